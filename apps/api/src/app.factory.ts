@@ -1,0 +1,70 @@
+/**
+ * @overview Builds the HTTP application the same way for `npm start` and for tests: body limits,
+ * cookies, request ids, OpenAPI at /api/docs and the admin UI at /.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+
+import type { Config } from '@crossgate/config';
+
+import { AppModule } from './app.module.ts';
+import { requestId } from './http/request-id.ts';
+import type { Clock } from './platform/platform.module.ts';
+
+export interface ApiOptions {
+  clock?: Clock;
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+function serveAdminUi(app: NestExpressApplication, directory: string): void {
+  const index = path.join(directory, 'index.html');
+  app.use(express.static(directory, { index: false, maxAge: '1h' }));
+  // The UI routes in the browser: any GET that is not for the API or a probe gets index.html.
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const ownedByServer = /^\/(api|healthz|readyz|oauth2|\.well-known)(\/|$)/.test(request.path);
+    if (request.method !== 'GET' || ownedByServer || !request.accepts('html')) {
+      next();
+      return;
+    }
+    response.setHeader('Cache-Control', 'no-cache');
+    response.sendFile(index);
+  });
+}
+
+export async function createApi(config: Config, options: ApiOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
+    bodyParser: false,
+    logger: options.logger ?? ['error', 'warn', 'log'],
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestId);
+  app.use(express.json({ limit: config.http.bodyLimit, strict: true }));
+  app.use(express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }));
+  app.use(cookieParser());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Crossgate admin API')
+      .setDescription('Trusted IdPs, clients, resources, policies, connections, admins and the audit log.')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (cg_…)' })
+      .addCookieAuth('cg_session')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  if (config.http.adminUiDir && existsSync(path.join(config.http.adminUiDir, 'index.html'))) {
+    serveAdminUi(app, config.http.adminUiDir);
+  }
+  return app;
+}

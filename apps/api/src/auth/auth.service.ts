@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { Config } from '@crossgate/config';
+import { type AdminRole, isAdminRole, type Permission, roleGrants } from '@crossgate/domain';
+import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
+
+import { AdminApiError } from '../http/admin-api.error.ts';
+import { Clock, CONFIG, PRISMA } from '../platform/platform.module.ts';
+import type { AdminPrincipal } from './admin-principal.ts';
+import type { RequestContext } from './authorize.decorator.ts';
+import { apiTokenPrefix, digest, randomSecret, verifyPassword } from './credentials.ts';
+
+export interface SignedInSession {
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: Date;
+  admin: AdminProfile;
+}
+
+export interface AdminProfile {
+  id: string;
+  email: string;
+  displayName: string;
+  role: AdminRole;
+  permissions: Permission[];
+}
+
+/** API tokens are touched at most this often, so each request is not a write. */
+const lastUsedResolutionMs = 60_000;
+
+function permissionsOf(role: AdminRole): Permission[] {
+  return roleGrants[role].map((grant) => `${grant.object}:${grant.action}` as Permission);
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly audit: AuditLogRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async signIn(email: string, password: string, context: RequestContext): Promise<SignedInSession> {
+    const admin = await this.prisma.adminUser.findUnique({ where: { email: email.toLowerCase() } });
+    const usable = admin !== null && admin.status === 'active' && admin.deletedAt === null;
+    const passwordMatches = await verifyPassword(usable ? admin.passwordHash : null, password);
+    if (!usable || !passwordMatches || !isAdminRole(admin.role)) {
+      await this.audit.record({
+        actor: { type: 'anonymous', label: email.toLowerCase().slice(0, 200) },
+        action: 'admin.sign_in',
+        target: admin ? { type: 'admin-users', id: admin.id } : null,
+        decision: 'deny',
+        reason: !admin ? 'unknown email' : !usable ? 'account disabled' : 'wrong password',
+        requestId: context.requestId,
+      });
+      throw new AdminApiError('unauthenticated', 'Email or password is incorrect');
+    }
+    const sessionToken = randomSecret();
+    const csrfToken = randomSecret();
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.session.ttlSeconds * 1000);
+    await this.prisma.$transaction(async (tx) => {
+      const session = await tx.adminSession.create({
+        data: { adminUserId: admin.id, tokenHash: digest(sessionToken), csrfHash: digest(csrfToken), expiresAt },
+      });
+      await tx.adminUser.update({ where: { id: admin.id }, data: { lastLoginAt: now } });
+      await this.audit.append(
+        tx,
+        {
+          actor: { type: 'admin', id: admin.id, label: admin.email },
+          action: 'admin.sign_in',
+          target: { type: 'admin-users', id: admin.id },
+          decision: 'allow',
+          requestId: context.requestId,
+          context: { sessionId: session.id, expiresAt },
+        },
+        now,
+      );
+    });
+    return { sessionToken, csrfToken, expiresAt, admin: this.profile(admin) };
+  }
+
+  async signOut(principal: AdminPrincipal, context: RequestContext): Promise<void> {
+    if (principal.via !== 'session' || !principal.sessionId) {
+      return;
+    }
+    const sessionId = principal.sessionId;
+    await this.prisma.$transaction(async (tx) => {
+      await tx.adminSession.update({ where: { id: sessionId }, data: { revokedAt: this.clock.now() } });
+      await this.audit.append(tx, {
+        actor: context.actor,
+        action: 'admin.sign_out',
+        target: { type: 'admin-users', id: principal.adminUserId },
+        decision: 'allow',
+        requestId: context.requestId,
+        context: { sessionId },
+      });
+    });
+  }
+
+  async profileOf(principal: AdminPrincipal): Promise<AdminProfile> {
+    const admin = await this.prisma.adminUser.findUniqueOrThrow({ where: { id: principal.adminUserId } });
+    return this.profile(admin);
+  }
+
+  private profile(admin: { id: string; email: string; displayName: string; role: string }): AdminProfile {
+    const role = admin.role as AdminRole;
+    return { id: admin.id, email: admin.email, displayName: admin.displayName, role, permissions: permissionsOf(role) };
+  }
+
+  /** The admin behind a session cookie, or undefined when it is unknown, expired, revoked or disabled. */
+  async fromSession(sessionToken: string): Promise<AdminPrincipal | undefined> {
+    const session = await this.prisma.adminSession.findUnique({
+      where: { tokenHash: digest(sessionToken) },
+      include: { adminUser: true },
+    });
+    const now = this.clock.now();
+    if (!session || session.revokedAt || session.expiresAt <= now) {
+      return undefined;
+    }
+    const admin = session.adminUser;
+    if (admin.status !== 'active' || admin.deletedAt || !isAdminRole(admin.role)) {
+      return undefined;
+    }
+    return {
+      adminUserId: admin.id,
+      email: admin.email,
+      role: admin.role,
+      via: 'session',
+      sessionId: session.id,
+      csrfHash: session.csrfHash,
+    };
+  }
+
+  /** The admin behind an API token, or undefined when it is unknown, expired, revoked or disabled. */
+  async fromApiToken(value: string): Promise<AdminPrincipal | undefined> {
+    if (!value.startsWith(apiTokenPrefix) || value.length > 200) {
+      return undefined;
+    }
+    const token = await this.prisma.apiToken.findUnique({
+      where: { tokenHash: digest(value) },
+      include: { adminUser: true },
+    });
+    const now = this.clock.now();
+    if (!token || token.revokedAt || token.expiresAt <= now) {
+      return undefined;
+    }
+    const admin = token.adminUser;
+    if (admin.status !== 'active' || admin.deletedAt || !isAdminRole(admin.role)) {
+      return undefined;
+    }
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > lastUsedResolutionMs) {
+      await this.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+    }
+    return {
+      adminUserId: admin.id,
+      email: admin.email,
+      role: admin.role,
+      via: 'api_token',
+      tokenId: token.id,
+      tokenName: token.name,
+    };
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * @overview The admin API's write path for every resource: validate, check references, change the
+ * row and append its audit event in one transaction, so a change and its audit record exist together
+ * or not at all.
+ */
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+
+import { AuditLogRepository, CrudRepository, type StoredRecord, type Transaction } from '@crossgate/store';
+
+import type { RequestContext } from '../auth/authorize.decorator.ts';
+import { AdminApiError } from '../http/admin-api.error.ts';
+import { parseListQuery, type RawListQuery } from '../http/list-query.ts';
+import { parseBody } from '../http/validation.ts';
+import { Clock } from '../platform/platform.module.ts';
+import type { AdminResource, WriteContext } from './admin-resource.ts';
+
+const idSchema = z.uuid();
+
+export interface ListResult {
+  records: StoredRecord[];
+  skip: number;
+  total: number;
+}
+
+@Injectable()
+export class CrudService {
+  constructor(
+    private readonly repository: CrudRepository,
+    private readonly audit: AuditLogRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(resource: AdminResource, query: RawListQuery): Promise<ListResult> {
+    const parsed = parseListQuery(resource.object, resource.list, query);
+    const where = resource.deletion === 'soft' ? { AND: [parsed.where, { deletedAt: null }] } : parsed.where;
+    const { rows, total } = await this.repository.list(resource.model, { ...parsed, where });
+    return { records: rows.map((row) => resource.toRecord(row)), skip: parsed.skip, total };
+  }
+
+  async get(resource: AdminResource, id: string): Promise<StoredRecord> {
+    return resource.toRecord(await this.existing(resource, id));
+  }
+
+  async create(resource: AdminResource, body: unknown, request: RequestContext): Promise<StoredRecord> {
+    const input = parseBody(resource.createSchema, body);
+    return this.repository.transaction(async (tx) => {
+      const context = this.writeContext(tx, request);
+      await this.checkReferences(resource, input, tx);
+      const { data, reveal } = resource.toData ? await resource.toData(input, context) : { data: input };
+      const row = await this.repository.create(tx, resource.model, data);
+      const record = resource.toRecord(row);
+      await this.audit.append(
+        tx,
+        {
+          actor: request.actor,
+          action: `${resource.label}.create`,
+          target: { type: resource.object, id: String(row['id']) },
+          decision: 'allow',
+          requestId: request.requestId,
+          after: record,
+        },
+        context.now,
+      );
+      return { ...record, ...reveal };
+    });
+  }
+
+  async update(resource: AdminResource, id: string, body: unknown, request: RequestContext): Promise<StoredRecord> {
+    const input = parseBody(resource.updateSchema, this.withoutReadOnlyFields(resource, body));
+    return this.repository.transaction(async (tx) => {
+      const context = this.writeContext(tx, request);
+      const existing = await this.existing(resource, id, tx);
+      await this.checkReferences(resource, input, tx);
+      const { data } = resource.toData ? await resource.toData(input, context, existing) : { data: input };
+      const row = await this.repository.update(tx, resource.model, { id }, data);
+      const before = resource.toRecord(existing);
+      const after = resource.toRecord(row);
+      await this.audit.append(
+        tx,
+        {
+          actor: request.actor,
+          action: `${resource.label}.update`,
+          target: { type: resource.object, id },
+          decision: 'allow',
+          requestId: request.requestId,
+          before,
+          after,
+        },
+        context.now,
+      );
+      return after;
+    });
+  }
+
+  async delete(resource: AdminResource, id: string, request: RequestContext): Promise<StoredRecord> {
+    return this.repository.transaction(async (tx) => {
+      const context = this.writeContext(tx, request);
+      const existing = await this.existing(resource, id, tx);
+      if (resource.deletion === 'revoke' && existing['revokedAt'] instanceof Date) {
+        throw new AdminApiError('conflict', `This ${resource.label} was already revoked at ${existing['revokedAt'].toISOString()}`);
+      }
+      await this.checkDependents(resource, id, tx);
+      await resource.onDelete?.(existing, context);
+      const row = await this.remove(tx, resource, id, context.now);
+      const before = resource.toRecord(existing);
+      await this.audit.append(
+        tx,
+        {
+          actor: request.actor,
+          action: `${resource.label}.delete`,
+          target: { type: resource.object, id },
+          decision: 'allow',
+          requestId: request.requestId,
+          before,
+          context: { deletion: resource.deletion },
+        },
+        context.now,
+      );
+      return resource.toRecord(row);
+    });
+  }
+
+  private writeContext(tx: Transaction, request: RequestContext): WriteContext {
+    return {
+      request,
+      now: this.clock.now(),
+      find: (model, where) => this.repository.findOne(model, where, tx),
+      count: (model, where) => this.repository.count(model, where, tx),
+      updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data),
+    };
+  }
+
+  private remove(tx: Transaction, resource: AdminResource, id: string, now: Date): Promise<StoredRecord> {
+    switch (resource.deletion) {
+      case 'soft':
+        return this.repository.update(tx, resource.model, { id }, { deletedAt: now });
+      case 'revoke':
+        return this.repository.update(tx, resource.model, { id }, { revokedAt: now });
+      case 'hard':
+        return this.repository.delete(tx, resource.model, { id });
+      default: {
+        const unreachable: never = resource.deletion;
+        return unreachable;
+      }
+    }
+  }
+
+  private async existing(resource: AdminResource, id: string, tx?: Transaction): Promise<StoredRecord> {
+    if (!idSchema.safeParse(id).success) {
+      throw new AdminApiError('not_found', `No ${resource.label} with id "${id.slice(0, 64)}"`);
+    }
+    const where = resource.deletion === 'soft' ? { id, deletedAt: null } : { id };
+    const row = await this.repository.findOne(resource.model, where, tx);
+    if (!row) {
+      throw new AdminApiError('not_found', `No ${resource.label} with id "${id}"`);
+    }
+    return row;
+  }
+
+  /** React-admin sends whole records back; drop the fields nobody may write, keep the rest to validate. */
+  private withoutReadOnlyFields(resource: AdminResource, body: unknown): unknown {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return body;
+    }
+    return Object.fromEntries(Object.entries(body).filter(([key]) => !resource.readOnlyFields.includes(key)));
+  }
+
+  private async checkReferences(resource: AdminResource, input: StoredRecord, tx: Transaction): Promise<void> {
+    const problems: Record<string, string> = {};
+    for (const [field, reference] of Object.entries(resource.references)) {
+      const value = input[field];
+      if (value === undefined || value === null) {
+        continue;
+      }
+      const ids = [...new Set(Array.isArray(value) ? (value as string[]) : [value as string])];
+      if (ids.length === 0) {
+        continue;
+      }
+      const where = { id: { in: ids }, ...(reference.softDeleted ? { deletedAt: null } : {}) };
+      const found = await this.repository.count(reference.model, where, tx);
+      if (found !== ids.length) {
+        problems[field] =
+          ids.length === 1 ? `no ${reference.label} with this id` : `${ids.length - found} of these ${reference.label} ids do not exist`;
+      }
+    }
+    if (Object.keys(problems).length > 0) {
+      throw AdminApiError.validation(problems);
+    }
+  }
+
+  private async checkDependents(resource: AdminResource, id: string, tx: Transaction): Promise<void> {
+    const blockers: string[] = [];
+    for (const dependent of resource.dependents) {
+      const count = await this.repository.count(dependent.model, dependent.where(id), tx);
+      if (count > 0) {
+        blockers.push(`${count} ${dependent.label}`);
+      }
+    }
+    if (blockers.length > 0) {
+      throw new AdminApiError(
+        'conflict',
+        `This ${resource.label} is still used by ${blockers.join(' and ')}; remove or reassign those first`,
+      );
+    }
+  }
+}

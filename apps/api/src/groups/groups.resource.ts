@@ -1,0 +1,37 @@
+/** Groups as the IdP names them; policies grant access to their members. */
+import { z } from 'zod';
+
+import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
+import * as field from '../crud/fields.ts';
+import { equals } from '../http/list-query.ts';
+
+const groupSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  description: field.description.optional(),
+  idpId: z.uuid().nullable().optional(),
+});
+
+export const groupsResource: AdminResource = {
+  object: 'groups',
+  model: 'group',
+  label: 'group',
+  operations: defaultOperations,
+  list: {
+    sortable: ['name', ...field.timestamps],
+    defaultSort: ['name', 'ASC'],
+    tiebreaker: 'id',
+    search: ['name', 'description'],
+    filters: { idpId: equals('idpId', z.uuid()) },
+  },
+  createSchema: groupSchema,
+  updateSchema: groupSchema.partial(),
+  readOnlyFields: commonReadOnlyFields,
+  references: { idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true } },
+  dependents: [
+    { model: 'membership', label: 'memberships', where: (id) => ({ groupId: id }) },
+    { model: 'groupMapping', label: 'group mappings', where: (id) => ({ groupId: id }) },
+    { model: 'policy', label: 'policies', where: (id) => ({ subjectGroupIds: { has: id }, deletedAt: null }) },
+  ],
+  deletion: 'soft',
+  toRecord: (row) => row,
+};

@@ -1,0 +1,85 @@
+/** Bootstrap only: configuration, dependencies, migrations, first admin, demo data, listen. */
+import 'reflect-metadata';
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { Logger } from '@nestjs/common';
+
+import { ConfigError, loadConfig } from '@crossgate/config';
+import {
+  applyMigrations,
+  AuditLogRepository,
+  checkDependencies,
+  describeDependencyProblems,
+  PrismaClient,
+  repositoryMigrations,
+} from '@crossgate/store';
+
+import { createApi } from './app.factory.ts';
+import { CrudService } from './crud/crud.service.ts';
+import { PRISMA, CONFIG } from './platform/platform.module.ts';
+import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
+import { seedDemoData } from './seed/demo-data.ts';
+
+const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (!config.http.adminUiDir && existsSync(builtAdminUi)) {
+    config = { ...config, http: { ...config.http, adminUiDir: builtAdminUi } };
+  }
+  const logger = new Logger('crossgate');
+
+  const problems = await checkDependencies({ database: config.database.url, redis: config.redis.url });
+  if (problems.length > 0) {
+    process.stderr.write(`${describeDependencyProblems(problems)}\n`);
+    process.exit(1);
+  }
+
+  const applied = await applyMigrations(config.database.url, repositoryMigrations);
+  if (applied.length > 0) {
+    logger.log(`Applied migrations: ${applied.join(', ')}`);
+  }
+
+  const app = await createApi(config);
+  await app.init();
+  const prisma = app.get<PrismaClient>(PRISMA);
+  const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
+  if (config.seedDemoData) {
+    const seeded = await seedDemoData(app.get(CrudService));
+    if (seeded.created > 0) {
+      logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
+    }
+  }
+  await app.listen(config.http.port, config.http.host);
+
+  const lines = [
+    '',
+    `Crossgate is up: ${config.http.publicUrl}`,
+    `  Admin UI     ${config.http.publicUrl}/`,
+    `  Admin API    ${config.http.publicUrl}/api   (OpenAPI: ${config.http.publicUrl}/api/docs)`,
+    `  Sign in as   ${bootstrap.email}`,
+  ];
+  if (bootstrap.generatedPassword) {
+    // Shown once, on the console only: it is the only way into a brand-new installation.
+    lines.push(`  Password     ${bootstrap.generatedPassword}   (generated now, shown once; set BOOTSTRAP_ADMIN_PASSWORD to choose it)`);
+  } else if (bootstrap.created) {
+    lines.push('  Password     the value of BOOTSTRAP_ADMIN_PASSWORD');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Crossgate failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

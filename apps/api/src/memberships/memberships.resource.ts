@@ -1,0 +1,41 @@
+/** Which users are in which groups. History lives in the audit log, so deletion is real. */
+import { z } from 'zod';
+
+import { membershipSources } from '@crossgate/domain';
+
+import type { AdminResource } from '../crud/admin-resource.ts';
+import { equals } from '../http/list-query.ts';
+
+const membershipSchema = z.strictObject({
+  userId: z.uuid(),
+  groupId: z.uuid(),
+  source: z.enum(membershipSources).default('manual'),
+});
+
+export const membershipsResource: AdminResource = {
+  object: 'memberships',
+  model: 'membership',
+  label: 'membership',
+  operations: ['list', 'get', 'create', 'delete'],
+  list: {
+    sortable: ['createdAt', 'source'],
+    defaultSort: ['createdAt', 'DESC'],
+    tiebreaker: 'id',
+    search: [],
+    filters: {
+      userId: equals('userId', z.uuid()),
+      groupId: equals('groupId', z.uuid()),
+      source: equals('source', z.enum(membershipSources)),
+    },
+  },
+  createSchema: membershipSchema,
+  updateSchema: membershipSchema.partial(),
+  readOnlyFields: ['id', 'createdAt'],
+  references: {
+    userId: { model: 'user', label: 'user', softDeleted: true },
+    groupId: { model: 'group', label: 'group', softDeleted: true },
+  },
+  dependents: [],
+  deletion: 'hard',
+  toRecord: (row) => row,
+};

@@ -1,0 +1,71 @@
+/**
+ * @overview The process-wide parts every feature module shares: configuration, the database, Redis,
+ * the repositories and the clock. Built once from a parsed Config and exported globally.
+ */
+import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+import type { Config } from '@crossgate/config';
+import { AuditLogRepository, CrudRepository, createPrismaClient, type PrismaClient } from '@crossgate/store';
+
+export const CONFIG = Symbol('Config');
+export const PRISMA = Symbol('PrismaClient');
+export const REDIS = Symbol('Redis');
+
+/** Time is injected so tests can fix it (session expiry, token lifetimes). */
+export abstract class Clock {
+  abstract now(): Date;
+}
+export class SystemClock extends Clock {
+  now(): Date {
+    return new Date();
+  }
+}
+
+export const InjectConfig = () => Inject(CONFIG);
+export const InjectPrisma = () => Inject(PRISMA);
+export const InjectRedis = () => Inject(REDIS);
+
+@Injectable()
+class ConnectionCloser implements OnApplicationShutdown {
+  constructor(
+    @InjectPrisma() private readonly prisma: PrismaClient,
+    @InjectRedis() private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.prisma.$disconnect(), this.redis.quit()]);
+  }
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: Config, clock: Clock = new SystemClock()): DynamicModule {
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
+        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url) },
+        {
+          provide: REDIS,
+          useFactory: () =>
+            new Redis(config.redis.url, {
+              keyPrefix: `${config.redis.prefix}:`,
+              lazyConnect: false,
+              maxRetriesPerRequest: 2,
+            }),
+        },
+        { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
+        {
+          provide: AuditLogRepository,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
+        },
+        ConnectionCloser,
+      ],
+      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * App-pair policies: which client may reach which resource, for which users or groups, with which
+ * scopes and under which conditions. Publishing (status → active) records who approved it.
+ */
+import { z } from 'zod';
+
+import { policyEffects, policyStatuses } from '@crossgate/domain';
+
+import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
+import * as field from '../crud/fields.ts';
+import { contains, equals } from '../http/list-query.ts';
+
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const policyConditionsSchema = z.strictObject({
+  timeWindow: z
+    .strictObject({
+      days: field.uniqueList(z.enum(weekdays), 7).min(1),
+      start: clockTime,
+      end: clockTime,
+      timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Zurich'),
+    })
+    .refine((window) => window.start < window.end, { message: 'start must be before end', path: ['end'] })
+    .optional(),
+  requiredAcr: field.uniqueList(z.string().min(1).max(200), 20).optional(),
+  requiredAmr: field.uniqueList(z.string().min(1).max(50), 20).optional(),
+  /** Lifetime cap for ID-JAGs under this policy; never above the 300 s ID-JAG maximum. */
+  maxLifetimeSeconds: z.number().int().min(30).max(300).optional(),
+});
+
+const policySchema = z.strictObject({
+  name: field.name,
+  description: field.description.optional(),
+  clientId: z.uuid(),
+  resourceId: z.uuid(),
+  effect: z.enum(policyEffects).default('allow'),
+  everyone: z.boolean().default(false),
+  subjectGroupIds: field.uniqueList(z.uuid(), 200).default([]),
+  subjectUserIds: field.uniqueList(z.uuid(), 500).default([]),
+  scopes: field.uniqueList(field.scopeToken).default([]),
+  conditions: policyConditionsSchema.default({}),
+  status: z.enum(policyStatuses).default('draft'),
+  expiresAt: field.dateTime.optional(),
+});
+
+export const policiesResource: AdminResource = {
+  object: 'policies',
+  model: 'policy',
+  label: 'policy',
+  operations: defaultOperations,
+  list: {
+    sortable: ['name', 'status', 'effect', 'expiresAt', 'approvedAt', ...field.timestamps],
+    defaultSort: ['name', 'ASC'],
+    tiebreaker: 'id',
+    search: ['name', 'description'],
+    filters: {
+      clientId: equals('clientId', z.uuid()),
+      resourceId: equals('resourceId', z.uuid()),
+      status: equals('status', z.enum(policyStatuses)),
+      effect: equals('effect', z.enum(policyEffects)),
+      groupId: contains('subjectGroupIds', z.uuid()),
+      userId: contains('subjectUserIds', z.uuid()),
+    },
+  },
+  createSchema: policySchema,
+  updateSchema: policySchema.partial(),
+  readOnlyFields: [...commonReadOnlyFields, 'approvedBy', 'approvedAt'],
+  references: {
+    clientId: { model: 'client', label: 'client', softDeleted: true },
+    resourceId: { model: 'resource', label: 'resource', softDeleted: true },
+    subjectGroupIds: { model: 'group', label: 'group', softDeleted: true },
+    subjectUserIds: { model: 'user', label: 'user', softDeleted: true },
+  },
+  dependents: [],
+  deletion: 'soft',
+  toRecord: (row) => row,
+  async toData(input, context, existing) {
+    const resourceId = field.merged<string>(input, existing, 'resourceId');
+    const scopes = field.merged<string[]>(input, existing, 'scopes') ?? [];
+    const resource = await context.find('resource', { id: resourceId, deletedAt: null });
+    const catalogue = new Set(((resource?.['scopes'] ?? []) as { name: string }[]).map((scope) => scope.name));
+    const unknownScopes = scopes.filter((scope) => !catalogue.has(scope));
+    const everyone = field.merged<boolean>(input, existing, 'everyone');
+    const groups = field.merged<string[]>(input, existing, 'subjectGroupIds') ?? [];
+    const users = field.merged<string[]>(input, existing, 'subjectUserIds') ?? [];
+    const expiresAt = field.merged<Date | null>(input, existing, 'expiresAt');
+    field.requireValid({
+      scopes: unknownScopes.length > 0 && `not in the resource's scope catalogue: ${unknownScopes.join(', ')}`,
+      everyone: !everyone && groups.length === 0 && users.length === 0 && 'choose everyone, or at least one group or user',
+      expiresAt: 'expiresAt' in input && expiresAt instanceof Date && expiresAt <= context.now && 'must be in the future',
+    });
+    const publishing = input['status'] === 'active' && existing?.['status'] !== 'active';
+    const approval = publishing ? { approvedBy: context.request.actor.label ?? context.request.actor.id, approvedAt: context.now } : {};
+    return { data: { ...input, ...approval } };
+  },
+};

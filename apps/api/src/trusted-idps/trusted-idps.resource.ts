@@ -1,0 +1,42 @@
+/** Upstream OIDC identity providers whose ID tokens Crossgate accepts. */
+import { z } from 'zod';
+
+import { recordStatuses } from '@crossgate/domain';
+
+import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
+import * as field from '../crud/fields.ts';
+import { equals } from '../http/list-query.ts';
+
+const trustedIdpSchema = z.strictObject({
+  name: field.name,
+  issuer: field.httpsUrl,
+  jwksUri: field.httpsUrl.nullable().optional(),
+  jwks: field.jsonWebKeySet.optional(),
+  audiences: field.uniqueList(z.string().trim().min(1).max(255), 50).min(1, 'needs at least one accepted audience'),
+  groupsClaim: z.string().trim().min(1).max(100).default('groups'),
+  status: z.enum(recordStatuses).default('active'),
+});
+
+export const trustedIdpsResource: AdminResource = {
+  object: 'trusted-idps',
+  model: 'trustedIdp',
+  label: 'trusted IdP',
+  operations: defaultOperations,
+  list: {
+    sortable: ['name', 'issuer', 'status', ...field.timestamps],
+    defaultSort: ['name', 'ASC'],
+    tiebreaker: 'id',
+    search: ['name', 'issuer'],
+    filters: { status: equals('status', z.enum(recordStatuses)) },
+  },
+  createSchema: trustedIdpSchema,
+  updateSchema: trustedIdpSchema.partial(),
+  readOnlyFields: commonReadOnlyFields,
+  references: {},
+  dependents: [
+    { model: 'user', label: 'users', where: (id) => ({ idpId: id, deletedAt: null }) },
+    { model: 'groupMapping', label: 'group mappings', where: (id) => ({ idpId: id }) },
+  ],
+  deletion: 'soft',
+  toRecord: (row) => row,
+};

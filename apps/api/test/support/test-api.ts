@@ -1,0 +1,30 @@
+/** Starts the real API on a loopback port, configured from the test run's environment. */
+import type { INestApplication } from '@nestjs/common';
+
+import { loadConfig, type Config } from '@crossgate/config';
+import { type PrismaClient } from '@crossgate/store';
+
+import { createApi } from '../../src/app.factory.ts';
+import { PRISMA } from '../../src/platform/platform.module.ts';
+
+export interface TestApi {
+  app: INestApplication;
+  baseUrl: string;
+  config: Config;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
+  const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', ...environment });
+  const app = await createApi(config, { logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    config,
+    prisma: app.get<PrismaClient>(PRISMA),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Admin roles and what each may do. The API enforces this table through Casbin; the UI reads it
+ * only to hide buttons a role cannot use.
+ */
+export const adminRoles = ['it-admin', 'incident-responder', 'compliance-reviewer', 'auditor'] as const;
+export type AdminRole = (typeof adminRoles)[number];
+
+/** Everything the admin API manages, by its route name under /api. */
+export const adminObjects = [
+  'trusted-idps',
+  'users',
+  'groups',
+  'memberships',
+  'clients',
+  'resources',
+  'policies',
+  'group-mappings',
+  'connections',
+  'admin-users',
+  'api-tokens',
+  'audit',
+] as const;
+export type AdminObject = (typeof adminObjects)[number];
+
+export const adminActions = ['read', 'write', 'export', 'verify', 'delete'] as const;
+export type AdminAction = (typeof adminActions)[number];
+
+/** A permission names an object and an action, e.g. `clients:write`. */
+export type Permission = `${AdminObject}:${AdminAction}`;
+
+export interface RoleGrant {
+  /** An admin object, or `*` for every object. */
+  object: AdminObject | '*';
+  action: AdminAction;
+}
+
+/**
+ * The role table. Nobody may delete audit events: the permission exists so that a route offering it
+ * would be refused for every role.
+ */
+export const roleGrants: Record<AdminRole, readonly RoleGrant[]> = {
+  'it-admin': [
+    { object: '*', action: 'read' },
+    { object: '*', action: 'write' },
+    { object: 'audit', action: 'export' },
+    { object: 'audit', action: 'verify' },
+  ],
+  'incident-responder': [{ object: '*', action: 'read' }],
+  'compliance-reviewer': [
+    { object: '*', action: 'read' },
+    { object: 'audit', action: 'export' },
+  ],
+  auditor: [
+    { object: '*', action: 'read' },
+    { object: 'audit', action: 'export' },
+    { object: 'audit', action: 'verify' },
+  ],
+};
+
+export function isAdminRole(value: unknown): value is AdminRole {
+  return typeof value === 'string' && (adminRoles as readonly string[]).includes(value);
+}

@@ -1,0 +1,14 @@
+/** The four managed-connection patterns, best first (shared/seeds/003: the migration ladder). */
+export const connectionPatterns = ['xaa', 'sts', 'vaulted_key', 'service_account'] as const;
+export type ConnectionPattern = (typeof connectionPatterns)[number];
+
+export const recordStatuses = ['active', 'disabled'] as const;
+export const userStatuses = ['active', 'suspended', 'deprovisioned'] as const;
+export const membershipSources = ['id_token', 'scim', 'manual'] as const;
+export const clientKinds = ['requesting_app', 'ai_agent'] as const;
+export const clientAuthMethods = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'none'] as const;
+export const resourceKinds = ['resource_app', 'mcp_server'] as const;
+export const policyEffects = ['allow', 'deny'] as const;
+export const policyStatuses = ['draft', 'active', 'disabled'] as const;
+export const scopeRisks = ['low', 'medium', 'high'] as const;
+export type ScopeRisk = (typeof scopeRisks)[number];

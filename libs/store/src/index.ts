@@ -1,0 +1,12 @@
+/**
+ * @overview Persistence: the Prisma client, migrations, the audit chain and the repositories that
+ * both the API and the worker use. Prisma types stop here; callers get plain records.
+ */
+export * from './database.ts';
+export * from './migrations/index.ts';
+export * from './audit/audit-chain.ts';
+export * from './audit/audit-log.repository.ts';
+export * from './crud/crud.repository.ts';
+export * from './crud/database-error.ts';
+export * as Enums from './generated/prisma/enums.ts';
+export * from './preflight.ts';

@@ -1,0 +1,7 @@
+/**
+ * @overview Test support: the per-run database and Redis prefix, factories, and an HTTP client for
+ * the admin API. Imported only by spec files.
+ */
+export * from './admin-http.ts';
+export * from './factories.ts';
+export * from './test-run.ts';

@@ -1,0 +1,14 @@
+import { clearRedis, dropDatabase, type TestRun } from '../test-run.ts';
+
+export default async function globalTeardown(): Promise<void> {
+  const raw = process.env['CROSSGATE_TEST_RUN'];
+  if (!raw) {
+    return;
+  }
+  const run = JSON.parse(raw) as TestRun;
+  if (process.env['CROSSGATE_KEEP_TEST_DATABASE'] === 'true') {
+    process.stdout.write(`\nKept test database ${run.databaseName}\n`);
+    return;
+  }
+  await Promise.allSettled([dropDatabase(run), clearRedis(run)]);
+}

@@ -1,0 +1,70 @@
+/**
+ * @overview Each test run gets a database and a Redis key prefix of its own, named after the run, so
+ * runs never collide and never depend on leftovers. The global setup creates them and the teardown
+ * removes them.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+export interface TestRun {
+  databaseUrl: string;
+  databaseName: string;
+  redisUrl: string;
+  redisPrefix: string;
+}
+
+/** The server to create test databases on: DATABASE_URL, or the local `test` database. */
+export function baseDatabaseUrl(): string {
+  return process.env['DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
+}
+
+export function newTestRun(): TestRun {
+  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const databaseName = `crossgate_test_${id}`;
+  const databaseUrl = new URL(baseDatabaseUrl());
+  databaseUrl.pathname = `/${databaseName}`;
+  return {
+    databaseName,
+    databaseUrl: databaseUrl.toString(),
+    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    redisPrefix: `crossgate-test-${id}`,
+  };
+}
+
+async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: baseDatabaseUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createDatabase(run: TestRun): Promise<void> {
+  await onServer((client) => client.query(`CREATE DATABASE "${run.databaseName}"`));
+}
+
+export async function dropDatabase(run: TestRun): Promise<void> {
+  await onServer((client) => client.query(`DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`));
+}
+
+/** Deletes every Redis key of the run. */
+export async function clearRedis(run: TestRun): Promise<void> {
+  const redis = new Redis(run.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run.redisPrefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) {
+        await redis.del(...keys);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
