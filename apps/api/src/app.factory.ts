@@ -16,6 +16,7 @@ import type { Config } from '@crossgate/config';
 
 import { AppModule } from './app.module.ts';
 import { requestId } from './http/request-id.ts';
+import { CrossgateLogger } from './platform/logger.ts';
 import type { Clock } from './platform/platform.module.ts';
 
 export interface ApiOptions {
@@ -41,7 +42,7 @@ function serveAdminUi(app: NestExpressApplication, directory: string): void {
 export async function createApi(config: Config, options: ApiOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    logger: options.logger ?? new CrossgateLogger(config.logLevel),
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -4,19 +4,19 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { Logger } from '@nestjs/common';
-
 import { ConfigError, loadConfig } from '@crossgate/config';
 import {
   applyMigrations,
   AuditLogRepository,
   checkDependencies,
+  CrudRepository,
   describeDependencyProblems,
-  PrismaClient,
+  type PrismaClient,
   repositoryMigrations,
 } from '@crossgate/store';
 
 import { createApi } from './app.factory.ts';
+import { CrossgateLogger } from './platform/logger.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { PRISMA, CONFIG } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   if (!config.http.adminUiDir && existsSync(builtAdminUi)) {
     config = { ...config, http: { ...config.http, adminUiDir: builtAdminUi } };
   }
-  const logger = new Logger('crossgate');
+  const logger = new CrossgateLogger(config.logLevel);
 
   const problems = await checkDependencies({ database: config.database.url, redis: config.redis.url });
   if (problems.length > 0) {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const prisma = app.get<PrismaClient>(PRISMA);
   const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(app.get(CrudService));
+    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository));
     if (seeded.created > 0) {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }

@@ -76,9 +76,11 @@ export class AdminHttp {
 /** `?sort=…&range=…&filter=…` in the ra-data-simple-rest dialect. */
 export function listQuery(options: { sort?: [string, 'ASC' | 'DESC']; range?: [number, number]; filter?: object }): string {
   const params = new URLSearchParams();
-  if (options.sort) params.set('sort', JSON.stringify(options.sort));
-  if (options.range) params.set('range', JSON.stringify(options.range));
-  if (options.filter) params.set('filter', JSON.stringify(options.filter));
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) {
+      params.set(key, JSON.stringify(value));
+    }
+  }
   const text = params.toString();
   return text ? `?${text}` : '';
 }

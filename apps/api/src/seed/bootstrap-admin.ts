@@ -4,7 +4,7 @@
  * caller can show it once; it is stored only as an argon2id hash.
  */
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
+import { type AuditLogRepository, type PrismaClient } from '@crossgate/store';
 
 import { hashPassword, randomSecret } from '../auth/credentials.ts';
 

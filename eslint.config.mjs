@@ -1,0 +1,68 @@
+/**
+ * Lint is a gate (zero warnings). Module boundaries follow shared/STYLE.md §7: two tag dimensions,
+ * type and scope, with an empty allow-list, so an app never imports another app, domain code never
+ * reaches for Nest or Prisma, and nothing server-side reaches the browser bundle.
+ */
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const serverOnly = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', 'express', 'pg', 'jose', 'casbin'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'libs/store/src/generated/**', 'test-output/**', '.nx/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
+              bannedExternalImports: [...serverOnly, 'react', 'react-*'],
+            },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:app'] },
+            { sourceTag: 'scope:ui', onlyDependOnLibsWithTags: ['scope:ui', 'scope:shared'], bannedExternalImports: serverOnly },
+            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+          ],
+        },
+      ],
+      eqeqeq: ['error', 'always'],
+      curly: ['error', 'all'],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    // Type-aware rules for the TypeScript sources.
+    files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.check.json', './apps/admin/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
+    // Test support is for specs only.
+    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@crossgate/testing', message: 'Test support is for *.spec.ts files only.' }] }] },
+  },
+  {
+    // Scripts and tests talk to the terminal.
+    files: ['scripts/**', 'bench/**', '**/*.spec.ts', 'jest.config.mjs'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,85 @@
+/**
+ * `npm start`: builds Crossgate, then runs the API (which migrates the database, creates the first
+ * admin and seeds demo data) and, once the API answers, the worker. Ctrl-C stops both.
+ * `--no-build` runs what is already built (the Docker image does this).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`Crossgate needs Node.js 20.19 or newer; this is ${process.version}.\n`);
+  process.exit(1);
+}
+
+const skipBuild = process.argv.includes('--no-build');
+for (const [label, script] of skipBuild ? [] : [
+  ['Generating the database client', 'generate'],
+  ['Compiling the API and worker', 'build:server'],
+  ['Building the admin UI', 'build:admin'],
+]) {
+  process.stdout.write(`• ${label}…\n`);
+  const result = spawnSync(npm, ['run', '--silent', script], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`${label} failed; see the messages above.\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const children = new Map();
+let stopping = false;
+
+function run(name, entry) {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], { stdio: 'inherit', env: process.env });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      process.stderr.write(`The ${name} stopped (${signal ?? `exit code ${code}`}); stopping Crossgate.\n`);
+      stop(code || 1);
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+  return child;
+}
+
+function stop(code = 0) {
+  stopping = true;
+  process.exitCode = code;
+  if (children.size === 0) {
+    process.exit(code);
+  }
+  for (const child of children.values()) {
+    child.kill('SIGTERM');
+  }
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+const port = process.env.PORT ?? '3000';
+const host = process.env.HOST ?? '127.0.0.1';
+run('API', 'apps/api/dist/main.js');
+
+// The worker starts once the API has migrated the database and listens.
+const deadline = Date.now() + 120_000;
+async function waitForApi() {
+  while (!stopping && Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/healthz`);
+      if (response.ok) {
+        run('worker', 'apps/worker/dist/main.js');
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (!stopping) {
+    process.stderr.write('The API did not come up within two minutes; stopping.\n');
+    stop(1);
+  }
+}
+void waitForApi();
