@@ -4,4 +4,3 @@ import { applyMigrations, repositoryMigrations } from '@crossgate/store';
 
 const applied = await applyMigrations(loadConfig().database.url, repositoryMigrations);
 process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'The database is up to date.\n');
-process.exit(0);

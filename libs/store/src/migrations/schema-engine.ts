@@ -44,15 +44,47 @@ export interface MigrationSource {
   migrationsDir: string;
 }
 
-async function openEngine(databaseUrl: string, source: MigrationSource): Promise<SchemaEngine> {
+/**
+ * The pg adapter factory, remembering the connections it opens. Freeing the engine does not close
+ * them, and an open one keeps holding Prisma's migration advisory lock, so the next run would wait
+ * ten seconds for it; `closeAll()` ends them.
+ */
+class ClosablePg extends PrismaPg {
+  private readonly opened: { dispose(): Promise<void> }[] = [];
+
+  override async connect() {
+    const adapter = await super.connect();
+    this.opened.push(adapter);
+    return adapter;
+  }
+
+  override async connectToShadowDb() {
+    const adapter = await super.connectToShadowDb();
+    this.opened.push(adapter);
+    return adapter;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.opened.splice(0).map((adapter) => adapter.dispose()));
+  }
+}
+
+async function withEngine<T>(databaseUrl: string, source: MigrationSource, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   await loadWasm();
   const schemaText = await readFile(source.schemaPath, 'utf8');
   const quiet = () => undefined;
-  return wasmBindings.SchemaEngine.new(
+  const adapters = new ClosablePg({ connectionString: databaseUrl });
+  const engine = await wasmBindings.SchemaEngine.new(
     { datamodels: [[source.schemaPath, schemaText]] },
     quiet,
-    bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: databaseUrl })),
+    bindMigrationAwareSqlAdapterFactory(adapters),
   );
+  try {
+    return await work(engine);
+  } finally {
+    engine.free();
+    await adapters.closeAll();
+  }
 }
 
 async function readMigrations(migrationsDir: string) {
@@ -84,16 +116,11 @@ async function readMigrations(migrationsDir: string) {
 
 /** Applies every pending migration; returns the names of those applied by this call. */
 export async function applyMigrations(databaseUrl: string, source: MigrationSource): Promise<string[]> {
-  const engine = await openEngine(databaseUrl, source);
-  try {
-    const result = await engine.applyMigrations({
-      migrationsList: await readMigrations(source.migrationsDir),
-      filters: noSchemaFilter,
-    });
+  const migrationsList = await readMigrations(source.migrationsDir);
+  return withEngine(databaseUrl, source, async (engine) => {
+    const result = await engine.applyMigrations({ migrationsList, filters: noSchemaFilter });
     return result.appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
+  });
 }
 
 /**
@@ -102,9 +129,8 @@ export async function applyMigrations(databaseUrl: string, source: MigrationSour
  * what the WebAssembly engine cannot do yet ("Column type 'char' could not be deserialized").
  */
 export async function diffSchemas(databaseUrl: string, source: MigrationSource, previous: string | null): Promise<string> {
-  const engine = await openEngine(databaseUrl, source);
-  try {
-    const schemaText = await readFile(source.schemaPath, 'utf8');
+  const schemaText = await readFile(source.schemaPath, 'utf8');
+  return withEngine(databaseUrl, source, async (engine) => {
     const result = await engine.diff({
       from: previous === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: previous }] },
       to: { tag: 'schemaDatamodel', files: [{ path: source.schemaPath, content: schemaText }] },
@@ -113,7 +139,5 @@ export async function diffSchemas(databaseUrl: string, source: MigrationSource, 
       filters: noSchemaFilter,
     });
     return result.stdout ?? '';
-  } finally {
-    engine.free();
-  }
+  });
 }

@@ -1,0 +1,41 @@
+import { CrudRepository } from '@crossgate/store';
+
+import { CrudService } from '../src/crud/crud.service.ts';
+import { seedDemoData } from '../src/seed/demo-data.ts';
+import { startTestApi, type TestApi } from './support/test-api.ts';
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi();
+});
+
+afterAll(async () => {
+  await api.close();
+});
+
+describe('demo data', () => {
+  it('should seed a living inventory once, through the audited write path, and change nothing the second time', async () => {
+    const crud = api.app.get(CrudService);
+    const repository = api.app.get(CrudRepository);
+
+    const first = await seedDemoData(crud, repository);
+    expect(first.created).toBeGreaterThan(60);
+
+    const idp = await api.prisma.trustedIdp.findUniqueOrThrow({ where: { issuer: 'https://acme-bank.okta.example/oauth2/default' } });
+    const users = await api.prisma.user.count({ where: { idpId: idp.id } });
+    const groups = await api.prisma.group.count({ where: { idpId: idp.id } });
+    expect(users).toBe(20);
+    expect(groups).toBe(6);
+    const patterns = await api.prisma.connection.groupBy({ by: ['pattern'], _count: true });
+    expect(patterns.map((row) => row.pattern).sort()).toEqual(['service_account', 'sts', 'vaulted_key', 'xaa']);
+    const mcpServers = await api.prisma.resource.count({ where: { kind: 'mcp_server', slug: { endsWith: '-mcp' } } });
+    expect(mcpServers).toBeGreaterThanOrEqual(3);
+    const seededEvents = await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } });
+    expect(seededEvents).toBe(first.created);
+
+    const second = await seedDemoData(crud, repository);
+    expect(second.created).toBe(0);
+    expect(await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } })).toBe(seededEvents);
+  });
+});
