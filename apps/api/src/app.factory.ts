@@ -16,7 +16,7 @@ import type { Config } from '@crossgate/config';
 
 import { AppModule } from './app.module.ts';
 import { requestId } from './http/request-id.ts';
-import { CrossgateLogger } from './platform/logger.ts';
+import { CrossgateLogger } from '@crossgate/logging';
 import type { Clock } from './platform/platform.module.ts';
 
 export interface ApiOptions {

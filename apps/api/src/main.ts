@@ -16,7 +16,7 @@ import {
 } from '@crossgate/store';
 
 import { createApi } from './app.factory.ts';
-import { CrossgateLogger } from './platform/logger.ts';
+import { CrossgateLogger } from '@crossgate/logging';
 import { CrudService } from './crud/crud.service.ts';
 import { PRISMA, CONFIG } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';

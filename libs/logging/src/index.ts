@@ -1,7 +1,17 @@
+/**
+ * @overview The console logger both server processes use: the configured level (LOG_LEVEL), with
+ * Nest's start-up chatter (one line per module and route) shown only at debug or verbose level.
+ */
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 
-/** Nest's start-up chatter: one line per module and route. Shown only at debug or verbose level. */
-const bootstrapContexts = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const bootstrapContexts = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestApplicationContext',
+]);
 
 const levelsFrom: Record<string, LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -11,12 +21,12 @@ const levelsFrom: Record<string, LogLevel[]> = {
   verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
-/** The console logger at the configured level, without the start-up chatter unless asked for. */
 export class CrossgateLogger extends ConsoleLogger {
   private readonly quietBootstrap: boolean;
 
-  constructor(level: string) {
-    super('crossgate', { logLevels: levelsFrom[level] ?? levelsFrom['log']! });
+  /** `processName` prefixes every line, so the API's and the worker's output can be told apart. */
+  constructor(level: string, processName = 'crossgate') {
+    super(processName, { logLevels: levelsFrom[level] ?? levelsFrom['log']! });
     this.quietBootstrap = level !== 'debug' && level !== 'verbose';
   }
 

@@ -1,0 +1,63 @@
+/** Bootstrap only: configuration, dependencies, the worker, and a graceful stop on SIGTERM/SIGINT. */
+import 'reflect-metadata';
+
+import { ConfigError, loadConfig } from '@crossgate/config';
+import { QueueName } from '@crossgate/jobs';
+import { checkDependencies, describeDependencyProblems } from '@crossgate/store';
+
+import { CrossgateLogger } from '@crossgate/logging';
+import { createWorker } from './worker.factory.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker');
+
+  const problems = await checkDependencies({ database: config.database.url, redis: config.redis.url });
+  if (problems.length > 0) {
+    process.stderr.write(`${describeDependencyProblems(problems)}\n`);
+    process.exit(1);
+  }
+
+  const worker = await createWorker(config, { logger });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: stopping without waiting for active jobs`, 'Worker');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log(`${signal}: finishing active jobs, then stopping`, 'Worker');
+    worker.close().then(
+      () => {
+        logger.log('Stopped', 'Worker');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error(`Stopping failed: ${error instanceof Error ? error.stack : String(error)}`, 'Worker');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  logger.log(
+    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"`,
+    'Worker',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The Crossgate worker failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+/**
+ * @overview The process-wide parts the worker's processors share: configuration, the database and the
+ * repositories. Built once from a parsed Config and exported globally. Queues are not here: BullMQ
+ * opens its own Redis connections (see QueuesService).
+ *
+ * Providers are injected with explicit tokens (`@Inject(...)`) rather than through emitted
+ * constructor types, so the worker also runs from source under tsx, which emits no decorator metadata.
+ */
+import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+
+import type { Config } from '@crossgate/config';
+import { AuditLogRepository, createPrismaClient, type PrismaClient } from '@crossgate/store';
+
+export const CONFIG = Symbol('Config');
+export const PRISMA = Symbol('PrismaClient');
+
+export const InjectConfig = () => Inject(CONFIG);
+export const InjectPrisma = () => Inject(PRISMA);
+
+@Injectable()
+class ConnectionCloser implements OnApplicationShutdown {
+  constructor(@InjectPrisma() private readonly prisma: PrismaClient) {}
+
+  // After every processor has stopped (they stop in beforeApplicationShutdown).
+  async onApplicationShutdown(): Promise<void> {
+    await this.prisma.$disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: Config): DynamicModule {
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        // Small pool: one job at a time per queue, and the API holds most of the connections.
+        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 4 }) },
+        {
+          provide: AuditLogRepository,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
+        },
+        ConnectionCloser,
+      ],
+      exports: [CONFIG, PRISMA, AuditLogRepository],
+    };
+  }
+}

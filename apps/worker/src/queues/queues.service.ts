@@ -1,0 +1,94 @@
+/**
+ * @overview Runs the catalogue: one BullMQ worker per queue, each job handed to the handler for its
+ * name, and the schedulers the processors declare. Handlers and schedules come from the composition
+ * root (worker.module.ts), so this service knows no processor.
+ */
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Worker } from 'bullmq';
+
+import type { Config } from '@crossgate/config';
+import {
+  type CatalogueJob,
+  type CatalogueQueue,
+  createQueue,
+  type JobHandlers,
+  type JobName,
+  type JobPayload,
+  type JobSchedule,
+  QueueName,
+  queueOf,
+  runJob,
+  upsertSchedule,
+  workerOptions,
+} from '@crossgate/jobs';
+
+import { InjectConfig } from '../platform/platform.module.ts';
+
+export const JOB_HANDLERS = Symbol('JobHandlers');
+export const JOB_SCHEDULES = Symbol('JobSchedules');
+
+@Injectable()
+export class QueuesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Queues');
+  private readonly queues = new Map<QueueName, CatalogueQueue>();
+  private readonly workers: Worker<JobPayload, unknown, JobName>[] = [];
+
+  constructor(
+    @InjectConfig() private readonly config: Config,
+    @Inject(JOB_HANDLERS) private readonly handlers: JobHandlers,
+    @Inject(JOB_SCHEDULES) private readonly schedules: JobSchedule[],
+  ) {}
+
+  /** The queue `name`, opened on first use and closed on shutdown. */
+  queue(name: QueueName): CatalogueQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = createQueue(this.config.redis, name);
+      queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Schedulers first: if Redis refuses them, the worker stops before taking any job.
+    for (const schedule of this.schedules) {
+      await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
+      this.logger.log(`Scheduled ${schedule.item.name} every ${describeInterval(schedule.every)}`);
+    }
+    for (const name of Object.values(QueueName)) {
+      this.workers.push(this.startWorker(name));
+    }
+  }
+
+  /** Stops taking jobs and waits for the active ones, before the database is closed. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+
+  private startWorker(name: QueueName): Worker<JobPayload, unknown, JobName> {
+    const worker = new Worker<JobPayload, unknown, JobName>(
+      name,
+      (job: CatalogueJob) => runJob(this.handlers, job),
+      workerOptions(this.config.redis, name),
+    );
+    worker.on('active', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} started (attempt ${job.attemptsStarted})`));
+    worker.on('completed', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} completed`));
+    worker.on('failed', (job, error) => {
+      const attempts = job ? `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}` : 'no job';
+      this.logger.warn(`${name}: ${job?.name ?? 'a job'} ${job?.id ?? ''} failed (${attempts}): ${error.message}`);
+    });
+    worker.on('stalled', (jobId) =>
+      this.logger.warn(`${name}: job ${jobId} stalled (its worker stopped mid-job); it goes back to waiting`),
+    );
+    // Without a listener, a Redis error would be thrown as an unhandled 'error' event.
+    worker.on('error', (error) => this.logger.error(`${name} worker: ${error.message}`));
+    return worker;
+  }
+}
+
+function describeInterval(milliseconds: number): string {
+  const minutes = milliseconds / 60_000;
+  return Number.isInteger(minutes) ? `${minutes} min` : `${milliseconds} ms`;
+}

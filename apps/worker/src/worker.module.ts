@@ -1,0 +1,39 @@
+/**
+ * The composition root, and the map from the job catalogue to the code that runs it: one handler per
+ * job name (the compiler rejects a missing one) and the schedules the processors declare.
+ */
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import type { Config } from '@crossgate/config';
+import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
+
+import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
+import { PlatformModule } from './platform/platform.module.ts';
+import { JOB_HANDLERS, JOB_SCHEDULES, QueuesService } from './queues/queues.service.ts';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: Config): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [PlatformModule.forRoot(config)],
+      providers: [
+        AuditChainProcessor,
+        {
+          provide: JOB_HANDLERS,
+          inject: [AuditChainProcessor],
+          useFactory: (auditChain: AuditChainProcessor): JobHandlers => ({
+            [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
+          }),
+        },
+        {
+          provide: JOB_SCHEDULES,
+          inject: [AuditChainProcessor],
+          useFactory: (auditChain: AuditChainProcessor): JobSchedule[] => [auditChain.schedule],
+        },
+        QueuesService,
+      ],
+      exports: [QueuesService],
+    };
+  }
+}

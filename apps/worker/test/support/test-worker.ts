@@ -1,0 +1,101 @@
+/**
+ * Runs the real worker in the test process, configured from the test run's environment. Each test
+ * gets a Redis prefix of its own under the run's prefix, so queues and schedulers never leak between
+ * tests, and removes its queues when done.
+ */
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+
+import { type Config, loadConfig } from '@crossgate/config';
+import { type CatalogueQueue, createQueue, QueueName, type RedisSettings } from '@crossgate/jobs';
+import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
+import { unique } from '@crossgate/testing';
+
+import { PRISMA } from '../../src/platform/platform.module.ts';
+import { createWorker } from '../../src/worker.factory.ts';
+
+/** The run's configuration with a fresh Redis prefix (`<run prefix>:<unique>`), so the run's teardown still covers it. */
+export function testConfig(environment: Record<string, string> = {}): Config {
+  const runPrefix = loadConfig().redis.prefix;
+  return loadConfig({ ...process.env, REDIS_PREFIX: `${runPrefix}:${unique('worker')}`, ...environment });
+}
+
+/** Keeps what the worker logs, by level, so tests can assert that a broken chain is loud. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: { level: string; message: string }[] = [];
+
+  private keep(level: string, message: unknown): void {
+    this.lines.push({ level, message: String(message) });
+  }
+  log(message: unknown) {
+    this.keep('log', message);
+  }
+  error(message: unknown) {
+    this.keep('error', message);
+  }
+  warn(message: unknown) {
+    this.keep('warn', message);
+  }
+  debug(message: unknown) {
+    this.keep('debug', message);
+  }
+  verbose(message: unknown) {
+    this.keep('verbose', message);
+  }
+  fatal(message: unknown) {
+    this.keep('fatal', message);
+  }
+
+  messages(level: string): string[] {
+    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  }
+}
+
+export interface TestWorker {
+  app: INestApplicationContext;
+  prisma: PrismaClient;
+  auditLog: AuditLogRepository;
+  close(): Promise<void>;
+}
+
+export async function startTestWorker(config: Config, logger: LoggerService = new CapturingLogger()): Promise<TestWorker> {
+  const app = await createWorker(config, { logger });
+  return {
+    app,
+    prisma: app.get<PrismaClient>(PRISMA),
+    auditLog: app.get(AuditLogRepository),
+    close: () => app.close(),
+  };
+}
+
+/** Polls until `predicate` holds, or fails after `timeoutMs` naming `what`. */
+export async function eventually<T>(what: string, probe: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (predicate(value)) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until job `id` on `queue` is completed or failed, and returns which. */
+export function jobFinished(queue: CatalogueQueue, id: string, timeoutMs = 10_000) {
+  return eventually(`job ${id} to finish`, () => queue.getJobState(id), (state) => state === 'completed' || state === 'failed', timeoutMs);
+}
+
+/** Opens every queue of the catalogue under `redis` (the caller closes them). */
+export function openQueues(redis: RedisSettings): Record<QueueName, CatalogueQueue> {
+  return Object.fromEntries(Object.values(QueueName).map((name) => [name, createQueue(redis, name)])) as Record<QueueName, CatalogueQueue>;
+}
+
+/** Removes every key of the given queues, active jobs included, and closes them. */
+export async function obliterateQueues(queues: Record<QueueName, CatalogueQueue>): Promise<void> {
+  for (const queue of Object.values(queues)) {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}

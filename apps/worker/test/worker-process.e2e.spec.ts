@@ -1,0 +1,173 @@
+/**
+ * The worker as an operator runs it: its own process, started from `src/main.ts` under tsx (the
+ * providers use explicit injection tokens, so no emitted decorator metadata is needed), stopped with
+ * signals, and killed outright.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+import pg from 'pg';
+
+import type { Config } from '@crossgate/config';
+import { enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
+import { createPrismaClient, type PrismaClient } from '@crossgate/store';
+import { unique } from '@crossgate/testing';
+
+import { eventually, obliterateQueues, openQueues, testConfig } from './support/test-worker.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startWorkerProcess(config: Config, environment: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      // tsx would otherwise read the root tsconfig.json, which enables no decorators.
+      TSX_TSCONFIG_PATH: 'apps/worker/tsconfig.json',
+      REDIS_PREFIX: config.redis.prefix,
+      AUDIT_VERIFY_EVERY_MINUTES: String(config.audit.verifyEveryMinutes),
+      LOG_LEVEL: 'debug',
+      NO_COLOR: '1',
+      ...environment,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return { child, output: () => output, exited };
+}
+
+/**
+ * Holds verification mid-run: it reads audit_events, which this transaction locks until released.
+ * The worker's process is then demonstrably busy with the job, whatever the size of the chain.
+ */
+async function holdAuditTable(config: Config): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: config.database.url });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE');
+  let released = false;
+  return {
+    async release() {
+      if (!released) {
+        released = true;
+        await client.query('ROLLBACK');
+        await client.end();
+      }
+    },
+  };
+}
+
+async function stop(worker: WorkerProcess | undefined) {
+  if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+}
+
+describe('the worker process', () => {
+  let config: Config;
+  let queues: ReturnType<typeof openQueues>;
+  let prisma: PrismaClient;
+  const started: WorkerProcess[] = [];
+
+  beforeEach(() => {
+    config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '1440' });
+    queues = openQueues(config.redis);
+    prisma = createPrismaClient(config.database.url, { maxConnections: 2 });
+  });
+
+  afterEach(async () => {
+    for (const worker of started.splice(0)) {
+      await stop(worker);
+    }
+    await obliterateQueues(queues);
+    await prisma.$disconnect();
+  });
+
+  it('should finish its active job, then exit 0, on SIGTERM', async () => {
+    const maintenance = queues[QueueName.Maintenance];
+    const id = jobId(JobName.AuditVerifyChain, unique('drained'));
+    await enqueue(maintenance, { name: JobName.AuditVerifyChain, data: {} }, { jobId: id });
+    const hold = await holdAuditTable(config);
+    try {
+      const worker = startWorkerProcess(config);
+      started.push(worker);
+      await eventually(`job ${id} to be active`, () => maintenance.getJobState(id), (state) => state === 'active', 20_000);
+
+      worker.child.kill('SIGTERM');
+      await eventually('the stop to begin', async () => worker.output(), (text) => text.includes('SIGTERM: finishing active jobs'));
+      expect(worker.child.exitCode).toBeNull();
+      await hold.release();
+
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+      expect(await maintenance.getJobState(id)).toBe('completed');
+      expect(worker.output()).toContain('Stopped');
+    } finally {
+      await hold.release();
+    }
+  });
+
+  it('should exit 1 naming the bad variable when the configuration is invalid', async () => {
+    const worker = startWorkerProcess(config, { REDIS_URL: 'http://127.0.0.1:6379' });
+    started.push(worker);
+
+    expect(await worker.exited).toEqual({ code: 1, signal: null });
+    expect(worker.output()).toContain('Invalid configuration:\n  - REDIS_URL: must be a redis:// URL');
+  });
+
+  it('should exit 1 saying how to start Redis when Redis does not answer', async () => {
+    const worker = startWorkerProcess(config, { REDIS_URL: 'redis://127.0.0.1:1' });
+    started.push(worker);
+
+    expect(await worker.exited).toEqual({ code: 1, signal: null });
+    expect(worker.output()).toContain('Crossgate cannot start: a service it needs does not answer.');
+    expect(worker.output()).toContain('Redis at redis://127.0.0.1:1');
+  });
+
+  it('should run a job again on another worker when its worker is killed mid-job', async () => {
+    const maintenance = queues[QueueName.Maintenance];
+    const id = jobId(JobName.AuditVerifyChain, unique('killed'));
+    await enqueue(maintenance, { name: JobName.AuditVerifyChain, data: {} }, { jobId: id });
+
+    const hold = await holdAuditTable(config);
+    try {
+      const first = startWorkerProcess(config);
+      started.push(first);
+      await eventually(`job ${id} to be active`, () => maintenance.getJobState(id), (state) => state === 'active', 20_000);
+
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const killedAt = Date.now();
+      const second = startWorkerProcess(config);
+      started.push(second);
+      await hold.release();
+
+      // The dead worker's lock lapses (≤ lockDuration), then a stalled-job check frees the job. Checks are
+      // due every stalledInterval but can skip one (see workerSettings), hence two, plus one for start-up.
+      const limit = workerSettings.lockDuration + 3 * workerSettings.stalledInterval;
+      await eventually(`job ${id} to complete`, () => maintenance.getJobState(id), (state) => state === 'completed', limit);
+      expect(Date.now() - killedAt).toBeLessThan(limit);
+
+      const job = await maintenance.getJob(id);
+      expect(job?.stalledCounter).toBe(1);
+      // Started twice, failed never: it came back through the stalled check, not a retry.
+      expect(job?.attemptsStarted).toBe(2);
+      expect(await maintenance.getJobCounts('failed')).toEqual({ failed: 0 });
+      const event = await prisma.auditEvent.findFirstOrThrow({ where: { requestId: id } });
+      expect(event).toMatchObject({ action: 'audit.chain_verified', decision: 'allow' });
+      expect(second.output()).toContain(`job ${id} stalled`);
+    } finally {
+      await hold.release();
+    }
+  }, 60_000);
+});

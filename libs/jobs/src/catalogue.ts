@@ -1,0 +1,63 @@
+/**
+ * @overview The catalogue of background jobs: which queues exist, which jobs run on them and what
+ * each job carries. The API enqueues and the worker consumes through these types only, so neither
+ * imports the other.
+ */
+import type { Job } from 'bullmq';
+
+/** BullMQ queues. One worker per queue; BullMQ forbids `:` in the name. */
+export const QueueName = {
+  /** Housekeeping that may run late but must run: audit-chain verification, later exports and reminders. */
+  Maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Job names, `<concept>.<verb-phrase>`. A name is also the id of the job's scheduler, if it has one. */
+export const JobName = {
+  /** Re-walks the audit hash chain and records the outcome as an `audit.chain_verified` event. */
+  AuditVerifyChain: 'audit.verify-chain',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/** No payload: the job reads everything it needs from the database when it runs. */
+export type NoPayload = Record<string, never>;
+
+/** What each job carries, by name. Payloads are JSON: ids and small values, never rows or secrets. */
+interface JobPayloads {
+  [JobName.AuditVerifyChain]: NoPayload;
+}
+
+/** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
+const jobQueues = {
+  [JobName.AuditVerifyChain]: QueueName.Maintenance,
+} as const satisfies Record<JobName, QueueName>;
+
+/** The queue a job runs on. */
+export function queueOf(name: JobName): QueueName {
+  return jobQueues[name];
+}
+
+/** The payload of job `N`: `JobOf<'audit.verify-chain'>`. */
+export type JobOf<N extends JobName> = JobPayloads[N];
+
+/** A job to enqueue, discriminated by `name`: `{ name: JobName.AuditVerifyChain, data: {} }`. */
+export type JobItem = { [N in JobName]: { name: N; data: JobOf<N> } }[JobName];
+
+/** Any payload in the catalogue, as BullMQ's `Queue` and `Worker` see it. */
+export type JobPayload = JobItem['data'];
+
+/** A BullMQ job of the catalogue, narrowed to one name when `N` is given. */
+export type CatalogueJob<N extends JobName = JobName> = Job<JobOf<N>, unknown, N>;
+
+/** Runs one kind of job; whatever it returns is kept as the job's return value. */
+export type JobHandler<N extends JobName> = (job: CatalogueJob<N>) => Promise<unknown>;
+
+/** One handler per job name; a job added to the catalogue without a handler is a compile error. */
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+/** A job that a scheduler adds at a fixed interval. The id is the job's name: one scheduler per job. */
+export interface JobSchedule {
+  item: JobItem;
+  /** Milliseconds between runs; the first run is added at once. */
+  every: number;
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+
+import { Queue, UnrecoverableError } from 'bullmq';
+import { Redis } from 'ioredis';
+
+import { loadConfig } from '@crossgate/config';
+
+import { type CatalogueJob, type JobHandlers, JobName, QueueName } from './catalogue.ts';
+import { type CatalogueQueue, createQueue, enqueue, jobId, queueOptions, runJob, type RedisSettings } from './queues.ts';
+
+// A util lib may not import @crossgate/testing (module boundaries), so a local unique value.
+const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+describe('jobId', () => {
+  it('should join the name and the keys with / and encode what BullMQ reserves', () => {
+    expect(jobId(JobName.AuditVerifyChain, 'ks_1', 'https://rs.example/a b')).toBe(
+      'audit.verify-chain/ks_1/https%3A%2F%2Frs.example%2Fa%20b',
+    );
+  });
+
+  it('should give the same id for the same keys', () => {
+    expect(jobId(JobName.AuditVerifyChain, 'a', 'b')).toBe(jobId(JobName.AuditVerifyChain, 'a', 'b'));
+    expect(jobId(JobName.AuditVerifyChain, 'a/b')).not.toBe(jobId(JobName.AuditVerifyChain, 'a', 'b'));
+  });
+});
+
+describe('runJob', () => {
+  const handlers: JobHandlers = { [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}` };
+
+  it('should hand a job to the handler for its name', async () => {
+    await expect(runJob(handlers, { name: JobName.AuditVerifyChain, id: '7' } as CatalogueJob)).resolves.toBe('ran 7');
+  });
+
+  it('should fail a job with an unknown name without retries', async () => {
+    await expect(runJob(handlers, { name: 'nobody.knows' } as unknown as CatalogueJob)).rejects.toBeInstanceOf(UnrecoverableError);
+  });
+});
+
+describe('enqueue', () => {
+  let redis: RedisSettings;
+  let queue: CatalogueQueue;
+
+  beforeEach(() => {
+    const run = loadConfig().redis;
+    redis = { url: run.url, prefix: `${run.prefix}:${unique('jobs')}` };
+    queue = createQueue(redis, QueueName.Maintenance);
+  });
+
+  afterEach(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it('should keep the queue under the configured Redis prefix', async () => {
+    await enqueue(queue, { name: JobName.AuditVerifyChain, data: {} });
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys(`${redis.prefix}:*`);
+      expect(keys).toContain(`${redis.prefix}:bull:maintenance:wait`);
+      expect(keys.every((key) => key.startsWith(`${redis.prefix}:bull:maintenance:`))).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('should apply the catalogue defaults for retries and retention', async () => {
+    const job = await enqueue(queue, { name: JobName.AuditVerifyChain, data: {} });
+    expect(job.opts).toMatchObject({
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 10000 },
+    });
+  });
+
+  it('should add a job with a deterministic id once, however often it is enqueued', async () => {
+    const id = jobId(JobName.AuditVerifyChain, unique('fan-out'));
+    const first = await enqueue(queue, { name: JobName.AuditVerifyChain, data: {} }, { jobId: id });
+    const again = await enqueue(queue, { name: JobName.AuditVerifyChain, data: {} }, { jobId: id });
+
+    expect(again.id).toBe(first.id);
+    expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('should refuse a job on a queue the catalogue does not assign it to', async () => {
+    const elsewhere = new Queue('elsewhere', queueOptions(redis)) as unknown as CatalogueQueue;
+    try {
+      await expect(enqueue(elsewhere, { name: JobName.AuditVerifyChain, data: {} })).rejects.toThrow(
+        'Job audit.verify-chain runs on queue "maintenance", not "elsewhere"',
+      );
+      expect(await elsewhere.count()).toBe(0);
+    } finally {
+      await elsewhere.obliterate({ force: true });
+      await elsewhere.close();
+    }
+  });
+});
