@@ -1,0 +1,21 @@
+/**
+ * @overview Crossgate's token library: the ID-JAG claim set, minting and verification with jose,
+ * validation of upstream ID tokens, Crossgate's signing keys and public JWKS, and an SSRF-guarded
+ * JWKS cache with OpenID Provider discovery. No framework, no storage: time, ids and keys are
+ * passed in.
+ */
+export * from './id-jag/id-jag.ts';
+export * from './id-token/verify-id-token.ts';
+export * from './jwks/jwks.error.ts';
+export * from './jwks/remote-jwks.ts';
+export * from './jwks/safe-fetch.ts';
+export {
+  asymmetricAlgorithms,
+  type AsymmetricAlgorithm,
+  defaultClockToleranceSeconds,
+  defaultMaxTokenBytes,
+  type JwtKeyResolver,
+  maxClockToleranceSeconds,
+} from './jwt/jwt-guard.ts';
+export * from './keys/signing-keys.ts';
+export * from './token.error.ts';

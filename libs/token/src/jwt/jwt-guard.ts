@@ -1,0 +1,292 @@
+/**
+ * @overview The checks every JWT Crossgate verifies goes through before and around `jwtVerify`:
+ * a size cap before parsing, compact-JWS shape, no duplicate JSON member names, no header that
+ * carries or points to a key, an asymmetric `alg` allow-list, explicit typing and an opaque `kid`.
+ * They run before any key is looked up, so a hostile token never causes a JWKS fetch. jose does the
+ * decoding, the signature and the registered-claim checks; its errors are mapped to
+ * {@link TokenError} codes here.
+ *
+ * @see RFC 8725 §2.6, §3.1, §3.2, §3.7, §3.10, §3.11, §3.12
+ * @see RFC 7515 §4.1.9 (`typ` media-type comparison)
+ */
+import { base64url, type CryptoKey, decodeProtectedHeader, errors, type JWSHeaderParameters, type ProtectedHeaderParameters } from 'jose';
+
+import { JwksError } from '../jwks/jwks.error.ts';
+import { TokenError } from '../token.error.ts';
+
+/**
+ * Picks the verification key for a token from its (unauthenticated) header. Built by
+ * `RemoteJwksCache.keyResolver` or `createPinnedKeyResolver`; selection is by `kid`/`alg`
+ * equality only, so `kid` never reaches a path, query or URL.
+ */
+export type JwtKeyResolver = (header: JWSHeaderParameters) => Promise<CryptoKey>;
+
+/** Every algorithm Crossgate will verify. HS* and `none` are absent by construction. */
+export const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
+export type AsymmetricAlgorithm = (typeof asymmetricAlgorithms)[number];
+
+/** 16 KiB: far above any real ID token or ID-JAG, far below anything that costs to parse. */
+export const defaultMaxTokenBytes = 16 * 1024;
+export const maxClockToleranceSeconds = 60;
+export const defaultClockToleranceSeconds = 30;
+
+/** Header parameters that carry or point to a key. A verifier that honoured them would trust the token to vouch for itself. */
+const keyCarryingHeaders = ['jku', 'x5u', 'jwk', 'x5c'] as const;
+const maxKidLength = 256;
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** Throws a TypeError for a configuration that would weaken verification (programming error, not a token error). */
+export function assertAlgorithms(algorithms: readonly string[]): asserts algorithms is readonly AsymmetricAlgorithm[] {
+  if (algorithms.length === 0 || algorithms.some((alg) => !(asymmetricAlgorithms as readonly string[]).includes(alg))) {
+    throw new TypeError(`Allowed algorithms must be a non-empty subset of ${asymmetricAlgorithms.join(', ')}`);
+  }
+}
+
+export function assertClockTolerance(seconds: number): void {
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > maxClockToleranceSeconds) {
+    throw new TypeError(`clockToleranceSeconds must be within 0..${maxClockToleranceSeconds}`);
+  }
+}
+
+/** `typ` as a media type: lower case, with `application/` prepended when there is no `/` (RFC 7515 §4.1.9). */
+export function normalizeMediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.includes('/') ? lower : `application/${lower}`;
+}
+
+export interface InspectOptions {
+  maxBytes: number;
+  algorithms: readonly AsymmetricAlgorithm[];
+  /** Receives the raw `typ` (undefined when absent) and says whether this kind of JWT is expected. */
+  acceptType: (typ: string | undefined) => boolean;
+}
+
+/**
+ * Structural and header checks, in this order: size, compact shape, header and payload JSON
+ * (no duplicate members), key-carrying headers and `crit`, `alg`, `typ`, `kid`.
+ * Returns the protected header; nothing in it is authenticated yet.
+ */
+export function inspectJwt(token: unknown, options: InspectOptions): ProtectedHeaderParameters {
+  if (typeof token !== 'string') {
+    throw new TokenError('malformed', 'The token is not a string');
+  }
+  if (token.length > options.maxBytes) {
+    throw new TokenError('oversized', `The token exceeds ${options.maxBytes} bytes`);
+  }
+  if (!compactJws.test(token)) {
+    throw new TokenError('malformed', 'The token is not a compact JWS');
+  }
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch (cause) {
+    throw new TokenError('malformed', 'The JOSE header is not a base64url JSON object', { cause });
+  }
+  const [encodedHeader = '', encodedPayload = ''] = token.split('.');
+  assertNoDuplicateMembers(encodedHeader, 'header');
+  assertNoDuplicateMembers(encodedPayload, 'payload');
+
+  const present = keyCarryingHeaders.filter((name) => name in header);
+  if (present.length > 0) {
+    throw new TokenError('unsafe_header', `Key-carrying header parameters are never used: ${present.join(', ')}`);
+  }
+  if ('crit' in header) {
+    throw new TokenError('unsafe_header', 'No critical header extensions are supported');
+  }
+  const { alg, typ, kid } = header;
+  if (typeof alg !== 'string' || !(options.algorithms as readonly string[]).includes(alg)) {
+    throw new TokenError('disallowed_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
+  }
+  if (typ !== undefined && typeof typ !== 'string') {
+    throw new TokenError('malformed', 'typ must be a string');
+  }
+  if (!options.acceptType(typ)) {
+    throw new TokenError('wrong_type', `typ ${JSON.stringify(typ)} is not accepted here`);
+  }
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > maxKidLength || controlCharacters.test(kid))) {
+    throw new TokenError('unsafe_header', `kid must be a string of 1..${maxKidLength} characters without control characters`);
+  }
+  return header;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function assertNoDuplicateMembers(segment: string, part: 'header' | 'payload'): void {
+  let text: string;
+  try {
+    text = utf8.decode(base64url.decode(segment));
+    JSON.parse(text);
+  } catch (cause) {
+    throw new TokenError('malformed', `The ${part} is not base64url UTF-8 JSON`, { cause });
+  }
+  if (hasDuplicateMembers(text)) {
+    // JSON.parse keeps the last duplicate; another parser may keep the first (RFC 8725 §2.6).
+    throw new TokenError('malformed', `The ${part} repeats a member name`);
+  }
+}
+
+/**
+ * Whether any JSON object in `text` repeats a member name (after unescaping, so `"a"` and
+ * `"\u0061"` are the same name). `text` must already be valid JSON.
+ */
+export function hasDuplicateMembers(text: string): boolean {
+  const objects: (Set<string> | undefined)[] = []; // undefined marks an array
+  let expectName = false;
+  let index = 0;
+  while (index < text.length) {
+    const character = text[index];
+    if (character === '{') {
+      objects.push(new Set());
+      expectName = true;
+    } else if (character === '[') {
+      objects.push(undefined);
+      expectName = false;
+    } else if (character === '}' || character === ']') {
+      objects.pop();
+      expectName = false;
+    } else if (character === ',') {
+      expectName = objects.at(-1) !== undefined;
+    } else if (character === '"') {
+      const end = endOfString(text, index);
+      const members = objects.at(-1);
+      if (expectName && members !== undefined) {
+        const name = JSON.parse(text.slice(index, end)) as string;
+        if (members.has(name)) {
+          return true;
+        }
+        members.add(name);
+        expectName = false;
+      }
+      index = end;
+      continue;
+    }
+    index += 1;
+  }
+  return false;
+}
+
+function endOfString(text: string, start: number): number {
+  let index = start + 1;
+  while (index < text.length && text[index] !== '"') {
+    index += text[index] === '\\' ? 2 : 1;
+  }
+  return index + 1;
+}
+
+/** Maps what `jwtVerify` or a key resolver threw to a {@link TokenError}; anything unexpected is re-thrown. */
+export function toTokenError(error: unknown): TokenError {
+  if (error instanceof TokenError) {
+    return error;
+  }
+  if (error instanceof JwksError) {
+    return new TokenError('keys_unavailable', `The issuer's keys are unavailable (${error.code})`, { cause: error });
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new TokenError('unknown_key', 'No key of the issuer matches the token', { cause: error });
+  }
+  if (error instanceof errors.JWKSMultipleMatchingKeys) {
+    return new TokenError('unknown_key', 'Several keys of the issuer match; the token must name its kid', { cause: error });
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new TokenError('invalid_signature', 'The signature does not verify', { cause: error });
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return new TokenError('disallowed_algorithm', 'The algorithm is not supported for this key', { cause: error });
+  }
+  if (error instanceof errors.JWTExpired) {
+    return error.claim === 'iat'
+      ? new TokenError('too_old', 'The token was issued too long ago', { cause: error })
+      : new TokenError('expired', 'The token has expired', { cause: error });
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing' || error.reason === 'invalid') {
+      return new TokenError('invalid_claim', `The "${error.claim}" claim is missing or has the wrong type`, { cause: error });
+    }
+    switch (error.claim) {
+      case 'iss':
+        return new TokenError('wrong_issuer', 'The token was issued by another issuer', { cause: error });
+      case 'aud':
+        return new TokenError('wrong_audience', 'The token is meant for another audience', { cause: error });
+      case 'nbf':
+      case 'iat':
+        return new TokenError('not_yet_valid', 'The token is not valid yet', { cause: error });
+      case 'typ':
+        return new TokenError('wrong_type', 'The token has the wrong typ', { cause: error });
+      default:
+        return new TokenError('invalid_claim', `The "${error.claim}" claim is not acceptable`, { cause: error });
+    }
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JWKSInvalid) {
+    return new TokenError('malformed', 'The token is malformed', { cause: error });
+  }
+  throw error;
+}
+
+/** A claim that must be a non-empty string. */
+export function requireString(payload: Record<string, unknown>, claim: string, maxLength = 2048): string {
+  const value = payload[claim];
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
+    throw new TokenError('invalid_claim', `"${claim}" must be a non-empty string of at most ${maxLength} characters`);
+  }
+  return value;
+}
+
+/** A claim that, when present, must be a string. */
+export function optionalString(payload: Record<string, unknown>, claim: string): string | undefined {
+  const value = payload[claim];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw new TokenError('invalid_claim', `"${claim}" must be a string`);
+  }
+  return value;
+}
+
+/** A claim that, when present, must be an array of strings. */
+export function optionalStringArray(payload: Record<string, unknown>, claim: string): string[] | undefined {
+  const value = payload[claim];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.some((member) => typeof member !== 'string')) {
+    throw new TokenError('invalid_claim', `"${claim}" must be an array of strings`);
+  }
+  return value as string[];
+}
+
+/** A claim that, when present, must be a finite number (NumericDate). */
+export function optionalNumericDate(payload: Record<string, unknown>, claim: string): number | undefined {
+  const value = payload[claim];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TokenError('invalid_claim', `"${claim}" must be a NumericDate`);
+  }
+  return value;
+}
+
+/**
+ * `aud` must be the expected value, as a string or a one-element array (DESIGN.md "Protocol
+ * decisions" 5). An array with any other member is refused even when it also holds the expected one.
+ */
+export function assertSingleAudience(aud: unknown, expected: string): void {
+  const single = typeof aud === 'string' ? aud : Array.isArray(aud) && aud.length === 1 ? (aud[0] as unknown) : undefined;
+  if (single !== expected) {
+    throw new TokenError('wrong_audience', 'The token is meant for another audience (or for several)');
+  }
+}
+
+/** `iat` in the future beyond the tolerance means a wrong clock or a forged token. */
+export function assertIssuedInPast(iat: number, now: Date, toleranceSeconds: number): void {
+  if (iat > Math.floor(now.getTime() / 1000) + toleranceSeconds) {
+    throw new TokenError('not_yet_valid', 'The token claims to be issued in the future');
+  }
+}
+
+/** The object without its undefined members, so optional properties are absent rather than undefined. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as Partial<T>;
+}
