@@ -6,7 +6,10 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const serverOnly = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', 'express', 'pg', 'jose', 'casbin'];
+/** Frameworks and drivers: never in domain code, never in the browser bundle. */
+const infrastructure = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', 'express', 'pg'];
+/** Also kept out of the browser: key handling and the policy engine stay on the server. */
+const serverOnly = [...infrastructure, 'jose', 'casbin'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'libs/store/src/generated/**', 'test-output/**', '.nx/**', 'coverage/**'] },
@@ -26,7 +29,7 @@ export default tseslint.config(
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:domain', 'type:util'],
-              bannedExternalImports: [...serverOnly, 'react', 'react-*'],
+              bannedExternalImports: [...infrastructure, 'react', 'react-*'],
             },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:app'] },

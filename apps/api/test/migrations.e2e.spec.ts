@@ -5,7 +5,7 @@ import pg from 'pg';
 
 import { createDatabase, dropDatabase, newTestRun, type TestRun } from '@crossgate/testing';
 
-import { applyMigrations, diffSchemas, repositoryMigrations } from './index.ts';
+import { applyMigrations, diffSchemas, repositoryMigrations } from '@crossgate/store';
 
 let run: TestRun;
 

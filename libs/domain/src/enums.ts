@@ -12,3 +12,11 @@ export const policyEffects = ['allow', 'deny'] as const;
 export const policyStatuses = ['draft', 'active', 'disabled'] as const;
 export const scopeRisks = ['low', 'medium', 'high'] as const;
 export type ScopeRisk = (typeof scopeRisks)[number];
+
+/** Days a policy time window may name, in the order people read them. */
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/** Who an audit event says acted. */
+export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'anonymous'] as const;
+export type AuditActorType = (typeof auditActorTypes)[number];

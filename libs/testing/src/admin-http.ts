@@ -53,7 +53,8 @@ export class AdminHttp {
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
     const text = await response.text();
     let parsed: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text) {
+    // application/json or application/problem+json, but not application/x-ndjson (one JSON per line).
+    if (/^application\/([\w.-]+\+)?json\b/.test(response.headers.get('content-type') ?? '') && text) {
       parsed = JSON.parse(text);
     }
     return { status: response.status, headers: response.headers, body: parsed as T };

@@ -4,4 +4,5 @@
  */
 export * from './admin-http.ts';
 export * from './factories.ts';
+export * from './fresh-database.ts';
 export * from './test-run.ts';

@@ -9,6 +9,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export interface TestRun {
+  /**
+   * The database the run's database is created and dropped through, fixed when the run is named:
+   * the global setup points DATABASE_URL at the run's own database, which cannot drop itself.
+   */
+  serverUrl: string;
   databaseUrl: string;
   databaseName: string;
   redisUrl: string;
@@ -23,9 +28,11 @@ export function baseDatabaseUrl(): string {
 export function newTestRun(): TestRun {
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const databaseName = `crossgate_test_${id}`;
-  const databaseUrl = new URL(baseDatabaseUrl());
+  const serverUrl = baseDatabaseUrl();
+  const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${databaseName}`;
   return {
+    serverUrl,
     databaseName,
     databaseUrl: databaseUrl.toString(),
     redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
@@ -33,8 +40,8 @@ export function newTestRun(): TestRun {
   };
 }
 
-async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: baseDatabaseUrl() });
+async function onServer<T>(run: TestRun, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: run.serverUrl });
   await client.connect();
   try {
     return await work(client);
@@ -44,11 +51,11 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
 }
 
 export async function createDatabase(run: TestRun): Promise<void> {
-  await onServer((client) => client.query(`CREATE DATABASE "${run.databaseName}"`));
+  await onServer(run, (client) => client.query(`CREATE DATABASE "${run.databaseName}"`));
 }
 
 export async function dropDatabase(run: TestRun): Promise<void> {
-  await onServer((client) => client.query(`DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`));
+  await onServer(run, (client) => client.query(`DROP DATABASE IF EXISTS "${run.databaseName}" WITH (FORCE)`));
 }
 
 /** Deletes every Redis key of the run. */

@@ -21,6 +21,9 @@ const adminUserSchema = z.strictObject({
 });
 
 async function ensureAnotherItAdmin(context: WriteContext, adminUserId: string, change: string): Promise<void> {
+  // Without the lock, the last two it-admins demoting each other at once would both see the other
+  // as still active, and both succeed.
+  await context.lock('admin-users:last-it-admin');
   const others = await context.count('adminUser', {
     role: 'it-admin',
     status: 'active',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type AuditEventRecord, AuditLogRepository, type ChainCheck, CrudRepository, type Where } from '@crossgate/store';
 
 import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
+import { equals, instant, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
 
 export const auditListSpec: ListSpec = {
   sortable: ['seq', 'at', 'action', 'actorLabel', 'targetType'],
@@ -19,8 +19,8 @@ export const auditListSpec: ListSpec = {
     targetId: equals('targetId', z.string().max(100)),
     decision: equals('decision', z.enum(['allow', 'deny'])),
     requestId: equals('requestId', z.string().max(100)),
-    from: { schema: z.coerce.date(), where: (from: Date) => ({ at: { gte: from } }) },
-    to: { schema: z.coerce.date(), where: (to: Date) => ({ at: { lt: to } }) },
+    from: { schema: instant, where: (from: Date) => ({ at: { gte: from } }) },
+    to: { schema: instant, where: (to: Date) => ({ at: { lt: to } }) },
   },
 };
 

@@ -36,6 +36,8 @@ export interface WriteContext {
   find(model: CrudModel, where: Where): Promise<StoredRecord | null>;
   count(model: CrudModel, where: Where): Promise<number>;
   updateMany(model: CrudModel, where: Where, data: StoredRecord): Promise<number>;
+  /** Serialises this transaction with every other one that takes the same lock, until both end. */
+  lock(name: string): Promise<void>;
 }
 
 export interface Prepared {

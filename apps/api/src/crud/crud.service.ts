@@ -128,6 +128,7 @@ export class CrudService {
       find: (model, where) => this.repository.findOne(model, where, tx),
       count: (model, where) => this.repository.count(model, where, tx),
       updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data),
+      lock: (name) => this.repository.lock(tx, name),
     };
   }
 

@@ -7,7 +7,11 @@ export const name = z.string().trim().min(1, 'must not be empty').max(200);
 export const description = z.string().trim().max(2000).nullable();
 export const email = z.email().max(320).transform((value) => value.toLowerCase());
 export const owner = email;
-export const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+/** At most 2048 bytes, not characters: an issuer is a unique index key, and PostgreSQL caps those near 2.7 kB. */
+export const httpsUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048)
+  .refine((url) => Buffer.byteLength(url, 'utf8') <= 2048, 'must be at most 2048 bytes long');
 export const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single dashes')
@@ -19,7 +23,15 @@ export const uniqueList = <T extends z.ZodType>(item: T, max = 200) =>
     .array(item)
     .max(max)
     .refine((items) => new Set(items).size === items.length, 'must not repeat a value');
-export const jsonWebKeySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) }).nullable();
+/** RFC 7518 §6.2.2, §6.3.2 and §6.4.1: the members that make a JWK private (or symmetric) key material. */
+const privateKeyMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const publicJsonWebKey = z
+  .record(z.string(), z.unknown())
+  .refine((key) => !privateKeyMembers.some((member) => Object.hasOwn(key, member)), {
+    message: `must be a public key: remove the private members (${privateKeyMembers.join(', ')})`,
+  });
+/** Public keys only: a JWKS is stored, shown and audited in the clear, so a private key must never enter it. */
+export const jsonWebKeySet = z.object({ keys: z.array(publicJsonWebKey).min(1).max(20) }).nullable();
 export const dateTime = z.coerce.date({ error: 'must be a date and time' }).nullable();
 
 /** Sorting and searching fields most resources share. */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 import { AdminApiError } from './admin-api.error.ts';
-import { fieldErrorsOf } from './validation.ts';
+import { fieldErrorsOf, unstorableJson } from './validation.ts';
 
 export const maxPageSize = 500;
 
@@ -77,6 +77,15 @@ export function equals(field: string, schema: z.ZodType): FilterSpec {
   };
 }
 
+/**
+ * A point in time for from/to filters, within years 1 to 9999: PostgreSQL refuses what JavaScript
+ * dates allow beyond that (year -200000), which would otherwise surface as a 500.
+ */
+export const instant = z.coerce
+  .date({ error: 'must be a date and time' })
+  .min(new Date('0001-01-01T00:00:00.000Z'), 'must be a date and time between the years 1 and 9999')
+  .max(new Date('9999-12-31T23:59:59.999Z'), 'must be a date and time between the years 1 and 9999');
+
 /** A filter on an array column holding `value`. */
 export function contains(field: string, schema: z.ZodType): FilterSpec {
   return { schema, where: (value: unknown) => ({ [field]: { has: value } }) };
@@ -109,6 +118,12 @@ export function parseListQuery(resource: string, spec: ListSpec, raw: RawListQue
   const filterInput = parseJsonParameter('filter', raw.filter) ?? {};
   if (typeof filterInput !== 'object' || filterInput === null || Array.isArray(filterInput)) {
     throw new AdminApiError('bad_request', 'The filter parameter must be a JSON object');
+  }
+  const unstorable = unstorableJson(filterInput);
+  if (unstorable) {
+    throw new AdminApiError('bad_request', `Invalid filter: filter.${unstorable.field}: ${unstorable.message}`, {
+      [`filter.${unstorable.field}`]: unstorable.message,
+    });
   }
   const conditions: Where[] = [];
   const problems: Record<string, string> = {};

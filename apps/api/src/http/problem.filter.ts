@@ -51,7 +51,7 @@ function fromHttpish(error: HttpishError & Error): AdminApiError | undefined {
     return new AdminApiError('payload_too_large', 'The request body is larger than the limit');
   }
   if (error.type === 'entity.parse.failed') {
-    return new AdminApiError('bad_request', 'The request body is not valid JSON');
+    return new AdminApiError('bad_request', 'The request body is not valid JSON, or not a JSON object');
   }
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
     return new AdminApiError('bad_request', 'The request body encoding is not supported');
@@ -63,6 +63,15 @@ function fromHttpish(error: HttpishError & Error): AdminApiError | undefined {
 }
 
 function fromHttpException(error: HttpException): AdminApiError | undefined {
+  // Nest wraps body-parser errors (bad JSON, too large) in an HttpException whose message is the
+  // parser's own ("Unexpected end of JSON input"); the original, with its `type`, is the cause.
+  const cause = error.cause as (HttpishError & Error) | undefined;
+  if (cause instanceof Error && typeof cause.type === 'string') {
+    const fromParser = fromHttpish(cause);
+    if (fromParser) {
+      return fromParser;
+    }
+  }
   const status = error.getStatus();
   switch (status) {
     case 404:

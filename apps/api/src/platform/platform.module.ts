@@ -2,7 +2,7 @@
  * @overview The process-wide parts every feature module shares: configuration, the database, Redis,
  * the repositories and the clock. Built once from a parsed Config and exported globally.
  */
-import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
@@ -34,8 +34,47 @@ class ConnectionCloser implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.redis.quit()]);
+    await Promise.allSettled([this.prisma.$disconnect(), this.closeRedis()]);
   }
+
+  /**
+   * QUIT only over a live connection: while Redis is down, QUIT would wait in the offline queue behind
+   * earlier commands for several reconnect attempts and hold the shutdown (and the reconnect timer) open.
+   */
+  private async closeRedis(): Promise<void> {
+    if (this.redis.status === 'ready') {
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    } else {
+      this.redis.disconnect();
+    }
+  }
+}
+
+/**
+ * A Redis that is down must not take the process down or flood the log: ioredis keeps reconnecting,
+ * /readyz reports it, and the log says so once per outage instead of once per reconnect attempt.
+ */
+function createRedis(config: Config): Redis {
+  const logger = new Logger('redis');
+  const redis = new Redis(config.redis.url, {
+    keyPrefix: `${config.redis.prefix}:`,
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+  });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) {
+      down = true;
+      logger.warn(`Redis is unreachable, retrying in the background: ${error.message}`);
+    }
+  });
+  redis.on('ready', () => {
+    if (down) {
+      down = false;
+      logger.log('Redis is reachable again');
+    }
+  });
+  return redis;
 }
 
 @Global()
@@ -48,15 +87,7 @@ export class PlatformModule {
         { provide: CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
         { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url) },
-        {
-          provide: REDIS,
-          useFactory: () =>
-            new Redis(config.redis.url, {
-              keyPrefix: `${config.redis.prefix}:`,
-              lazyConnect: false,
-              maxRetriesPerRequest: 2,
-            }),
-        },
+        { provide: REDIS, useFactory: () => createRedis(config) },
         { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
         {
           provide: AuditLogRepository,

@@ -4,13 +4,12 @@
  */
 import { z } from 'zod';
 
-import { policyEffects, policyStatuses } from '@crossgate/domain';
+import { policyEffects, policyStatuses, weekdays } from '@crossgate/domain';
 
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { contains, equals } from '../http/list-query.ts';
 
-const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
 function isTimeZone(value: string): boolean {

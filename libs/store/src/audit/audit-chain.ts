@@ -7,12 +7,14 @@ import { createHash } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
 
+import type { AuditActorType } from '@crossgate/domain';
+
 export const genesisHash = '0'.repeat(64);
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface AuditActor {
-  type: 'admin' | 'api_token' | 'system' | 'client' | 'anonymous';
+  type: AuditActorType;
   id?: string | null;
   label?: string | null;
 }

@@ -84,6 +84,14 @@ export class CrudRepository {
     return this.model(tx, model).delete({ where }).catch(translateDatabaseError);
   }
 
+  /**
+   * Holds a transaction-scoped advisory lock named `name` until `tx` ends, so checks that read other
+   * rows before writing (the last it-admin) cannot pass in two concurrent transactions at once.
+   */
+  async lock(tx: Transaction, name: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${name}))`;
+  }
+
   /** Runs `work` in one transaction; constraint failures come out as StoreError. */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(work).catch(translateDatabaseError);

@@ -1,0 +1,42 @@
+/** The map of the admin console: one <Resource> per folder, in the order of the menu. */
+import { Admin, Resource } from 'react-admin';
+
+import adminUsers from './admin-users/index.ts';
+import apiTokens from './api-tokens/index.ts';
+import audit from './audit/index.ts';
+import { authProvider } from './authProvider.ts';
+import clients from './clients/index.ts';
+import connections from './connections/index.ts';
+import { dataProvider } from './dataProvider.ts';
+import groupMappings from './group-mappings/index.ts';
+import groups from './groups/index.ts';
+import { i18nProvider } from './i18nProvider.ts';
+import memberships from './memberships/index.ts';
+import policies from './policies/index.ts';
+import resources from './resources/index.ts';
+import trustedIdps from './trusted-idps/index.ts';
+import users from './users/index.ts';
+
+export const App = () => (
+  <Admin
+    title="Crossgate"
+    dataProvider={dataProvider}
+    authProvider={authProvider}
+    i18nProvider={i18nProvider}
+    requireAuth
+    disableTelemetry
+  >
+    <Resource name="clients" {...clients} />
+    <Resource name="resources" {...resources} />
+    <Resource name="policies" {...policies} />
+    <Resource name="connections" {...connections} />
+    <Resource name="trusted-idps" {...trustedIdps} />
+    <Resource name="users" {...users} />
+    <Resource name="groups" {...groups} />
+    <Resource name="memberships" {...memberships} />
+    <Resource name="group-mappings" {...groupMappings} />
+    <Resource name="admin-users" {...adminUsers} />
+    <Resource name="api-tokens" {...apiTokens} />
+    <Resource name="audit" {...audit} />
+  </Admin>
+);

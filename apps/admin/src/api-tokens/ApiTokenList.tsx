@@ -1,0 +1,23 @@
+import { DataTable, DateField } from 'react-admin';
+
+import { ReferenceSelect } from '../common/inputs.tsx';
+import { RecordList, ReferenceColumn, searchFilter } from '../common/views.tsx';
+import { TokenStateField } from './tokenState.tsx';
+
+const filters = [searchFilter, <ReferenceSelect key="adminUserId" source="adminUserId" reference="admin-users" />];
+
+export function ApiTokenList() {
+  return (
+    <RecordList sort={{ field: 'createdAt', order: 'DESC' }} filters={filters}>
+      <DataTable.Col source="name" />
+      <DataTable.Col source="prefix" disableSort sx={{ fontFamily: 'monospace' }} />
+      <ReferenceColumn source="adminUserId" reference="admin-users" />
+      <DataTable.Col label="State" field={TokenStateField} />
+      <DataTable.Col source="expiresAt" field={DateField} />
+      <DataTable.Col source="lastUsedAt">
+        <DateField source="lastUsedAt" showTime emptyText="Never" />
+      </DataTable.Col>
+      <DataTable.Col source="createdAt" field={DateField} />
+    </RecordList>
+  );
+}

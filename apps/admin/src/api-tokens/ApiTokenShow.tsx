@@ -1,0 +1,40 @@
+import { DateField, DeleteButton, ReferenceField, TextField, TopToolbar, useRecordContext } from 'react-admin';
+
+import { RecordShow } from '../common/views.tsx';
+import { type ApiToken, TokenStateField } from './tokenState.tsx';
+
+/** Revoking keeps the record (with its revocation time) for the audit trail. */
+function RevokeButton() {
+  const token = useRecordContext<ApiToken>();
+  if (!token || token.revokedAt) {
+    return null;
+  }
+  return (
+    <DeleteButton
+      mutationMode="pessimistic"
+      label="Revoke"
+      confirmTitle={`Revoke the API token "${token.name}"?`}
+      confirmContent="Anything using it stops working at once. The record stays, marked revoked."
+    />
+  );
+}
+
+export function ApiTokenShow() {
+  return (
+    <RecordShow
+      actions={
+        <TopToolbar>
+          <RevokeButton />
+        </TopToolbar>
+      }
+    >
+      <TextField source="name" />
+      <TextField source="prefix" sx={{ fontFamily: 'monospace' }} />
+      <ReferenceField source="adminUserId" reference="admin-users" link="show" />
+      <TokenStateField label="State" />
+      <DateField source="expiresAt" showTime />
+      <DateField source="revokedAt" showTime emptyText="—" />
+      <DateField source="lastUsedAt" showTime emptyText="Never" />
+    </RecordShow>
+  );
+}

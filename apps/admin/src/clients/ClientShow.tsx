@@ -1,0 +1,37 @@
+import {
+  DataTable,
+  EmailField,
+  SelectField,
+  TextArrayField,
+  TextField,
+  UrlField,
+} from 'react-admin';
+
+import { JsonField } from '../common/json.tsx';
+import { StatusField } from '../common/StatusField.tsx';
+import { AppPairRecords, RecordShow } from '../common/views.tsx';
+import { PatternField } from '../connections/patterns.tsx';
+import { kindChoices } from './choices.ts';
+
+export function ClientShow() {
+  return (
+    <RecordShow>
+      <TextField source="name" />
+      <TextField source="clientId" sx={{ fontFamily: 'monospace' }} />
+      <SelectField source="kind" choices={kindChoices} />
+      <TextField source="description" emptyText="—" />
+      <TextField source="authMethod" />
+      <UrlField source="jwksUri" emptyText="—" />
+      <JsonField source="jwks" />
+      <TextArrayField source="scopeCeiling" emptyText="No ceiling set: policies alone decide" />
+      <EmailField source="owner" />
+      <StatusField source="status" />
+      <AppPairRecords label="Policies" reference="policies" side="clientId">
+        <DataTable.Col source="status" field={StatusField} />
+      </AppPairRecords>
+      <AppPairRecords label="Connections" reference="connections" side="clientId">
+        <DataTable.Col source="pattern" field={PatternField} />
+      </AppPairRecords>
+    </RecordShow>
+  );
+}

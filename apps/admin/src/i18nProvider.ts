@@ -1,0 +1,94 @@
+/**
+ * react-admin's English messages, with names and labels for the words its humanizer gets wrong
+ * (acronyms, "Client ID", "Policy" from "policies") and "Email" instead of "Username" on the sign-in form.
+ */
+import { adminObjects } from '@crossgate/domain';
+import { defaultI18nProvider, type I18nProvider } from 'react-admin';
+
+type AdminObject = (typeof adminObjects)[number];
+
+/** Singular and plural, as react-admin asks for them (menu, list and record titles). */
+const resourceNames: Record<AdminObject, [string, string]> = {
+  'trusted-idps': ['Trusted IdP', 'Trusted IdPs'],
+  users: ['User', 'Users'],
+  groups: ['Group', 'Groups'],
+  memberships: ['Membership', 'Memberships'],
+  clients: ['Client', 'Clients'],
+  resources: ['Resource', 'Resources'],
+  policies: ['Policy', 'Policies'],
+  'group-mappings': ['Group mapping', 'Group mappings'],
+  connections: ['Connection', 'Connections'],
+  'admin-users': ['Admin user', 'Admin users'],
+  'api-tokens': ['API token', 'API tokens'],
+  audit: ['Audit event', 'Audit log'],
+};
+
+/** Field labels that mean the same thing on every resource. */
+const sharedFieldLabels: Record<string, string> = {
+  id: 'ID',
+  idpId: 'Trusted IdP',
+  jwks: 'Pinned JWKS',
+  jwksUri: 'JWKS URI',
+  q: 'Search',
+  createdAt: 'Created',
+  updatedAt: 'Updated',
+  lastUsedAt: 'Last used',
+};
+
+const fieldLabels: Partial<Record<AdminObject, Record<string, string>>> = {
+  'trusted-idps': { groupsClaim: 'Groups claim', audiences: 'Accepted audiences (ID token aud)' },
+  users: { subject: 'Subject (sub)', lastSeenAt: 'Last seen', groupId: 'Group' },
+  clients: { clientId: 'Client ID', authMethod: 'Token endpoint auth method', scopeCeiling: 'Scope ceiling' },
+  resources: { authorizationServer: 'Authorization server (issuer)', resourceIndicators: 'Resource indicators (RFC 8707)' },
+  policies: {
+    subjectGroupIds: 'Groups',
+    subjectUserIds: 'Users',
+    groupId: 'Group',
+    userId: 'User',
+    'conditions.timeWindow.days': 'Days',
+    'conditions.timeWindow.start': 'From (HH:MM)',
+    'conditions.timeWindow.end': 'Until (HH:MM)',
+    'conditions.timeWindow.timeZone': 'Time zone',
+    'conditions.requiredAcr': 'Required acr values',
+    'conditions.requiredAmr': 'Required amr values',
+    'conditions.maxLifetimeSeconds': 'Max ID-JAG lifetime (seconds)',
+  },
+  'group-mappings': { externalGroup: 'Group at the IdP', groupId: 'Crossgate group', adminRole: 'Admin role' },
+  connections: { sunsetAt: 'Sunset date' },
+  'admin-users': { displayName: 'Name', lastLoginAt: 'Last sign-in' },
+  'api-tokens': { adminUserId: 'Acts as', prefix: 'Token prefix', expiresAt: 'Expires', revokedAt: 'Revoked' },
+  audit: {
+    seq: 'Seq',
+    at: 'Time',
+    actorLabel: 'Actor',
+    actorType: 'Actor type',
+    actorId: 'Actor ID',
+    targetType: 'Target type',
+    targetId: 'Target ID',
+    requestId: 'Request ID',
+    prevHash: 'Previous hash',
+  },
+};
+
+const messages = new Map<string, string | [string, string]>([
+  ['ra.auth.username', 'Email'],
+  // Deleting an API token revokes it; the record stays listed.
+  ['resources.api-tokens.notifications.deleted', 'API token revoked'],
+]);
+for (const resource of adminObjects) {
+  messages.set(`resources.${resource}.name`, resourceNames[resource]);
+  for (const [field, label] of Object.entries({ ...sharedFieldLabels, ...fieldLabels[resource] })) {
+    messages.set(`resources.${resource}.fields.${field}`, label);
+  }
+}
+
+export const i18nProvider: I18nProvider = {
+  ...defaultI18nProvider,
+  translate: (key, options?: { smart_count?: number }) => {
+    const message = messages.get(key);
+    if (message === undefined) {
+      return defaultI18nProvider.translate(key, options);
+    }
+    return typeof message === 'string' ? message : message[options?.smart_count === 1 ? 0 : 1];
+  },
+};

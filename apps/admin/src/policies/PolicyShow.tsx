@@ -1,0 +1,51 @@
+import { Stack, Typography } from '@mui/material';
+import {
+  DateField,
+  Labeled,
+  ReferenceArrayField,
+  ReferenceField,
+  TextArrayField,
+  TextField,
+  useRecordContext,
+} from 'react-admin';
+
+import { StatusField } from '../common/StatusField.tsx';
+import { RecordShow } from '../common/views.tsx';
+import { ConditionsField } from './conditions.tsx';
+
+/** "Everyone", or the groups and users the policy names. */
+function SubjectsField(_props: { label?: string }) {
+  const everyone = useRecordContext()?.['everyone'] === true;
+  if (everyone) {
+    return <Typography variant="body2">Everyone at the trusted IdPs</Typography>;
+  }
+  return (
+    <Stack direction="row" sx={{ gap: 4 }}>
+      <Labeled label="Groups">
+        <ReferenceArrayField source="subjectGroupIds" reference="groups" />
+      </Labeled>
+      <Labeled label="Users">
+        <ReferenceArrayField source="subjectUserIds" reference="users" />
+      </Labeled>
+    </Stack>
+  );
+}
+
+export function PolicyShow() {
+  return (
+    <RecordShow>
+      <TextField source="name" />
+      <TextField source="description" emptyText="—" />
+      <ReferenceField source="clientId" reference="clients" link="show" />
+      <ReferenceField source="resourceId" reference="resources" link="show" />
+      <StatusField source="effect" />
+      <SubjectsField label="Who" />
+      <TextArrayField source="scopes" emptyText="None" />
+      <ConditionsField label="Conditions" />
+      <StatusField source="status" />
+      <TextField source="approvedBy" emptyText="Not published yet" />
+      <DateField source="approvedAt" showTime emptyText="—" />
+      <DateField source="expiresAt" showTime emptyText="Does not expire" />
+    </RecordShow>
+  );
+}

@@ -1,0 +1,6 @@
+import { resourceKinds, scopeRisks } from '@crossgate/domain';
+
+import { choicesOf } from '../common/choices.ts';
+
+export const kindChoices = choicesOf(resourceKinds);
+export const riskChoices = choicesOf(scopeRisks);

@@ -1,0 +1,31 @@
+import { required, TextArrayInput, TextInput } from 'react-admin';
+
+import { StatusInput } from '../common/inputs.tsx';
+import { JsonInput } from '../common/json.tsx';
+import { RecordCreate, RecordEdit } from '../common/views.tsx';
+
+function TrustedIdpInputs() {
+  return (
+    <>
+      <TextInput source="name" validate={required()} />
+      <TextInput source="issuer" validate={required()} helperText="Compared exactly with the ID token's iss" />
+      <TextArrayInput source="audiences" validate={required()} helperText="The client ids at this IdP; press Enter after each" />
+      <TextInput source="groupsClaim" defaultValue="groups" validate={required()} />
+      <TextInput source="jwksUri" helperText="Leave empty to discover it from the issuer's metadata" />
+      <JsonInput source="jwks" helperText="Optional pinned key set, used instead of the JWKS URI" />
+      <StatusInput />
+    </>
+  );
+}
+
+export const TrustedIdpCreate = () => (
+  <RecordCreate>
+    <TrustedIdpInputs />
+  </RecordCreate>
+);
+
+export const TrustedIdpEdit = () => (
+  <RecordEdit>
+    <TrustedIdpInputs />
+  </RecordEdit>
+);

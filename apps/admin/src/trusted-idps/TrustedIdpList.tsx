@@ -1,0 +1,19 @@
+import { DataTable, DateField } from 'react-admin';
+
+import { statusFilter } from '../common/inputs.tsx';
+import { StatusField } from '../common/StatusField.tsx';
+import { RecordList, searchFilter } from '../common/views.tsx';
+
+const filters = [searchFilter, statusFilter()];
+
+export function TrustedIdpList() {
+  return (
+    <RecordList sort={{ field: 'name', order: 'ASC' }} filters={filters}>
+      <DataTable.Col source="name" />
+      <DataTable.Col source="issuer" />
+      <DataTable.Col source="groupsClaim" disableSort />
+      <DataTable.Col source="status" field={StatusField} />
+      <DataTable.Col source="updatedAt" field={DateField} />
+    </RecordList>
+  );
+}

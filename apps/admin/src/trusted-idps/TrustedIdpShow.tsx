@@ -1,0 +1,19 @@
+import { TextArrayField, TextField, UrlField } from 'react-admin';
+
+import { JsonField } from '../common/json.tsx';
+import { StatusField } from '../common/StatusField.tsx';
+import { RecordShow } from '../common/views.tsx';
+
+export function TrustedIdpShow() {
+  return (
+    <RecordShow>
+      <TextField source="name" />
+      <UrlField source="issuer" target="_blank" rel="noreferrer" />
+      <TextArrayField source="audiences" />
+      <TextField source="groupsClaim" />
+      <UrlField source="jwksUri" emptyText="Discovered from the issuer's metadata" />
+      <JsonField source="jwks" />
+      <StatusField source="status" />
+    </RecordShow>
+  );
+}

@@ -1,0 +1,19 @@
+import { DateField, EmailField, ReferenceField, TextField } from 'react-admin';
+
+import { MembershipChips } from '../memberships/MembershipChips.tsx';
+import { StatusField } from '../common/StatusField.tsx';
+import { RecordShow } from '../common/views.tsx';
+
+export function UserShow() {
+  return (
+    <RecordShow>
+      <EmailField source="email" emptyText="—" />
+      <TextField source="displayName" emptyText="—" />
+      <ReferenceField source="idpId" reference="trusted-idps" link="show" />
+      <TextField source="subject" />
+      <StatusField source="status" />
+      <DateField source="lastSeenAt" showTime emptyText="Never" />
+      <MembershipChips label="Groups" target="userId" show="groupId" />
+    </RecordShow>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The admin UI in a real browser (Debian's Chromium, driven by playwright-core) against the real API
+ * serving the built SPA: sign in through the form, create a client through the UI, find it in the
+ * list, and find its `client.create` event in the audit log. Screenshots go to test-output/admin-ui/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { hash } from '@node-rs/argon2';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+import { createAdmin, unique } from '@crossgate/testing';
+
+import { startTestApi, type TestApi } from './support/test-api.ts';
+
+const adminUiDir = fileURLToPath(new URL('../../admin/dist', import.meta.url));
+const screenshotDir = fileURLToPath(new URL('../../../test-output/admin-ui', import.meta.url));
+const chromiumPath = '/usr/bin/chromium';
+const password = 'correct horse battery staple';
+
+let api: TestApi;
+let browser: Browser;
+let page: Page;
+let adminEmail: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(path.join(adminUiDir, 'index.html'))) {
+    throw new Error(`The admin UI is not built (no ${adminUiDir}/index.html): run \`npm run build:admin\` first.`);
+  }
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`No Chromium at ${chromiumPath}: run \`apt-get install -y chromium fonts-liberation\` (CI does).`);
+  }
+  api = await startTestApi({ ADMIN_UI_DIR: adminUiDir });
+  adminEmail = (await createAdmin(api.prisma, 'it-admin', await hash(password))).email;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // Fail fast with a locator's own message rather than at jest's 30 s limit.
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  mkdirSync(screenshotDir, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+async function screenshot(name: string): Promise<void> {
+  // `animations: 'disabled'` finishes MUI's fades, so a dialog is captured fully drawn.
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+describe('admin UI in a browser', () => {
+  it('should sign in, create a client through the form, list it and show its client.create audit event', async () => {
+    const name = unique('UI agent');
+    const clientId = unique('ui-agent');
+
+    await page.goto(`${api.baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(adminEmail);
+    await page.getByRole('textbox', { name: 'Password' }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('menuitem', { name: 'Clients' }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
+    await page.getByRole('textbox', { name: 'Client ID' }).fill(clientId);
+    // private_key_jwt (the default) needs somewhere to find the client's keys.
+    await page.getByRole('textbox', { name: 'JWKS URI' }).fill('https://agent.example.test/jwks.json');
+    await page.getByRole('textbox', { name: 'Owner' }).fill('dana@example.test');
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    await page.waitForURL(/#\/clients\/[0-9a-f-]{36}\/show$/);
+    const id = /clients\/([0-9a-f-]{36})\/show/.exec(page.url())?.[1];
+    const stored = await api.prisma.client.findUnique({ where: { clientId } });
+    expect(stored).toMatchObject({ id, name, authMethod: 'private_key_jwt', owner: 'dana@example.test' });
+
+    await page.getByRole('menuitem', { name: 'Clients' }).click();
+    await page.getByPlaceholder('Search').fill(name);
+    await page.getByRole('row', { name }).waitFor();
+    await screenshot('clients');
+
+    await page.getByRole('menuitem', { name: 'Audit log' }).click();
+    const filtered = page.waitForResponse((response) => decodeURIComponent(response.url()).includes('"action":"client.create"'));
+    await page.getByRole('textbox', { name: 'Action' }).fill('client.create');
+    await filtered;
+    const event = page.getByRole('row').filter({ hasText: 'client.create' }).filter({ hasText: name });
+    await event.waitFor();
+    expect(await event.getByRole('link', { name }).getAttribute('href')).toBe(`#/clients/${id}/show`);
+
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await page.getByRole('dialog').getByText(/^Intact:/).waitFor();
+    await screenshot('audit');
+
+    expect(pageErrors).toEqual([]);
+  });
+});
