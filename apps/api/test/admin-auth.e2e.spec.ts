@@ -206,6 +206,18 @@ describe('UI sessions', () => {
 
     expect((await session.get('/api/auth/me')).status).toBe(401);
   });
+
+  it('should end the sessions signed in with the old password when the password changes', async () => {
+    const admin = await adminWithPassword('auditor');
+    const session = await AdminHttp.signIn(api.baseUrl, admin.email, admin.password);
+    const newPassword = `pw-${randomUUID()}`;
+
+    expect((await itAdmin.put(`/api/admin-users/${admin.id}`, { password: newPassword })).status).toBe(200);
+
+    expect((await session.get('/api/auth/me')).status).toBe(401);
+    expect((await signInRaw(admin.email, admin.password)).status).toBe(401);
+    expect((await signInRaw(admin.email, newPassword)).status).toBe(200);
+  });
 });
 
 describe('API tokens', () => {
@@ -347,7 +359,7 @@ describe('on a database of its own', () => {
     const signIn = await AdminHttp.signIn(fresh.baseUrl, 'first.admin@example.test', first.generatedPassword!);
     expect((await signIn.get<{ role: string }>('/api/auth/me')).body.role).toBe('it-admin');
     expect(await auditRowsContaining(first.generatedPassword!, fresh)).toBe(0);
-    expect(await fresh.prisma.auditEvent.count({ where: { action: 'admin user.create', actorType: 'system' } })).toBe(1);
+    expect(await fresh.prisma.auditEvent.count({ where: { action: 'admin_user.create', actorType: 'system' } })).toBe(1);
   });
 
   it('should refuse to demote the last active it-admin with 409', async () => {

@@ -51,6 +51,32 @@ describe('admin CRUD over HTTP', () => {
     expect(events[1]?.after).toMatchObject({ name: 'Renamed agent' });
   });
 
+  it('should treat saving a record unchanged as no change: no audit event, updatedAt kept', async () => {
+    const created = await admin.post<{ id: string; updatedAt: string }>('/api/clients', newClient());
+    const before = await api.prisma.auditEvent.count({ where: { targetId: created.body.id } });
+
+    const saved = await admin.put<{ updatedAt: string }>(`/api/clients/${created.body.id}`, created.body);
+
+    expect(saved.status).toBe(200);
+    expect(saved.body.updatedAt).toBe(created.body.updatedAt);
+    expect(await api.prisma.auditEvent.count({ where: { targetId: created.body.id } })).toBe(before);
+  });
+
+  it('should name audit actions after the model in snake case', async () => {
+    const created = await admin.post<{ id: string }>('/api/group-mappings', {
+      idpId: (await admin.post<{ id: string }>('/api/trusted-idps', {
+        name: 'Snake IdP',
+        issuer: `https://${unique('idp')}.example.test`,
+        audiences: ['snake'],
+      })).body.id,
+      externalGroup: unique('okta-group'),
+      adminRole: 'auditor',
+    });
+    expect(created.status).toBe(201);
+    const event = await api.prisma.auditEvent.findFirstOrThrow({ where: { targetId: created.body.id } });
+    expect(event.action).toBe('group_mapping.create');
+  });
+
   it('should page, sort and filter in the ra-data-simple-rest dialect with Content-Range', async () => {
     const owner = `${unique('owner')}@example.test`;
     for (const name of ['Charlie', 'Alpha', 'Bravo']) {
@@ -76,6 +102,7 @@ describe('admin CRUD over HTTP', () => {
     });
     expect(response.status).toBe(422);
     expect(Object.keys(response.body.errors).sort()).toEqual(['clientId', 'name', 'owner', 'surprise']);
+    expect(response.body.errors['name']).toBe('is required');
     expect(await api.prisma.auditEvent.count()).toBe(before);
   });
 

@@ -62,8 +62,14 @@ export const adminUsersResource: AdminResource = {
         await ensureAnotherItAdmin(context, String(existing['id']), demoted ? 'demote' : 'disable');
       }
     }
-    const data = password === undefined ? input : { ...input, passwordHash: await hashPassword(String(password)) };
-    return { data };
+    if (password === undefined) {
+      return { data: input };
+    }
+    if (existing) {
+      // A new password ends the sessions signed in with the old one.
+      await context.updateMany('adminSession', { adminUserId: existing['id'], revokedAt: null }, { revokedAt: context.now });
+    }
+    return { data: { ...input, passwordHash: await hashPassword(String(password)) } };
   },
   async onDelete(existing, context) {
     const id = String(existing['id']);

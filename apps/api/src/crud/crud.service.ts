@@ -3,6 +3,8 @@
  * row and append its audit event in one transaction, so a change and its audit record exist together
  * or not at all.
  */
+import { isDeepStrictEqual } from 'node:util';
+
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
@@ -16,6 +18,18 @@ import { Clock } from '../platform/platform.module.ts';
 import type { AdminResource, WriteContext } from './admin-resource.ts';
 
 const idSchema = z.uuid();
+
+type Verb = 'create' | 'update' | 'delete';
+
+/** Audit actions name the model in snake case, stable for filters and exports: `admin_user.update`. */
+export function auditAction(resource: AdminResource, verb: Verb): string {
+  return `${resource.model.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}.${verb}`;
+}
+
+/** The fields of `data` whose value differs from the stored row. */
+function changedFields(data: StoredRecord, existing: StoredRecord): string[] {
+  return Object.keys(data).filter((key) => !isDeepStrictEqual(data[key], existing[key]));
+}
 
 export interface ListResult {
   records: StoredRecord[];
@@ -50,18 +64,7 @@ export class CrudService {
       const { data, reveal } = resource.toData ? await resource.toData(input, context) : { data: input };
       const row = await this.repository.create(tx, resource.model, data);
       const record = resource.toRecord(row);
-      await this.audit.append(
-        tx,
-        {
-          actor: request.actor,
-          action: `${resource.label}.create`,
-          target: { type: resource.object, id: String(row['id']) },
-          decision: 'allow',
-          requestId: request.requestId,
-          after: record,
-        },
-        context.now,
-      );
+      await this.recordChange(tx, resource, 'create', String(row['id']), context, { after: record });
       return { ...record, ...reveal };
     });
   }
@@ -73,22 +76,13 @@ export class CrudService {
       const existing = await this.existing(resource, id, tx);
       await this.checkReferences(resource, input, tx);
       const { data } = resource.toData ? await resource.toData(input, context, existing) : { data: input };
-      const row = await this.repository.update(tx, resource.model, { id }, data);
       const before = resource.toRecord(existing);
-      const after = resource.toRecord(row);
-      await this.audit.append(
-        tx,
-        {
-          actor: request.actor,
-          action: `${resource.label}.update`,
-          target: { type: resource.object, id },
-          decision: 'allow',
-          requestId: request.requestId,
-          before,
-          after,
-        },
-        context.now,
-      );
+      // Saving a form unchanged is not a change: no write, no audit event, updatedAt kept.
+      if (changedFields(data, existing).length === 0) {
+        return before;
+      }
+      const after = resource.toRecord(await this.repository.update(tx, resource.model, { id }, data));
+      await this.recordChange(tx, resource, 'update', id, context, { before, after });
       return after;
     });
   }
@@ -103,22 +97,34 @@ export class CrudService {
       await this.checkDependents(resource, id, tx);
       await resource.onDelete?.(existing, context);
       const row = await this.remove(tx, resource, id, context.now);
-      const before = resource.toRecord(existing);
-      await this.audit.append(
-        tx,
-        {
-          actor: request.actor,
-          action: `${resource.label}.delete`,
-          target: { type: resource.object, id },
-          decision: 'allow',
-          requestId: request.requestId,
-          before,
-          context: { deletion: resource.deletion },
-        },
-        context.now,
-      );
+      await this.recordChange(tx, resource, 'delete', id, context, {
+        before: resource.toRecord(existing),
+        context: { deletion: resource.deletion },
+      });
       return resource.toRecord(row);
     });
+  }
+
+  private async recordChange(
+    tx: Transaction,
+    resource: AdminResource,
+    verb: Verb,
+    id: string,
+    context: WriteContext,
+    detail: { before?: StoredRecord; after?: StoredRecord; context?: StoredRecord },
+  ): Promise<void> {
+    await this.audit.append(
+      tx,
+      {
+        actor: context.request.actor,
+        action: auditAction(resource, verb),
+        target: { type: resource.object, id },
+        decision: 'allow',
+        requestId: context.request.requestId,
+        ...detail,
+      },
+      context.now,
+    );
   }
 
   private writeContext(tx: Transaction, request: RequestContext): WriteContext {

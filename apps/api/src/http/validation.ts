@@ -47,6 +47,17 @@ export function unstorableJson(value: unknown): { field: string; message: string
 }
 
 /** Field path → first message, with `(body)` for errors about the whole value. */
+/** zod's wording for a missing or mistyped value, made readable for a form ("is required"). */
+function messageOf(issue: z.ZodError['issues'][number]): string {
+  if (issue.code !== 'invalid_type') {
+    return issue.message;
+  }
+  if (/received undefined$/.test(issue.message)) {
+    return 'is required';
+  }
+  return issue.expected === 'array' ? 'must be a list' : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+}
+
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   // No prototype: an unknown field named "__proto__" must be reported, not swallowed by the setter.
   const errors = Object.create(null) as Record<string, string>;
@@ -58,7 +69,7 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
       }
       continue;
     }
-    errors[field] ??= issue.message;
+    errors[field] ??= messageOf(issue);
   }
   return errors;
 }

@@ -25,23 +25,28 @@ export async function ensureBootstrapAdmin(prisma: PrismaClient, audit: AuditLog
   }
   const generatedPassword = config.bootstrapAdmin.password ? undefined : randomSecret(12);
   const passwordHash = await hashPassword(config.bootstrapAdmin.password ?? generatedPassword!);
-  await prisma.$transaction(async (tx) => {
+  const created = await prisma.$transaction(async (tx) => {
     // Two instances starting together: the advisory lock lets only the first create the admin.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${bootstrapLockKey})`;
     if ((await tx.adminUser.count()) > 0) {
-      return;
+      return false;
     }
     const admin = await tx.adminUser.create({
       data: { email, displayName: 'Bootstrap admin', role: 'it-admin', passwordHash },
     });
     await audit.append(tx, {
       actor: { type: 'system', label: 'bootstrap' },
-      action: 'admin user.create',
+      action: 'admin_user.create',
       target: { type: 'admin-users', id: admin.id },
       decision: 'allow',
       reason: 'first start: no admin existed',
       after: { id: admin.id, email, role: admin.role },
     });
+    return true;
   });
+  if (!created) {
+    // Another instance starting at the same moment created the admin; our password was never stored.
+    return { created: false, email };
+  }
   return generatedPassword ? { created: true, email, generatedPassword } : { created: true, email };
 }
