@@ -2,18 +2,11 @@
  * @overview Sign-in with a session cookie (/api/auth/*). The profile names the admin's permissions,
  * which `canAccess` reads only to hide what the role cannot do; the API enforces them regardless.
  */
-import type { AdminAction, AdminRole, Permission } from '@crossgate/domain';
+import type { AdminAction, AdminProfile } from '@crossgate/domain';
 import { type AuthProvider, HttpError } from 'react-admin';
 
 import { csrfToken, httpClient } from './http.ts';
 
-export interface AdminProfile {
-  id: string;
-  email: string;
-  displayName: string;
-  role: AdminRole;
-  permissions: Permission[];
-}
 
 /** react-admin's page actions, in terms of the API's permissions. */
 const requiredAction: Record<string, AdminAction> = {

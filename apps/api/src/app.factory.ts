@@ -13,10 +13,10 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 import type { Config } from '@crossgate/config';
+import { CrossgateLogger } from '@crossgate/logging';
 
 import { AppModule } from './app.module.ts';
 import { requestId } from './http/request-id.ts';
-import { CrossgateLogger } from '@crossgate/logging';
 import type { Clock } from './platform/platform.module.ts';
 
 export interface ApiOptions {

@@ -4,47 +4,33 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { ConfigError, loadConfig } from '@crossgate/config';
+import { loadConfigOrExit } from '@crossgate/config';
+import { CrossgateLogger } from '@crossgate/logging';
 import {
   applyMigrations,
   AuditLogRepository,
-  checkDependencies,
   CrudRepository,
-  describeDependencyProblems,
   type PrismaClient,
   repositoryMigrations,
+  requireDependencies,
 } from '@crossgate/store';
 
 import { createApi } from './app.factory.ts';
-import { CrossgateLogger } from '@crossgate/logging';
 import { CrudService } from './crud/crud.service.ts';
-import { PRISMA, CONFIG } from './platform/platform.module.ts';
+import { CONFIG, PRISMA } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
 import { seedDemoData } from './seed/demo-data.ts';
 
 const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  let config = loadConfigOrExit();
   if (!config.http.adminUiDir && existsSync(builtAdminUi)) {
     config = { ...config, http: { ...config.http, adminUiDir: builtAdminUi } };
   }
   const logger = new CrossgateLogger(config.logLevel);
 
-  const problems = await checkDependencies({ database: config.database.url, redis: config.redis.url });
-  if (problems.length > 0) {
-    process.stderr.write(`${describeDependencyProblems(problems)}\n`);
-    process.exit(1);
-  }
+  await requireDependencies({ database: config.database.url, redis: config.redis.url });
 
   const applied = await applyMigrations(config.database.url, repositoryMigrations);
   if (applied.length > 0) {

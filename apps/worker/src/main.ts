@@ -1,31 +1,18 @@
 /** Bootstrap only: configuration, dependencies, the worker, and a graceful stop on SIGTERM/SIGINT. */
 import 'reflect-metadata';
 
-import { ConfigError, loadConfig } from '@crossgate/config';
+import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
-import { checkDependencies, describeDependencyProblems } from '@crossgate/store';
-
 import { CrossgateLogger } from '@crossgate/logging';
+import { requireDependencies } from '@crossgate/store';
+
 import { createWorker } from './worker.factory.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker');
 
-  const problems = await checkDependencies({ database: config.database.url, redis: config.redis.url });
-  if (problems.length > 0) {
-    process.stderr.write(`${describeDependencyProblems(problems)}\n`);
-    process.exit(1);
-  }
+  await requireDependencies({ database: config.database.url, redis: config.redis.url });
 
   const worker = await createWorker(config, { logger });
 

@@ -3,8 +3,8 @@ import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 
 import type { Config } from '@crossgate/config';
-
 import { CrossgateLogger } from '@crossgate/logging';
+
 import { WorkerModule } from './worker.module.ts';
 
 export interface WorkerOptions {

@@ -60,3 +60,17 @@ export const roleGrants: Record<AdminRole, readonly RoleGrant[]> = {
 export function isAdminRole(value: unknown): value is AdminRole {
   return typeof value === 'string' && (adminRoles as readonly string[]).includes(value);
 }
+
+/** The signed-in admin as the API describes them (`GET /api/auth/me`). */
+export interface AdminProfile {
+  id: string;
+  email: string;
+  displayName: string;
+  role: AdminRole;
+  permissions: Permission[];
+}
+
+/** A role's grants as permission strings (`*:read`, `audit:export`). */
+export function permissionsOf(role: AdminRole): Permission[] {
+  return roleGrants[role].map((grant) => `${grant.object}:${grant.action}` as Permission);
+}

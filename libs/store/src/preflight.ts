@@ -66,3 +66,12 @@ export function describeDependencyProblems(problems: DependencyProblem[]): strin
     'or point Crossgate elsewhere with DATABASE_URL (postgresql://…) and REDIS_URL (redis://…).',
   ].join('\n');
 }
+
+/** For a process entry point: returns when PostgreSQL and Redis answer, else explains and exits 1. */
+export async function requireDependencies(urls: { database: string; redis: string }): Promise<void> {
+  const problems = await checkDependencies(urls);
+  if (problems.length > 0) {
+    process.stderr.write(`${describeDependencyProblems(problems)}\n`);
+    process.exit(1);
+  }
+}

@@ -4,11 +4,12 @@ import type { Response } from 'express';
 import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
+import type { AdminProfile } from '@crossgate/domain';
 
 import { parseBody } from '../http/validation.ts';
 import { InjectConfig } from '../platform/platform.module.ts';
 import { csrfCookie, sessionCookie } from './auth.guard.ts';
-import { type AdminProfile, AuthService } from './auth.service.ts';
+import { AuthService } from './auth.service.ts';
 import { Context, Public, type RequestContext, SignedIn } from './authorize.decorator.ts';
 
 const signInSchema = z.strictObject({

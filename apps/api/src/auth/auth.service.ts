@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
-import { type AdminRole, isAdminRole, type Permission, roleGrants } from '@crossgate/domain';
+import { type AdminProfile, type AdminRole, isAdminRole, permissionsOf } from '@crossgate/domain';
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
 
 import { AdminApiError } from '../http/admin-api.error.ts';
@@ -17,20 +17,10 @@ export interface SignedInSession {
   admin: AdminProfile;
 }
 
-export interface AdminProfile {
-  id: string;
-  email: string;
-  displayName: string;
-  role: AdminRole;
-  permissions: Permission[];
-}
 
 /** API tokens are touched at most this often, so each request is not a write. */
 const lastUsedResolutionMs = 60_000;
 
-function permissionsOf(role: AdminRole): Permission[] {
-  return roleGrants[role].map((grant) => `${grant.object}:${grant.action}` as Permission);
-}
 
 @Injectable()
 export class AuthService {
