@@ -30,10 +30,12 @@ export class CrossgateLogger extends ConsoleLogger {
     this.quietBootstrap = level !== 'debug' && level !== 'verbose';
   }
 
-  override log(message: unknown, context?: string): void {
-    if (this.quietBootstrap && context && bootstrapContexts.has(context)) {
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    // Nest passes the context as the last parameter, when there is one.
+    const context = optionalParams.at(-1);
+    if (this.quietBootstrap && typeof context === 'string' && bootstrapContexts.has(context)) {
       return;
     }
-    super.log(message, context);
+    super.log(message, ...optionalParams);
   }
 }
