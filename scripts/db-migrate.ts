@@ -4,5 +4,5 @@ import { applyMigrations, repositoryMigrations } from '@crossgate/store';
 
 const applied = await applyMigrations(loadConfig().database.url, repositoryMigrations);
 process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'The database is up to date.\n');
-// The schema engine leaves one idle connection behind that keeps Node alive for about ten seconds.
+// The WebAssembly schema engine leaves a ten-second timer behind (its migration-lock timeout).
 process.exit(0);

@@ -15,16 +15,25 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Applies the migrations to `databaseUrl` with `npm run db:migrate`'s script and returns what it
+ * printed. In a child process: the WebAssembly migration engine leaves a ten-second timer behind that
+ * would keep jest from exiting.
+ */
+export async function migrateInChildProcess(databaseUrl: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'scripts/db-migrate.ts'],
+    { cwd: repositoryRoot, env: { ...process.env, DATABASE_URL: databaseUrl } },
+  );
+  return stdout;
+}
+
 export async function createFreshDatabase(): Promise<FreshDatabase> {
   const run = newTestRun();
   await createDatabase(run);
   try {
-    // In a child process, as in the global setup: the WebAssembly migration engine leaves a timer
-    // behind that would keep jest from exiting for ten seconds.
-    await promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', 'scripts/db-migrate.ts'], {
-      cwd: repositoryRoot,
-      env: { ...process.env, DATABASE_URL: run.databaseUrl },
-    });
+    await migrateInChildProcess(run.databaseUrl);
   } catch (error) {
     await dropDatabase(run);
     throw error;
