@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import type { AuditEventView } from '@crossgate/domain';
 import {
   AdminHttp,
   createAdmin,
@@ -18,22 +19,8 @@ import {
 
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
-interface AuditView {
-  id: string;
-  seq: string;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  decision: string | null;
-  requestId: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  context: Record<string, unknown> | null;
-}
+type AuditView = AuditEventView;
+
 
 let api: TestApi;
 let itAdmin: TestAdmin;

@@ -4,3 +4,4 @@
  */
 export * from './admin-access.ts';
 export * from './enums.ts';
+export * from './audit.ts';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 
 import canonicalize from 'canonicalize';
 
-import type { AuditActorType } from '@crossgate/domain';
+import type { AuditActorType, ChainCheck } from '@crossgate/domain';
 
 export const genesisHash = '0'.repeat(64);
 
@@ -94,9 +94,7 @@ export function hashAuditEvent(event: Omit<AuditEventRecord, 'hash'>): string {
   return createHash('sha256').update(content ?? '').digest('hex');
 }
 
-export type ChainCheck =
-  | { intact: true; checked: number; lastSeq: string | null; headHash: string }
-  | { intact: false; checked: number; firstBrokenSeq: string; problem: string };
+export type { ChainCheck } from '@crossgate/domain';
 
 /**
  * Walks events in sequence order and reports the first one whose number, link or hash is wrong.
