@@ -11,6 +11,7 @@ import { AccessControl } from './auth/access-control.ts';
 import { AuthController } from './auth/auth.controller.ts';
 import { AuthGuard } from './auth/auth.guard.ts';
 import { AuthService } from './auth/auth.service.ts';
+import { SignInThrottle } from './auth/sign-in-throttle.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { HealthController } from './health/health.controller.ts';
@@ -32,6 +33,7 @@ export class AppModule {
       providers: [
         AccessControl,
         AuthService,
+        SignInThrottle,
         CrudService,
         AuditService,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -133,6 +133,34 @@ describe('signing in', () => {
   });
 });
 
+describe('password guessing', () => {
+  it('should refuse an account with 429 after ten failed sign-ins, even with the right password, and audit it', async () => {
+    const admin = await adminWithPassword('auditor');
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      expect((await signInRaw(admin.email, 'not-the-password')).status).toBe(401);
+    }
+    const locked = await signInRaw(admin.email, admin.password);
+    expect(locked.status).toBe(429);
+    expect(((await locked.json()) as { message: string }).message).toMatch(/try again in \d+ minutes/);
+    const refusal = await api.prisma.auditEvent.findFirst({
+      where: { action: 'admin.sign_in', actorLabel: admin.email, reason: 'too many failed attempts' },
+    });
+    expect(refusal?.decision).toBe('deny');
+  });
+
+  it('should forget earlier failures after a successful sign-in', async () => {
+    const admin = await adminWithPassword('auditor');
+    for (let attempt = 0; attempt < 9; attempt += 1) {
+      await signInRaw(admin.email, 'not-the-password');
+    }
+    expect((await signInRaw(admin.email, admin.password)).status).toBe(200);
+    for (let attempt = 0; attempt < 9; attempt += 1) {
+      await signInRaw(admin.email, 'not-the-password');
+    }
+    expect((await signInRaw(admin.email, admin.password)).status).toBe(200);
+  });
+});
+
 describe('UI sessions', () => {
   it('should refuse a cookie-authenticated write without the x-csrf-token header, writing nothing', async () => {
     const admin = await adminWithPassword('it-admin');

@@ -9,6 +9,7 @@ import { Clock, CONFIG, PRISMA } from '../platform/platform.module.ts';
 import type { AdminPrincipal } from './admin-principal.ts';
 import type { RequestContext } from './authorize.decorator.ts';
 import { apiTokenPrefix, digest, randomSecret, verifyPassword } from './credentials.ts';
+import { SignInThrottle } from './sign-in-throttle.ts';
 
 export interface SignedInSession {
   sessionToken: string;
@@ -29,9 +30,24 @@ export class AuthService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
+    private readonly throttle: SignInThrottle,
   ) {}
 
   async signIn(email: string, password: string, context: RequestContext): Promise<SignedInSession> {
+    const retryAfter = await this.throttle.retryAfter(email);
+    if (retryAfter > 0) {
+      await this.audit.record({
+        actor: { type: 'anonymous', label: email.toLowerCase().slice(0, 200) },
+        action: 'admin.sign_in',
+        decision: 'deny',
+        reason: 'too many failed attempts',
+        requestId: context.requestId,
+      });
+      throw new AdminApiError(
+        'too_many_requests',
+        `Too many failed sign-ins for this account; try again in ${Math.ceil(retryAfter / 60)} minutes`,
+      );
+    }
     const admin = await this.prisma.adminUser.findUnique({ where: { email: email.toLowerCase() } });
     const usable = admin !== null && admin.status === 'active' && admin.deletedAt === null;
     const passwordMatches = await verifyPassword(usable ? admin.passwordHash : null, password);
@@ -44,8 +60,10 @@ export class AuthService {
         reason: !admin ? 'unknown email' : !usable ? 'account disabled' : 'wrong password',
         requestId: context.requestId,
       });
+      await this.throttle.recordFailure(email);
       throw new AdminApiError('unauthenticated', 'Email or password is incorrect');
     }
+    await this.throttle.recordSuccess(email);
     const sessionToken = randomSecret();
     const csrfToken = randomSecret();
     const now = this.clock.now();

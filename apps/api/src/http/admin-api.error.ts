@@ -11,6 +11,7 @@ export const adminErrorStatus = {
   conflict: 409,
   payload_too_large: 413,
   validation_failed: 422,
+  too_many_requests: 429,
   unavailable: 503,
 } as const;
 
