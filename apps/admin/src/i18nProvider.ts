@@ -38,7 +38,7 @@ const sharedFieldLabels: Record<string, string> = {
 const fieldLabels: Partial<Record<AdminObject, Record<string, string>>> = {
   'trusted-idps': { groupsClaim: 'Groups claim', audiences: 'Accepted audiences (ID token aud)' },
   users: { subject: 'Subject (sub)', lastSeenAt: 'Last seen', groupId: 'Group' },
-  clients: { clientId: 'Client ID', authMethod: 'Token endpoint auth method', scopeCeiling: 'Scope ceiling' },
+  clients: { clientId: 'Client ID', authMethod: 'Token endpoint auth method', scopeCeiling: 'Scope ceiling', idpClientId: 'Client ID at the IdP' },
   resources: { authorizationServer: 'Authorization server (issuer)', resourceIndicators: 'Resource indicators (RFC 8707)' },
   policies: {
     subjectGroupIds: 'Groups',

@@ -135,6 +135,44 @@ describe('admin CRUD over HTTP', () => {
     expect(response.body.errors['clientId']).toMatch(/no client/);
   });
 
+  it('should bump the policy version in the same transaction as every policy change', async () => {
+    const version = async () => (await api.prisma.policyVersion.findUniqueOrThrow({ where: { id: 1 } })).version;
+    const client = await admin.post<{ id: string }>('/api/clients', newClient());
+    const resource = await admin.post<{ id: string }>('/api/resources', {
+      slug: unique('crm'),
+      name: 'CRM',
+      authorizationServer: 'https://crm.example.test/',
+      resourceIndicators: ['https://crm.example.test/api'],
+      scopes: [{ name: 'accounts.read' }],
+      owner: 'it@example.test',
+    });
+    const before = await version();
+    const policy = await admin.post<{ id: string }>('/api/policies', {
+      name: 'CRM readers',
+      clientId: client.body.id,
+      resourceId: resource.body.id,
+      everyone: true,
+      scopes: ['accounts.read'],
+    });
+    expect(policy.status).toBe(201);
+    expect(await version()).toBe(before + 1n);
+
+    const refused = await admin.put(`/api/policies/${policy.body.id}`, { scopes: ['accounts.delete'] });
+    expect(refused.status).toBe(422);
+    expect(await version()).toBe(before + 1n);
+
+    expect((await admin.delete(`/api/policies/${policy.body.id}`)).status).toBe(200);
+    expect(await version()).toBe(before + 2n);
+  });
+
+  it('should never return a client secret hash, only whether a secret is set', async () => {
+    const created = await admin.post<Record<string, unknown>>('/api/clients', newClient());
+    await api.prisma.client.update({ where: { id: String(created.body['id']) }, data: { secretHash: '$argon2id$v=19$fake' } });
+    const read = await admin.get<Record<string, unknown>>(`/api/clients/${String(created.body['id'])}`);
+    expect(read.body).not.toHaveProperty('secretHash');
+    expect(read.body['hasSecret']).toBe(true);
+  });
+
   it('should refuse to delete a client that active policies still use', async () => {
     const client = await admin.post<{ id: string }>('/api/clients', newClient());
     const resource = await admin.post<{ id: string }>('/api/resources', {

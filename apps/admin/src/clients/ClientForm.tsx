@@ -12,6 +12,7 @@ function ClientInputs() {
       <TextInput source="clientId" validate={required()} helperText="The client_id it presents at the token endpoint" />
       <SelectInput source="kind" choices={kindChoices} defaultValue="requesting_app" validate={required()} />
       <TextInput source="description" multiline />
+      <TextInput source="idpClientId" helperText="Its client id at the upstream IdP: the audience of the ID tokens it presents" />
       <SelectInput source="authMethod" choices={authMethodChoices} defaultValue="private_key_jwt" validate={required()} />
       <TextInput source="jwksUri" helperText="Where its public keys are published (private_key_jwt needs this or a pinned JWKS)" />
       <JsonInput source="jwks" helperText='Pinned public keys, e.g. {"keys": [ … ]}' />

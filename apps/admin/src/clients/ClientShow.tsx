@@ -1,4 +1,5 @@
 import {
+  BooleanField,
   DataTable,
   EmailField,
   SelectField,
@@ -24,6 +25,8 @@ export function ClientShow() {
       <UrlField source="jwksUri" emptyText="—" />
       <JsonField source="jwks" />
       <TextArrayField source="scopeCeiling" emptyText="No ceiling set: policies alone decide" />
+      <TextField source="idpClientId" emptyText="Not set" />
+      <BooleanField source="hasSecret" label="Client secret set" />
       <EmailField source="owner" />
       <StatusField source="status" />
       <AppPairRecords label="Policies" reference="policies" side="clientId">

@@ -6,6 +6,7 @@ import { clientAuthMethods, clientKinds, recordStatuses } from '@crossgate/domai
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const clientSchema = z.strictObject({
   clientId: z.string().trim().min(3).max(255).regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces'),
@@ -16,6 +17,7 @@ const clientSchema = z.strictObject({
   jwksUri: field.httpsUrl.nullable().optional(),
   jwks: field.jsonWebKeySet.optional(),
   scopeCeiling: field.uniqueList(field.scopeToken).default([]),
+  idpClientId: z.string().trim().min(1).max(255).nullable().optional(),
   owner: field.owner,
   status: z.enum(recordStatuses).default('active'),
 });
@@ -39,14 +41,16 @@ export const clientsResource: AdminResource = {
   },
   createSchema: clientSchema,
   updateSchema: clientSchema.partial(),
-  readOnlyFields: commonReadOnlyFields,
+  readOnlyFields: [...commonReadOnlyFields, 'hasSecret'],
   references: {},
   dependents: [
     { model: 'policy', label: 'policies', where: (id) => ({ clientId: id, deletedAt: null }) },
     { model: 'connection', label: 'connections', where: (id) => ({ clientId: id, deletedAt: null }) },
   ],
   deletion: 'soft',
-  toRecord: (row) => row,
+  afterChange: bumpPolicyVersion,
+  // The secret's hash never leaves the store; the record only says whether a secret is set.
+  toRecord: ({ secretHash, ...record }) => ({ ...record, hasSecret: Boolean(secretHash) }),
   toData(input, _context, existing) {
     const authMethod = field.merged<string>(input, existing, 'authMethod');
     const jwks = field.merged<unknown>(input, existing, 'jwks');

@@ -74,6 +74,8 @@ export interface AdminResource {
    * database, this is where they are checked (throw AdminApiError.validation).
    */
   toData?(input: StoredRecord, context: WriteContext, existing?: StoredRecord): Promise<Prepared> | Prepared;
+  /** Work to do in the same transaction after any create, update or delete (bumping the policy version). */
+  afterChange?(context: WriteContext): Promise<void>;
   /** Work to do inside the delete transaction, after the checks (revoking an admin's sessions). */
   onDelete?(existing: StoredRecord, context: WriteContext): Promise<void>;
 }

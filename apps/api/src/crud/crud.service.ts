@@ -113,6 +113,7 @@ export class CrudService {
     context: WriteContext,
     detail: { before?: StoredRecord; after?: StoredRecord; context?: StoredRecord },
   ): Promise<void> {
+    await resource.afterChange?.(context);
     await this.audit.append(
       tx,
       {

@@ -9,6 +9,7 @@ import { policyEffects, policyStatuses, weekdays } from '@crossgate/domain';
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { contains, equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from './policy-version.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
@@ -82,6 +83,7 @@ export const policiesResource: AdminResource = {
   },
   dependents: [],
   deletion: 'soft',
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
   async toData(input, context, existing) {
     const resourceId = field.merged<string>(input, existing, 'resourceId');

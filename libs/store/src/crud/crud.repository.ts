@@ -21,6 +21,7 @@ export type CrudModel =
   | 'adminUser'
   | 'apiToken'
   | 'adminSession'
+  | 'policyVersion'
   | 'auditEvent';
 
 export type StoredRecord = Record<string, unknown>;
