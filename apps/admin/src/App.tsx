@@ -1,5 +1,6 @@
 /** The map of the admin console: one <Resource> per folder, in the order of the menu. */
-import { Admin, Resource } from 'react-admin';
+import { Admin, CustomRoutes, Layout, type LayoutProps, Menu, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
 
 import adminUsers from './admin-users/index.ts';
 import apiTokens from './api-tokens/index.ts';
@@ -8,6 +9,7 @@ import { authProvider } from './authProvider.ts';
 import clients from './clients/index.ts';
 import connections from './connections/index.ts';
 import { dataProvider } from './dataProvider.ts';
+import effectiveAccess from './effective-access/index.ts';
 import groupMappings from './group-mappings/index.ts';
 import groups from './groups/index.ts';
 import { i18nProvider } from './i18nProvider.ts';
@@ -17,12 +19,23 @@ import resources from './resources/index.ts';
 import trustedIdps from './trusted-idps/index.ts';
 import users from './users/index.ts';
 
+/** The resources in App order, then the computed views. */
+const AppMenu = () => (
+  <Menu>
+    <Menu.ResourceItems />
+    <Menu.Item to={effectiveAccess.path} primaryText={effectiveAccess.label} leftIcon={<effectiveAccess.icon />} />
+  </Menu>
+);
+
+const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
+
 export const App = () => (
   <Admin
     title="Crossgate"
     dataProvider={dataProvider}
     authProvider={authProvider}
     i18nProvider={i18nProvider}
+    layout={AppLayout}
     requireAuth
     disableTelemetry
   >
@@ -38,5 +51,8 @@ export const App = () => (
     <Resource name="admin-users" {...adminUsers} />
     <Resource name="api-tokens" {...apiTokens} />
     <Resource name="audit" {...audit} />
+    <CustomRoutes>
+      <Route path={effectiveAccess.path} element={<effectiveAccess.page />} />
+    </CustomRoutes>
   </Admin>
 );

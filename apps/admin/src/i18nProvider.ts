@@ -21,6 +21,7 @@ const resourceNames: Record<AdminObject, [string, string]> = {
   'admin-users': ['Admin user', 'Admin users'],
   'api-tokens': ['API token', 'API tokens'],
   audit: ['Audit event', 'Audit log'],
+  'signing-keys': ['Signing key', 'Signing keys'],
 };
 
 /** Field labels that mean the same thing on every resource. */

@@ -12,22 +12,35 @@ import { AuthController } from './auth/auth.controller.ts';
 import { AuthGuard } from './auth/auth.guard.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
+import { ClientSecretController } from './clients/client-secret.controller.ts';
+import { ClientSecretService } from './clients/client-secret.service.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
+import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
+import { EffectiveAccessService } from './effective-access/effective-access.service.ts';
 import { HealthController } from './health/health.controller.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
+import { OAuthModule } from './oauth/oauth.module.ts';
+import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
 import { type Clock, PlatformModule } from './platform/platform.module.ts';
+import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
+import { PolicyEngineService } from './policies/policy-engine.service.ts';
+import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
+import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 
 @Module({})
 export class AppModule {
   static forRoot(config: Config, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config, clock)],
+      imports: [PlatformModule.forRoot(config, clock), OAuthModule, SigningKeysModule],
       controllers: [
         HealthController,
         AuthController,
         AuditController,
+        PolicySimulationController,
+        EffectiveAccessController,
+        ClientSecretController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
       providers: [
@@ -36,6 +49,11 @@ export class AppModule {
         SignInThrottle,
         CrudService,
         AuditService,
+        PolicyEngineService,
+        PolicySimulationService,
+        EffectiveAccessService,
+        ClientSecretService,
+        ClientAuthenticator,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -29,6 +29,9 @@ async function main(): Promise<void> {
     config = { ...config, http: { ...config.http, adminUiDir: builtAdminUi } };
   }
   const logger = new CrossgateLogger(config.logLevel);
+  if (config.keys.developmentKek) {
+    logger.warn('KEY_ENCRYPTION_KEY is not set: signing keys are sealed with the PUBLIC development KEK. Never use this in production.');
+  }
 
   await requireDependencies({ database: config.database.url, redis: config.redis.url });
 

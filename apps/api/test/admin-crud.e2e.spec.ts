@@ -51,6 +51,16 @@ describe('admin CRUD over HTTP', () => {
     expect(events[1]?.after).toMatchObject({ name: 'Renamed agent' });
   });
 
+  it('should keep the fields an update leaves out, defaults included', async () => {
+    const created = await admin.post<{ id: string }>('/api/clients', newClient({ kind: 'ai_agent', scopeCeiling: ['a.read'], status: 'disabled' }));
+    const updated = await admin.put<{ kind: string; scopeCeiling: string[]; status: string; name: string }>(
+      `/api/clients/${created.body.id}`,
+      { name: 'Only the name changes' },
+    );
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ name: 'Only the name changes', kind: 'ai_agent', scopeCeiling: ['a.read'], status: 'disabled' });
+  });
+
   it('should treat saving a record unchanged as no change: no audit event, updatedAt kept', async () => {
     const created = await admin.post<{ id: string; updatedAt: string }>('/api/clients', newClient());
     const before = await api.prisma.auditEvent.count({ where: { targetId: created.body.id } });

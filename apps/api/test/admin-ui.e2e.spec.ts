@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { hash } from '@node-rs/argon2';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-import { createAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
+import { createPolicy, createPolicyFixture } from './support/policy-fixtures.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const adminUiDir = fileURLToPath(new URL('../../admin/dist', import.meta.url));
@@ -78,7 +79,7 @@ describe('admin UI in a browser', () => {
     await page.getByRole('menuitem', { name: 'Clients' }).click();
     await page.getByRole('link', { name: 'Create' }).click();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
-    await page.getByRole('textbox', { name: 'Client ID' }).fill(clientId);
+    await page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(clientId);
     // private_key_jwt (the default) needs somewhere to find the client's keys.
     await page.getByRole('textbox', { name: 'JWKS URI' }).fill('https://agent.example.test/jwks.json');
     await page.getByRole('textbox', { name: 'Owner' }).fill('dana@example.test');
@@ -105,6 +106,34 @@ describe('admin UI in a browser', () => {
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByRole('dialog').getByText(/^Intact:/).waitFor();
     await screenshot('audit');
+
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('should show what a draft policy would decide and whom it affects, and the effective access of a client', async () => {
+    const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+    const fixture = await createPolicyFixture(http);
+    const policyId = await createPolicy(http, fixture, { subjectGroupIds: [fixture.groupId], scopes: ['issues.read'], status: 'draft' });
+    const client = await api.prisma.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    const resource = await api.prisma.resource.findUniqueOrThrow({ where: { id: fixture.resourceId } });
+
+    await page.goto(`${api.baseUrl}/#/policies/${policyId}/show`);
+    await page.getByRole('textbox', { name: 'User id' }).fill(fixture.alice);
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await page.getByText('allowed: issues.read — today: no_policy').waitFor();
+    await page.getByText('Would gain access: 1').waitFor();
+    await screenshot('what-if');
+
+    // Published, the policy shows in the client's effective access.
+    // The whole record, as the UI sends it (a partial update would reset the fields with defaults).
+    const draft = await http.get<Record<string, unknown>>(`/api/policies/${policyId}`);
+    expect((await http.put(`/api/policies/${policyId}`, { ...draft.body, status: 'active' })).status).toBe(200);
+    await page.getByRole('menuitem', { name: 'Effective access' }).click();
+    await page.getByRole('combobox', { name: 'Which' }).click();
+    await page.getByRole('combobox', { name: 'Which' }).pressSequentially(client.name);
+    await page.getByRole('option', { name: client.name }).click();
+    await page.getByRole('row').filter({ hasText: resource.name }).filter({ hasText: 'issues.read' }).waitFor();
+    await screenshot('effective-access');
 
     expect(pageErrors).toEqual([]);
   });

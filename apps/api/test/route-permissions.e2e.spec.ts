@@ -56,6 +56,8 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'audit:export': ['it-admin', 'compliance-reviewer', 'auditor'],
   'audit:verify': ['it-admin', 'auditor'],
   'audit:delete': [],
+  'signing-keys:read': everyone,
+  'signing-keys:write': itAdminOnly,
 };
 
 function joinPath(...parts: (string | undefined)[]): string {
@@ -145,10 +147,13 @@ describe('the route table', () => {
         'POST /api/clients',
         'PUT /api/clients/:id',
         'DELETE /api/clients/:id',
+        'POST /api/clients/:id/secret',
         'GET /api/audit',
         'GET /api/audit/verify',
         'GET /api/audit/export',
         'GET /api/audit/:seq',
+        'POST /api/policies/simulate',
+        'GET /api/effective-access',
         'POST /api/auth/sign-in',
         'POST /api/auth/sign-out',
         'GET /api/auth/me',
@@ -167,10 +172,16 @@ describe('the route table', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('should keep @Public to sign-in and the health probes', () => {
+  it('should keep @Public to sign-in, the health probes and the OAuth discovery documents', () => {
     const publicRoutes = routes.filter((route) => route.public).map((route) => `${route.method} ${route.path}`);
 
-    expect(publicRoutes.sort()).toEqual(['GET /healthz', 'GET /readyz', 'POST /api/auth/sign-in']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /.well-known/oauth-authorization-server',
+      'GET /healthz',
+      'GET /oauth2/jwks',
+      'GET /readyz',
+      'POST /api/auth/sign-in',
+    ]);
   });
 });
 

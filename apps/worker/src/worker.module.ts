@@ -8,6 +8,7 @@ import type { Config } from '@crossgate/config';
 import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
+import { SigningKeysProcessor } from './keys/signing-keys.processor.ts';
 import { PlatformModule } from './platform/platform.module.ts';
 import { JOB_HANDLERS, JOB_SCHEDULES, QueuesService } from './queues/queues.service.ts';
 
@@ -19,17 +20,22 @@ export class WorkerModule {
       imports: [PlatformModule.forRoot(config)],
       providers: [
         AuditChainProcessor,
+        SigningKeysProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor],
-          useFactory: (auditChain: AuditChainProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, SigningKeysProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
+            [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
           }),
         },
         {
           provide: JOB_SCHEDULES,
-          inject: [AuditChainProcessor],
-          useFactory: (auditChain: AuditChainProcessor): JobSchedule[] => [auditChain.schedule],
+          inject: [AuditChainProcessor, SigningKeysProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor): JobSchedule[] => [
+            auditChain.schedule,
+            signingKeys.schedule,
+          ],
         },
         QueuesService,
       ],

@@ -54,3 +54,47 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).session.secureCookies).toBe(false);
   });
 });
+
+describe('loadConfig: the key-encryption key', () => {
+  const kek = Buffer.alloc(32, 7).toString('base64url');
+
+  it('should refuse to start in production without a KEY_ENCRYPTION_KEY', () => {
+    expect(configErrorOf({ NODE_ENV: 'production' }).problems).toEqual([
+      'KEY_ENCRYPTION_KEY: is required in production (base64url of exactly 32 random bytes)',
+    ]);
+  });
+
+  it('should refuse a KEY_ENCRYPTION_KEY that is not base64url of 32 bytes, in every environment', () => {
+    for (const NODE_ENV of ['production', 'development']) {
+      for (const KEY_ENCRYPTION_KEY of [Buffer.alloc(16).toString('base64url'), `${kek}=`, kek.replace(/.$/, '+')]) {
+        expect(configErrorOf({ NODE_ENV, KEY_ENCRYPTION_KEY }).problems).toEqual([
+          'KEY_ENCRYPTION_KEY: must be base64url (no padding) of exactly 32 random bytes',
+        ]);
+      }
+    }
+  });
+
+  it('should use the configured KEK and its id', () => {
+    const config = loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: kek, KEY_ENCRYPTION_KEY_ID: 'kek-2026' });
+
+    expect(config.keys).toMatchObject({ encryptionKeyId: 'kek-2026', developmentKek: false });
+    expect(Buffer.from(config.keys.encryptionKey)).toEqual(Buffer.alloc(32, 7));
+  });
+
+  it('should fall back to a labelled development KEK outside production, and say so', () => {
+    const config = loadConfig({ NODE_ENV: 'development' });
+
+    expect(config.keys.developmentKek).toBe(true);
+    expect(config.keys.encryptionKeyId).toMatch(/development.*not-secret/);
+    expect(config.keys.encryptionKey).toHaveLength(32);
+  });
+
+  it('should default to ES256 keys rotated every 30 days, and accept RS256', () => {
+    expect(loadConfig({}).keys).toMatchObject({ signingAlg: 'ES256', rotateEveryDays: 30 });
+    expect(loadConfig({ SIGNING_ALG: 'RS256', SIGNING_KEY_ROTATE_DAYS: '7' }).keys).toMatchObject({
+      signingAlg: 'RS256',
+      rotateEveryDays: 7,
+    });
+    expect(configErrorOf({ SIGNING_ALG: 'HS256' }).problems[0]).toMatch(/^SIGNING_ALG:/);
+  });
+});

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -28,7 +30,30 @@ const environmentSchema = z.object({
   /** Folder holding the built admin UI; empty disables serving it. */
   ADMIN_UI_DIR: z.string().optional(),
   AUDIT_VERIFY_EVERY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /**
+   * The key-encryption key (KEK) that seals Crossgate's private signing keys at rest: base64url of
+   * exactly 32 random bytes (`openssl rand 32 | basenc --base64url | tr -d =`). Required in production.
+   */
+  KEY_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be base64url (no padding) of exactly 32 random bytes')
+    .optional(),
+  /** Names the KEK; stored beside each sealed key so a later KEK rotation knows what sealed what. */
+  KEY_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('kek-1'),
+  /** Algorithm of new signing keys: ES256 (default) or RS256. Existing keys keep theirs. */
+  SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
+  /** The rotation job makes the `next` key active this often. */
+  SIGNING_KEY_ROTATE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
+
+/**
+ * Outside production only, when KEY_ENCRYPTION_KEY is unset: a fixed KEK anyone can derive, so a
+ * development database keeps working across restarts. Keys sealed with it are not secret.
+ */
+const developmentKek = {
+  id: 'development-kek-not-secret',
+  key: new Uint8Array(createHash('sha256').update('crossgate development key-encryption key, NOT SECRET').digest()),
+};
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -60,7 +85,24 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     },
     logLevel: env.LOG_LEVEL,
     audit: { verifyEveryMinutes: env.AUDIT_VERIFY_EVERY_MINUTES },
+    keys: {
+      /** 32 bytes; seals private signing keys (JWE `dir` + `A256GCM`). */
+      encryptionKey: env.KEY_ENCRYPTION_KEY ? new Uint8Array(Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64url')) : developmentKek.key,
+      encryptionKeyId: env.KEY_ENCRYPTION_KEY ? env.KEY_ENCRYPTION_KEY_ID : developmentKek.id,
+      /** True when the fixed development KEK is in use: the API warns loudly at start. */
+      developmentKek: env.KEY_ENCRYPTION_KEY === undefined,
+      signingAlg: env.SIGNING_ALG,
+      rotateEveryDays: env.SIGNING_KEY_ROTATE_DAYS,
+    },
   };
+}
+
+/** Rules that span variables, reported with the per-variable ones. */
+function crossFieldProblems(env: z.infer<typeof environmentSchema>): string[] {
+  if (env.NODE_ENV === 'production' && env.KEY_ENCRYPTION_KEY === undefined) {
+    return ['KEY_ENCRYPTION_KEY: is required in production (base64url of exactly 32 random bytes)'];
+  }
+  return [];
 }
 
 /**
@@ -74,6 +116,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
     );
+  }
+  const problems = crossFieldProblems(parsed.data);
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
   }
   return toConfig(parsed.data);
 }

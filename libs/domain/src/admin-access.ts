@@ -19,6 +19,7 @@ export const adminObjects = [
   'admin-users',
   'api-tokens',
   'audit',
+  'signing-keys',
 ] as const;
 export type AdminObject = (typeof adminObjects)[number];
 

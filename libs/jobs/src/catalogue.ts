@@ -16,6 +16,11 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   /** Re-walks the audit hash chain and records the outcome as an `audit.chain_verified` event. */
   AuditVerifyChain: 'audit.verify-chain',
+  /**
+   * Rotates an issuer role's signing keys (next → active → retired). Scheduled runs rotate only when
+   * the active key is due; `force` rotates now.
+   */
+  SigningKeysRotate: 'signing-keys.rotate',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -25,11 +30,13 @@ export type NoPayload = Record<string, never>;
 /** What each job carries, by name. Payloads are JSON: ids and small values, never rows or secrets. */
 interface JobPayloads {
   [JobName.AuditVerifyChain]: NoPayload;
+  [JobName.SigningKeysRotate]: { role: string; force?: boolean };
 }
 
 /** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
 const jobQueues = {
   [JobName.AuditVerifyChain]: QueueName.Maintenance,
+  [JobName.SigningKeysRotate]: QueueName.Maintenance,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The queue a job runs on. */

@@ -25,7 +25,10 @@ describe('jobId', () => {
 });
 
 describe('runJob', () => {
-  const handlers: JobHandlers = { [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}` };
+  const handlers: JobHandlers = {
+    [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}`,
+    [JobName.SigningKeysRotate]: async (job) => `rotated ${job.data.role}`,
+  };
 
   it('should hand a job to the handler for its name', async () => {
     await expect(runJob(handlers, { name: JobName.AuditVerifyChain, id: '7' } as CatalogueJob)).resolves.toBe('ran 7');

@@ -8,5 +8,8 @@ export * from './audit/audit-chain.ts';
 export * from './audit/audit-log.repository.ts';
 export * from './crud/crud.repository.ts';
 export * from './crud/database-error.ts';
+export * from './keys/private-key-seal.ts';
+export * from './keys/signing-key.repository.ts';
 export * as Enums from './generated/prisma/enums.ts';
 export * from './preflight.ts';
+export * from './policies/policy-source.repository.ts';

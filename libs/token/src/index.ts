@@ -10,12 +10,19 @@ export * from './jwks/jwks.error.ts';
 export * from './jwks/remote-jwks.ts';
 export * from './jwks/safe-fetch.ts';
 export {
+  assertIssuedInPast,
+  assertSingleAudience,
   asymmetricAlgorithms,
   type AsymmetricAlgorithm,
   defaultClockToleranceSeconds,
   defaultMaxTokenBytes,
+  inspectJwt,
   type JwtKeyResolver,
   maxClockToleranceSeconds,
+  normalizeMediaType,
+  optionalNumericDate,
+  requireString,
+  toTokenError,
 } from './jwt/jwt-guard.ts';
 export * from './keys/signing-keys.ts';
 export * from './token.error.ts';

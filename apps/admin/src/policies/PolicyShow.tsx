@@ -12,6 +12,7 @@ import {
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { ConditionsField } from './conditions.tsx';
+import { WhatIfPanel } from './WhatIfPanel.tsx';
 
 /** "Everyone", or the groups and users the policy names. */
 function SubjectsField(_props: { label?: string }) {
@@ -46,6 +47,7 @@ export function PolicyShow() {
       <TextField source="approvedBy" emptyText="Not published yet" />
       <DateField source="approvedAt" showTime emptyText="—" />
       <DateField source="expiresAt" showTime emptyText="Does not expire" />
+      <WhatIfPanel />
     </RecordShow>
   );
 }

@@ -48,7 +48,7 @@ export const adminUsersResource: AdminResource = {
     filters: { role: equals('role', z.enum(adminRoles)), status: equals('status', z.enum(recordStatuses)) },
   },
   createSchema: adminUserSchema,
-  updateSchema: adminUserSchema.partial(),
+  updateSchema: field.forUpdate(adminUserSchema),
   readOnlyFields: [...commonReadOnlyFields, 'lastLoginAt'],
   references: {},
   dependents: [],

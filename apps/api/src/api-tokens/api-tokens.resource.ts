@@ -31,7 +31,7 @@ export const apiTokensResource: AdminResource = {
     filters: { adminUserId: equals('adminUserId', z.uuid()) },
   },
   createSchema: apiTokenSchema,
-  updateSchema: apiTokenSchema.partial(),
+  updateSchema: field.forUpdate(apiTokenSchema),
   readOnlyFields: ['id', 'createdAt', 'prefix', 'revokedAt', 'lastUsedAt'],
   references: { adminUserId: { model: 'adminUser', label: 'admin user', softDeleted: true } },
   dependents: [],

@@ -40,7 +40,7 @@ export const clientsResource: AdminResource = {
     },
   },
   createSchema: clientSchema,
-  updateSchema: clientSchema.partial(),
+  updateSchema: field.forUpdate(clientSchema),
   readOnlyFields: [...commonReadOnlyFields, 'hasSecret'],
   references: {},
   dependents: [

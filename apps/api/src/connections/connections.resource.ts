@@ -40,7 +40,7 @@ export const connectionsResource: AdminResource = {
     },
   },
   createSchema: connectionSchema,
-  updateSchema: connectionSchema.partial(),
+  updateSchema: field.forUpdate(connectionSchema),
   readOnlyFields: [...commonReadOnlyFields, 'lastUsedAt'],
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },

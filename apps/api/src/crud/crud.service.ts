@@ -31,6 +31,9 @@ function changedFields(data: StoredRecord, existing: StoredRecord): string[] {
   return Object.keys(data).filter((key) => !isDeepStrictEqual(data[key], existing[key]));
 }
 
+/** Told after a write's transaction has committed (never for one that rolled back). */
+export type CommitListener = (resource: AdminResource) => void;
+
 export interface ListResult {
   records: StoredRecord[];
   skip: number;
@@ -45,6 +48,21 @@ export class CrudService {
     private readonly clock: Clock,
   ) {}
 
+  private readonly commitListeners: CommitListener[] = [];
+
+  /** Calls `listener` after every committed create, update or delete (the policy engine's invalidation). */
+  onCommit(listener: CommitListener): void {
+    this.commitListeners.push(listener);
+  }
+
+  private async committed<T>(resource: AdminResource, write: Promise<T>): Promise<T> {
+    const result = await write;
+    for (const listener of this.commitListeners) {
+      listener(resource);
+    }
+    return result;
+  }
+
   async list(resource: AdminResource, query: RawListQuery): Promise<ListResult> {
     const parsed = parseListQuery(resource.object, resource.list, query);
     const where = resource.deletion === 'soft' ? { AND: [parsed.where, { deletedAt: null }] } : parsed.where;
@@ -58,7 +76,7 @@ export class CrudService {
 
   async create(resource: AdminResource, body: unknown, request: RequestContext): Promise<StoredRecord> {
     const input = parseBody(resource.createSchema, body);
-    return this.repository.transaction(async (tx) => {
+    return this.committed(resource, this.repository.transaction(async (tx) => {
       const context = this.writeContext(tx, request);
       await this.checkReferences(resource, input, tx);
       const { data, reveal } = resource.toData ? await resource.toData(input, context) : { data: input };
@@ -66,12 +84,12 @@ export class CrudService {
       const record = resource.toRecord(row);
       await this.recordChange(tx, resource, 'create', String(row['id']), context, { after: record });
       return { ...record, ...reveal };
-    });
+    }));
   }
 
   async update(resource: AdminResource, id: string, body: unknown, request: RequestContext): Promise<StoredRecord> {
     const input = parseBody(resource.updateSchema, this.withoutReadOnlyFields(resource, body));
-    return this.repository.transaction(async (tx) => {
+    return this.committed(resource, this.repository.transaction(async (tx) => {
       const context = this.writeContext(tx, request);
       const existing = await this.existing(resource, id, tx);
       await this.checkReferences(resource, input, tx);
@@ -84,11 +102,11 @@ export class CrudService {
       const after = resource.toRecord(await this.repository.update(tx, resource.model, { id }, data));
       await this.recordChange(tx, resource, 'update', id, context, { before, after });
       return after;
-    });
+    }));
   }
 
   async delete(resource: AdminResource, id: string, request: RequestContext): Promise<StoredRecord> {
-    return this.repository.transaction(async (tx) => {
+    return this.committed(resource, this.repository.transaction(async (tx) => {
       const context = this.writeContext(tx, request);
       const existing = await this.existing(resource, id, tx);
       if (resource.deletion === 'revoke' && existing['revokedAt'] instanceof Date) {
@@ -102,7 +120,7 @@ export class CrudService {
         context: { deletion: resource.deletion },
       });
       return resource.toRecord(row);
-    });
+    }));
   }
 
   private async recordChange(

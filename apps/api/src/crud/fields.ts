@@ -51,3 +51,15 @@ export function requireValid(problems: Record<string, string | false | undefined
 export function merged<T>(input: Record<string, unknown>, existing: Record<string, unknown> | undefined, field: string): T {
   return (field in input ? input[field] : existing?.[field]) as T;
 }
+
+/**
+ * The update schema of a resource: every field optional and, unlike zod's `.partial()`, without its
+ * default, so a field left out of an update keeps its stored value instead of being reset.
+ */
+export function forUpdate<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>): z.ZodType<Record<string, unknown>> {
+  const fields = Object.entries(schema.shape).map(([key, type]) => {
+    const withoutDefault = type instanceof z.ZodDefault ? (type.unwrap() as z.ZodType) : (type as z.ZodType);
+    return [key, withoutDefault.optional()] as const;
+  });
+  return z.strictObject(Object.fromEntries(fields));
+}

@@ -31,7 +31,7 @@ export const groupMappingsResource: AdminResource = {
     },
   },
   createSchema: groupMappingSchema,
-  updateSchema: groupMappingSchema.partial(),
+  updateSchema: field.forUpdate(groupMappingSchema),
   readOnlyFields: ['id', 'createdAt', 'updatedAt'],
   references: {
     idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true },

@@ -24,7 +24,7 @@ export const groupsResource: AdminResource = {
     filters: { idpId: equals('idpId', z.uuid()) },
   },
   createSchema: groupSchema,
-  updateSchema: groupSchema.partial(),
+  updateSchema: field.forUpdate(groupSchema),
   readOnlyFields: commonReadOnlyFields,
   references: { idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true } },
   dependents: [

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { membershipSources } from '@crossgate/domain';
 
 import type { AdminResource } from '../crud/admin-resource.ts';
+import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
 
 const membershipSchema = z.strictObject({
@@ -29,7 +30,7 @@ export const membershipsResource: AdminResource = {
     },
   },
   createSchema: membershipSchema,
-  updateSchema: membershipSchema.partial(),
+  updateSchema: field.forUpdate(membershipSchema),
   readOnlyFields: ['id', 'createdAt'],
   references: {
     userId: { model: 'user', label: 'user', softDeleted: true },

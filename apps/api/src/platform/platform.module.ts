@@ -6,7 +6,14 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, CrudRepository, createPrismaClient, type PrismaClient } from '@crossgate/store';
+import {
+  AuditLogRepository,
+  CrudRepository,
+  createPrismaClient,
+  type PrismaClient,
+  PrivateKeySeal,
+  SigningKeyRepository,
+} from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -94,9 +101,15 @@ export class PlatformModule {
           inject: [PRISMA],
           useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
         },
+        {
+          provide: SigningKeyRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
+            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository],
+      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, SigningKeyRepository],
     };
   }
 }

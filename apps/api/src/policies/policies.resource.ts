@@ -73,7 +73,7 @@ export const policiesResource: AdminResource = {
     },
   },
   createSchema: policySchema,
-  updateSchema: policySchema.partial(),
+  updateSchema: field.forUpdate(policySchema),
   readOnlyFields: [...commonReadOnlyFields, 'approvedBy', 'approvedAt'],
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },

@@ -47,7 +47,7 @@ export const resourcesResource: AdminResource = {
     },
   },
   createSchema: resourceSchema,
-  updateSchema: resourceSchema.partial(),
+  updateSchema: field.forUpdate(resourceSchema),
   readOnlyFields: commonReadOnlyFields,
   references: {},
   dependents: [

@@ -30,7 +30,7 @@ export const trustedIdpsResource: AdminResource = {
     filters: { status: equals('status', z.enum(recordStatuses)) },
   },
   createSchema: trustedIdpSchema,
-  updateSchema: trustedIdpSchema.partial(),
+  updateSchema: field.forUpdate(trustedIdpSchema),
   readOnlyFields: commonReadOnlyFields,
   references: {},
   dependents: [

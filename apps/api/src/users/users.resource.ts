@@ -32,7 +32,7 @@ export const usersResource: AdminResource = {
     },
   },
   createSchema: userSchema,
-  updateSchema: userSchema.partial(),
+  updateSchema: field.forUpdate(userSchema),
   readOnlyFields: [...commonReadOnlyFields, 'lastSeenAt'],
   references: { idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true } },
   dependents: [{ model: 'membership', label: 'group memberships', where: (id) => ({ userId: id }) }],

@@ -9,7 +9,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, createPrismaClient, type PrismaClient } from '@crossgate/store';
+import { AuditLogRepository, createPrismaClient, type PrismaClient, PrivateKeySeal, SigningKeyRepository } from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -42,9 +42,15 @@ export class PlatformModule {
           inject: [PRISMA],
           useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
         },
+        {
+          provide: SigningKeyRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
+            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PRISMA, AuditLogRepository],
+      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository],
     };
   }
 }

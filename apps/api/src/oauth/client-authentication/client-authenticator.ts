@@ -1,0 +1,244 @@
+/**
+ * @overview Client authentication at Crossgate's token endpoint: `client_secret_basic`,
+ * `client_secret_post`, `private_key_jwt`, and `none` for public clients. The token endpoint calls
+ * {@link ClientAuthenticator.authenticate} first and gets the client or an {@link OAuthError}.
+ *
+ * Rules:
+ * - One method per request, and it must be the method the client is registered with.
+ * - An unknown, disabled or deleted client, a method mismatch and a wrong secret all answer
+ *   `invalid_client` with the same description, and a secret is always run through argon2 (against
+ *   a decoy hash when there is nothing to compare with), so neither the answer nor its timing says
+ *   whether a client id exists.
+ * - `private_key_jwt`: see `client-assertion.ts` for the claim rules. Each `jti` is accepted once
+ *   per client until the assertion expires (Redis `SET NX PX`); a replay is `invalid_client`, and
+ *   when Redis cannot be consulted the request is refused with `temporarily_unavailable` (fail
+ *   closed: a replay must never pass because the store was down).
+ * - `none`: a public client is returned with `isPublic: true`. Grants decide: the token-exchange
+ *   grant refuses public clients with `unauthorized_client` (the ID-JAG draft: token exchange
+ *   SHOULD only be supported for confidential clients; MCP stable §7.7: client authentication MUST
+ *   be enforced).
+ *
+ * @see RFC 6749 §2.3, §3.2.1, §5.2; RFC 7521 §4.2; RFC 7523 §2.2, §3; RFC 9700 §2.5
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+
+import type { Config } from '@crossgate/config';
+import { clientAuthMethods, type clientKinds } from '@crossgate/domain';
+import { CrudRepository, type StoredRecord } from '@crossgate/store';
+import { createPinnedKeyResolver, type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode } from '@crossgate/token';
+
+import { digest, verifyPassword } from '../../auth/credentials.ts';
+import { Clock, InjectConfig, InjectRedis } from '../../platform/platform.module.ts';
+import { OAuthError } from '../oauth.error.ts';
+import { assertionClockToleranceSeconds, claimedClientId, verifyClientAssertion } from './client-assertion.ts';
+import { authenticationFailed, presentedCredentials, type PresentedCredentials } from './presented-credentials.ts';
+
+export type ClientAuthMethod = (typeof clientAuthMethods)[number];
+export type ClientKind = (typeof clientKinds)[number];
+
+/** The client a token request comes from, once authenticated. Never holds a secret or its hash. */
+export interface AuthenticatedClient {
+  /** Crossgate's row id. */
+  id: string;
+  /** The OAuth `client_id`. */
+  clientId: string;
+  authMethod: ClientAuthMethod;
+  kind: ClientKind;
+  scopeCeiling: string[];
+  /** The client's id at the upstream IdP (the `aud` of its ID tokens). */
+  idpClientId: string | null;
+  /** Registered with `none`: identified, not authenticated. Grants that need a confidential client refuse it. */
+  isPublic: boolean;
+}
+
+export interface AuthenticationRequest {
+  headers: IncomingHttpHeaders;
+  /** The parsed form body of the token request. */
+  body: Record<string, unknown>;
+  /** Crossgate's issuer identifier: the one `aud` a client assertion may carry. */
+  tokenEndpointAudience: string;
+}
+
+/** What the authenticator needs of a client row. */
+interface RegisteredClient extends Omit<AuthenticatedClient, 'isPublic'> {
+  active: boolean;
+  secretHash: string | null;
+  jwks: unknown;
+  jwksUri: string | null;
+}
+
+function toRegisteredClient(row: StoredRecord): RegisteredClient {
+  const authMethod = row['authMethod'] as ClientAuthMethod;
+  if (!clientAuthMethods.includes(authMethod)) {
+    throw new TypeError(`Unknown client auth method ${String(authMethod)}`);
+  }
+  return {
+    id: row['id'] as string,
+    clientId: row['clientId'] as string,
+    authMethod,
+    kind: row['kind'] as ClientKind,
+    scopeCeiling: [...(row['scopeCeiling'] as string[])],
+    idpClientId: (row['idpClientId'] as string | null) ?? null,
+    active: row['status'] === 'active' && row['deletedAt'] === null,
+    secretHash: (row['secretHash'] as string | null) ?? null,
+    jwks: row['jwks'] ?? null,
+    jwksUri: (row['jwksUri'] as string | null) ?? null,
+  };
+}
+
+function toAuthenticatedClient(client: RegisteredClient): AuthenticatedClient {
+  return {
+    id: client.id,
+    clientId: client.clientId,
+    authMethod: client.authMethod,
+    kind: client.kind,
+    scopeCeiling: client.scopeCeiling,
+    idpClientId: client.idpClientId,
+    isPublic: client.authMethod === 'none',
+  };
+}
+
+const keyDependentCodes = new Set<TokenErrorCode>(['unknown_key', 'invalid_signature', 'keys_unavailable', 'disallowed_algorithm']);
+
+const failed = () => new OAuthError('invalid_client', authenticationFailed);
+
+@Injectable()
+export class ClientAuthenticator {
+  private readonly logger = new Logger('client-authentication');
+  private readonly jwksCache: RemoteJwksCache;
+
+  constructor(
+    private readonly repository: CrudRepository,
+    @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() config: Config,
+    private readonly clock: Clock,
+  ) {
+    // Loopback http JWKS URIs only outside production (local development and tests).
+    this.jwksCache = new RemoteJwksCache({ allowInsecureLoopback: config.environment !== 'production', clock });
+  }
+
+  /** Authenticates the client of a token request, or throws an {@link OAuthError}. */
+  async authenticate(request: AuthenticationRequest): Promise<AuthenticatedClient> {
+    const credentials = presentedCredentials(request.headers, request.body);
+    switch (credentials.method) {
+      case 'client_secret_basic':
+      case 'client_secret_post':
+        return this.withSecret(credentials);
+      case 'private_key_jwt':
+        return this.withAssertion(credentials.assertion, credentials.clientId, request.tokenEndpointAudience);
+      case 'none':
+        return this.publicClient(credentials.clientId);
+      default: {
+        const unreachable: never = credentials;
+        return unreachable;
+      }
+    }
+  }
+
+  private async find(clientId: string): Promise<RegisteredClient | undefined> {
+    const row = await this.repository.findOne('client', { clientId, deletedAt: null });
+    return row === null ? undefined : toRegisteredClient(row);
+  }
+
+  private async withSecret(credentials: Extract<PresentedCredentials, { secret: string }>): Promise<AuthenticatedClient> {
+    const client = await this.find(credentials.clientId);
+    const usable = client !== undefined && client.active && client.authMethod === credentials.method;
+    // Always one argon2 verification: a decoy when there is nothing to compare with.
+    const matches = await verifyPassword(usable ? client.secretHash : null, credentials.secret);
+    if (!usable || !matches) {
+      throw failed();
+    }
+    return toAuthenticatedClient(client);
+  }
+
+  private async publicClient(clientId: string): Promise<AuthenticatedClient> {
+    const client = await this.find(clientId);
+    if (client === undefined || !client.active || client.authMethod !== 'none') {
+      throw failed();
+    }
+    return toAuthenticatedClient(client);
+  }
+
+  private async withAssertion(assertion: string, bodyClientId: string | undefined, audience: string): Promise<AuthenticatedClient> {
+    let clientId: string;
+    try {
+      clientId = claimedClientId(assertion);
+    } catch (error) {
+      throw this.assertionRefused(error, false);
+    }
+    if (bodyClientId !== undefined && bodyClientId !== clientId) {
+      throw new OAuthError('invalid_client', 'The client_id parameter differs from the assertion subject');
+    }
+    const client = await this.find(clientId);
+    if (client === undefined || !client.active || client.authMethod !== 'private_key_jwt') {
+      throw failed();
+    }
+    let verified;
+    try {
+      verified = await verifyClientAssertion(assertion, { clientId, audience, keys: this.keysOf(client), now: this.clock.now() });
+    } catch (error) {
+      throw this.assertionRefused(error, true);
+    }
+    await this.consumeJti(client, verified.jti, verified.expiresAt);
+    return toAuthenticatedClient(client);
+  }
+
+  /** The client's pinned JWKS when registered, else its `jwks_uri` through the SSRF-guarded cache. */
+  private keysOf(client: RegisteredClient): JwtKeyResolver {
+    try {
+      if (client.jwks !== null) {
+        return createPinnedKeyResolver(client.jwks);
+      }
+      if (client.jwksUri !== null) {
+        return this.jwksCache.keyResolver(client.jwksUri);
+      }
+    } catch (error) {
+      this.logger.warn(`Client ${client.clientId} has unusable keys: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    throw new OAuthError('invalid_client', 'The client has no usable keys registered');
+  }
+
+  /**
+   * Records the assertion's `jti` until it expires (plus the clock tolerance, during which it would
+   * still be accepted). The key holds a digest, scoped to the client: jti values are only unique
+   * per issuer (RFC 7519 §4.1.7).
+   */
+  private async consumeJti(client: RegisteredClient, jti: string, expiresAt: number): Promise<void> {
+    const key = `client-assertion-jti:${digest(`${client.id}\n${jti}`)}`;
+    const ttlMs = Math.max((expiresAt + assertionClockToleranceSeconds) * 1000 - this.clock.now().getTime(), 1000);
+    let stored: string | null;
+    try {
+      stored = await this.redis.set(key, '1', 'PX', ttlMs, 'NX');
+    } catch (cause) {
+      this.logger.warn(`Replay check unavailable for client ${client.clientId}: ${cause instanceof Error ? cause.message : String(cause)}`);
+      throw new OAuthError('temporarily_unavailable', 'The replay check is unavailable; try again later', { cause });
+    }
+    if (stored !== 'OK') {
+      throw new OAuthError('invalid_client', 'The client assertion was already used (jti replay)');
+    }
+  }
+
+  private assertionRefused(error: unknown, keysConsulted: boolean): OAuthError {
+    if (error instanceof OAuthError) {
+      return error;
+    }
+    if (error instanceof TokenError) {
+      // Until the signature verifies, say no more than for an unknown client (no enumeration by
+      // sending unsigned guesses); after it, the claim at fault helps the client's developer.
+      if (keysConsulted && keyDependentCodes.has(error.code)) {
+        // An unreachable jwks_uri is the operator's business too; a bad signature is only the client's.
+        if (error.code === 'keys_unavailable') {
+          this.logger.warn(`Client assertion refused, the client's keys are unavailable: ${error.message}`);
+        } else {
+          this.logger.debug(`Client assertion refused: ${error.code}`);
+        }
+        return failed();
+      }
+      return new OAuthError('invalid_client', `The client assertion was refused: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}

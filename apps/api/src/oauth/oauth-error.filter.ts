@@ -1,0 +1,70 @@
+/**
+ * @overview Every error leaves the OAuth endpoints here, as the RFC 6749 §5.2 JSON object
+ * `{ error, error_description }` with `Cache-Control: no-store` and `Pragma: no-cache`. Applied per
+ * controller with `@UseFilters(OAuthErrorFilter)` (not globally: the admin API answers in its own
+ * dialect). Anything that is not an {@link OAuthError} becomes a bare `server_error` 500; its detail
+ * goes to the log only. Nothing from the request body is logged, so tokens and secrets never are.
+ *
+ * @see RFC 6749 §5.2 (error response; 401 and `WWW-Authenticate` when the client used the
+ *   Authorization header), RFC 6750 §3 (challenge syntax)
+ */
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { OAuthError } from './oauth.error.ts';
+
+export const basicChallenge = 'Basic realm="crossgate"';
+
+function toOAuthError(exception: unknown): OAuthError | undefined {
+  if (exception instanceof OAuthError) {
+    return exception;
+  }
+  // Nest's own 4xx (a body it could not parse, a pipe that refused input): the request's fault.
+  if (exception instanceof HttpException && exception.getStatus() >= 400 && exception.getStatus() < 500) {
+    return new OAuthError('invalid_request', 'The request could not be processed');
+  }
+  return undefined;
+}
+
+/** Whether the client tried HTTP Basic authentication (RFC 6749 §2.3.1). */
+function attemptedBasic(request: Request): boolean {
+  return /^basic(\s|$)/i.test(request.headers.authorization ?? '');
+}
+
+@Catch()
+export class OAuthErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('oauth');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const requestId = response.getHeader('x-request-id')?.toString() ?? '-';
+    let error = toOAuthError(exception);
+    if (error === undefined) {
+      // The stack names where it failed; messages of our own errors never carry a credential.
+      this.logger.error(
+        `${request.method} ${request.path} failed (request ${requestId})`,
+        exception instanceof Error ? exception.stack : typeof exception,
+      );
+      error = new OAuthError('server_error', 'Internal error');
+    } else if (error.status >= 500) {
+      this.logger.warn(`${request.method} ${request.path}: ${error.code} (request ${requestId}): ${error.description}`);
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Pragma', 'no-cache');
+    const challenge = error.wwwAuthenticate ?? (error.code === 'invalid_client' && attemptedBasic(request) ? basicChallenge : undefined);
+    if (challenge !== undefined) {
+      response.setHeader('WWW-Authenticate', challenge);
+    }
+    const body: { error: string; error_description?: string } = { error: error.code };
+    if (error.expose) {
+      body.error_description = error.description;
+    }
+    response.status(error.status).json(body);
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * @overview The compiled policy index every decision on this instance reads, kept current across
+ * instances: a policy or client write bumps PolicyVersion in its own transaction and, once committed,
+ * is announced on a Redis channel; every instance rebuilds when it hears it, and checks the version
+ * every second in case it missed the message. An instance that cannot confirm its version for
+ * `staleAfterMs` (or never loaded) refuses to decide: a stale index could still allow what an admin
+ * has just revoked.
+ */
+import { performance } from 'node:perf_hooks';
+
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+
+import type { Config } from '@crossgate/config';
+import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow } from '@crossgate/policy';
+import { type PrismaClient, PolicySourceRepository } from '@crossgate/store';
+
+import type { AdminResource } from '../crud/admin-resource.ts';
+import { CrudService } from '../crud/crud.service.ts';
+import { Clock, InjectConfig, InjectPrisma, InjectRedis } from '../platform/platform.module.ts';
+import { bumpPolicyVersion } from './policy-version.ts';
+
+/** How often the version is checked, in case an invalidation message was missed. */
+export const versionCheckIntervalMs = 1000;
+/** How long an unconfirmed index is still used; past it, every decision is refused. */
+export const staleAfterMs = 5000;
+/** A load that takes longer is given up on, so a hung connection cannot stop later checks. */
+const loadTimeoutMs = 3000;
+
+/** Thrown instead of deciding on a policy index that may be stale; the token endpoint answers `temporarily_unavailable`. */
+export class PolicyUnavailableError extends Error {
+  readonly code = 'policy_unavailable';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyUnavailableError';
+  }
+}
+
+/** The compiled index with the rows and version it was built from. */
+export interface PolicySnapshot {
+  readonly index: PolicyIndex;
+  readonly policies: readonly PolicyRow[];
+  readonly clients: readonly ClientRow[];
+  readonly version: bigint;
+}
+
+/** The Redis channel policy and client writes are announced on (channels are not key-prefixed by ioredis). */
+export function policyChannel(config: Config): string {
+  return `${config.redis.prefix}:policies:changed`;
+}
+
+@Injectable()
+export class PolicyEngineService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('policy-engine');
+  private readonly source: PolicySourceRepository;
+  private readonly channel: string;
+  private snapshotState: PolicySnapshot | null = null;
+  /** `performance.now()` of the last successful version read; monotonic, unlike the injectable clock. */
+  private confirmedAt = Number.NEGATIVE_INFINITY;
+  private subscriber: Redis | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private failing = false;
+  private closed = false;
+  private attempts = 0;
+  private appliedAttempt = 0;
+
+  constructor(
+    @InjectPrisma() prisma: PrismaClient,
+    @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() config: Config,
+    private readonly clock: Clock,
+    crud: CrudService,
+  ) {
+    this.source = new PolicySourceRepository(prisma);
+    this.channel = policyChannel(config);
+    crud.onCommit((resource) => this.committed(resource));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const subscriber = this.redis.duplicate({ keyPrefix: '' });
+    this.subscriber = subscriber;
+    subscriber.on('error', () => {
+      // The main connection reports Redis outages; the version check covers what is missed meanwhile.
+    });
+    subscriber.on('message', () => void this.refresh());
+    subscriber.on('ready', () => void this.refresh());
+    subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.warn(`Cannot subscribe to ${this.channel}: ${String(error)}`));
+    this.timer = setInterval(() => void this.refresh(), versionCheckIntervalMs);
+    this.timer.unref();
+    await this.refresh();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+    const subscriber = this.subscriber;
+    if (subscriber) {
+      if (subscriber.status === 'ready') {
+        await subscriber.quit().catch(() => subscriber.disconnect());
+      } else {
+        subscriber.disconnect();
+      }
+    }
+    await this.running?.catch(() => undefined);
+  }
+
+  /** The current snapshot, or PolicyUnavailableError when it was never loaded or could not be confirmed lately. */
+  snapshot(): PolicySnapshot {
+    const snapshot = this.snapshotState;
+    if (!snapshot) {
+      throw new PolicyUnavailableError('The policy set has not been loaded yet');
+    }
+    const age = performance.now() - this.confirmedAt;
+    if (age > staleAfterMs) {
+      throw new PolicyUnavailableError(`The policy version could not be confirmed for ${Math.round(age / 1000)} s`);
+    }
+    return snapshot;
+  }
+
+  /** Decides against the current index; throws PolicyUnavailableError instead of deciding on a stale one. */
+  decide(request: DecisionRequest): Decision {
+    return decide(this.snapshot().index, request);
+  }
+
+  /**
+   * Reads the version and rebuilds when it moved. Calls during a refresh coalesce into one more run,
+   * so a message that arrives mid-rebuild is never lost.
+   */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.loadWithin(loadTimeoutMs);
+      } while (this.again && !this.closed);
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async loadWithin(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([this.load(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async load(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    const started = performance.now();
+    const attempt = ++this.attempts;
+    try {
+      // Version first: rows read after it are at least that new, so a write in between only costs one more rebuild.
+      const version = await this.source.version();
+      if (this.snapshotState?.version !== version) {
+        const [policies, clients] = await Promise.all([this.source.activePolicies(), this.source.activeClients()]);
+        const index = compilePolicies(policies, clients, { now: this.clock.now() });
+        // A load given up on may still finish; it must not replace what a later load applied.
+        if (attempt > this.appliedAttempt) {
+          this.appliedAttempt = attempt;
+          this.snapshotState = { index, policies, clients, version };
+        }
+        for (const problem of index.problems) {
+          this.logger.warn(`Policy ${problem.policyId} compiled with a problem: ${problem.reason}`);
+        }
+      }
+      this.confirmedAt = Math.max(this.confirmedAt, started);
+      if (this.failing) {
+        this.failing = false;
+        this.logger.log('The policy version can be read again');
+      }
+    } catch (error) {
+      if (!this.failing && !this.closed) {
+        this.failing = true;
+        this.logger.warn(`Cannot read the policy version; decisions are refused after ${staleAfterMs} ms: ${String(error)}`);
+      }
+    }
+  }
+
+  /** After a committed policy or client write: rebuild here at once and tell the other instances. */
+  private committed(resource: AdminResource): void {
+    if (resource.afterChange !== bumpPolicyVersion || this.closed) {
+      return;
+    }
+    void this.refresh();
+    this.redis.publish(this.channel, 'changed').catch((error: unknown) => {
+      this.logger.warn(`Cannot announce a policy change (other instances notice within ${versionCheckIntervalMs} ms): ${String(error)}`);
+    });
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * @overview What-if for policies: would client C, acting for user U (or a user in groups G), get
+ * scopes S at resource R at time T? Without a draft it asks the live engine, so it answers exactly
+ * what the token endpoint would. With a draft it compiles the live rows with the draft in place
+ * (as if published) and lists the users who would gain or lose access. Nothing is written.
+ */
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+
+import { compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow, type TraceStep } from '@crossgate/policy';
+import { type PrismaClient, PolicySourceRepository, type PolicySubjectUser, type StoredRecord } from '@crossgate/store';
+
+import { AdminApiError } from '../http/admin-api.error.ts';
+import { fieldErrorsOf, parseBody } from '../http/validation.ts';
+import { Clock, InjectPrisma } from '../platform/platform.module.ts';
+import { policiesResource } from './policies.resource.ts';
+import { PolicyEngineService, PolicyUnavailableError } from './policy-engine.service.ts';
+
+/** Each impact list is cut at this many users; the totals are always complete. */
+export const impactListLimit = 500;
+
+export const simulationSchema = z
+  .strictObject({
+    clientId: z.uuid(),
+    resourceId: z.uuid(),
+    userId: z.uuid().optional(),
+    groupIds: z.array(z.uuid()).max(200).optional(),
+    scopes: z.array(z.string().min(1).max(128)).max(100).optional(),
+    at: z.coerce.date({ error: 'must be a date and time' }).optional(),
+    acr: z.string().min(1).max(200).optional(),
+    amr: z.array(z.string().min(1).max(50)).max(20).optional(),
+    /** A new policy (as for POST /api/policies) or `{ id, ...changes }` to an existing one. */
+    draftPolicy: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((body) => body.userId === undefined || body.groupIds === undefined, {
+    message: 'give userId or groupIds, not both',
+    path: ['groupIds'],
+  });
+
+export type SimulationInput = z.infer<typeof simulationSchema>;
+
+/** The decision without its trace, which the answer carries beside it. */
+export type DecisionSummary = Omit<Decision, 'trace'>;
+
+export interface ImpactEntry {
+  user: { id: string; email: string | null; displayName: string | null };
+  before: readonly string[];
+  after: readonly string[];
+}
+
+export interface Impact {
+  /** Refused before the draft, allowed with it. */
+  gained: ImpactEntry[];
+  /** Allowed before the draft, refused with it. */
+  lost: ImpactEntry[];
+  /** Allowed both ways, with different scopes. */
+  changed: ImpactEntry[];
+  totals: { evaluated: number; gained: number; lost: number; changed: number };
+  /** True when a list was cut at `impactListLimit`. */
+  truncated: boolean;
+}
+
+export interface Simulation {
+  decision: DecisionSummary;
+  trace: readonly TraceStep[];
+  /** The policy version the live index was built from. */
+  policyVersion: string;
+  /** With a draft: what the live policies decide for the same request, and who gains or loses access. */
+  current?: DecisionSummary;
+  impact?: Impact;
+}
+
+/** The id a hypothetical user (groups only) is decided under; no policy can name it. */
+const hypotheticalUser = 'simulated-user';
+
+function summary({ trace: _trace, ...decision }: Decision): DecisionSummary {
+  return decision;
+}
+
+function sameScopes(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === right.length && left.every((scope) => right.includes(scope));
+}
+
+@Injectable()
+export class PolicySimulationService {
+  private readonly source: PolicySourceRepository;
+
+  constructor(
+    @InjectPrisma() prisma: PrismaClient,
+    private readonly engine: PolicyEngineService,
+    private readonly clock: Clock,
+  ) {
+    this.source = new PolicySourceRepository(prisma);
+  }
+
+  async simulate(body: unknown): Promise<Simulation> {
+    const input = parseBody(simulationSchema, body);
+    const draft = input.draftPolicy ? await this.draftRow(input.draftPolicy) : undefined;
+    const snapshot = this.live();
+    const now = input.at ?? this.clock.now();
+    const groupIds = input.userId ? await this.groupsOf(input.userId) : (input.groupIds ?? []);
+    const request: DecisionRequest = {
+      clientId: input.clientId,
+      resourceId: input.resourceId,
+      user: { id: input.userId ?? hypotheticalUser, groupIds },
+      now,
+      ...(input.scopes ? { requestedScopes: input.scopes } : {}),
+      authentication: { ...(input.acr ? { acr: input.acr } : {}), ...(input.amr ? { amr: input.amr } : {}) },
+    };
+    const policyVersion = snapshot.version.toString();
+    if (!draft) {
+      const decision = decide(snapshot.index, request);
+      return { decision: summary(decision), trace: decision.trace, policyVersion };
+    }
+    const policies = [...snapshot.policies.filter((policy) => policy.id !== draft.id), draft];
+    const withDraft = compilePolicies(policies, snapshot.clients, { now });
+    const decision = decide(withDraft, request);
+    const impact = this.impact(await this.source.activeUsers(), snapshot.index, withDraft, request);
+    return { decision: summary(decision), trace: decision.trace, policyVersion, current: summary(decide(snapshot.index, request)), impact };
+  }
+
+  private live() {
+    try {
+      return this.engine.snapshot();
+    } catch (error) {
+      if (error instanceof PolicyUnavailableError) {
+        throw new AdminApiError('unavailable', `${error.message}; try again shortly`);
+      }
+      throw error;
+    }
+  }
+
+  private async groupsOf(userId: string): Promise<string[]> {
+    const groupIds = await this.source.groupIdsOf(userId);
+    if (!groupIds) {
+      throw AdminApiError.validation({ userId: 'no user with this id' });
+    }
+    return groupIds;
+  }
+
+  /** The draft as a row, as if published now: a new policy, or an existing one with the changes applied. */
+  private async draftRow(draft: Record<string, unknown>): Promise<PolicyRow> {
+    const { id, ...changes } = draft;
+    if (id === undefined) {
+      return this.toRow('draft-policy', this.parseDraft(policiesResource.createSchema, changes));
+    }
+    if (typeof id !== 'string' || !z.uuid().safeParse(id).success) {
+      throw AdminApiError.validation({ 'draftPolicy.id': 'must be the id of an existing policy' });
+    }
+    const existing = await this.source.policy(id);
+    if (!existing) {
+      throw AdminApiError.validation({ 'draftPolicy.id': 'no policy with this id' });
+    }
+    // The update schema fills its defaults in; only the fields the caller sent are changes.
+    const parsed = this.parseDraft(policiesResource.updateSchema, changes);
+    return this.toRow(id, Object.fromEntries(Object.keys(changes).map((key) => [key, parsed[key]])), existing);
+  }
+
+  private parseDraft(schema: z.ZodType<StoredRecord>, changes: Record<string, unknown>): StoredRecord {
+    const result = schema.safeParse(changes);
+    if (!result.success) {
+      const errors = fieldErrorsOf(result.error);
+      throw AdminApiError.validation(Object.fromEntries(Object.entries(errors).map(([field, message]) => [`draftPolicy.${field}`, message])));
+    }
+    return result.data;
+  }
+
+  private toRow(id: string, record: StoredRecord, base?: PolicyRow): PolicyRow {
+    const pick = <K extends keyof PolicyRow>(key: K): PolicyRow[K] => (key in record ? (record[key] as PolicyRow[K]) : (base?.[key] as PolicyRow[K]));
+    return {
+      id,
+      clientId: pick('clientId'),
+      resourceId: pick('resourceId'),
+      effect: pick('effect'),
+      everyone: pick('everyone'),
+      subjectGroupIds: pick('subjectGroupIds'),
+      subjectUserIds: pick('subjectUserIds'),
+      scopes: pick('scopes'),
+      conditions: pick('conditions'),
+      // Simulated as published, whatever status the draft carries.
+      status: 'active',
+      expiresAt: pick('expiresAt') ?? null,
+    };
+  }
+
+  private impact(users: readonly PolicySubjectUser[], before: PolicyIndex, after: PolicyIndex, request: DecisionRequest): Impact {
+    const impact: Impact = { gained: [], lost: [], changed: [], totals: { evaluated: 0, gained: 0, lost: 0, changed: 0 }, truncated: false };
+    const add = (list: 'gained' | 'lost' | 'changed', entry: ImpactEntry) => {
+      impact.totals[list] += 1;
+      if (impact[list].length < impactListLimit) {
+        impact[list].push(entry);
+      } else {
+        impact.truncated = true;
+      }
+    };
+    for (const user of users) {
+      impact.totals.evaluated += 1;
+      const asUser: DecisionRequest = { ...request, user: { id: user.id, groupIds: user.groupIds } };
+      const was = decide(before, asUser);
+      const will = decide(after, asUser);
+      const entry = { user: { id: user.id, email: user.email, displayName: user.displayName }, before: was.grantedScopes, after: will.grantedScopes };
+      if (!was.allowed && will.allowed) {
+        add('gained', entry);
+      } else if (was.allowed && !will.allowed) {
+        add('lost', entry);
+      } else if (was.allowed && will.allowed && !sameScopes(was.grantedScopes, will.grantedScopes)) {
+        add('changed', entry);
+      }
+    }
+    return impact;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Policy changes reach every API instance without a restart: over Redis pub/sub at once, through the
+ * version check when the message is missed, and an instance that cannot read the version refuses to
+ * decide rather than decide on stale policies.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { Redis } from 'ioredis';
+
+import { createPrismaClient } from '@crossgate/store';
+import { AdminHttp, createAdmin, createFreshDatabase } from '@crossgate/testing';
+
+import { CrudService } from '../src/crud/crud.service.ts';
+import { Clock, REDIS } from '../src/platform/platform.module.ts';
+
+import { PolicyEngineService, policyChannel, PolicyUnavailableError } from '../src/policies/policy-engine.service.ts';
+import { createPolicy, createPolicyFixture, type PolicyFixture } from './support/policy-fixtures.ts';
+import { startTestApi, type TestApi } from './support/test-api.ts';
+
+let first: TestApi;
+let second: TestApi;
+let admin: AdminHttp;
+let fixture: PolicyFixture;
+
+beforeAll(async () => {
+  [first, second] = await Promise.all([startTestApi(), startTestApi()]);
+  admin = AdminHttp.withToken(first.baseUrl, (await createAdmin(first.prisma, 'it-admin')).token);
+  fixture = await createPolicyFixture(admin);
+});
+
+afterAll(async () => {
+  await Promise.all([first.close(), second.close()]);
+});
+
+function decisionOn(api: TestApi, userId: string) {
+  return api.app.get(PolicyEngineService).decide({
+    clientId: fixture.clientId,
+    resourceId: fixture.resourceId,
+    user: { id: userId, groupIds: [] },
+    now: new Date(),
+  });
+}
+
+/** Polls until `check` holds, and returns how long it took; fails after `limitMs`. */
+async function within(limitMs: number, check: () => boolean): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > limitMs) {
+      throw new Error(`not within ${limitMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return Date.now() - started;
+}
+
+describe('policy engine across instances', () => {
+  it('should apply a policy created on one instance on another within two seconds, announced over Redis', async () => {
+    const listener = new Redis(first.config.redis.url);
+    const messages: string[] = [];
+    listener.on('message', (channel: string) => messages.push(channel));
+    await listener.subscribe(policyChannel(first.config));
+    try {
+      const user = randomUUID();
+      expect(decisionOn(second, user).code).toBe('no_policy');
+
+      await createPolicy(admin, fixture, { subjectUserIds: [], everyone: false, subjectGroupIds: [fixture.groupId], scopes: ['issues.read'] });
+      await createPolicy(admin, fixture, { everyone: false, subjectUserIds: [fixture.bob], scopes: ['issues.read'] });
+
+      await within(2000, () => decisionOn(second, fixture.bob).allowed);
+      await within(2000, () => messages.length >= 2);
+      expect(messages).toContain(policyChannel(first.config));
+      expect(decisionOn(first, fixture.bob).grantedScopes).toEqual(['issues.read']);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('should notice a change whose message was missed through the version check', async () => {
+    const user = randomUUID();
+    expect(decisionOn(second, user).allowed).toBe(false);
+
+    // Written behind the API's back: no message is published, only the version moves.
+    await second.prisma.$transaction([
+      second.prisma.policy.create({
+        data: {
+          name: 'written directly',
+          clientId: fixture.clientId,
+          resourceId: fixture.resourceId,
+          subjectUserIds: [user],
+          scopes: ['issues.write'],
+          status: 'active',
+        },
+      }),
+      second.prisma.policyVersion.upsert({ where: { id: 1 }, create: { id: 1, version: 1 }, update: { version: { increment: 1 } } }),
+    ]);
+
+    const took = await within(2500, () => decisionOn(second, user).allowed && decisionOn(first, user).allowed);
+    expect(took).toBeLessThan(2500);
+    expect(decisionOn(second, user).grantedScopes).toEqual(['issues.write']);
+  });
+});
+
+describe('policy engine without a readable version', () => {
+  it('should refuse to decide before it could ever load the policies', async () => {
+    // The whole app no longer starts without its database (signing keys are ensured at boot), so the
+    // engine is built by hand over a database that does not exist, with the app's real other parts.
+    const url = new URL(first.config.database.url);
+    url.pathname = `/crossgate_missing_${randomUUID().replaceAll('-', '')}`;
+    const prisma = createPrismaClient(url.toString());
+    const engine = new PolicyEngineService(prisma, first.app.get<Redis>(REDIS), first.config, first.app.get(Clock), first.app.get(CrudService));
+    try {
+      await engine.onApplicationBootstrap();
+
+      expect(() => engine.decide({ clientId: randomUUID(), resourceId: randomUUID(), user: { id: 'u', groupIds: [] }, now: new Date() })).toThrow(
+        PolicyUnavailableError,
+      );
+    } finally {
+      await engine.onApplicationShutdown();
+      await prisma.$disconnect();
+    }
+  });
+
+  it('should refuse to decide a few seconds after its database became unreadable', async () => {
+    const database = await createFreshDatabase();
+    const isolated = await startTestApi({ DATABASE_URL: database.url });
+    try {
+      const engine = isolated.app.get(PolicyEngineService);
+      const request = { clientId: randomUUID(), resourceId: randomUUID(), user: { id: 'u', groupIds: [] }, now: new Date() };
+      expect(engine.decide(request).code).toBe('no_policy');
+
+      await database.drop();
+
+      // Still answering from the last confirmed index for a moment, then refusing.
+      const took = await within(12_000, () => {
+        try {
+          engine.decide(request);
+          return false;
+        } catch (error) {
+          return error instanceof PolicyUnavailableError;
+        }
+      });
+      expect(took).toBeGreaterThan(2000);
+    } finally {
+      await isolated.close();
+      await database.drop().catch(() => undefined);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,60 @@
+/**
+ * @overview Private signing keys at rest: a private JWK sealed as a compact JWE under the
+ * key-encryption key (KEK), with jose's public API only. `alg: dir` + `enc: A256GCM` encrypts the JWK
+ * directly with the 32-byte KEK (AES-GCM authenticates the protected header too), and the header's
+ * `kid` names the KEK, so a row says which KEK opens it.
+ * @see RFC 7516 §3.1 (compact serialisation), RFC 7518 §4.5 (`dir`), §5.3 (`A256GCM`)
+ */
+import { CompactEncrypt, compactDecrypt, decodeProtectedHeader, exportJWK, importJWK, type CryptoKey, type JWK } from 'jose';
+
+import type { SigningAlgorithm } from '@crossgate/token';
+
+/** The configured KEK (`Config['keys']`): 32 bytes and its id. */
+export interface KeyEncryptionKey {
+  id: string;
+  key: Uint8Array;
+}
+
+/** The content type of a sealed private key, so it is never mistaken for another JWE. */
+const sealedContentType = 'jwk+json';
+
+export class PrivateKeySeal {
+  constructor(private readonly kek: KeyEncryptionKey) {
+    if (kek.key.byteLength !== 32) {
+      throw new TypeError('The key-encryption key must be exactly 32 bytes');
+    }
+  }
+
+  get kekId(): string {
+    return this.kek.id;
+  }
+
+  /** Seals an extractable private key as a compact JWE. */
+  async seal(privateKey: CryptoKey): Promise<string> {
+    const jwk = await exportJWK(privateKey);
+    return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(jwk)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.kek.id, cty: sealedContentType })
+      .encrypt(this.kek.key);
+  }
+
+  /**
+   * Opens a sealed key as a non-extractable signing key.
+   * @throws Error when the JWE was sealed under another KEK, or fails authentication.
+   */
+  async open(jwe: string, alg: SigningAlgorithm): Promise<CryptoKey> {
+    const { kid } = decodeProtectedHeader(jwe);
+    if (kid !== this.kek.id) {
+      throw new Error(`This signing key was sealed under key-encryption key "${String(kid)}", but "${this.kek.id}" is configured`);
+    }
+    const { plaintext } = await compactDecrypt(jwe, this.kek.key, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    const jwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
+    const key = await importJWK(jwk, alg, { extractable: false });
+    if (key instanceof Uint8Array || key.type !== 'private') {
+      throw new Error('A sealed signing key must hold a private key');
+    }
+    return key;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * @overview What the policy engine reads from Postgres: the rows it compiles, the version that says
+ * whether its compiled index is current, and the users and groups a what-if or an effective-access
+ * query evaluates. Prisma types stop here; callers get the policy library's plain rows.
+ */
+import type { ClientRow, PolicyConditions, PolicyRow } from '@crossgate/policy';
+
+import type { PrismaClient } from '../database.ts';
+
+/** A user as impact analysis needs it: who, and which groups they are in. */
+export interface PolicySubjectUser {
+  id: string;
+  email: string | null;
+  displayName: string | null;
+  groupIds: string[];
+}
+
+/** Display names for the ids an effective-access answer mentions. */
+export interface PolicyNames {
+  clients: Map<string, { id: string; name: string }>;
+  resources: Map<string, { id: string; name: string; slug: string }>;
+  groups: Map<string, { id: string; name: string }>;
+  users: Map<string, { id: string; email: string | null; displayName: string | null }>;
+}
+
+interface StoredPolicy {
+  id: string;
+  clientId: string;
+  resourceId: string;
+  effect: PolicyRow['effect'];
+  everyone: boolean;
+  subjectGroupIds: string[];
+  subjectUserIds: string[];
+  scopes: string[];
+  conditions: unknown;
+  status: PolicyRow['status'];
+  expiresAt: Date | null;
+}
+
+function toPolicyRow(row: StoredPolicy): PolicyRow {
+  const conditions = typeof row.conditions === 'object' && row.conditions !== null && !Array.isArray(row.conditions) ? row.conditions : {};
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    resourceId: row.resourceId,
+    effect: row.effect,
+    everyone: row.everyone,
+    subjectGroupIds: row.subjectGroupIds,
+    subjectUserIds: row.subjectUserIds,
+    scopes: row.scopes,
+    // The admin API validated it on the way in; compilePolicies fails closed on anything else.
+    conditions: conditions as PolicyConditions,
+    status: row.status,
+    expiresAt: row.expiresAt,
+  };
+}
+
+const policyFields = {
+  id: true,
+  clientId: true,
+  resourceId: true,
+  effect: true,
+  everyone: true,
+  subjectGroupIds: true,
+  subjectUserIds: true,
+  scopes: true,
+  conditions: true,
+  status: true,
+  expiresAt: true,
+} as const;
+
+export class PolicySourceRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** The policy version (PolicyVersion id 1); 0 before the first policy or client write. */
+  async version(): Promise<bigint> {
+    const row = await this.prisma.policyVersion.findUnique({ where: { id: 1 }, select: { version: true } });
+    return row?.version ?? 0n;
+  }
+
+  /** Active, non-deleted policies of active, non-deleted clients and resources, in id order. */
+  async activePolicies(): Promise<PolicyRow[]> {
+    const rows = await this.prisma.policy.findMany({
+      where: { status: 'active', deletedAt: null, resource: { deletedAt: null } },
+      select: policyFields,
+      orderBy: { id: 'asc' },
+    });
+    return rows.map(toPolicyRow);
+  }
+
+  /** One non-deleted policy whatever its status (a draft to simulate), or null. */
+  async policy(id: string): Promise<PolicyRow | null> {
+    const row = await this.prisma.policy.findFirst({ where: { id, deletedAt: null }, select: policyFields });
+    return row ? toPolicyRow(row) : null;
+  }
+
+  /** Active, non-deleted clients with their scope ceilings: the clients that may be served. */
+  async activeClients(): Promise<ClientRow[]> {
+    const rows = await this.prisma.client.findMany({
+      where: { status: 'active', deletedAt: null },
+      select: { id: true, scopeCeiling: true },
+    });
+    return rows.map((row) => ({ id: row.id, scopeCeiling: row.scopeCeiling }));
+  }
+
+  /** The user's groups (memberships of non-deleted groups), or null when no such user exists. */
+  async groupIdsOf(userId: string): Promise<string[] | null> {
+    const user = await this.prisma.user.findFirst({
+      where: { id: userId, deletedAt: null },
+      select: { memberships: { where: { group: { deletedAt: null } }, select: { groupId: true } } },
+    });
+    return user ? user.memberships.map((membership) => membership.groupId) : null;
+  }
+
+  /** Every active, non-deleted user with their groups, for impact analysis. */
+  async activeUsers(): Promise<PolicySubjectUser[]> {
+    const users = await this.prisma.user.findMany({
+      where: { status: 'active', deletedAt: null },
+      select: {
+        id: true,
+        email: true,
+        displayName: true,
+        memberships: { where: { group: { deletedAt: null } }, select: { groupId: true } },
+      },
+      orderBy: { id: 'asc' },
+    });
+    return users.map((user) => ({
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      groupIds: user.memberships.map((membership) => membership.groupId),
+    }));
+  }
+
+  /** Names of the given clients, resources, groups and users (deleted ones included, for history). */
+  async names(ids: { clientIds: string[]; resourceIds: string[]; groupIds: string[]; userIds: string[] }): Promise<PolicyNames> {
+    const [clients, resources, groups, users] = await Promise.all([
+      this.prisma.client.findMany({ where: { id: { in: ids.clientIds } }, select: { id: true, name: true } }),
+      this.prisma.resource.findMany({ where: { id: { in: ids.resourceIds } }, select: { id: true, name: true, slug: true } }),
+      this.prisma.group.findMany({ where: { id: { in: ids.groupIds } }, select: { id: true, name: true } }),
+      this.prisma.user.findMany({ where: { id: { in: ids.userIds } }, select: { id: true, email: true, displayName: true } }),
+    ]);
+    return {
+      clients: new Map(clients.map((row) => [row.id, row])),
+      resources: new Map(resources.map((row) => [row.id, row])),
+      groups: new Map(groups.map((row) => [row.id, row])),
+      users: new Map(users.map((row) => [row.id, row])),
+    };
+  }
+}
