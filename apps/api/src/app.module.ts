@@ -22,6 +22,8 @@ import { HealthController } from './health/health.controller.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
 import { OAuthModule } from './oauth/oauth.module.ts';
 import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
+import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
+import { TokenController } from './oauth/token.controller.ts';
 import { type Clock, PlatformModule } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
@@ -41,6 +43,7 @@ export class AppModule {
         PolicySimulationController,
         EffectiveAccessController,
         ClientSecretController,
+        TokenController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
       providers: [
@@ -54,6 +57,7 @@ export class AppModule {
         EffectiveAccessService,
         ClientSecretService,
         ClientAuthenticator,
+        TokenExchangeServices,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -181,6 +181,7 @@ describe('the route table', () => {
       'GET /oauth2/jwks',
       'GET /readyz',
       'POST /api/auth/sign-in',
+      'POST /oauth2/token',
     ]);
   });
 });

@@ -1,0 +1,454 @@
+/**
+ * @overview The RFC 8693 token-exchange grant as the ID-JAG draft profiles it: an upstream OIDC ID
+ * token in, an ID-JAG out. Data (`grantType`, `parameters`) plus one function (`handle`), whose
+ * steps run in the order below and stop at the first failure.
+ *
+ * 1. parameters: `requested_token_type` = id-jag, `subject_token_type` = id_token, `audience`
+ *    present, no `actor_token` (DESIGN decision 6) → `invalid_request`
+ * 2. subject token: issued by an active trusted IdP (exact `iss`), verified against its pinned JWKS
+ *    or `jwks_uri` (discovered from the issuer when unset), `aud` = the client's `idpClientId`
+ *    → any failure `invalid_grant` (DESIGN decision 2)
+ * 3. user: found or created just in time from `iss` + `sub`, with the IdP's groups → must be
+ *    active, else `invalid_grant`
+ * 4. kill switches on the user, the client, the IdP or everything → `invalid_grant`
+ * 5. target: an active resource whose `authorizationServer` is `audience` and, when `resource` is
+ *    given, lists it; an audience with exactly one resource implies it (DESIGN decision 4)
+ *    → `invalid_target`; then kill switches on that resource or the app pair → `invalid_grant`
+ * 6. policy: `step_up_required` → `insufficient_user_authentication`, `no_allowed_scope` →
+ *    `invalid_scope`, any other refusal → `invalid_grant`, a stale index → `temporarily_unavailable`
+ * 7. mint the ID-JAG, record it (IssuedToken) and the one audit event in one transaction.
+ *
+ * `sub` is the upstream IdP's `sub` unchanged (pairwise subjects per resource AS are future work).
+ * `client_id` is the client's Crossgate `client_id` (no per-RAS client id mapping yet).
+ *
+ * @see RFC 8693 §2; draft-ietf-oauth-identity-assertion-authz-grant-03; SPEC.md §2; DESIGN.md decisions 2–6
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { decodeJwt } from 'jose';
+
+import type { Config } from '@crossgate/config';
+import type { Decision } from '@crossgate/policy';
+import { AuditLogRepository, type PrismaClient, SigningKeyRepository } from '@crossgate/store';
+import {
+  createPinnedKeyResolver,
+  discoverOpenIdProvider,
+  grantTypes,
+  idJagTokenTypeValue,
+  type JwtKeyResolver,
+  maxIdJagLifetimeSeconds,
+  mintIdJag,
+  randomJti,
+  RemoteJwksCache,
+  selectTrustedIssuer,
+  tokenTypes,
+  type VerifiedIdToken,
+  verifyIdToken,
+} from '@crossgate/token';
+
+import { PolicyEngineService, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
+import { Clock, InjectConfig, InjectPrisma } from '../../platform/platform.module.ts';
+import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
+import { idpRole } from '../issuer-keys.service.ts';
+import { OAuthError } from '../oauth.error.ts';
+
+export const grantType = grantTypes.tokenExchange;
+
+/** The parameters this grant reads; the controller drops every other one (client authentication aside). */
+export const parameters = [
+  'grant_type',
+  'requested_token_type',
+  'subject_token',
+  'subject_token_type',
+  'audience',
+  'resource',
+  'scope',
+  'actor_token',
+  'actor_token_type',
+] as const;
+
+export type TokenExchangeParameters = Partial<Record<(typeof parameters)[number], string>>;
+
+export interface TokenExchangeResponse {
+  issued_token_type: string;
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+}
+
+/**
+ * What the audit event of one exchange says, filled in as the steps run, so a refusal at any step
+ * is recorded with what was known by then. Never holds a token.
+ */
+export interface ExchangeTrail {
+  step: string;
+  client?: AuthenticatedClient;
+  userId?: string;
+  idpId?: string;
+  resourceId?: string;
+  requestedScopes?: string[];
+  grantedScopes?: string[];
+  jti?: string;
+  policyIds?: string[];
+  decision?: string;
+  trace?: string[];
+}
+
+export interface GrantRequest {
+  client: AuthenticatedClient;
+  parameters: TokenExchangeParameters;
+  trail: ExchangeTrail;
+  requestId: string | null;
+}
+
+/** Discovered `jwks_uri`s are kept this long before the issuer's metadata is read again. */
+const discoveryMaxAgeMs = 10 * 60 * 1000;
+
+interface TrustedIdpRow {
+  id: string;
+  issuer: string;
+  jwksUri: string | null;
+  jwks: unknown;
+  audiences: string[];
+  groupsClaim: string;
+}
+
+interface ExchangeUser {
+  id: string;
+  groupIds: string[];
+}
+
+interface TargetResource {
+  id: string;
+  authorizationServer: string;
+  /** The granted RFC 8707 indicator, when one is known. */
+  indicator: string | undefined;
+}
+
+/** The collaborators of the grant: storage, keys, policy and time. */
+@Injectable()
+export class TokenExchangeServices {
+  readonly logger = new Logger('token-exchange');
+  readonly jwksCache: RemoteJwksCache;
+  readonly allowInsecureLoopback: boolean;
+  private readonly discovered = new Map<string, { jwksUri: string; at: number }>();
+
+  constructor(
+    @InjectPrisma() readonly prisma: PrismaClient,
+    @InjectConfig() readonly config: Config,
+    readonly clock: Clock,
+    @Inject(SigningKeyRepository) readonly signingKeys: SigningKeyRepository,
+    @Inject(AuditLogRepository) readonly auditLog: AuditLogRepository,
+    @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
+  ) {
+    // Loopback http only outside production (local development and tests).
+    this.allowInsecureLoopback = config.environment !== 'production';
+    this.jwksCache = new RemoteJwksCache({ allowInsecureLoopback: this.allowInsecureLoopback, clock });
+  }
+
+  /** The IdP's `jwks_uri` from its discovery document, cached per issuer. */
+  async discoveredJwksUri(issuer: string): Promise<string> {
+    const now = this.clock.now().getTime();
+    const cached = this.discovered.get(issuer);
+    if (cached !== undefined && now - cached.at < discoveryMaxAgeMs) {
+      return cached.jwksUri;
+    }
+    const metadata = await discoverOpenIdProvider(issuer, { allowInsecureLoopback: this.allowInsecureLoopback });
+    this.discovered.set(issuer, { jwksUri: metadata.jwksUri, at: now });
+    return metadata.jwksUri;
+  }
+}
+
+// ── Steps ───────────────────────────────────────────────────────────────────────────────────────
+
+interface ExchangeParameters {
+  subjectToken: string;
+  audience: string;
+  resource: string | undefined;
+  requestedScopes: string[] | undefined;
+}
+
+/** Step 1, RFC 8693 §2.1 and DESIGN decision 6. */
+function checkParameters(input: TokenExchangeParameters): ExchangeParameters {
+  if (input.requested_token_type !== tokenTypes.idJag) {
+    throw new OAuthError('invalid_request', `requested_token_type must be ${tokenTypes.idJag}`);
+  }
+  if (input.subject_token === undefined || input.subject_token === '') {
+    throw new OAuthError('invalid_request', 'subject_token is required');
+  }
+  if (input.subject_token_type !== tokenTypes.idToken) {
+    throw new OAuthError('invalid_request', `subject_token_type must be ${tokenTypes.idToken}`);
+  }
+  if (input.audience === undefined || input.audience === '') {
+    throw new OAuthError('invalid_request', 'audience is required');
+  }
+  if (input.actor_token !== undefined || input.actor_token_type !== undefined) {
+    throw new OAuthError('invalid_request', 'actor_token is not supported');
+  }
+  const scopes = input.scope?.split(' ').filter((scope) => scope !== '');
+  return {
+    subjectToken: input.subject_token,
+    audience: input.audience,
+    resource: input.resource === '' ? undefined : input.resource,
+    requestedScopes: scopes === undefined || scopes.length === 0 ? undefined : [...new Set(scopes)],
+  };
+}
+
+/** Step 2: the ID token is from a trusted IdP, signed by its keys, and issued to this client. */
+async function verifySubjectToken(services: TokenExchangeServices, client: AuthenticatedClient, token: string): Promise<{ idp: TrustedIdpRow; idToken: VerifiedIdToken }> {
+  const idps: TrustedIdpRow[] = await services.prisma.trustedIdp.findMany({
+    where: { status: 'active', deletedAt: null },
+    select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true },
+  });
+  try {
+    const idp = selectTrustedIssuer(token, (issuer) => idps.find((candidate) => candidate.issuer === issuer));
+    if (client.idpClientId === null) {
+      throw new OAuthError('invalid_grant', 'The client has no client id at the IdP registered, so no ID token can be accepted from it');
+    }
+    if (idp.audiences.length > 0 && !idp.audiences.includes(client.idpClientId)) {
+      throw new OAuthError('invalid_grant', 'The IdP is not configured to accept ID tokens issued to this client');
+    }
+    const idToken = await verifyIdToken(token, {
+      issuer: idp.issuer,
+      audience: client.idpClientId,
+      keys: await keysOf(services, idp),
+      now: services.clock.now(),
+      groupsClaim: idp.groupsClaim,
+    });
+    return { idp, idToken };
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      throw error;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof Error && error.name === 'TokenError')) {
+      services.logger.warn(`Subject token refused: ${reason}`);
+    }
+    throw new OAuthError('invalid_grant', `The subject token is not valid: ${reason}`, { cause: error });
+  }
+}
+
+async function keysOf(services: TokenExchangeServices, idp: TrustedIdpRow): Promise<JwtKeyResolver> {
+  if (idp.jwks !== null && idp.jwks !== undefined) {
+    return createPinnedKeyResolver(idp.jwks);
+  }
+  return services.jwksCache.keyResolver(idp.jwksUri ?? (await services.discoveredJwksUri(idp.issuer)));
+}
+
+/** Step 3: the user by `iss` + `sub`, created or refreshed from the ID token, with their groups. */
+async function resolveUser(services: TokenExchangeServices, idp: TrustedIdpRow, idToken: VerifiedIdToken, rawToken: string): Promise<ExchangeUser> {
+  const now = services.clock.now();
+  const name = decodeJwt(rawToken)['name'];
+  const displayName = typeof name === 'string' && name.length <= 200 ? name : undefined;
+  return services.prisma.$transaction(async (tx) => {
+    const user = await tx.user.upsert({
+      where: { idpId_subject: { idpId: idp.id, subject: idToken.subject } },
+      create: { idpId: idp.id, subject: idToken.subject, email: idToken.email ?? null, displayName: displayName ?? null, lastSeenAt: now },
+      update: { lastSeenAt: now, ...(idToken.email === undefined ? {} : { email: idToken.email }), ...(displayName === undefined ? {} : { displayName }) },
+      select: { id: true, status: true, deletedAt: true },
+    });
+    if (user.status !== 'active' || user.deletedAt !== null) {
+      throw new OAuthError('invalid_grant', `The user is ${user.deletedAt !== null ? 'deleted' : user.status}`);
+    }
+    // Groups named by this IdP (or created by an administrator); a name another IdP owns is not taken over.
+    const names = [...new Set(idToken.groups)];
+    if (names.length > 0) {
+      await tx.group.createMany({ data: names.map((groupName) => ({ name: groupName, idpId: idp.id })), skipDuplicates: true });
+    }
+    const groups = names.length === 0 ? [] : await tx.group.findMany({ where: { name: { in: names }, deletedAt: null, OR: [{ idpId: idp.id }, { idpId: null }] }, select: { id: true } });
+    const groupIds = groups.map((group) => group.id);
+    await tx.membership.deleteMany({ where: { userId: user.id, source: 'id_token', groupId: { notIn: groupIds } } });
+    if (groupIds.length > 0) {
+      await tx.membership.createMany({ data: groupIds.map((groupId) => ({ userId: user.id, groupId, source: 'id_token' as const })), skipDuplicates: true });
+    }
+    const memberships = await tx.membership.findMany({ where: { userId: user.id, group: { deletedAt: null } }, select: { groupId: true } });
+    return { id: user.id, groupIds: memberships.map((membership) => membership.groupId) };
+  });
+}
+
+type KillSwitchTarget = { scope: 'user'; userId: string } | { scope: 'client'; clientId: string } | { scope: 'idp'; idpId: string } | { scope: 'everything' } | { scope: 'resource'; resourceId: string } | { scope: 'app_pair'; clientId: string; resourceId: string };
+
+/** Steps 4 and 5b: no active kill switch covers any of `targets`. */
+async function assertNoKillSwitch(services: TokenExchangeServices, targets: KillSwitchTarget[]): Promise<void> {
+  const active = await services.prisma.killSwitch.findFirst({ where: { liftedAt: null, OR: targets }, select: { id: true, scope: true }, orderBy: { activatedAt: 'asc' } });
+  if (active !== null) {
+    throw new OAuthError('invalid_grant', `Access is suspended by kill switch ${active.id} (${active.scope})`);
+  }
+}
+
+/** Step 5: the registered (audience, resource) pair, MCP stable §7.6.1 and DESIGN decision 4. */
+async function resolveTarget(services: TokenExchangeServices, audience: string, resource: string | undefined): Promise<TargetResource> {
+  const candidates = await services.prisma.resource.findMany({
+    where: { authorizationServer: audience, status: 'active', deletedAt: null, ...(resource === undefined ? {} : { resourceIndicators: { has: resource } }) },
+    select: { id: true, authorizationServer: true, resourceIndicators: true },
+    take: 2,
+  });
+  if (candidates.length === 0) {
+    throw new OAuthError('invalid_target', resource === undefined ? 'The audience is not a registered authorization server' : 'The audience and resource are not a registered pair');
+  }
+  if (candidates.length > 1) {
+    throw new OAuthError('invalid_target', resource === undefined ? 'The audience serves several resources; name one with the resource parameter' : 'The audience and resource are ambiguous');
+  }
+  const [target] = candidates as [(typeof candidates)[number]];
+  const indicator = resource ?? (target.resourceIndicators.length === 1 ? target.resourceIndicators[0] : undefined);
+  return { id: target.id, authorizationServer: target.authorizationServer, indicator };
+}
+
+/** Step 6: the app-pair policy (DESIGN decision 3). */
+function decidePolicy(services: TokenExchangeServices, client: AuthenticatedClient, resource: TargetResource, user: ExchangeUser, idToken: VerifiedIdToken, requestedScopes: string[] | undefined): Decision {
+  let decision: Decision;
+  try {
+    decision = services.policyEngine.decide({
+      clientId: client.id,
+      resourceId: resource.id,
+      user: { id: user.id, groupIds: user.groupIds },
+      ...(requestedScopes === undefined ? {} : { requestedScopes }),
+      now: services.clock.now(),
+      authentication: { ...(idToken.acr === undefined ? {} : { acr: idToken.acr }), ...(idToken.amr === undefined ? {} : { amr: idToken.amr }) },
+    });
+  } catch (error) {
+    if (error instanceof PolicyUnavailableError) {
+      throw new OAuthError('temporarily_unavailable', 'Access policies are being reloaded; try again shortly', { cause: error });
+    }
+    throw error;
+  }
+  return decision;
+}
+
+function assertAllowed(decision: Decision): void {
+  switch (decision.code) {
+    case 'allowed':
+      return;
+    case 'step_up_required': {
+      const acrValues = decision.acrValues ?? [];
+      throw new OAuthError(
+        'insufficient_user_authentication',
+        acrValues.length > 0 ? `A stronger authentication is required (acr_values: ${acrValues.join(' ')})` : 'A stronger authentication is required',
+        acrValues.length > 0 ? { wwwAuthenticate: `Bearer error="insufficient_user_authentication", acr_values="${acrValues.join(' ')}"` } : {},
+      );
+    }
+    case 'no_allowed_scope':
+      throw new OAuthError('invalid_scope', 'None of the requested scopes is allowed');
+    case 'no_policy':
+      throw new OAuthError('invalid_grant', 'No policy allows this user to reach this resource through this client');
+    case 'denied_by_policy':
+      throw new OAuthError('invalid_grant', 'A policy denies this user access to this resource through this client');
+    case 'outside_time_window':
+      throw new OAuthError('invalid_grant', 'Access is allowed only at other times');
+    default: {
+      const unreachable: never = decision.code;
+      throw new Error(`Unknown decision ${String(unreachable)}`);
+    }
+  }
+}
+
+function traceSummary(decision: Decision): string[] {
+  return decision.trace.filter((step) => step.check === 'result' || !step.passed).map((step) => `${step.check}: ${step.outcome}`).slice(0, 20);
+}
+
+// ── The grant ───────────────────────────────────────────────────────────────────────────────────
+
+export async function handle(services: TokenExchangeServices, request: GrantRequest): Promise<TokenExchangeResponse> {
+  const { client, trail } = request;
+
+  trail.step = 'parameters';
+  const exchange = checkParameters(request.parameters);
+  if (exchange.requestedScopes !== undefined) {
+    trail.requestedScopes = exchange.requestedScopes;
+  }
+
+  trail.step = 'subject_token';
+  const { idp, idToken } = await verifySubjectToken(services, client, exchange.subjectToken);
+  trail.idpId = idp.id;
+
+  trail.step = 'user';
+  const user = await resolveUser(services, idp, idToken, exchange.subjectToken);
+  trail.userId = user.id;
+
+  trail.step = 'kill_switch';
+  await assertNoKillSwitch(services, [{ scope: 'everything' }, { scope: 'user', userId: user.id }, { scope: 'client', clientId: client.id }, { scope: 'idp', idpId: idp.id }]);
+
+  trail.step = 'target';
+  const resource = await resolveTarget(services, exchange.audience, exchange.resource);
+  trail.resourceId = resource.id;
+  trail.step = 'kill_switch';
+  await assertNoKillSwitch(services, [{ scope: 'resource', resourceId: resource.id }, { scope: 'app_pair', clientId: client.id, resourceId: resource.id }]);
+
+  trail.step = 'policy';
+  const decision = decidePolicy(services, client, resource, user, idToken, exchange.requestedScopes);
+  trail.decision = decision.code;
+  trail.policyIds = [...decision.policyIds];
+  trail.trace = traceSummary(decision);
+  assertAllowed(decision);
+  trail.grantedScopes = [...decision.grantedScopes];
+
+  trail.step = 'mint';
+  const now = services.clock.now();
+  const minted = await mintIdJag({
+    signingKey: await services.signingKeys.activeKey(idpRole),
+    issuer: services.config.http.publicUrl,
+    subject: idToken.subject,
+    audience: resource.authorizationServer,
+    clientId: client.clientId,
+    ...(resource.indicator === undefined ? {} : { resource: resource.indicator }),
+    scope: decision.grantedScopes,
+    lifetimeSeconds: Math.min(maxIdJagLifetimeSeconds, decision.maxLifetimeSeconds ?? maxIdJagLifetimeSeconds),
+    now,
+    jti: randomJti,
+    ...(idToken.authTime === undefined ? {} : { authTime: idToken.authTime }),
+    ...(idToken.acr === undefined ? {} : { acr: idToken.acr }),
+    ...(idToken.amr === undefined ? {} : { amr: idToken.amr }),
+  });
+  trail.jti = minted.claims.jti;
+
+  trail.step = 'record';
+  await services.prisma.$transaction(async (tx) => {
+    await tx.issuedToken.create({
+      data: {
+        jti: minted.claims.jti,
+        kind: 'id_jag',
+        clientId: client.id,
+        resourceId: resource.id,
+        userId: user.id,
+        scopes: [...decision.grantedScopes],
+        policyIds: [...decision.policyIds],
+        issuedAt: new Date(minted.claims.iat * 1000),
+        expiresAt: new Date(minted.claims.exp * 1000),
+      },
+    });
+    await services.auditLog.append(tx, exchangeAuditEntry(trail, request.requestId, null), now);
+  });
+
+  return {
+    issued_token_type: tokenTypes.idJag,
+    access_token: minted.token,
+    token_type: idJagTokenTypeValue,
+    expires_in: minted.claims.exp - minted.claims.iat,
+    scope: decision.grantedScopes.join(' '),
+  };
+}
+
+/** The one audit event of an exchange: allowed when `refusal` is null. */
+export function exchangeAuditEntry(trail: ExchangeTrail, requestId: string | null, refusal: OAuthError | null) {
+  const client = trail.client;
+  return {
+    actor: client === undefined ? { type: 'anonymous' as const } : { type: 'client' as const, id: client.id, label: client.clientId },
+    action: 'token_exchange',
+    target: trail.resourceId === undefined ? null : { type: 'resource', id: trail.resourceId },
+    decision: refusal === null ? ('allow' as const) : ('deny' as const),
+    reason: refusal === null ? null : `${trail.step}: ${refusal.code}: ${refusal.description}`,
+    requestId,
+    context: {
+      clientId: client?.clientId ?? null,
+      userId: trail.userId ?? null,
+      idpId: trail.idpId ?? null,
+      resourceId: trail.resourceId ?? null,
+      requestedScopes: trail.requestedScopes ?? null,
+      grantedScopes: trail.grantedScopes ?? [],
+      jti: trail.jti ?? null,
+      policyDecision: trail.decision ?? null,
+      policyIds: trail.policyIds ?? [],
+      trace: trail.trace ?? [],
+    },
+  };
+}

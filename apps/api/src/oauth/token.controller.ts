@@ -1,0 +1,129 @@
+/**
+ * @overview `POST /oauth2/token`: the token endpoint of Crossgate's IdP role. A flat list of named
+ * steps, as RFC 6749 §3.2 and RFC 8693 §2 read: the body is one well-formed form, the grant is
+ * supported, the client authenticates and may use it, then the grant runs on its allow-listed
+ * parameters. Every exchange leaves exactly one audit event (the grant writes the allowed one with
+ * the IssuedToken row; a refusal at any step is recorded here) and every answer is `no-store`.
+ *
+ * @see RFC 6749 §3.2, §5.1, §5.2; RFC 8693 §2; SPEC.md §2; DESIGN.md decisions 2, 6, 10
+ */
+import { Controller, Header, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import type { Request } from 'express';
+
+import type { Config } from '@crossgate/config';
+import { AuditLogRepository } from '@crossgate/store';
+import { defaultMaxTokenBytes } from '@crossgate/token';
+
+import { Public } from '../auth/authorize.decorator.ts';
+import { InjectConfig } from '../platform/platform.module.ts';
+import { type AuthenticatedClient, ClientAuthenticator } from './client-authentication/client-authenticator.ts';
+import * as tokenExchange from './grants/token-exchange.grant.ts';
+import { OAuthErrorFilter } from './oauth-error.filter.ts';
+import { OAuthError } from './oauth.error.ts';
+
+/** The grants this endpoint serves, by `grant_type`. */
+const grants = new Map([[tokenExchange.grantType, tokenExchange]]);
+type Grant = typeof tokenExchange;
+
+/** Client authentication parameters (RFC 6749 §2.3.1, RFC 7523 §2.2), read before the allow-list applies. */
+const clientAuthenticationParameters = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'];
+/** Parameters that carry a JWT may be as long as a token may be; every other one is short. */
+const tokenParameters = new Set(['subject_token', 'actor_token', 'client_assertion']);
+const maxParameterLength = 2048;
+
+type Form = Record<string, string>;
+
+/** Step 1: one form-encoded body, each parameter once and of a sane size (RFC 6749 §3.2). */
+function readForm(request: Request): Form {
+  if (!request.is('application/x-www-form-urlencoded')) {
+    throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
+  }
+  const body: unknown = request.body;
+  if (typeof body !== 'object' || body === null) {
+    throw new OAuthError('invalid_request', 'The request has no form body');
+  }
+  const form: Form = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'string') {
+      throw new OAuthError('invalid_request', `The ${name.slice(0, 64)} parameter is repeated`);
+    }
+    if (value.length > (tokenParameters.has(name) ? defaultMaxTokenBytes : maxParameterLength)) {
+      throw new OAuthError('invalid_request', `The ${name.slice(0, 64)} parameter is too long`);
+    }
+    form[name] = value;
+  }
+  return form;
+}
+
+/** Step 2: a grant this endpoint supports. */
+function selectGrant(form: Form): Grant {
+  if (form['grant_type'] === undefined) {
+    throw new OAuthError('invalid_request', 'grant_type is required');
+  }
+  const grant = grants.get(form['grant_type'] as Grant['grantType']);
+  if (grant === undefined) {
+    throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
+  }
+  return grant;
+}
+
+/** Step 4: the token-exchange grant only for confidential clients (the ID-JAG draft; MCP stable §7.7). */
+function assertClientMayUseGrant(client: AuthenticatedClient): void {
+  if (client.isPublic) {
+    throw new OAuthError('unauthorized_client', 'A public client may not use this grant');
+  }
+}
+
+/** Step 5: only the grant's own parameters reach it. */
+function allowListed(form: Form, allowed: readonly string[]): tokenExchange.TokenExchangeParameters {
+  return Object.fromEntries(Object.entries(form).filter(([name]) => allowed.includes(name)));
+}
+
+@Controller('oauth2/token')
+@UseFilters(OAuthErrorFilter)
+export class TokenController {
+  private readonly logger = new Logger('token-endpoint');
+
+  constructor(
+    @Inject(ClientAuthenticator) private readonly authenticator: ClientAuthenticator,
+    @Inject(tokenExchange.TokenExchangeServices) private readonly services: tokenExchange.TokenExchangeServices,
+    @Inject(AuditLogRepository) private readonly auditLog: AuditLogRepository,
+    @InjectConfig() private readonly config: Config,
+  ) {}
+
+  @Post()
+  @Public()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiExcludeEndpoint()
+  async token(@Req() request: Request): Promise<tokenExchange.TokenExchangeResponse> {
+    const trail: tokenExchange.ExchangeTrail = { step: 'request' };
+    const requestId = (request as Request & { requestId?: string }).requestId ?? null;
+    try {
+      const form = readForm(request);
+      trail.step = 'grant_type';
+      const grant = selectGrant(form);
+      trail.step = 'client_authentication';
+      const client = await this.authenticator.authenticate({ headers: request.headers, body: form, tokenEndpointAudience: this.config.http.publicUrl });
+      trail.client = client;
+      assertClientMayUseGrant(client);
+      const parameters = allowListed(form, [...grant.parameters, ...clientAuthenticationParameters]);
+      return await grant.handle(this.services, { client, parameters, trail, requestId });
+    } catch (error) {
+      await this.recordRefusal(trail, requestId, error);
+      throw error;
+    }
+  }
+
+  /** The refusal's audit event; a failure to write it is logged, and the refusal still answered. */
+  private async recordRefusal(trail: tokenExchange.ExchangeTrail, requestId: string | null, error: unknown): Promise<void> {
+    const refusal = error instanceof OAuthError ? error : new OAuthError('server_error', 'Internal error');
+    try {
+      await this.auditLog.record(tokenExchange.exchangeAuditEntry(trail, requestId, refusal));
+    } catch (auditError) {
+      this.logger.error(`Could not record a refused token request (request ${requestId ?? '-'}): ${auditError instanceof Error ? auditError.message : String(auditError)}`);
+    }
+  }
+}
