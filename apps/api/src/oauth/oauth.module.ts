@@ -1,4 +1,4 @@
-/** The OAuth protocol surface: metadata, the JWK Set and (next) the token endpoint. */
+/** The OAuth protocol surface: metadata and the JWK Set (the token endpoint is registered in AppModule, beside the services it uses). */
 import { Module } from '@nestjs/common';
 
 import { IssuerKeysService } from './issuer-keys.service.ts';
