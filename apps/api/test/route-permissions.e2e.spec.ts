@@ -178,9 +178,11 @@ describe('the route table', () => {
     expect(publicRoutes.sort()).toEqual([
       'GET /.well-known/oauth-authorization-server',
       'GET /healthz',
+      'GET /oauth2/authorize',
       'GET /oauth2/jwks',
       'GET /readyz',
       'POST /api/auth/sign-in',
+      'POST /oauth2/authorize',
       'POST /oauth2/token',
     ]);
   });

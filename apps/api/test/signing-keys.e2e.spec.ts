@@ -52,6 +52,7 @@ describe('GET /.well-known/oauth-authorization-server', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       issuer,
+      authorization_endpoint: `${issuer}/oauth2/authorize`,
       token_endpoint: `${issuer}/oauth2/token`,
       jwks_uri: `${issuer}/oauth2/jwks`,
       grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],

@@ -5,10 +5,11 @@
  *
  * - Only the token-exchange grant is advertised: ID-JAGs are redeemed at a resource-side
  *   authorization server, which has its own issuer and metadata, never at this one.
- * - `response_types_supported` is `[]`: RFC 8414 §2 makes the member REQUIRED, and schema-validating
- *   clients (the MCP SDK) reject a document without it, but this issuer has no authorization
- *   endpoint, so it supports no response type (SPEC.md §9 question 11). For the same reason there is
- *   no `authorization_endpoint`, which RFC 8414 requires only when a grant uses it.
+ * - `response_types_supported` is `[]`: RFC 8414 §2 makes the member REQUIRED, and this issuer
+ *   supports no response type (SPEC.md §9 question 11).
+ * - `authorization_endpoint` is published although no grant here uses it: the MCP SDK's
+ *   `discoverAndRequestJwtAuthGrant` validates metadata with a schema that requires it (DESIGN.md
+ *   protocol decision 7). It answers every request with `unsupported_response_type`.
  *
  * @see RFC 8414 §2, §3; draft-ietf-oauth-identity-assertion-authz-grant (IdP metadata); SPEC.md §4
  */
@@ -23,6 +24,7 @@ import { InjectConfig } from '../platform/platform.module.ts';
 
 export interface AuthorizationServerMetadata {
   issuer: string;
+  authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
   grant_types_supported: string[];
@@ -44,6 +46,7 @@ export class MetadataController {
     const issuer = config.http.publicUrl;
     this.metadata = {
       issuer,
+      authorization_endpoint: `${issuer}/oauth2/authorize`,
       token_endpoint: `${issuer}/oauth2/token`,
       jwks_uri: `${issuer}/oauth2/jwks`,
       grant_types_supported: [grantTypes.tokenExchange],

@@ -3,10 +3,11 @@ import { Module } from '@nestjs/common';
 
 import { IssuerKeysService } from './issuer-keys.service.ts';
 import { JwksController } from './jwks.controller.ts';
+import { AuthorizeController } from './authorize.controller.ts';
 import { MetadataController } from './metadata.controller.ts';
 
 @Module({
-  controllers: [MetadataController, JwksController],
+  controllers: [MetadataController, JwksController, AuthorizeController],
   providers: [IssuerKeysService],
   exports: [IssuerKeysService],
 })

@@ -1,0 +1,12 @@
+/**
+ * The little of `oidc-provider`'s API that `oidc-provider.ts` uses: the package ships no types, and
+ * `@types/oidc-provider` is not a dependency.
+ */
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export default class Provider {
+    constructor(issuer: string, configuration?: Record<string, unknown>);
+    callback(): (request: IncomingMessage, response: ServerResponse) => void;
+  }
+}
