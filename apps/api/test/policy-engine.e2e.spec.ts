@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Redis } from 'ioredis';
 
-import { createPrismaClient } from '@crossgate/store';
+import { createPrismaClient, PolicySourceRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, createFreshDatabase } from '@crossgate/testing';
 
 import { CrudService } from '../src/crud/crud.service.ts';
@@ -107,7 +107,7 @@ describe('policy engine without a readable version', () => {
     const url = new URL(first.config.database.url);
     url.pathname = `/crossgate_missing_${randomUUID().replaceAll('-', '')}`;
     const prisma = createPrismaClient(url.toString());
-    const engine = new PolicyEngineService(prisma, first.app.get<Redis>(REDIS), first.config, first.app.get(Clock), first.app.get(CrudService));
+    const engine = new PolicyEngineService(new PolicySourceRepository(prisma), first.app.get<Redis>(REDIS), first.config, first.app.get(Clock), first.app.get(CrudService));
     try {
       await engine.onApplicationBootstrap();
 

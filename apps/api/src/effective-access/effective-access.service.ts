@@ -9,11 +9,11 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
 import { type DecisionCode, decide, type PolicyConditions, type PolicyEffect, type PolicyRow } from '@crossgate/policy';
-import { type PolicyNames, type PrismaClient, PolicySourceRepository } from '@crossgate/store';
+import { type PolicyNames, PolicySourceRepository } from '@crossgate/store';
 
 import { AdminApiError } from '../http/admin-api.error.ts';
-import { Clock, InjectPrisma } from '../platform/platform.module.ts';
-import { PolicyEngineService, type PolicySnapshot, PolicyUnavailableError } from '../policies/policy-engine.service.ts';
+import { Clock } from '../platform/platform.module.ts';
+import { PolicyEngineService, type PolicySnapshot } from '../policies/policy-engine.service.ts';
 
 const querySchema = z.object({
   clientId: z.uuid().optional(),
@@ -74,14 +74,11 @@ export function conditionsSummary(conditions: PolicyConditions, expiresAt: Date 
 
 @Injectable()
 export class EffectiveAccessService {
-  private readonly source: PolicySourceRepository;
-
   constructor(
-    @InjectPrisma() prisma: PrismaClient,
+    private readonly source: PolicySourceRepository,
     private readonly engine: PolicyEngineService,
     private readonly clock: Clock,
   ) {
-    this.source = new PolicySourceRepository(prisma);
   }
 
   async query(query: unknown): Promise<EffectiveAccess> {
@@ -92,7 +89,7 @@ export class EffectiveAccessService {
     }
     const key = given[0] as 'clientId' | 'resourceId' | 'userId';
     const id = parsed.data[key] as string;
-    const snapshot = this.live();
+    const snapshot = this.engine.snapshot();
     const now = this.clock.now();
     const policyVersion = snapshot.version.toString();
     if (key === 'userId') {
@@ -102,16 +99,6 @@ export class EffectiveAccessService {
     return { by: key === 'clientId' ? 'client' : 'resource', id, policyVersion, rows: await this.forPolicies(snapshot, policies) };
   }
 
-  private live(): PolicySnapshot {
-    try {
-      return this.engine.snapshot();
-    } catch (error) {
-      if (error instanceof PolicyUnavailableError) {
-        throw new AdminApiError('unavailable', `${error.message}; try again shortly`);
-      }
-      throw error;
-    }
-  }
 
   /** The rows the index holds that are still unexpired now and whose client may be served. */
   private activeNow(snapshot: PolicySnapshot, now: Date): PolicyRow[] {

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 
 import { StoreError } from '@crossgate/store';
 
+import { PolicyUnavailableError } from '../policies/policy-engine.service.ts';
 import { AdminApiError, type AdminErrorCode } from './admin-api.error.ts';
 
 interface Problem {
@@ -91,6 +92,9 @@ export function toAdminApiError(error: unknown): AdminApiError | undefined {
   }
   if (error instanceof StoreError) {
     return fromStoreError(error);
+  }
+  if (error instanceof PolicyUnavailableError) {
+    return new AdminApiError('unavailable', `${error.message}; try again shortly`);
   }
   if (error instanceof HttpException) {
     return fromHttpException(error);

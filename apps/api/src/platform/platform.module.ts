@@ -11,6 +11,7 @@ import {
   CrudRepository,
   createPrismaClient,
   type PrismaClient,
+  PolicySourceRepository,
   PrivateKeySeal,
   SigningKeyRepository,
 } from '@crossgate/store';
@@ -102,6 +103,11 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
         },
         {
+          provide: PolicySourceRepository,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => new PolicySourceRepository(prisma),
+        },
+        {
           provide: SigningKeyRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
@@ -109,7 +115,7 @@ export class PlatformModule {
         },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, SigningKeyRepository],
+      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository],
     };
   }
 }

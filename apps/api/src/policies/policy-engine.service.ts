@@ -13,11 +13,11 @@ import type { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
 import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow } from '@crossgate/policy';
-import { type PrismaClient, PolicySourceRepository } from '@crossgate/store';
+import { PolicySourceRepository } from '@crossgate/store';
 
 import type { AdminResource } from '../crud/admin-resource.ts';
 import { CrudService } from '../crud/crud.service.ts';
-import { Clock, InjectConfig, InjectPrisma, InjectRedis } from '../platform/platform.module.ts';
+import { Clock, InjectConfig, InjectRedis } from '../platform/platform.module.ts';
 import { bumpPolicyVersion } from './policy-version.ts';
 
 /** How often the version is checked, in case an invalidation message was missed. */
@@ -52,7 +52,6 @@ export function policyChannel(config: Config): string {
 @Injectable()
 export class PolicyEngineService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('policy-engine');
-  private readonly source: PolicySourceRepository;
   private readonly channel: string;
   private snapshotState: PolicySnapshot | null = null;
   /** `performance.now()` of the last successful version read; monotonic, unlike the injectable clock. */
@@ -67,13 +66,12 @@ export class PolicyEngineService implements OnApplicationBootstrap, OnApplicatio
   private appliedAttempt = 0;
 
   constructor(
-    @InjectPrisma() prisma: PrismaClient,
+    private readonly source: PolicySourceRepository,
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() config: Config,
     private readonly clock: Clock,
     crud: CrudService,
   ) {
-    this.source = new PolicySourceRepository(prisma);
     this.channel = policyChannel(config);
     crud.onCommit((resource) => this.committed(resource));
   }

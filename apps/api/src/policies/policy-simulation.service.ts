@@ -8,13 +8,13 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
 import { compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow, type TraceStep } from '@crossgate/policy';
-import { type PrismaClient, PolicySourceRepository, type PolicySubjectUser, type StoredRecord } from '@crossgate/store';
+import { PolicySourceRepository, type PolicySubjectUser, type StoredRecord } from '@crossgate/store';
 
 import { AdminApiError } from '../http/admin-api.error.ts';
 import { fieldErrorsOf, parseBody } from '../http/validation.ts';
-import { Clock, InjectPrisma } from '../platform/platform.module.ts';
+import { Clock } from '../platform/platform.module.ts';
 import { policiesResource } from './policies.resource.ts';
-import { PolicyEngineService, PolicyUnavailableError } from './policy-engine.service.ts';
+import { PolicyEngineService } from './policy-engine.service.ts';
 
 /** Each impact list is cut at this many users; the totals are always complete. */
 export const impactListLimit = 500;
@@ -83,20 +83,17 @@ function sameScopes(left: readonly string[], right: readonly string[]): boolean 
 
 @Injectable()
 export class PolicySimulationService {
-  private readonly source: PolicySourceRepository;
-
   constructor(
-    @InjectPrisma() prisma: PrismaClient,
+    private readonly source: PolicySourceRepository,
     private readonly engine: PolicyEngineService,
     private readonly clock: Clock,
   ) {
-    this.source = new PolicySourceRepository(prisma);
   }
 
   async simulate(body: unknown): Promise<Simulation> {
     const input = parseBody(simulationSchema, body);
     const draft = input.draftPolicy ? await this.draftRow(input.draftPolicy) : undefined;
-    const snapshot = this.live();
+    const snapshot = this.engine.snapshot();
     const now = input.at ?? this.clock.now();
     const groupIds = input.userId ? await this.groupsOf(input.userId) : (input.groupIds ?? []);
     const request: DecisionRequest = {
@@ -119,16 +116,6 @@ export class PolicySimulationService {
     return { decision: summary(decision), trace: decision.trace, policyVersion, current: summary(decide(snapshot.index, request)), impact };
   }
 
-  private live() {
-    try {
-      return this.engine.snapshot();
-    } catch (error) {
-      if (error instanceof PolicyUnavailableError) {
-        throw new AdminApiError('unavailable', `${error.message}; try again shortly`);
-      }
-      throw error;
-    }
-  }
 
   private async groupsOf(userId: string): Promise<string[]> {
     const groupIds = await this.source.groupIdsOf(userId);
