@@ -13,3 +13,4 @@ export * from './keys/signing-key.repository.ts';
 export * as Enums from './generated/prisma/enums.ts';
 export * from './preflight.ts';
 export * from './policies/policy-source.repository.ts';
+export * from './group-commit.ts';

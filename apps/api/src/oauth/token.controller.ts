@@ -12,12 +12,12 @@ import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request } from 'express';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository } from '@crossgate/store';
 import { defaultMaxTokenBytes } from '@crossgate/token';
 
 import { Public } from '../auth/authorize.decorator.ts';
 import { InjectConfig } from '../platform/platform.module.ts';
 import { type AuthenticatedClient, ClientAuthenticator } from './client-authentication/client-authenticator.ts';
+import { IssuanceRecorder } from './issuance-recorder.service.ts';
 import * as tokenExchange from './grants/token-exchange.grant.ts';
 import { OAuthErrorFilter } from './oauth-error.filter.ts';
 import { OAuthError } from './oauth.error.ts';
@@ -88,7 +88,7 @@ export class TokenController {
   constructor(
     @Inject(ClientAuthenticator) private readonly authenticator: ClientAuthenticator,
     @Inject(tokenExchange.TokenExchangeServices) private readonly services: tokenExchange.TokenExchangeServices,
-    @Inject(AuditLogRepository) private readonly auditLog: AuditLogRepository,
+    @Inject(IssuanceRecorder) private readonly recorder: IssuanceRecorder,
     @InjectConfig() private readonly config: Config,
   ) {}
 
@@ -121,7 +121,7 @@ export class TokenController {
   private async recordRefusal(trail: tokenExchange.ExchangeTrail, requestId: string | null, error: unknown): Promise<void> {
     const refusal = error instanceof OAuthError ? error : new OAuthError('server_error', 'Internal error');
     try {
-      await this.auditLog.record(tokenExchange.exchangeAuditEntry(trail, requestId, refusal));
+      await this.recorder.record({ audit: tokenExchange.exchangeAuditEntry(trail, requestId, refusal), at: this.services.clock.now() });
     } catch (auditError) {
       this.logger.error(`Could not record a refused token request (request ${requestId ?? '-'}): ${auditError instanceof Error ? auditError.message : String(auditError)}`);
     }

@@ -37,35 +37,55 @@ export class AuditLogRepository {
    * describes does. The advisory lock makes sequence numbers and links gap-free under concurrency.
    */
   async append(tx: Transaction, entry: AuditEntry, now: Date = new Date()): Promise<AuditEventRecord> {
+    const [record] = await this.appendMany(tx, [{ entry, at: now }]);
+    return record!;
+  }
+
+  /**
+   * Appends events in the given order inside the caller's transaction: one lock, one read of the
+   * chain's head and one insert however many there are, which is what lets a busy token endpoint
+   * commit a durable event per request in groups (see GroupCommit).
+   */
+  async appendMany(tx: Transaction, entries: readonly { entry: AuditEntry; at: Date }[]): Promise<AuditEventRecord[]> {
+    if (entries.length === 0) {
+      return [];
+    }
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${appendLockKey})`;
-    const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-    const unhashed: Omit<AuditEventRecord, 'hash'> = {
-      seq: (last?.seq ?? 0n) + 1n,
-      at: new Date(now.getTime()),
-      actorType: entry.actor.type,
-      actorId: entry.actor.id ?? null,
-      actorLabel: entry.actor.label ?? null,
-      action: entry.action,
-      targetType: entry.target?.type ?? null,
-      targetId: entry.target?.id ?? null,
-      decision: entry.decision ?? null,
-      reason: entry.reason ?? null,
-      requestId: entry.requestId ?? null,
-      before: toAuditJson(entry.before),
-      after: toAuditJson(entry.after),
-      context: toAuditJson(entry.context),
-      prevHash: last?.hash ?? genesisHash,
-    };
-    const record: AuditEventRecord = { ...unhashed, hash: hashAuditEvent(unhashed) };
-    await tx.auditEvent.create({
-      data: {
+    const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+    let seq = head?.seq ?? 0n;
+    let prevHash = head?.hash ?? genesisHash;
+    const records = entries.map(({ entry, at }) => {
+      seq += 1n;
+      const unhashed: Omit<AuditEventRecord, 'hash'> = {
+        seq,
+        at: new Date(at.getTime()),
+        actorType: entry.actor.type,
+        actorId: entry.actor.id ?? null,
+        actorLabel: entry.actor.label ?? null,
+        action: entry.action,
+        targetType: entry.target?.type ?? null,
+        targetId: entry.target?.id ?? null,
+        decision: entry.decision ?? null,
+        reason: entry.reason ?? null,
+        requestId: entry.requestId ?? null,
+        before: toAuditJson(entry.before),
+        after: toAuditJson(entry.after),
+        context: toAuditJson(entry.context),
+        prevHash,
+      };
+      const record: AuditEventRecord = { ...unhashed, hash: hashAuditEvent(unhashed) };
+      prevHash = record.hash;
+      return record;
+    });
+    await tx.auditEvent.createMany({
+      data: records.map((record) => ({
         ...record,
         before: asJsonInput(record.before),
         after: asJsonInput(record.after),
         context: asJsonInput(record.context),
-      },
+      })),
     });
-    return record;
+    return records;
   }
 
   /** Appends an event on its own, for decisions that change nothing else (a refused sign-in). */
