@@ -23,12 +23,14 @@ import { ProblemFilter } from './http/problem.filter.ts';
 import { OAuthModule } from './oauth/oauth.module.ts';
 import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
+import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
 import { TokenController } from './oauth/token.controller.ts';
 import { type Clock, PlatformModule } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
+import { UserProvisioningService } from './users/user-provisioning.service.ts';
 
 @Module({})
 export class AppModule {
@@ -58,6 +60,8 @@ export class AppModule {
         ClientSecretService,
         ClientAuthenticator,
         TokenExchangeServices,
+        IssuanceRecorder,
+        UserProvisioningService,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

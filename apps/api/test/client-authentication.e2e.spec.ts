@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { Redis } from 'ioredis';
 
-import { CrudRepository } from '@crossgate/store';
 import { unique } from '@crossgate/testing';
 import { generateSigningKey, type SigningKey } from '@crossgate/token';
 
@@ -19,6 +18,7 @@ import { ClientAuthenticator, type AuthenticationRequest } from '../src/oauth/cl
 import { jwtBearerAssertionType } from '../src/oauth/client-authentication/presented-credentials.ts';
 import { OAuthError, type OAuthErrorCode } from '../src/oauth/oauth.error.ts';
 import { Clock } from '../src/platform/platform.module.ts';
+import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const issuer = 'https://crossgate.test';
@@ -71,6 +71,7 @@ async function newClient(overrides: ClientOverrides = {}): Promise<{ id: string;
       jwksUri: overrides.jwksUri ?? null,
     },
   });
+  await api.directoryChanged();
   return { id: row.id, clientId };
 }
 
@@ -377,7 +378,7 @@ describe('private_key_jwt', () => {
   it('should answer temporarily_unavailable, not accept, when Redis cannot be consulted', async () => {
     const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     deadRedis.on('error', () => undefined);
-    const offline = new ClientAuthenticator(api.app.get(CrudRepository), deadRedis, api.config, api.app.get(Clock));
+    const offline = new ClientAuthenticator(api.app.get(PolicyEngineService), deadRedis, api.config, api.app.get(Clock));
     const client = await newClient({ authMethod: 'private_key_jwt' });
     try {
       const { code } = await refusal(offline.authenticate(withAssertion(await assertion(client.clientId))));

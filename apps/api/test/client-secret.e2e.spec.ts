@@ -63,14 +63,16 @@ describe('POST /api/clients/:id/secret', () => {
 
   it('should replace the old secret so only the newest authenticates', async () => {
     const client = await newClient();
-    const { body: first } = await admin.post<IssuedSecret>(`/api/clients/${client.id}/secret`);
-    const { body: second } = await admin.post<IssuedSecret>(`/api/clients/${client.id}/secret`);
     const authenticator = api.app.get(ClientAuthenticator);
     const basic = (secret: string) => ({
       headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}` },
       body: {},
       tokenEndpointAudience: 'https://crossgate.test',
     });
+    const { body: first } = await admin.post<IssuedSecret>(`/api/clients/${client.id}/secret`);
+    // Accepted once, so it is remembered as verified: rotation must still end it.
+    await expect(authenticator.authenticate(basic(first.clientSecret))).resolves.toMatchObject({ id: client.id });
+    const { body: second } = await admin.post<IssuedSecret>(`/api/clients/${client.id}/secret`);
 
     expect(second.clientSecret).not.toBe(first.clientSecret);
     await expect(authenticator.authenticate(basic(second.clientSecret))).resolves.toMatchObject({ id: client.id });

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
+import { AuditLogRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@crossgate/token';
 
@@ -281,6 +282,52 @@ describe('POST /oauth2/token (token exchange)', () => {
     await api.prisma.user.create({ data: { idpId, subject, status: 'suspended' } });
 
     await expectRefusal(await exchange({ subject_token: await idToken(basicClient, { sub: subject }) }), 400, 'invalid_grant');
+  });
+
+  it('should refuse a user an admin suspends at their next exchange, though the same ID token claims were just accepted', async () => {
+    const subject = unique('sue');
+    expect((await exchange({ subject_token: await idToken(basicClient, { sub: subject }) })).status).toBe(200);
+    const user = await api.prisma.user.findFirstOrThrow({ where: { idpId, subject } });
+
+    expect((await admin.put(`/api/users/${user.id}`, { status: 'suspended' })).status).toBe(200);
+
+    await expectRefusal(await exchange({ subject_token: await idToken(basicClient, { sub: subject }) }), 400, 'invalid_grant');
+  });
+
+  it('should follow group changes an admin makes between two exchanges of the same user', async () => {
+    const subject = unique('gina');
+    const otherGroup = unique('contractors');
+    const first = await exchange({ subject_token: await idToken(basicClient, { sub: subject, groups: [otherGroup] }) });
+    await expectRefusal(first, 400, 'invalid_grant');
+    const user = await api.prisma.user.findFirstOrThrow({ where: { idpId, subject } });
+    const support = await api.prisma.group.findFirstOrThrow({ where: { name: groupName } });
+
+    expect((await admin.post('/api/memberships', { userId: user.id, groupId: support.id })).status).toBe(201);
+
+    expect((await exchange({ subject_token: await idToken(basicClient, { sub: subject, groups: [otherGroup] }) })).status).toBe(200);
+  });
+
+  it('should refuse a client an admin disables at its next request', async () => {
+    const client = await newClient('client_secret_basic');
+    await newPolicy({ clientId: client.id, resourceId: lonelyResource.id, everyone: true, scopes: ['issues.read'] });
+    const request = async () => exchange({ subject_token: await idToken(client), audience: lonelyResource.audience }, basic(client.clientId, secret));
+    expect((await request()).status).toBe(200);
+
+    expect((await admin.put(`/api/clients/${client.id}`, { status: 'disabled' })).status).toBe(200);
+
+    await expectRefusal(await request(), 401, 'invalid_client');
+  });
+
+  it('should commit one audit event and one IssuedToken per exchange when many arrive at once, keeping the chain intact', async () => {
+    const before = await api.prisma.auditEvent.aggregate({ _max: { seq: true } });
+    const responses = await Promise.all(Array.from({ length: 40 }, async () => exchange({ subject_token: await idToken(basicClient) })));
+
+    expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
+    const jtis = responses.map((response) => decodeJwt(response.body['access_token'] as string).jti as string);
+    expect(await api.prisma.issuedToken.count({ where: { jti: { in: jtis } } })).toBe(40);
+    const events = await api.prisma.auditEvent.findMany({ where: { seq: { gt: before._max.seq ?? 0n }, action: 'token_exchange' } });
+    expect(events.map((event) => (event.context as { jti: string }).jti).sort()).toEqual([...jtis].sort());
+    expect(await api.app.get(AuditLogRepository).verifyChain()).toMatchObject({ intact: true });
   });
 
   it('should refuse a repeated parameter, an actor token, a wrong token type or a JSON body with invalid_request', async () => {

@@ -16,6 +16,8 @@ import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { hashPassword, randomSecret } from '../auth/credentials.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
 import { Clock } from '../platform/platform.module.ts';
+import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 export interface IssuedClientSecret {
   clientId: string;
@@ -31,6 +33,7 @@ export class ClientSecretService {
     private readonly repository: CrudRepository,
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
+    private readonly policyEngine: PolicyEngineService,
   ) {}
 
   async rotate(id: string, request: RequestContext): Promise<IssuedClientSecret> {
@@ -40,13 +43,15 @@ export class ClientSecretService {
     // 256 bits from the CSPRNG; hashed before the transaction (argon2 is slow, locks are not free).
     const clientSecret = randomSecret(32);
     const secretHash = await hashPassword(clientSecret);
-    return this.repository.transaction(async (tx) => {
+    const issued = await this.repository.transaction(async (tx) => {
       const now = this.clock.now();
       const existing = await this.repository.findOne('client', { id, deletedAt: null }, tx);
       if (!existing) {
         throw new AdminApiError('not_found', `No client with id "${id}"`);
       }
       await this.repository.update(tx, 'client', { id }, { secretHash });
+      // The token endpoint authenticates from the directory loaded at the policy version: the old secret stops working everywhere.
+      await bumpPolicyVersion({ updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data) });
       await this.audit.append(
         tx,
         {
@@ -66,5 +71,7 @@ export class ClientSecretService {
       );
       return { clientId: existing['clientId'] as string, clientSecret };
     });
+    await this.policyEngine.announceChange();
+    return issued;
   }
 }

@@ -32,7 +32,8 @@ function changedFields(data: StoredRecord, existing: StoredRecord): string[] {
 }
 
 /** Told after a write's transaction has committed (never for one that rolled back). */
-export type CommitListener = (resource: AdminResource) => void;
+/** Awaited before the write's answer leaves, so what the caller does next sees the change here. */
+export type CommitListener = (resource: AdminResource) => void | Promise<void>;
 
 export interface ListResult {
   records: StoredRecord[];
@@ -57,9 +58,7 @@ export class CrudService {
 
   private async committed<T>(resource: AdminResource, write: Promise<T>): Promise<T> {
     const result = await write;
-    for (const listener of this.commitListeners) {
-      listener(resource);
-    }
+    await Promise.all(this.commitListeners.map((listener) => listener(resource)));
     return result;
   }
 

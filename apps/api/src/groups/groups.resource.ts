@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const groupSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -33,5 +34,7 @@ export const groupsResource: AdminResource = {
     { model: 'policy', label: 'policies', where: (id) => ({ subjectGroupIds: { has: id }, deletedAt: null }) },
   ],
   deletion: 'soft',
+  // The token endpoint serves from a copy loaded at the policy version (policies/directory.ts).
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
 };

@@ -6,6 +6,7 @@ import { membershipSources } from '@crossgate/domain';
 import type { AdminResource } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const membershipSchema = z.strictObject({
   userId: z.uuid(),
@@ -38,5 +39,7 @@ export const membershipsResource: AdminResource = {
   },
   dependents: [],
   deletion: 'hard',
+  // The token endpoint serves from a copy loaded at the policy version (policies/directory.ts).
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
 };

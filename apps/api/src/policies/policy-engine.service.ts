@@ -1,6 +1,7 @@
 /**
- * @overview The compiled policy index every decision on this instance reads, kept current across
- * instances: a policy or client write bumps PolicyVersion in its own transaction and, once committed,
+ * @overview The compiled policy index every decision on this instance reads, and the directory the
+ * token endpoint serves from, kept current across instances: a write to a policy, client, resource,
+ * trusted IdP, user, group or membership bumps PolicyVersion in its own transaction and, once committed,
  * is announced on a Redis channel; every instance rebuilds when it hears it, and checks the version
  * every second in case it missed the message. An instance that cannot confirm its version for
  * `staleAfterMs` (or never loaded) refuses to decide: a stale index could still allow what an admin
@@ -18,6 +19,7 @@ import { PolicySourceRepository } from '@crossgate/store';
 import type { AdminResource } from '../crud/admin-resource.ts';
 import { CrudService } from '../crud/crud.service.ts';
 import { Clock, InjectConfig, InjectRedis } from '../platform/platform.module.ts';
+import { Directory } from './directory.ts';
 import { bumpPolicyVersion } from './policy-version.ts';
 
 /** How often the version is checked, in case an invalidation message was missed. */
@@ -36,9 +38,10 @@ export class PolicyUnavailableError extends Error {
   }
 }
 
-/** The compiled index with the rows and version it was built from. */
+/** The compiled index with the rows and version it was built from, and the directory of that version. */
 export interface PolicySnapshot {
   readonly index: PolicyIndex;
+  readonly directory: Directory;
   readonly policies: readonly PolicyRow[];
   readonly clients: readonly ClientRow[];
   readonly version: bigint;
@@ -167,12 +170,12 @@ export class PolicyEngineService implements OnApplicationBootstrap, OnApplicatio
       // Version first: rows read after it are at least that new, so a write in between only costs one more rebuild.
       const version = await this.source.version();
       if (this.snapshotState?.version !== version) {
-        const [policies, clients] = await Promise.all([this.source.activePolicies(), this.source.activeClients()]);
+        const [policies, clients, directoryRows] = await Promise.all([this.source.activePolicies(), this.source.activeClients(), this.source.directory()]);
         const index = compilePolicies(policies, clients, { now: this.clock.now() });
         // A load given up on may still finish; it must not replace what a later load applied.
         if (attempt > this.appliedAttempt) {
           this.appliedAttempt = attempt;
-          this.snapshotState = { index, policies, clients, version };
+          this.snapshotState = { index, directory: new Directory(directoryRows), policies, clients, version };
         }
         for (const problem of index.problems) {
           this.logger.warn(`Policy ${problem.policyId} compiled with a problem: ${problem.reason}`);
@@ -191,14 +194,23 @@ export class PolicyEngineService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  /** After a committed policy or client write: rebuild here at once and tell the other instances. */
-  private committed(resource: AdminResource): void {
-    if (resource.afterChange !== bumpPolicyVersion || this.closed) {
-      return;
+  /**
+   * After a committed write that bumped the version: tells the other instances, and resolves once
+   * this one has rebuilt, so the writer's next request here already sees its change.
+   */
+  announceChange(): Promise<void> {
+    if (this.closed) {
+      return Promise.resolve();
     }
-    void this.refresh();
     this.redis.publish(this.channel, 'changed').catch((error: unknown) => {
       this.logger.warn(`Cannot announce a policy change (other instances notice within ${versionCheckIntervalMs} ms): ${String(error)}`);
     });
+    return this.refresh();
+  }
+
+  private async committed(resource: AdminResource): Promise<void> {
+    if (resource.afterChange === bumpPolicyVersion) {
+      await this.announceChange();
+    }
   }
 }

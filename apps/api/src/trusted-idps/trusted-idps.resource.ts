@@ -6,6 +6,7 @@ import { recordStatuses } from '@crossgate/domain';
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const trustedIdpSchema = z.strictObject({
   name: field.name,
@@ -38,5 +39,7 @@ export const trustedIdpsResource: AdminResource = {
     { model: 'groupMapping', label: 'group mappings', where: (id) => ({ idpId: id }) },
   ],
   deletion: 'soft',
+  // The token endpoint serves from a copy loaded at the policy version (policies/directory.ts).
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
 };

@@ -6,6 +6,7 @@ import { userStatuses } from '@crossgate/domain';
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const userSchema = z.strictObject({
   idpId: z.uuid(),
@@ -37,5 +38,7 @@ export const usersResource: AdminResource = {
   references: { idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true } },
   dependents: [{ model: 'membership', label: 'group memberships', where: (id) => ({ userId: id }) }],
   deletion: 'soft',
+  // The token endpoint serves from a copy loaded at the policy version (policies/directory.ts).
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
 };

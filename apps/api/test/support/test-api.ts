@@ -6,12 +6,18 @@ import { type PrismaClient } from '@crossgate/store';
 
 import { createApi } from '../../src/app.factory.ts';
 import { PRISMA } from '../../src/platform/platform.module.ts';
+import { PolicyEngineService } from '../../src/policies/policy-engine.service.ts';
 
 export interface TestApi {
   app: INestApplication;
   baseUrl: string;
   config: Config;
   prisma: PrismaClient;
+  /**
+   * For rows a test wrote straight to the database: bumps the policy version and waits until this
+   * instance has reloaded, as an admin API write does.
+   */
+  directoryChanged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,11 +26,16 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
   const app = await createApi(config, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
+  const prisma = app.get<PrismaClient>(PRISMA);
   return {
     app,
     baseUrl: `http://127.0.0.1:${address.port}`,
     config,
-    prisma: app.get<PrismaClient>(PRISMA),
+    prisma,
+    directoryChanged: async () => {
+      await prisma.policyVersion.update({ where: { id: 1 }, data: { version: { increment: 1 } } });
+      await app.get(PolicyEngineService).announceChange();
+    },
     close: () => app.close(),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * @overview What the policy engine reads from Postgres: the rows it compiles, the version that says
- * whether its compiled index is current, and the users and groups a what-if or an effective-access
- * query evaluates. Prisma types stop here; callers get the policy library's plain rows.
+ * @overview What the policy engine reads from Postgres: the rows it compiles, the directory the
+ * token endpoint serves from (clients, resources, trusted IdPs), the version that says whether both
+ * are current, and the users and groups a what-if or an effective-access query evaluates. Prisma
+ * types stop here; callers get plain rows.
  */
 import type { ClientRow, PolicyConditions, PolicyRow } from '@crossgate/policy';
 
@@ -21,6 +22,43 @@ export interface PolicyNames {
   resources: Map<string, { id: string; name: string; slug: string }>;
   groups: Map<string, { id: string; name: string }>;
   users: Map<string, { id: string; email: string | null; displayName: string | null }>;
+}
+
+/** A client the token endpoint may serve (active, not deleted), with what authenticating it needs. */
+export interface DirectoryClientRow {
+  id: string;
+  clientId: string;
+  authMethod: string;
+  kind: string;
+  scopeCeiling: string[];
+  idpClientId: string | null;
+  secretHash: string | null;
+  jwks: unknown;
+  jwksUri: string | null;
+}
+
+/** A resource tokens may be issued for (active, not deleted). */
+export interface DirectoryResourceRow {
+  id: string;
+  slug: string;
+  authorizationServer: string;
+  resourceIndicators: string[];
+}
+
+/** An upstream IdP whose ID tokens are accepted (active, not deleted). */
+export interface DirectoryIdpRow {
+  id: string;
+  issuer: string;
+  jwksUri: string | null;
+  jwks: unknown;
+  audiences: string[];
+  groupsClaim: string;
+}
+
+export interface DirectoryRows {
+  clients: DirectoryClientRow[];
+  resources: DirectoryResourceRow[];
+  idps: DirectoryIdpRow[];
 }
 
 interface StoredPolicy {
@@ -101,6 +139,20 @@ export class PolicySourceRepository {
       select: { id: true, scopeCeiling: true },
     });
     return rows.map((row) => ({ id: row.id, scopeCeiling: row.scopeCeiling }));
+  }
+
+  /** Every client, resource and trusted IdP the token endpoint may serve. */
+  async directory(): Promise<DirectoryRows> {
+    const live = { status: 'active', deletedAt: null } as const;
+    const [clients, resources, idps] = await Promise.all([
+      this.prisma.client.findMany({
+        where: live,
+        select: { id: true, clientId: true, authMethod: true, kind: true, scopeCeiling: true, idpClientId: true, secretHash: true, jwks: true, jwksUri: true },
+      }),
+      this.prisma.resource.findMany({ where: live, select: { id: true, slug: true, authorizationServer: true, resourceIndicators: true } }),
+      this.prisma.trustedIdp.findMany({ where: live, select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true } }),
+    ]);
+    return { clients, resources, idps };
   }
 
   /** The user's groups (memberships of non-deleted groups), or null when no such user exists. */

@@ -5,10 +5,15 @@
  *
  * Rules:
  * - One method per request, and it must be the method the client is registered with.
+ * - Clients are read from the directory loaded at the current policy version (policies/directory.ts),
+ *   not from the database per request; a client write or a new secret bumps that version.
  * - An unknown, disabled or deleted client, a method mismatch and a wrong secret all answer
  *   `invalid_client` with the same description, and a secret is always run through argon2 (against
  *   a decoy hash when there is nothing to compare with), so neither the answer nor its timing says
- *   whether a client id exists.
+ *   whether a client id exists. Only a secret that already passed argon2 for the client's current
+ *   hash is recognised by its SHA-256 digest instead: argon2 is deliberately slow (tens of ms of
+ *   CPU), which a token endpoint serving thousands of requests a second cannot pay each time, and
+ *   the shortcut tells nobody anything they did not already know (they hold the secret).
  * - `private_key_jwt`: see `client-assertion.ts` for the claim rules. Each `jti` is accepted once
  *   per client until the assertion expires (Redis `SET NX PX`); a replay is `invalid_client`, and
  *   when Redis cannot be consulted the request is refused with `temporarily_unavailable` (fail
@@ -27,11 +32,12 @@ import type { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
 import { clientAuthMethods, type clientKinds } from '@crossgate/domain';
-import { CrudRepository, type StoredRecord } from '@crossgate/store';
-import { createPinnedKeyResolver, type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode } from '@crossgate/token';
+import { type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode } from '@crossgate/token';
 
-import { digest, verifyPassword } from '../../auth/credentials.ts';
+import { digest, digestMatches, verifyPassword } from '../../auth/credentials.ts';
 import { Clock, InjectConfig, InjectRedis } from '../../platform/platform.module.ts';
+import type { Directory, DirectoryClientRow } from '../../policies/directory.ts';
+import { PolicyEngineService, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
 import { OAuthError } from '../oauth.error.ts';
 import { assertionClockToleranceSeconds, claimedClientId, verifyClientAssertion } from './client-assertion.ts';
 import { authenticationFailed, presentedCredentials, type PresentedCredentials } from './presented-credentials.ts';
@@ -62,44 +68,27 @@ export interface AuthenticationRequest {
   tokenEndpointAudience: string;
 }
 
-/** What the authenticator needs of a client row. */
-interface RegisteredClient extends Omit<AuthenticatedClient, 'isPublic'> {
-  active: boolean;
-  secretHash: string | null;
-  jwks: unknown;
-  jwksUri: string | null;
+/** A client of the directory (active, not deleted), with the directory it was found in. */
+interface RegisteredClient {
+  row: DirectoryClientRow;
+  authMethod: ClientAuthMethod;
+  directory: Directory;
 }
 
-function toRegisteredClient(row: StoredRecord): RegisteredClient {
-  const authMethod = row['authMethod'] as ClientAuthMethod;
-  if (!clientAuthMethods.includes(authMethod)) {
-    throw new TypeError(`Unknown client auth method ${String(authMethod)}`);
-  }
+function toAuthenticatedClient({ row, authMethod }: RegisteredClient): AuthenticatedClient {
   return {
-    id: row['id'] as string,
-    clientId: row['clientId'] as string,
+    id: row.id,
+    clientId: row.clientId,
     authMethod,
-    kind: row['kind'] as ClientKind,
-    scopeCeiling: [...(row['scopeCeiling'] as string[])],
-    idpClientId: (row['idpClientId'] as string | null) ?? null,
-    active: row['status'] === 'active' && row['deletedAt'] === null,
-    secretHash: (row['secretHash'] as string | null) ?? null,
-    jwks: row['jwks'] ?? null,
-    jwksUri: (row['jwksUri'] as string | null) ?? null,
+    kind: row.kind as ClientKind,
+    scopeCeiling: [...row.scopeCeiling],
+    idpClientId: row.idpClientId,
+    isPublic: authMethod === 'none',
   };
 }
 
-function toAuthenticatedClient(client: RegisteredClient): AuthenticatedClient {
-  return {
-    id: client.id,
-    clientId: client.clientId,
-    authMethod: client.authMethod,
-    kind: client.kind,
-    scopeCeiling: client.scopeCeiling,
-    idpClientId: client.idpClientId,
-    isPublic: client.authMethod === 'none',
-  };
-}
+/** How many verified secrets are remembered; the oldest is forgotten first. */
+const maxVerifiedSecrets = 10_000;
 
 const keyDependentCodes = new Set<TokenErrorCode>(['unknown_key', 'invalid_signature', 'keys_unavailable', 'disallowed_algorithm']);
 
@@ -109,9 +98,11 @@ const failed = () => new OAuthError('invalid_client', authenticationFailed);
 export class ClientAuthenticator {
   private readonly logger = new Logger('client-authentication');
   private readonly jwksCache: RemoteJwksCache;
+  /** Client row id → the stored hash a secret passed argon2 against, and that secret's digest. */
+  private readonly verifiedSecrets = new Map<string, { secretHash: string; secretDigest: string }>();
 
   constructor(
-    private readonly repository: CrudRepository,
+    private readonly policyEngine: PolicyEngineService,
     @InjectRedis() private readonly redis: Redis,
     @InjectConfig() config: Config,
     private readonly clock: Clock,
@@ -138,25 +129,60 @@ export class ClientAuthenticator {
     }
   }
 
-  private async find(clientId: string): Promise<RegisteredClient | undefined> {
-    const row = await this.repository.findOne('client', { clientId, deletedAt: null });
-    return row === null ? undefined : toRegisteredClient(row);
+  /** The active client, from the directory; none while the directory cannot be trusted to be current (fail closed). */
+  private find(clientId: string): RegisteredClient | undefined {
+    let directory: Directory;
+    try {
+      directory = this.policyEngine.snapshot().directory;
+    } catch (error) {
+      if (error instanceof PolicyUnavailableError) {
+        throw new OAuthError('temporarily_unavailable', 'Client registrations are being reloaded; try again shortly', { cause: error });
+      }
+      throw error;
+    }
+    const row = directory.client(clientId);
+    if (row === undefined) {
+      return undefined;
+    }
+    const authMethod = row.authMethod as ClientAuthMethod;
+    if (!clientAuthMethods.includes(authMethod)) {
+      throw new TypeError(`Unknown client auth method ${String(authMethod)}`);
+    }
+    return { row, authMethod, directory };
   }
 
   private async withSecret(credentials: Extract<PresentedCredentials, { secret: string }>): Promise<AuthenticatedClient> {
-    const client = await this.find(credentials.clientId);
-    const usable = client !== undefined && client.active && client.authMethod === credentials.method;
+    const client = this.find(credentials.clientId);
+    const secretHash = client !== undefined && client.authMethod === credentials.method ? client.row.secretHash : null;
+    if (client !== undefined && secretHash !== null && this.verifiedBefore(client.row.id, secretHash, credentials.secret)) {
+      return toAuthenticatedClient(client);
+    }
     // Always one argon2 verification: a decoy when there is nothing to compare with.
-    const matches = await verifyPassword(usable ? client.secretHash : null, credentials.secret);
-    if (!usable || !matches) {
+    const matches = await verifyPassword(secretHash, credentials.secret);
+    if (client === undefined || secretHash === null || !matches) {
       throw failed();
     }
+    this.rememberVerified(client.row.id, secretHash, credentials.secret);
     return toAuthenticatedClient(client);
   }
 
-  private async publicClient(clientId: string): Promise<AuthenticatedClient> {
-    const client = await this.find(clientId);
-    if (client === undefined || !client.active || client.authMethod !== 'none') {
+  /** True when this very secret already passed argon2 against the client's current hash. */
+  private verifiedBefore(id: string, secretHash: string, secret: string): boolean {
+    const verified = this.verifiedSecrets.get(id);
+    return verified !== undefined && verified.secretHash === secretHash && digestMatches(secret, verified.secretDigest);
+  }
+
+  private rememberVerified(id: string, secretHash: string, secret: string): void {
+    this.verifiedSecrets.delete(id);
+    if (this.verifiedSecrets.size >= maxVerifiedSecrets) {
+      this.verifiedSecrets.delete(this.verifiedSecrets.keys().next().value!);
+    }
+    this.verifiedSecrets.set(id, { secretHash, secretDigest: digest(secret) });
+  }
+
+  private publicClient(clientId: string): AuthenticatedClient {
+    const client = this.find(clientId);
+    if (client === undefined || client.authMethod !== 'none') {
       throw failed();
     }
     return toAuthenticatedClient(client);
@@ -172,8 +198,8 @@ export class ClientAuthenticator {
     if (bodyClientId !== undefined && bodyClientId !== clientId) {
       throw new OAuthError('invalid_client', 'The client_id parameter differs from the assertion subject');
     }
-    const client = await this.find(clientId);
-    if (client === undefined || !client.active || client.authMethod !== 'private_key_jwt') {
+    const client = this.find(clientId);
+    if (client === undefined || client.authMethod !== 'private_key_jwt') {
       throw failed();
     }
     let verified;
@@ -187,16 +213,16 @@ export class ClientAuthenticator {
   }
 
   /** The client's pinned JWKS when registered, else its `jwks_uri` through the SSRF-guarded cache. */
-  private keysOf(client: RegisteredClient): JwtKeyResolver {
+  private keysOf({ row, directory }: RegisteredClient): JwtKeyResolver {
     try {
-      if (client.jwks !== null) {
-        return createPinnedKeyResolver(client.jwks);
+      if (row.jwks !== null) {
+        return directory.pinnedKeysOf(row);
       }
-      if (client.jwksUri !== null) {
-        return this.jwksCache.keyResolver(client.jwksUri);
+      if (row.jwksUri !== null) {
+        return this.jwksCache.keyResolver(row.jwksUri);
       }
     } catch (error) {
-      this.logger.warn(`Client ${client.clientId} has unusable keys: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Client ${row.clientId} has unusable keys: ${error instanceof Error ? error.message : String(error)}`);
     }
     throw new OAuthError('invalid_client', 'The client has no usable keys registered');
   }
@@ -207,13 +233,13 @@ export class ClientAuthenticator {
    * per issuer (RFC 7519 §4.1.7).
    */
   private async consumeJti(client: RegisteredClient, jti: string, expiresAt: number): Promise<void> {
-    const key = `client-assertion-jti:${digest(`${client.id}\n${jti}`)}`;
+    const key = `client-assertion-jti:${digest(`${client.row.id}\n${jti}`)}`;
     const ttlMs = Math.max((expiresAt + assertionClockToleranceSeconds) * 1000 - this.clock.now().getTime(), 1000);
     let stored: string | null;
     try {
       stored = await this.redis.set(key, '1', 'PX', ttlMs, 'NX');
     } catch (cause) {
-      this.logger.warn(`Replay check unavailable for client ${client.clientId}: ${cause instanceof Error ? cause.message : String(cause)}`);
+      this.logger.warn(`Replay check unavailable for client ${client.row.clientId}: ${cause instanceof Error ? cause.message : String(cause)}`);
       throw new OAuthError('temporarily_unavailable', 'The replay check is unavailable; try again later', { cause });
     }
     if (stored !== 'OK') {

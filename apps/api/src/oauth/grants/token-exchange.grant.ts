@@ -10,13 +10,19 @@
  *    → any failure `invalid_grant` (DESIGN decision 2)
  * 3. user: found or created just in time from `iss` + `sub`, with the IdP's groups → must be
  *    active, else `invalid_grant`
- * 4. kill switches on the user, the client, the IdP or everything → `invalid_grant`
+ * 4. kill switches on the user, the client, the IdP, everything, and (when the target below is
+ *    known) the resource or the app pair → `invalid_grant`; one query for all of them
  * 5. target: an active resource whose `authorizationServer` is `audience` and, when `resource` is
  *    given, lists it; an audience with exactly one resource implies it (DESIGN decision 4)
- *    → `invalid_target`; then kill switches on that resource or the app pair → `invalid_grant`
+ *    → `invalid_target`
  * 6. policy: `step_up_required` → `insufficient_user_authentication`, `no_allowed_scope` →
  *    `invalid_scope`, any other refusal → `invalid_grant`, a stale index → `temporarily_unavailable`
- * 7. mint the ID-JAG, record it (IssuedToken) and the one audit event in one transaction.
+ * 7. mint the ID-JAG; its IssuedToken row and the one audit event are committed (in a group with
+ *    concurrent requests, see IssuanceRecorder) before the answer leaves.
+ *
+ * Clients, IdPs, resources and policies come from one snapshot (policy index and directory at one
+ * PolicyVersion), so a request never mixes two versions and reads the database only for the user
+ * and the kill switches.
  *
  * `sub` is the upstream IdP's `sub` unchanged (pairwise subjects per resource AS are future work).
  * `client_id` is the client's Crossgate `client_id` (no per-RAS client id mapping yet).
@@ -27,10 +33,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
-import type { Decision } from '@crossgate/policy';
-import { AuditLogRepository, type PrismaClient, SigningKeyRepository } from '@crossgate/store';
+import { type Decision, decide } from '@crossgate/policy';
+import { type PrismaClient, SigningKeyRepository } from '@crossgate/store';
 import {
-  createPinnedKeyResolver,
   discoverOpenIdProvider,
   grantTypes,
   idJagTokenTypeValue,
@@ -45,9 +50,12 @@ import {
   verifyIdToken,
 } from '@crossgate/token';
 
-import { PolicyEngineService, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
+import type { Directory, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
+import { PolicyEngineService, type PolicySnapshot, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig, InjectPrisma } from '../../platform/platform.module.ts';
+import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
+import { IssuanceRecorder } from '../issuance-recorder.service.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { OAuthError } from '../oauth.error.ts';
 
@@ -104,23 +112,8 @@ export interface GrantRequest {
 /** Discovered `jwks_uri`s are kept this long before the issuer's metadata is read again. */
 const discoveryMaxAgeMs = 10 * 60 * 1000;
 
-interface TrustedIdpRow {
-  id: string;
-  issuer: string;
-  jwksUri: string | null;
-  jwks: unknown;
-  audiences: string[];
-  groupsClaim: string;
-}
-
-interface ExchangeUser {
-  id: string;
-  groupIds: string[];
-}
-
 interface TargetResource {
-  id: string;
-  authorizationServer: string;
+  row: DirectoryResourceRow;
   /** The granted RFC 8707 indicator, when one is known. */
   indicator: string | undefined;
 }
@@ -138,8 +131,9 @@ export class TokenExchangeServices {
     @InjectConfig() readonly config: Config,
     readonly clock: Clock,
     @Inject(SigningKeyRepository) readonly signingKeys: SigningKeyRepository,
-    @Inject(AuditLogRepository) readonly auditLog: AuditLogRepository,
+    @Inject(IssuanceRecorder) readonly recorder: IssuanceRecorder,
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
+    @Inject(UserProvisioningService) readonly users: UserProvisioningService,
   ) {
     // Loopback http only outside production (local development and tests).
     this.allowInsecureLoopback = config.environment !== 'production';
@@ -195,13 +189,9 @@ function checkParameters(input: TokenExchangeParameters): ExchangeParameters {
 }
 
 /** Step 2: the ID token is from a trusted IdP, signed by its keys, and issued to this client. */
-async function verifySubjectToken(services: TokenExchangeServices, client: AuthenticatedClient, token: string): Promise<{ idp: TrustedIdpRow; idToken: VerifiedIdToken }> {
-  const idps: TrustedIdpRow[] = await services.prisma.trustedIdp.findMany({
-    where: { status: 'active', deletedAt: null },
-    select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true },
-  });
+async function verifySubjectToken(services: TokenExchangeServices, directory: Directory, client: AuthenticatedClient, token: string): Promise<{ idp: DirectoryIdpRow; idToken: VerifiedIdToken }> {
   try {
-    const idp = selectTrustedIssuer(token, (issuer) => idps.find((candidate) => candidate.issuer === issuer));
+    const idp = selectTrustedIssuer(token, (issuer) => directory.idp(issuer));
     if (client.idpClientId === null) {
       throw new OAuthError('invalid_grant', 'The client has no client id at the IdP registered, so no ID token can be accepted from it');
     }
@@ -211,7 +201,7 @@ async function verifySubjectToken(services: TokenExchangeServices, client: Authe
     const idToken = await verifyIdToken(token, {
       issuer: idp.issuer,
       audience: client.idpClientId,
-      keys: await keysOf(services, idp),
+      keys: await keysOf(services, directory, idp),
       now: services.clock.now(),
       groupsClaim: idp.groupsClaim,
     });
@@ -228,47 +218,31 @@ async function verifySubjectToken(services: TokenExchangeServices, client: Authe
   }
 }
 
-async function keysOf(services: TokenExchangeServices, idp: TrustedIdpRow): Promise<JwtKeyResolver> {
+async function keysOf(services: TokenExchangeServices, directory: Directory, idp: DirectoryIdpRow): Promise<JwtKeyResolver> {
   if (idp.jwks !== null && idp.jwks !== undefined) {
-    return createPinnedKeyResolver(idp.jwks);
+    return directory.pinnedKeysOf(idp);
   }
   return services.jwksCache.keyResolver(idp.jwksUri ?? (await services.discoveredJwksUri(idp.issuer)));
 }
 
 /** Step 3: the user by `iss` + `sub`, created or refreshed from the ID token, with their groups. */
-async function resolveUser(services: TokenExchangeServices, idp: TrustedIdpRow, idToken: VerifiedIdToken, rawToken: string): Promise<ExchangeUser> {
-  const now = services.clock.now();
+function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, idp: DirectoryIdpRow, idToken: VerifiedIdToken, rawToken: string): Promise<ProvisionedUser> {
   const name = decodeJwt(rawToken)['name'];
-  const displayName = typeof name === 'string' && name.length <= 200 ? name : undefined;
-  return services.prisma.$transaction(async (tx) => {
-    const user = await tx.user.upsert({
-      where: { idpId_subject: { idpId: idp.id, subject: idToken.subject } },
-      create: { idpId: idp.id, subject: idToken.subject, email: idToken.email ?? null, displayName: displayName ?? null, lastSeenAt: now },
-      update: { lastSeenAt: now, ...(idToken.email === undefined ? {} : { email: idToken.email }), ...(displayName === undefined ? {} : { displayName }) },
-      select: { id: true, status: true, deletedAt: true },
-    });
-    if (user.status !== 'active' || user.deletedAt !== null) {
-      throw new OAuthError('invalid_grant', `The user is ${user.deletedAt !== null ? 'deleted' : user.status}`);
-    }
-    // Groups named by this IdP (or created by an administrator); a name another IdP owns is not taken over.
-    const names = [...new Set(idToken.groups)];
-    if (names.length > 0) {
-      await tx.group.createMany({ data: names.map((groupName) => ({ name: groupName, idpId: idp.id })), skipDuplicates: true });
-    }
-    const groups = names.length === 0 ? [] : await tx.group.findMany({ where: { name: { in: names }, deletedAt: null, OR: [{ idpId: idp.id }, { idpId: null }] }, select: { id: true } });
-    const groupIds = groups.map((group) => group.id);
-    await tx.membership.deleteMany({ where: { userId: user.id, source: 'id_token', groupId: { notIn: groupIds } } });
-    if (groupIds.length > 0) {
-      await tx.membership.createMany({ data: groupIds.map((groupId) => ({ userId: user.id, groupId, source: 'id_token' as const })), skipDuplicates: true });
-    }
-    const memberships = await tx.membership.findMany({ where: { userId: user.id, group: { deletedAt: null } }, select: { groupId: true } });
-    return { id: user.id, groupIds: memberships.map((membership) => membership.groupId) };
-  });
+  return services.users.provision(
+    {
+      idpId: idp.id,
+      subject: idToken.subject,
+      email: idToken.email,
+      displayName: typeof name === 'string' && name.length <= 200 ? name : undefined,
+      groups: idToken.groups,
+    },
+    snapshot.version,
+  );
 }
 
 type KillSwitchTarget = { scope: 'user'; userId: string } | { scope: 'client'; clientId: string } | { scope: 'idp'; idpId: string } | { scope: 'everything' } | { scope: 'resource'; resourceId: string } | { scope: 'app_pair'; clientId: string; resourceId: string };
 
-/** Steps 4 and 5b: no active kill switch covers any of `targets`. */
+/** Step 4: no active kill switch covers any of `targets`. */
 async function assertNoKillSwitch(services: TokenExchangeServices, targets: KillSwitchTarget[]): Promise<void> {
   const active = await services.prisma.killSwitch.findFirst({ where: { liftedAt: null, OR: targets }, select: { id: true, scope: true }, orderBy: { activatedAt: 'asc' } });
   if (active !== null) {
@@ -276,43 +250,44 @@ async function assertNoKillSwitch(services: TokenExchangeServices, targets: Kill
   }
 }
 
-/** Step 5: the registered (audience, resource) pair, MCP stable §7.6.1 and DESIGN decision 4. */
-async function resolveTarget(services: TokenExchangeServices, audience: string, resource: string | undefined): Promise<TargetResource> {
-  const candidates = await services.prisma.resource.findMany({
-    where: { authorizationServer: audience, status: 'active', deletedAt: null, ...(resource === undefined ? {} : { resourceIndicators: { has: resource } }) },
-    select: { id: true, authorizationServer: true, resourceIndicators: true },
-    take: 2,
-  });
+/**
+ * Step 5: the registered (audience, resource) pair, MCP stable §7.6.1 and DESIGN decision 4; the
+ * refusal is returned, not thrown, because the kill switches are checked first.
+ */
+function resolveTarget(directory: Directory, audience: string, resource: string | undefined): TargetResource | OAuthError {
+  const candidates = directory.resourcesAt(audience).filter((candidate) => resource === undefined || candidate.resourceIndicators.includes(resource));
   if (candidates.length === 0) {
-    throw new OAuthError('invalid_target', resource === undefined ? 'The audience is not a registered authorization server' : 'The audience and resource are not a registered pair');
+    return new OAuthError('invalid_target', resource === undefined ? 'The audience is not a registered authorization server' : 'The audience and resource are not a registered pair');
   }
   if (candidates.length > 1) {
-    throw new OAuthError('invalid_target', resource === undefined ? 'The audience serves several resources; name one with the resource parameter' : 'The audience and resource are ambiguous');
+    return new OAuthError('invalid_target', resource === undefined ? 'The audience serves several resources; name one with the resource parameter' : 'The audience and resource are ambiguous');
   }
-  const [target] = candidates as [(typeof candidates)[number]];
-  const indicator = resource ?? (target.resourceIndicators.length === 1 ? target.resourceIndicators[0] : undefined);
-  return { id: target.id, authorizationServer: target.authorizationServer, indicator };
+  const [row] = candidates as [DirectoryResourceRow];
+  return { row, indicator: resource ?? (row.resourceIndicators.length === 1 ? row.resourceIndicators[0] : undefined) };
 }
 
 /** Step 6: the app-pair policy (DESIGN decision 3). */
-function decidePolicy(services: TokenExchangeServices, client: AuthenticatedClient, resource: TargetResource, user: ExchangeUser, idToken: VerifiedIdToken, requestedScopes: string[] | undefined): Decision {
-  let decision: Decision;
-  try {
-    decision = services.policyEngine.decide({
+function decidePolicy(services: TokenExchangeServices, snapshot: PolicySnapshot, client: AuthenticatedClient, resource: TargetResource, user: ProvisionedUser, idToken: VerifiedIdToken, requestedScopes: string[] | undefined): Decision {
+  return decide(snapshot.index, {
       clientId: client.id,
-      resourceId: resource.id,
+      resourceId: resource.row.id,
       user: { id: user.id, groupIds: user.groupIds },
       ...(requestedScopes === undefined ? {} : { requestedScopes }),
       now: services.clock.now(),
       authentication: { ...(idToken.acr === undefined ? {} : { acr: idToken.acr }), ...(idToken.amr === undefined ? {} : { amr: idToken.amr }) },
-    });
+  });
+}
+
+/** The policy index and directory to serve this request from, or `temporarily_unavailable` while they may be stale. */
+function currentSnapshot(services: TokenExchangeServices): PolicySnapshot {
+  try {
+    return services.policyEngine.snapshot();
   } catch (error) {
     if (error instanceof PolicyUnavailableError) {
       throw new OAuthError('temporarily_unavailable', 'Access policies are being reloaded; try again shortly', { cause: error });
     }
     throw error;
   }
-  return decision;
 }
 
 function assertAllowed(decision: Decision): void {
@@ -357,25 +332,35 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
     trail.requestedScopes = exchange.requestedScopes;
   }
 
+  const snapshot = currentSnapshot(services);
+
   trail.step = 'subject_token';
-  const { idp, idToken } = await verifySubjectToken(services, client, exchange.subjectToken);
+  const { idp, idToken } = await verifySubjectToken(services, snapshot.directory, client, exchange.subjectToken);
   trail.idpId = idp.id;
 
   trail.step = 'user';
-  const user = await resolveUser(services, idp, idToken, exchange.subjectToken);
+  const user = await resolveUser(services, snapshot, idp, idToken, exchange.subjectToken);
   trail.userId = user.id;
 
+  const target = resolveTarget(snapshot.directory, exchange.audience, exchange.resource);
+  const resource = target instanceof OAuthError ? undefined : target;
+  trail.resourceId = resource?.row.id;
   trail.step = 'kill_switch';
-  await assertNoKillSwitch(services, [{ scope: 'everything' }, { scope: 'user', userId: user.id }, { scope: 'client', clientId: client.id }, { scope: 'idp', idpId: idp.id }]);
+  await assertNoKillSwitch(services, [
+    { scope: 'everything' },
+    { scope: 'user', userId: user.id },
+    { scope: 'client', clientId: client.id },
+    { scope: 'idp', idpId: idp.id },
+    ...(resource === undefined ? [] : [{ scope: 'resource' as const, resourceId: resource.row.id }, { scope: 'app_pair' as const, clientId: client.id, resourceId: resource.row.id }]),
+  ]);
 
   trail.step = 'target';
-  const resource = await resolveTarget(services, exchange.audience, exchange.resource);
-  trail.resourceId = resource.id;
-  trail.step = 'kill_switch';
-  await assertNoKillSwitch(services, [{ scope: 'resource', resourceId: resource.id }, { scope: 'app_pair', clientId: client.id, resourceId: resource.id }]);
+  if (resource === undefined) {
+    throw target as OAuthError;
+  }
 
   trail.step = 'policy';
-  const decision = decidePolicy(services, client, resource, user, idToken, exchange.requestedScopes);
+  const decision = decidePolicy(services, snapshot, client, resource, user, idToken, exchange.requestedScopes);
   trail.decision = decision.code;
   trail.policyIds = [...decision.policyIds];
   trail.trace = traceSummary(decision);
@@ -388,7 +373,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
     signingKey: await services.signingKeys.activeKey(idpRole),
     issuer: services.config.http.publicUrl,
     subject: idToken.subject,
-    audience: resource.authorizationServer,
+    audience: resource.row.authorizationServer,
     clientId: client.clientId,
     ...(resource.indicator === undefined ? {} : { resource: resource.indicator }),
     scope: decision.grantedScopes,
@@ -402,21 +387,20 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   trail.jti = minted.claims.jti;
 
   trail.step = 'record';
-  await services.prisma.$transaction(async (tx) => {
-    await tx.issuedToken.create({
-      data: {
-        jti: minted.claims.jti,
-        kind: 'id_jag',
-        clientId: client.id,
-        resourceId: resource.id,
-        userId: user.id,
-        scopes: [...decision.grantedScopes],
-        policyIds: [...decision.policyIds],
-        issuedAt: new Date(minted.claims.iat * 1000),
-        expiresAt: new Date(minted.claims.exp * 1000),
-      },
-    });
-    await services.auditLog.append(tx, exchangeAuditEntry(trail, request.requestId, null), now);
+  await services.recorder.record({
+    audit: exchangeAuditEntry(trail, request.requestId, null),
+    at: now,
+    issuedToken: {
+      jti: minted.claims.jti,
+      kind: 'id_jag',
+      clientId: client.id,
+      resourceId: resource.row.id,
+      userId: user.id,
+      scopes: [...decision.grantedScopes],
+      policyIds: [...decision.policyIds],
+      issuedAt: new Date(minted.claims.iat * 1000),
+      expiresAt: new Date(minted.claims.exp * 1000),
+    },
   });
 
   return {

@@ -1,0 +1,57 @@
+/**
+ * @overview The clients, resources and trusted IdPs the token endpoint serves from memory. It is
+ * loaded with the policy index at one PolicyVersion, so it is exactly as current as the policies:
+ * every admin write that changes one of these rows bumps the version, and every instance reloads
+ * (see PolicyEngineService). A token request then needs no database read to learn who the client
+ * is, which IdP signed the subject token or which resource the audience names.
+ */
+import type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow, DirectoryRows } from '@crossgate/store';
+import { createPinnedKeyResolver, type JwtKeyResolver } from '@crossgate/token';
+
+export type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow } from '@crossgate/store';
+
+export class Directory {
+  private readonly clients: Map<string, DirectoryClientRow>;
+  private readonly idps: Map<string, DirectoryIdpRow>;
+  private readonly resourcesByAudience = new Map<string, DirectoryResourceRow[]>();
+  /** Imported pinned keys, per row: importing a JWK is far dearer than a lookup. */
+  private readonly pinnedKeys = new WeakMap<object, JwtKeyResolver>();
+
+  constructor(rows: DirectoryRows) {
+    this.clients = new Map(rows.clients.map((client) => [client.clientId, client]));
+    this.idps = new Map(rows.idps.map((idp) => [idp.issuer, idp]));
+    for (const resource of rows.resources) {
+      const atAudience = this.resourcesByAudience.get(resource.authorizationServer) ?? [];
+      atAudience.push(resource);
+      this.resourcesByAudience.set(resource.authorizationServer, atAudience);
+    }
+  }
+
+  /** The active client with this OAuth `client_id`. */
+  client(clientId: string): DirectoryClientRow | undefined {
+    return this.clients.get(clientId);
+  }
+
+  /** The active trusted IdP with exactly this issuer (DESIGN decision 5: exact comparison). */
+  idp(issuer: string): DirectoryIdpRow | undefined {
+    return this.idps.get(issuer);
+  }
+
+  /** The active resources behind the authorization server `audience`. */
+  resourcesAt(audience: string): readonly DirectoryResourceRow[] {
+    return this.resourcesByAudience.get(audience) ?? [];
+  }
+
+  /**
+   * A resolver over a row's pinned JWKS, imported once per loaded row.
+   * @throws when the pinned JWKS is unusable
+   */
+  pinnedKeysOf(row: { jwks: unknown }): JwtKeyResolver {
+    let resolver = this.pinnedKeys.get(row);
+    if (resolver === undefined) {
+      resolver = createPinnedKeyResolver(row.jwks);
+      this.pinnedKeys.set(row, resolver);
+    }
+    return resolver;
+  }
+}
