@@ -6,6 +6,7 @@ import adminUsers from './admin-users/index.ts';
 import apiTokens from './api-tokens/index.ts';
 import audit from './audit/index.ts';
 import { authProvider } from './authProvider.ts';
+import clientRegistrations from './client-registrations/index.ts';
 import clients from './clients/index.ts';
 import connections from './connections/index.ts';
 import { dataProvider } from './dataProvider.ts';
@@ -41,6 +42,7 @@ export const App = () => (
   >
     <Resource name="clients" {...clients} />
     <Resource name="resources" {...resources} />
+    <Resource name="client-registrations" {...clientRegistrations} />
     <Resource name="policies" {...policies} />
     <Resource name="connections" {...connections} />
     <Resource name="trusted-idps" {...trustedIdps} />

@@ -15,6 +15,7 @@ const resourceNames: Record<AdminObject, [string, string]> = {
   memberships: ['Membership', 'Memberships'],
   clients: ['Client', 'Clients'],
   resources: ['Resource', 'Resources'],
+  'client-registrations': ['Client registration', 'Client registrations'],
   policies: ['Policy', 'Policies'],
   'group-mappings': ['Group mapping', 'Group mappings'],
   connections: ['Connection', 'Connections'],
@@ -40,7 +41,17 @@ const fieldLabels: Partial<Record<AdminObject, Record<string, string>>> = {
   'trusted-idps': { groupsClaim: 'Groups claim', audiences: 'Accepted audiences (ID token aud)' },
   users: { subject: 'Subject (sub)', lastSeenAt: 'Last seen', groupId: 'Group' },
   clients: { clientId: 'Client ID', authMethod: 'Token endpoint auth method', scopeCeiling: 'Scope ceiling', idpClientId: 'Client ID at the IdP' },
-  resources: { authorizationServer: 'Authorization server (issuer)', resourceIndicators: 'Resource indicators (RFC 8707)' },
+  resources: {
+    authorizationServer: 'Authorization server (issuer)',
+    resourceIndicators: 'Resource indicators (RFC 8707)',
+    subjectType: 'Subject type (ID-JAG sub)',
+    releaseEmail: 'Release email to this resource',
+  },
+  'client-registrations': {
+    clientId: 'Client',
+    resourceId: 'Resource',
+    remoteClientId: "Client ID at the resource's authorization server",
+  },
   policies: {
     subjectGroupIds: 'Groups',
     subjectUserIds: 'Users',

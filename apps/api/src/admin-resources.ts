@@ -1,6 +1,7 @@
 /** Every admin resource served by the generic CRUD controller: the map of the admin API. */
 import { adminUsersResource } from './admin-users/admin-users.resource.ts';
 import { apiTokensResource } from './api-tokens/api-tokens.resource.ts';
+import { clientRegistrationsResource } from './client-registrations/client-registrations.resource.ts';
 import { clientsResource } from './clients/clients.resource.ts';
 import { connectionsResource } from './connections/connections.resource.ts';
 import type { AdminResource } from './crud/admin-resource.ts';
@@ -19,6 +20,7 @@ export const adminResources: readonly AdminResource[] = [
   membershipsResource,
   clientsResource,
   resourcesResource,
+  clientRegistrationsResource,
   policiesResource,
   groupMappingsResource,
   connectionsResource,

@@ -32,6 +32,9 @@ async function main(): Promise<void> {
   if (config.keys.developmentKek) {
     logger.warn('KEY_ENCRYPTION_KEY is not set: signing keys are sealed with the PUBLIC development KEK. Never use this in production.');
   }
+  if (config.subjects.developmentPairwiseSecret) {
+    logger.warn('PAIRWISE_SUBJECT_SECRET is not set: pairwise subjects use the PUBLIC development secret. Never use this in production.');
+  }
 
   await requireDependencies({ database: config.database.url, redis: config.redis.url });
 

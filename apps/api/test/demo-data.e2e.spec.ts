@@ -31,6 +31,10 @@ describe('demo data', () => {
     expect(patterns.map((row) => row.pattern).sort()).toEqual(['service_account', 'sts', 'vaulted_key', 'xaa']);
     const mcpServers = await api.prisma.resource.count({ where: { kind: 'mcp_server', slug: { endsWith: '-mcp' } } });
     expect(mcpServers).toBeGreaterThanOrEqual(3);
+    const tickets = await api.prisma.resource.findUniqueOrThrow({ where: { slug: 'tickets-mcp' } });
+    expect(tickets).toMatchObject({ subjectType: 'pairwise', releaseEmail: true });
+    const registrations = await api.prisma.clientRegistration.findMany({ select: { client: { select: { clientId: true } }, resource: { select: { slug: true } } } });
+    expect(registrations).toContainEqual({ client: { clientId: 'cursor' }, resource: { slug: 'github' } });
     const seededEvents = await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } });
     expect(seededEvents).toBe(first.created);
 

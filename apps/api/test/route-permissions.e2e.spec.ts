@@ -42,6 +42,8 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'clients:write': itAdminOnly,
   'resources:read': everyone,
   'resources:write': itAdminOnly,
+  'client-registrations:read': everyone,
+  'client-registrations:write': itAdminOnly,
   'policies:read': everyone,
   'policies:write': itAdminOnly,
   'group-mappings:read': everyone,

@@ -57,9 +57,10 @@ describe('loadConfig', () => {
 
 describe('loadConfig: the key-encryption key', () => {
   const kek = Buffer.alloc(32, 7).toString('base64url');
+  const PAIRWISE_SUBJECT_SECRET = Buffer.alloc(32, 9).toString('base64url');
 
   it('should refuse to start in production without a KEY_ENCRYPTION_KEY', () => {
-    expect(configErrorOf({ NODE_ENV: 'production' }).problems).toEqual([
+    expect(configErrorOf({ NODE_ENV: 'production', PAIRWISE_SUBJECT_SECRET }).problems).toEqual([
       'KEY_ENCRYPTION_KEY: is required in production (base64url of exactly 32 random bytes)',
     ]);
   });
@@ -75,7 +76,7 @@ describe('loadConfig: the key-encryption key', () => {
   });
 
   it('should use the configured KEK and its id', () => {
-    const config = loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: kek, KEY_ENCRYPTION_KEY_ID: 'kek-2026' });
+    const config = loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: kek, KEY_ENCRYPTION_KEY_ID: 'kek-2026', PAIRWISE_SUBJECT_SECRET });
 
     expect(config.keys).toMatchObject({ encryptionKeyId: 'kek-2026', developmentKek: false });
     expect(Buffer.from(config.keys.encryptionKey)).toEqual(Buffer.alloc(32, 7));
@@ -96,5 +97,51 @@ describe('loadConfig: the key-encryption key', () => {
       rotateEveryDays: 7,
     });
     expect(configErrorOf({ SIGNING_ALG: 'HS256' }).problems[0]).toMatch(/^SIGNING_ALG:/);
+  });
+});
+
+describe('loadConfig: the pairwise subject secret', () => {
+  const KEY_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64url');
+  const secret = Buffer.alloc(32, 9).toString('base64url');
+
+  it('should refuse to start in production without a PAIRWISE_SUBJECT_SECRET', () => {
+    expect(configErrorOf({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY }).problems).toEqual([
+      'PAIRWISE_SUBJECT_SECRET: is required in production (base64url of exactly 32 random bytes)',
+    ]);
+  });
+
+  it('should name both missing secrets at once in production', () => {
+    expect(configErrorOf({ NODE_ENV: 'production' }).problems).toEqual([
+      'KEY_ENCRYPTION_KEY: is required in production (base64url of exactly 32 random bytes)',
+      'PAIRWISE_SUBJECT_SECRET: is required in production (base64url of exactly 32 random bytes)',
+    ]);
+  });
+
+  it('should refuse a PAIRWISE_SUBJECT_SECRET that is not base64url of 32 bytes, in every environment', () => {
+    for (const NODE_ENV of ['production', 'development']) {
+      for (const PAIRWISE_SUBJECT_SECRET of [Buffer.alloc(16).toString('base64url'), `${secret}=`, secret.replace(/.$/, '/')]) {
+        expect(configErrorOf({ NODE_ENV, KEY_ENCRYPTION_KEY, PAIRWISE_SUBJECT_SECRET }).problems).toEqual([
+          'PAIRWISE_SUBJECT_SECRET: must be base64url (no padding) of exactly 32 random bytes',
+        ]);
+      }
+    }
+  });
+
+  it('should use the configured secret as config.subjects.pairwiseSecret', () => {
+    const config = loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY, PAIRWISE_SUBJECT_SECRET: secret });
+
+    expect(config.subjects.pairwiseSecret).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(config.subjects.pairwiseSecret)).toEqual(Buffer.alloc(32, 9));
+    expect(config.subjects.developmentPairwiseSecret).toBe(false);
+  });
+
+  it('should fall back to a fixed 32-byte development secret outside production, the same on every load', () => {
+    const first = loadConfig({ NODE_ENV: 'development' });
+    const second = loadConfig({ NODE_ENV: 'test' });
+
+    expect(first.subjects.developmentPairwiseSecret).toBe(true);
+    expect(first.subjects.pairwiseSecret).toHaveLength(32);
+    expect(Buffer.from(second.subjects.pairwiseSecret)).toEqual(Buffer.from(first.subjects.pairwiseSecret));
+    expect(Buffer.from(first.subjects.pairwiseSecret)).not.toEqual(Buffer.from(first.keys.encryptionKey));
   });
 });

@@ -40,6 +40,15 @@ const environmentSchema = z.object({
     .optional(),
   /** Names the KEK; stored beside each sealed key so a later KEK rotation knows what sealed what. */
   KEY_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('kek-1'),
+  /**
+   * Keys the pairwise subject identifiers in ID-JAGs for resources with pairwise subjects: base64url
+   * of exactly 32 random bytes. Required in production. Changing it changes every pairwise subject,
+   * so resource authorization servers would see existing users as new ones.
+   */
+  PAIRWISE_SUBJECT_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be base64url (no padding) of exactly 32 random bytes')
+    .optional(),
   /** Algorithm of new signing keys: ES256 (default) or RS256. Existing keys keep theirs. */
   SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
   /** The rotation job makes the `next` key active this often. */
@@ -54,6 +63,14 @@ const developmentKek = {
   id: 'development-kek-not-secret',
   key: new Uint8Array(createHash('sha256').update('crossgate development key-encryption key, NOT SECRET').digest()),
 };
+
+/**
+ * Outside production only, when PAIRWISE_SUBJECT_SECRET is unset: a fixed secret anyone can derive,
+ * so pairwise subjects stay the same across restarts of a development instance. They are not private.
+ */
+const developmentPairwiseSecret = new Uint8Array(
+  createHash('sha256').update('crossgate development pairwise subject secret, NOT SECRET').digest(),
+);
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -94,15 +111,26 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       signingAlg: env.SIGNING_ALG,
       rotateEveryDays: env.SIGNING_KEY_ROTATE_DAYS,
     },
+    subjects: {
+      /** 32 bytes; the HMAC key of pairwise ID-JAG subjects (libs/token `pairwiseSubject`). */
+      pairwiseSecret: env.PAIRWISE_SUBJECT_SECRET
+        ? new Uint8Array(Buffer.from(env.PAIRWISE_SUBJECT_SECRET, 'base64url'))
+        : developmentPairwiseSecret,
+      /** True when the fixed development secret is in use. */
+      developmentPairwiseSecret: env.PAIRWISE_SUBJECT_SECRET === undefined,
+    },
   };
 }
 
 /** Rules that span variables, reported with the per-variable ones. */
 function crossFieldProblems(env: z.infer<typeof environmentSchema>): string[] {
-  if (env.NODE_ENV === 'production' && env.KEY_ENCRYPTION_KEY === undefined) {
-    return ['KEY_ENCRYPTION_KEY: is required in production (base64url of exactly 32 random bytes)'];
+  if (env.NODE_ENV !== 'production') {
+    return [];
   }
-  return [];
+  const requiredSecrets = ['KEY_ENCRYPTION_KEY', 'PAIRWISE_SUBJECT_SECRET'] as const;
+  return requiredSecrets
+    .filter((name) => env[name] === undefined)
+    .map((name) => `${name}: is required in production (base64url of exactly 32 random bytes)`);
 }
 
 /**

@@ -13,6 +13,7 @@ export const adminObjects = [
   'memberships',
   'clients',
   'resources',
+  'client-registrations',
   'policies',
   'group-mappings',
   'connections',

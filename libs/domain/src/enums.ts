@@ -8,6 +8,9 @@ export const membershipSources = ['id_token', 'scim', 'manual'] as const;
 export const clientKinds = ['requesting_app', 'ai_agent'] as const;
 export const clientAuthMethods = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'none'] as const;
 export const resourceKinds = ['resource_app', 'mcp_server'] as const;
+/** How a resource's ID-JAG `sub` is formed: the IdP's subject, or pairwise per authorization server. */
+export const subjectTypes = ['public', 'pairwise'] as const;
+export type SubjectType = (typeof subjectTypes)[number];
 export const policyEffects = ['allow', 'deny'] as const;
 export const policyStatuses = ['draft', 'active', 'disabled'] as const;
 export const scopeRisks = ['low', 'medium', 'high'] as const;

@@ -1,10 +1,11 @@
 /**
- * @overview Crossgate's token library: the ID-JAG claim set, minting and verification with jose,
- * validation of upstream ID tokens, Crossgate's signing keys and public JWKS, and an SSRF-guarded
- * JWKS cache with OpenID Provider discovery. No framework, no storage: time, ids and keys are
+ * @overview Crossgate's token library: the ID-JAG claim set, its subject and client mapping, minting
+ * and verification with jose, validation of upstream ID tokens, Crossgate's signing keys and public
+ * JWKS, and an SSRF-guarded JWKS cache with OpenID Provider discovery. No framework, no storage: time, ids and keys are
  * passed in.
  */
 export * from './id-jag/id-jag.ts';
+export * from './id-jag/subject-claims.ts';
 export * from './id-token/verify-id-token.ts';
 export * from './jwks/jwks.error.ts';
 export * from './jwks/remote-jwks.ts';

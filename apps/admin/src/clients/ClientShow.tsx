@@ -10,7 +10,7 @@ import {
 
 import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
-import { AppPairRecords, RecordShow } from '../common/views.tsx';
+import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../common/views.tsx';
 import { PatternField } from '../connections/patterns.tsx';
 import { kindChoices } from './choices.ts';
 
@@ -35,6 +35,10 @@ export function ClientShow() {
       <AppPairRecords label="Connections" reference="connections" side="clientId">
         <DataTable.Col source="pattern" field={PatternField} />
       </AppPairRecords>
+      <RelatedRecords label="Registrations at resources" reference="client-registrations" target="clientId" sort={{ field: 'remoteClientId', order: 'ASC' }}>
+        <ReferenceColumn source="resourceId" reference="resources" />
+        <DataTable.Col source="remoteClientId" sx={{ fontFamily: 'monospace' }} />
+      </RelatedRecords>
     </RecordShow>
   );
 }

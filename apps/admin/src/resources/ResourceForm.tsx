@@ -1,8 +1,8 @@
-import { ArrayInput, required, SelectInput, SimpleFormIterator, TextArrayInput, TextInput } from 'react-admin';
+import { ArrayInput, BooleanInput, required, SelectInput, SimpleFormIterator, TextArrayInput, TextInput } from 'react-admin';
 
 import { OwnerInput, StatusInput } from '../common/inputs.tsx';
 import { RecordCreate, RecordEdit } from '../common/views.tsx';
-import { kindChoices, riskChoices } from './choices.ts';
+import { kindChoices, riskChoices, subjectTypeChoices } from './choices.ts';
 
 /** An empty scope description is '' to the API (its default), never react-admin's null. */
 const asTyped = (value: string) => value;
@@ -29,6 +29,14 @@ function ResourceInputs() {
       <TextInput source="authorizationServer" validate={required()} helperText="Issuer of the AS it lives behind (the exchange audience)" />
       <TextArrayInput source="resourceIndicators" validate={required()} helperText="Its RFC 8707 resource URIs; press Enter after each" />
       <ScopeCatalogueInput />
+      <SelectInput
+        source="subjectType"
+        choices={subjectTypeChoices}
+        defaultValue="public"
+        validate={required()}
+        helperText="The sub its ID-JAGs carry; pairwise hides one user's identity across authorization servers"
+      />
+      <BooleanInput source="releaseEmail" defaultValue={false} helperText="Off by default: ID-JAGs carry no email unless the resource needs it" />
       <OwnerInput />
       <StatusInput />
     </>

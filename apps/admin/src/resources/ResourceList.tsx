@@ -3,11 +3,12 @@ import { DataTable, EmailField, SelectField, SelectInput } from 'react-admin';
 import { statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, searchFilter } from '../common/views.tsx';
-import { kindChoices } from './choices.ts';
+import { kindChoices, subjectTypeChoices } from './choices.ts';
 
 const filters = [
   searchFilter,
   <SelectInput key="kind" source="kind" choices={kindChoices} />,
+  <SelectInput key="subjectType" source="subjectType" choices={subjectTypeChoices} />,
   statusFilter(),
 ];
 

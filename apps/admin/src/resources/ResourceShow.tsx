@@ -1,5 +1,6 @@
 import {
   ArrayField,
+  BooleanField,
   DataTable,
   EmailField,
   SelectField,
@@ -9,9 +10,9 @@ import {
 } from 'react-admin';
 
 import { StatusField } from '../common/StatusField.tsx';
-import { AppPairRecords, RecordShow } from '../common/views.tsx';
+import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../common/views.tsx';
 import { PatternField } from '../connections/patterns.tsx';
-import { kindChoices } from './choices.ts';
+import { kindChoices, subjectTypeChoices } from './choices.ts';
 
 export function ResourceShow() {
   return (
@@ -29,6 +30,8 @@ export function ResourceShow() {
           <DataTable.Col source="risk" field={StatusField} disableSort />
         </DataTable>
       </ArrayField>
+      <SelectField source="subjectType" choices={subjectTypeChoices} />
+      <BooleanField source="releaseEmail" />
       <EmailField source="owner" />
       <StatusField source="status" />
       <AppPairRecords label="Policies" reference="policies" side="resourceId">
@@ -37,6 +40,10 @@ export function ResourceShow() {
       <AppPairRecords label="Connections" reference="connections" side="resourceId">
         <DataTable.Col source="pattern" field={PatternField} />
       </AppPairRecords>
+      <RelatedRecords label="Client registrations" reference="client-registrations" target="resourceId" sort={{ field: 'remoteClientId', order: 'ASC' }}>
+        <ReferenceColumn source="clientId" reference="clients" />
+        <DataTable.Col source="remoteClientId" sx={{ fontFamily: 'monospace' }} />
+      </RelatedRecords>
     </RecordShow>
   );
 }

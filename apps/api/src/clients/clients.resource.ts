@@ -46,6 +46,7 @@ export const clientsResource: AdminResource = {
   dependents: [
     { model: 'policy', label: 'policies', where: (id) => ({ clientId: id, deletedAt: null }) },
     { model: 'connection', label: 'connections', where: (id) => ({ clientId: id, deletedAt: null }) },
+    { model: 'clientRegistration', label: 'client registrations', where: (id) => ({ clientId: id }) },
   ],
   deletion: 'soft',
   afterChange: bumpPolicyVersion,

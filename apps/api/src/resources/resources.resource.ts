@@ -1,11 +1,15 @@
-/** Resource apps and MCP servers, with the catalogue of scopes they understand. */
+/**
+ * Resource apps and MCP servers, with the catalogue of scopes they understand and what their ID-JAGs
+ * say about the user: the subject type (SPEC.md §2.2 "Map `sub`") and whether the email is released.
+ */
 import { z } from 'zod';
 
-import { recordStatuses, resourceKinds, scopeRisks } from '@crossgate/domain';
+import { recordStatuses, resourceKinds, scopeRisks, subjectTypes } from '@crossgate/domain';
 
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { contains, equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const scopeEntry = z.strictObject({
   name: field.scopeToken,
@@ -25,6 +29,8 @@ const resourceSchema = z.strictObject({
     .max(500)
     .refine((scopes) => new Set(scopes.map((scope) => scope.name)).size === scopes.length, 'scope names must be unique')
     .default([]),
+  subjectType: z.enum(subjectTypes).default('public'),
+  releaseEmail: z.boolean().default(false),
   owner: field.owner,
   status: z.enum(recordStatuses).default('active'),
 });
@@ -41,6 +47,7 @@ export const resourcesResource: AdminResource = {
     search: ['name', 'slug', 'owner', 'description', 'authorizationServer'],
     filters: {
       kind: equals('kind', z.enum(resourceKinds)),
+      subjectType: equals('subjectType', z.enum(subjectTypes)),
       status: equals('status', z.enum(recordStatuses)),
       authorizationServer: equals('authorizationServer', z.string().max(2048)),
       resourceIndicator: contains('resourceIndicators', z.string().max(2048)),
@@ -53,7 +60,10 @@ export const resourcesResource: AdminResource = {
   dependents: [
     { model: 'policy', label: 'policies', where: (id) => ({ resourceId: id, deletedAt: null }) },
     { model: 'connection', label: 'connections', where: (id) => ({ resourceId: id, deletedAt: null }) },
+    { model: 'clientRegistration', label: 'client registrations', where: (id) => ({ resourceId: id }) },
   ],
   deletion: 'soft',
+  // The exchange reads the subject type, email release and registrations with the policy set.
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
 };

@@ -1,7 +1,8 @@
 /**
  * @overview A believable organisation for a first look: Acme Bank, one upstream IdP, six groups,
  * twenty people, six requesting apps and agents, eight resources (three MCP servers), app-pair
- * policies, group mappings and a connection of each of the four patterns. Everything goes through
+ * policies, group mappings, a connection of each of the four patterns, one resource with pairwise
+ * subjects and email release, and one client known under another id at a resource's AS. Everything goes through
  * the same validated, audited write path as the admin API, and each record is looked up by its
  * natural key first, so seeding twice changes nothing.
  */
@@ -11,6 +12,7 @@ import type { RequestContext } from '../auth/authorize.decorator.ts';
 import type { AdminResource } from '../crud/admin-resource.ts';
 import type { CrudService } from '../crud/crud.service.ts';
 import { adminUsersResource } from '../admin-users/admin-users.resource.ts';
+import { clientRegistrationsResource } from '../client-registrations/client-registrations.resource.ts';
 import { clientsResource } from '../clients/clients.resource.ts';
 import { connectionsResource } from '../connections/connections.resource.ts';
 import { groupMappingsResource } from '../group-mappings/group-mappings.resource.ts';
@@ -76,7 +78,9 @@ const resources = [
   { slug: 'github', name: 'GitHub Enterprise', kind: 'resource_app', scopes: [scope('repo.read', 'low', 'Read repositories'), scope('repo.write', 'high', 'Push to repositories')] },
   { slug: 'salesforce', name: 'Salesforce', kind: 'resource_app', scopes: [scope('accounts.read', 'low', 'Read accounts'), scope('opportunities.read', 'low', 'Read opportunities'), scope('opportunities.write', 'medium', 'Update opportunities')] },
   { slug: 'data-mcp', name: 'Internal data MCP server', kind: 'mcp_server', scopes: [scope('datasets.read', 'medium', 'Query curated datasets'), scope('datasets.export', 'high', 'Export datasets')] },
-  { slug: 'tickets-mcp', name: 'Ticketing MCP server', kind: 'mcp_server', scopes: [scope('tickets.read', 'low', 'Read tickets'), scope('tickets.write', 'medium', 'Update tickets'), scope('customers.read', 'medium', 'Read customer profiles')] },
+  // A third-party ticketing service: it must not correlate staff across vendors, but it provisions
+  // agents just in time by email.
+  { slug: 'tickets-mcp', name: 'Ticketing MCP server', kind: 'mcp_server', subjectType: 'pairwise', releaseEmail: true, scopes: [scope('tickets.read', 'low', 'Read tickets'), scope('tickets.write', 'medium', 'Update tickets'), scope('customers.read', 'medium', 'Read customer profiles')] },
   { slug: 'ledger-mcp', name: 'Ledger MCP server', kind: 'mcp_server', scopes: [scope('ledger.read', 'high', 'Read the general ledger')] },
   { slug: 'payroll-legacy', name: 'Legacy payroll API', kind: 'resource_app', scopes: [scope('payroll.read', 'high', 'Read payroll runs')] },
 ] as const;
@@ -92,6 +96,9 @@ const policies = [
   { name: 'Reconciler reads the ledger', client: 'finance-reconciler', resource: 'ledger-mcp', groups: ['finance'], scopes: ['ledger.read'], status: 'active', conditions: {} },
   { name: 'Slack unfurls Jira and wiki links', client: 'slack', resource: 'jira', groups: ['engineering', 'support', 'sales', 'finance', 'security'], scopes: ['issues.read'], status: 'active', conditions: {} },
 ] as const;
+
+/** Clients that GitHub knows under its own ids: Cursor is a GitHub App there. */
+const clientRegistrations = [{ client: 'cursor', resource: 'github', remoteClientId: 'Iv23liCursorAcmeBank' }] as const;
 
 const connections = [
   { name: 'Support agent → Jira (XAA)', client: 'support-agent', resource: 'jira', pattern: 'xaa' },
@@ -195,6 +202,16 @@ export async function seedDemoData(crud: CrudService, repository: CrudRepository
       scopes: [...policy.scopes],
       conditions: policy.conditions,
       status: policy.status,
+    });
+  }
+
+  for (const registration of clientRegistrations) {
+    const clientId = clientIds.get(registration.client)!;
+    const resourceId = resourceIds.get(registration.resource)!;
+    await seed.ensure(clientRegistrationsResource, 'clientRegistration', { clientId, resourceId }, {
+      clientId,
+      resourceId,
+      remoteClientId: registration.remoteClientId,
     });
   }
 

@@ -15,6 +15,7 @@ export type CrudModel =
   | 'membership'
   | 'client'
   | 'resource'
+  | 'clientRegistration'
   | 'policy'
   | 'groupMapping'
   | 'connection'

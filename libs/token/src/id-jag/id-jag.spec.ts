@@ -163,6 +163,11 @@ describe('verifyIdJag', () => {
     await expect(verify(token)).resolves.toStrictEqual(claims);
   });
 
+  it('should return the email of an ID-JAG minted for a resource that receives it', async () => {
+    const { token } = await mint({ email: 'alice@example.test' });
+    await expect(verify(token)).resolves.toMatchObject({ email: 'alice@example.test' });
+  });
+
   it('should accept typ written with the application/ prefix', async () => {
     await expect(verify(await forge({}, { typ: 'application/oauth-id-jag+jwt' }))).resolves.toMatchObject({ jti: 'forged-1' });
   });
