@@ -1,0 +1,645 @@
+/**
+ * `npm run bench:exchange`: the RFC 8693 token exchange (`POST /oauth2/token`, ID token → ID-JAG)
+ * over real HTTP, against the built API as a child process on a database of its own:
+ * - seeds one trusted IdP (pinned JWKS), 500 groups, 1,000 users in 3 groups each, 100 clients
+ *   (client_secret_basic) × 100 resources with 10 policies per pair (100,000 Policy rows),
+ * - pre-signs ID tokens and pre-builds exchange requests a policy allows, rotating users, clients and
+ *   resources,
+ * - drives the endpoint with autocannon at maximum throughput, then at a fixed 1,000 req/s,
+ * - drives a plain `oidc-provider` client_credentials grant the same way, as the baseline,
+ * - checks every 2xx exchange left exactly one durable `allow` audit row and one IssuedToken row.
+ * The database and Redis keys are removed at the end, even on failure. The last line printed is one
+ * JSON object with the numbers. BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, BENCH_RATE
+ * and BENCH_REQUESTS shorten or reshape a run.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import autocannon from 'autocannon';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import Provider from 'oidc-provider';
+
+import { type ClientRow, compilePolicies, decide, type PolicyConditions, type PolicyRow, type Weekday } from '@crossgate/policy';
+import { createPrismaClient, type PrismaClient } from '@crossgate/store';
+import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChildProcess, type TestRun } from '@crossgate/testing';
+import { grantTypes, tokenTypes } from '@crossgate/token';
+
+import { hashPassword } from '../apps/api/src/auth/credentials.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
+const numberFromEnv = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number`);
+  }
+  return value;
+};
+
+const seconds = numberFromEnv('BENCH_SECONDS', 15);
+const warmupSeconds = numberFromEnv('BENCH_WARMUP_SECONDS', 3);
+const connections = numberFromEnv('BENCH_CONNECTIONS', 64);
+const fixedRate = numberFromEnv('BENCH_RATE', 1_000);
+const requestCount = numberFromEnv('BENCH_REQUESTS', 2_000);
+
+const clientCount = 100;
+const resourceCount = 100;
+const policiesPerPair = 10;
+const groupCount = 500;
+const userCount = 1_000;
+const scopeCatalogue = ['issues.read', 'issues.write', 'comments.read', 'comments.write', 'files.read', 'files.write', 'admin.read', 'admin.write'];
+const zones = ['Europe/Zurich', 'America/New_York', 'Asia/Tokyo', 'UTC'];
+const issuer = 'https://idp.bench.example';
+const clientSecret = 'bench client secret, the same for every client';
+const adminPassword = 'bench admin password, not a secret';
+/** The ID tokens satisfy every `requiredAcr`/`requiredAmr` the seeded policies set. */
+const authentication = { acr: 'phr', amr: ['pwd', 'mfa'] };
+
+// ── The baseline provider, in a process of its own like the API ─────────────────────────────────
+
+/** An `oidc-provider` with one client_secret_basic client and the client_credentials grant; prints its port. */
+async function serveOidcProvider(): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const provider = new Provider(`http://127.0.0.1:${port}`, {
+    clients: [
+      {
+        client_id: 'bench-baseline',
+        client_secret: clientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'ES256',
+      },
+    ],
+    features: { clientCredentials: { enabled: true } },
+    jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'bench-es256' }] },
+    cookies: { keys: ['oidc-provider bench cookie key, not a secret'] },
+  });
+  server.on('request', provider.callback());
+  process.stdout.write(`listening ${port}\n`);
+}
+
+// ── Data ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** mulberry32, so every run seeds the same shape and asks the same requests. */
+function prng(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const next = prng(8693);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+const some = <T>(items: readonly T[], min: number, max: number): T[] => {
+  const count = min + Math.floor(next() * (max - min + 1));
+  return [...new Set(Array.from({ length: count }, () => pick(items)))];
+};
+
+interface BenchGroup {
+  id: string;
+  name: string;
+  members: string[];
+}
+interface BenchUser {
+  id: string;
+  subject: string;
+  groupIds: string[];
+  groupNames: string[];
+}
+interface BenchClient {
+  id: string;
+  clientId: string;
+  idpClientId: string;
+  scopeCeiling: string[];
+}
+interface BenchResource {
+  id: string;
+  slug: string;
+  audience: string;
+  indicator: string;
+}
+interface Dataset {
+  groups: BenchGroup[];
+  users: BenchUser[];
+  clients: BenchClient[];
+  resources: BenchResource[];
+  policies: PolicyRow[];
+}
+
+function dataset(): Dataset {
+  const groups = Array.from({ length: groupCount }, (_, n): BenchGroup => ({ id: randomUUID(), name: `bench-group-${n}`, members: [] }));
+  const users = Array.from({ length: userCount }, (_, n): BenchUser => ({ id: randomUUID(), subject: `bench-user-${n}`, groupIds: [], groupNames: [] }));
+  for (const user of users) {
+    const mine = new Set<BenchGroup>();
+    while (mine.size < 3) {
+      mine.add(pick(groups));
+    }
+    for (const group of mine) {
+      user.groupIds.push(group.id);
+      user.groupNames.push(group.name);
+      group.members.push(user.id);
+    }
+  }
+  const clients = Array.from({ length: clientCount }, (_, n): BenchClient => ({
+    id: randomUUID(),
+    clientId: `bench-client-${n}`,
+    idpClientId: `bench-client-${n}-at-idp`,
+    scopeCeiling: next() < 0.5 ? [] : some(scopeCatalogue, 6, 6),
+  }));
+  const resources = Array.from({ length: resourceCount }, (_, n): BenchResource => ({
+    id: randomUUID(),
+    slug: `rs-${n}`,
+    audience: `https://rs-${n}.bench.example`,
+    indicator: `https://rs-${n}.bench.example/mcp`,
+  }));
+  const policies: PolicyRow[] = [];
+  for (const client of clients) {
+    for (const resource of resources) {
+      for (let k = 0; k < policiesPerPair; k++) {
+        const kind = next();
+        const deny = next() < 0.03;
+        policies.push({
+          id: randomUUID(),
+          clientId: client.id,
+          resourceId: resource.id,
+          effect: deny ? 'deny' : 'allow',
+          everyone: kind < 0.05,
+          subjectGroupIds: kind >= 0.05 && kind < 0.85 ? some(groups, 1, 2).map((group) => group.id) : [],
+          subjectUserIds: kind >= 0.85 ? some(users, 1, 3).map((user) => user.id) : [],
+          scopes: deny ? [pick(scopeCatalogue)] : some(scopeCatalogue, 1, 4),
+          conditions: conditions(),
+          status: 'active',
+          expiresAt: next() < 0.03 ? new Date(Date.now() + 30 * 86_400_000) : null,
+        });
+      }
+    }
+  }
+  return { groups, users, clients, resources, policies };
+}
+
+function conditions(): PolicyConditions {
+  const weekdays: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+  return {
+    ...(next() < 0.1 ? { timeWindow: { days: weekdays, start: '07:00', end: '20:00', timeZone: pick(zones) } } : {}),
+    ...(next() < 0.1 ? { requiredAmr: ['mfa'] } : {}),
+    ...(next() < 0.05 ? { requiredAcr: ['phr', 'phrh'] } : {}),
+    ...(next() < 0.1 ? { maxLifetimeSeconds: 120 } : {}),
+  };
+}
+
+async function seed(prisma: PrismaClient, data: Dataset, jwks: { keys: JWK[] }): Promise<void> {
+  const idp = await prisma.trustedIdp.create({ data: { name: 'Bench IdP', issuer, jwks, audiences: [], groupsClaim: 'groups' } });
+  await prisma.group.createMany({ data: data.groups.map((group) => ({ id: group.id, name: group.name, idpId: idp.id })) });
+  await prisma.user.createMany({ data: data.users.map((user) => ({ id: user.id, idpId: idp.id, subject: user.subject, email: `${user.subject}@bench.example` })) });
+  await prisma.membership.createMany({
+    data: data.users.flatMap((user) => user.groupIds.map((groupId) => ({ userId: user.id, groupId, source: 'id_token' as const }))),
+  });
+  // One argon2id hash for every client: verification costs the same, and hashing 100 would only slow the seed.
+  const secretHash = await hashPassword(clientSecret);
+  await prisma.client.createMany({
+    data: data.clients.map((client) => ({
+      id: client.id,
+      clientId: client.clientId,
+      name: client.clientId,
+      owner: 'bench@bench.example',
+      authMethod: 'client_secret_basic' as const,
+      secretHash,
+      idpClientId: client.idpClientId,
+      scopeCeiling: client.scopeCeiling,
+    })),
+  });
+  await prisma.resource.createMany({
+    data: data.resources.map((resource) => ({
+      id: resource.id,
+      slug: resource.slug,
+      name: resource.slug,
+      authorizationServer: resource.audience,
+      resourceIndicators: [resource.indicator],
+      scopes: scopeCatalogue.map((name) => ({ name, risk: name.startsWith('admin') ? 'high' : 'low' })),
+      owner: 'bench@bench.example',
+    })),
+  });
+  const chunk = 5_000;
+  for (let start = 0; start < data.policies.length; start += chunk) {
+    await prisma.policy.createMany({
+      data: data.policies.slice(start, start + chunk).map((row, n) => ({
+        id: row.id,
+        name: `bench-policy-${start + n}`,
+        clientId: row.clientId,
+        resourceId: row.resourceId,
+        effect: row.effect,
+        everyone: row.everyone,
+        subjectGroupIds: [...row.subjectGroupIds],
+        subjectUserIds: [...row.subjectUserIds],
+        scopes: [...row.scopes],
+        conditions: row.conditions as object,
+        status: row.status,
+        expiresAt: row.expiresAt,
+      })),
+    });
+  }
+}
+
+// ── Requests ─────────────────────────────────────────────────────────────────────────────────────
+
+interface Exchange {
+  /** application/x-www-form-urlencoded */
+  body: string;
+  authorization: string;
+}
+
+const basic = (clientId: string, secret: string): string => `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/**
+ * Requests a policy allows, judged by `@crossgate/policy` on the seeded rows now and in an hour (so a
+ * time window cannot close during the run): a member of a group a random allow policy names (or a
+ * user it names), for that policy's pair, asking for some of the scopes they would get.
+ */
+async function exchanges(data: Dataset, privateKey: CryptoKey, kid: string): Promise<Exchange[]> {
+  const clientRows: ClientRow[] = data.clients.map((client) => ({ id: client.id, scopeCeiling: client.scopeCeiling }));
+  const now = new Date();
+  const index = compilePolicies(data.policies, clientRows, { now });
+  const usersById = new Map(data.users.map((user) => [user.id, user]));
+  const groupsById = new Map(data.groups.map((group) => [group.id, group]));
+  const clientsById = new Map(data.clients.map((client) => [client.id, client]));
+  const resourcesById = new Map(data.resources.map((resource) => [resource.id, resource]));
+  const allows = data.policies.filter((row) => row.effect === 'allow');
+  const tokens = new Map<string, Promise<string>>();
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const idToken = (user: BenchUser, client: BenchClient): Promise<string> => {
+    const key = `${user.id} ${client.id}`;
+    let token = tokens.get(key);
+    if (token === undefined) {
+      token = new SignJWT({ groups: user.groupNames, email: `${user.subject}@bench.example`, auth_time: issuedAt - 60, ...authentication })
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
+        .setIssuer(issuer)
+        .setSubject(user.subject)
+        .setAudience(client.idpClientId)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + 3600)
+        .sign(privateKey);
+      tokens.set(key, token);
+    }
+    return token;
+  };
+
+  const built: Exchange[] = [];
+  let attempts = 0;
+  while (built.length < requestCount) {
+    if (++attempts > requestCount * 50) {
+      throw new Error(`Only ${built.length} of ${requestCount} sampled requests are allowed by the seeded policies`);
+    }
+    const row = pick(allows);
+    const group = row.subjectGroupIds.length > 0 ? groupsById.get(pick(row.subjectGroupIds)) : undefined;
+    const user = usersById.get((group ? pick(group.members) : row.subjectUserIds.length > 0 ? pick(row.subjectUserIds) : pick(data.users).id) ?? '');
+    if (user === undefined) {
+      continue; // a group nobody is in
+    }
+    const ask = (requestedScopes: string[] | undefined, at: Date) =>
+      decide(index, { clientId: row.clientId, resourceId: row.resourceId, user: { id: user.id, groupIds: user.groupIds }, now: at, authentication, ...(requestedScopes ? { requestedScopes } : {}) });
+    const offered = ask(undefined, now);
+    if (!offered.allowed) {
+      continue;
+    }
+    const scopes = some(offered.grantedScopes, 1, 2);
+    if (!ask(scopes, now).allowed || !ask(scopes, new Date(now.getTime() + 3_600_000)).allowed) {
+      continue;
+    }
+    const client = clientsById.get(row.clientId) as BenchClient;
+    const resource = resourcesById.get(row.resourceId) as BenchResource;
+    const form = new URLSearchParams({
+      grant_type: grantTypes.tokenExchange,
+      requested_token_type: tokenTypes.idJag,
+      subject_token: await idToken(user, client),
+      subject_token_type: tokenTypes.idToken,
+      audience: resource.audience,
+      scope: scopes.join(' '),
+    });
+    built.push({ body: form.toString(), authorization: basic(client.clientId, clientSecret) });
+  }
+  console.log(`built ${built.length} exchange requests over ${tokens.size} ID tokens (${attempts - built.length} sampled requests refused by policy, skipped)`);
+  return built;
+}
+
+// ── Processes ────────────────────────────────────────────────────────────────────────────────────
+
+function freePort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Ends a child this bench started: SIGTERM, then SIGKILL after five seconds. */
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Forwards a child's output, prefixed, and keeps the last lines for an error message. */
+function relay(child: ChildProcess, label: string): string[] {
+  const tail: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter((text) => text.trim() !== '')) {
+        tail.push(line);
+        tail.splice(0, Math.max(0, tail.length - 30));
+        console.log(`  ${label} | ${line}`);
+      }
+    });
+  }
+  return tail;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt().catch(() => undefined);
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+async function post(url: string, exchange: Exchange): Promise<Reply> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body });
+  return { status: response.status, body: await response.text() };
+}
+
+// ── Load ─────────────────────────────────────────────────────────────────────────────────────────
+
+interface Load {
+  reqPerSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** Sent but never answered before autocannon stopped (the server may still have completed them). */
+  unanswered: number;
+}
+
+async function drive(label: string, url: string, exchangesOrBody: Exchange[], duration: number, rate?: number): Promise<Load> {
+  let turn = Math.floor(Math.random() * exchangesOrBody.length);
+  // autocannon builds each request just before writing it, so this counts what was sent exactly
+  // (its own `requests.sent` adds a connection's whole per-second rate up front under overallRate).
+  let sent = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    ...(rate === undefined ? {} : { overallRate: rate }),
+    requests: [
+      {
+        // One shared counter across connections, so consecutive requests differ in user, client and resource.
+        setupRequest: (request) => {
+          const exchange = exchangesOrBody[turn++ % exchangesOrBody.length] as Exchange;
+          sent += 1;
+          return { ...request, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body };
+        },
+      },
+    ],
+  });
+  const load: Load = {
+    reqPerSecond: round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    unanswered: Math.max(0, sent - result.requests.total),
+  };
+  const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => `${code}×${stats.count ?? 0}`).join(' ');
+  console.log(
+    `${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.ok} 2xx, ${load.non2xx} non-2xx, ` +
+      `${load.errors} errors, ${load.unanswered} unanswered at stop (${connections} connections, ${result.duration} s; ${codes})`,
+  );
+  return load;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+// ── Run ──────────────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const databaseUrl = new URL(baseDatabaseUrl());
+  const run: TestRun = {
+    serverUrl: baseDatabaseUrl(),
+    databaseName: `crossgate_bench_${id}`,
+    databaseUrl: '',
+    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    redisPrefix: `crossgate-bench-${id}`,
+  };
+  databaseUrl.pathname = `/${run.databaseName}`;
+  run.databaseUrl = databaseUrl.toString();
+
+  let api: ChildProcess | undefined;
+  let baseline: ChildProcess | undefined;
+  let prisma: PrismaClient | undefined;
+  let created = false;
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await Promise.all([stopChild(api), stopChild(baseline)]);
+      await prisma?.$disconnect().catch(() => undefined);
+      if (created) {
+        await dropDatabase(run).catch((error: unknown) => console.error(`Could not drop ${run.databaseName}: ${String(error)}`));
+        await clearRedis(run).catch((error: unknown) => console.error(`Could not clear Redis keys ${run.redisPrefix}:*: ${String(error)}`));
+        console.log(`dropped database ${run.databaseName} and Redis keys ${run.redisPrefix}:*`);
+      }
+    })());
+  const interrupted = () => {
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  let summary: Record<string, unknown> | undefined;
+  let failed = false;
+  try {
+    const began = Date.now();
+    console.log(`database ${run.databaseName}, Redis prefix ${run.redisPrefix}`);
+    await createDatabase(run);
+    created = true;
+    await migrateInChildProcess(run.databaseUrl);
+
+    const build = promisify(execFile)('npm', ['run', 'build:server'], { cwd: repositoryRoot, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`npm run build:server failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    });
+
+    const data = dataset();
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = 'bench-idp-es256';
+    prisma = createPrismaClient(run.databaseUrl);
+    const seedStart = Date.now();
+    await seed(prisma, data, { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid }] });
+    const policyRows = await prisma.policy.count();
+    console.log(`seeded ${policyRows} policies, ${data.clients.length} clients, ${data.resources.length} resources, ${data.groups.length} groups, ${data.users.length} users in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    const requests = await exchanges(data, privateKey, kid);
+
+    await build;
+    console.log('built the server (npm run build:server)');
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const tokenUrl = `${baseUrl}/oauth2/token`;
+    // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the API under load.
+    api = spawn(process.execPath, [...(process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), 'apps/api/dist/main.js'], {
+      cwd: repositoryRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: run.databaseUrl,
+        REDIS_URL: run.redisUrl,
+        REDIS_PREFIX: run.redisPrefix,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        SEED_DEMO_DATA: 'false',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'development',
+        BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const apiOutput = relay(api, 'api');
+    const apiExited = new Promise<never>((_, reject) => api?.once('exit', (code, signal) => reject(new Error(`The API exited early (${signal ?? code}):\n${apiOutput.join('\n')}`))));
+    apiExited.catch(() => undefined);
+    const apiStart = Date.now();
+    await Promise.race([apiExited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
+    // Until the policy index is loaded the endpoint answers 503 temporarily_unavailable.
+    const first = await Promise.race([
+      apiExited,
+      waitFor('a first exchange that is not 503', 120_000, async () => {
+        const reply = await post(tokenUrl, requests[0] as Exchange);
+        return reply.status === 503 ? undefined : reply;
+      }),
+    ]);
+    console.log(`API up on ${baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
+    let preflightOk = 0;
+    for (const reply of [first, ...(await Promise.all(requests.slice(1, 6).map((exchange) => post(tokenUrl, exchange))))]) {
+      if (reply.status !== 200) {
+        throw new Error(`A pre-flight exchange answered ${reply.status}, not 200: ${reply.body}`);
+      }
+      preflightOk += 1;
+    }
+    console.log(`pre-flight: ${preflightOk} exchanges answered 200`);
+
+    const loads: Load[] = [];
+    if (warmupSeconds > 0) {
+      loads.push(await drive('exchange warm-up', tokenUrl, requests, warmupSeconds));
+    }
+    const maximum = await drive('exchange, maximum throughput', tokenUrl, requests, seconds);
+    const fixed = await drive(`exchange, fixed ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate);
+    loads.push(maximum, fixed);
+
+    // Answers lost when autocannon stopped may still be committing: wait until the counts hold still.
+    let counts = { audit: -1, issued: -1 };
+    for (let stable = 0; stable < 2; ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = {
+        audit: await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: 'allow' } }),
+        issued: await prisma.issuedToken.count({ where: { kind: 'id_jag' } }),
+      };
+      stable = now.audit === counts.audit && now.issued === counts.issued ? stable + 1 : 0;
+      counts = now;
+    }
+    const denied = await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: { not: 'allow' } } });
+    await stopChild(api);
+
+    const ok = preflightOk + loads.reduce((sum, load) => sum + load.ok, 0);
+    const unanswered = loads.reduce((sum, load) => sum + load.unanswered, 0);
+    // Exact when nothing was in flight at a stop; otherwise each unanswered request may have completed.
+    const durable = counts.audit === counts.issued && counts.audit >= ok && counts.audit <= ok + unanswered;
+    console.log(
+      `audit: ${counts.audit} allow rows, ${denied} deny rows, ${counts.issued} issued ID-JAGs; ${ok} 2xx answers` +
+        `${unanswered > 0 ? ` and ${unanswered} requests unanswered at a stop (may have completed)` : ''} → ${durable ? 'consistent' : 'MISMATCH'}`,
+    );
+
+    baseline = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--oidc-provider'], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const baselineOutput = relay(baseline, 'oidc-provider');
+    const baselinePort = await waitFor('the oidc-provider baseline', 60_000, async () => {
+      const line = baselineOutput.find((text) => text.startsWith('listening '));
+      return line === undefined ? undefined : Number(line.slice('listening '.length));
+    });
+    const baselineUrl = `http://127.0.0.1:${baselinePort}/token`;
+    const credentials: Exchange = { body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(), authorization: basic('bench-baseline', clientSecret) };
+    const baselineReply = await post(baselineUrl, credentials);
+    if (baselineReply.status !== 200) {
+      throw new Error(`The oidc-provider baseline answered ${baselineReply.status}: ${baselineReply.body}`);
+    }
+    if (warmupSeconds > 0) {
+      await drive('oidc-provider client_credentials warm-up', baselineUrl, [credentials], warmupSeconds);
+    }
+    const reference = await drive('oidc-provider client_credentials, maximum throughput', baselineUrl, [credentials], seconds);
+
+    summary = {
+      bench: 'exchange',
+      policy_rows: policyRows,
+      req_per_s: maximum.reqPerSecond,
+      p50_ms: maximum.p50,
+      p99_ms: maximum.p99,
+      non_2xx: maximum.non2xx,
+      rate_1000_p50_ms: fixed.p50,
+      rate_1000_p99_ms: fixed.p99,
+      rate_1000_req_per_s: fixed.reqPerSecond,
+      rate_1000_non_2xx: fixed.non2xx,
+      baseline_req_per_s: reference.reqPerSecond,
+      baseline_p99_ms: reference.p99,
+      ratio: reference.reqPerSecond > 0 ? round(maximum.reqPerSecond / reference.reqPerSecond) : null,
+      audit_rows: counts.audit,
+      issued_tokens: counts.issued,
+      exchange_2xx: ok,
+      unanswered_at_stop: unanswered,
+      connections,
+      seconds,
+      total_s: round((Date.now() - began) / 1000),
+    };
+    failed = !durable;
+  } catch (error) {
+    failed = true;
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    await cleanUp();
+  }
+  if (summary) {
+    console.log(JSON.stringify(summary));
+  }
+  // Stray pool and timer handles must not keep the run alive once the numbers are out.
+  process.exit(failed ? 1 : 0);
+}
+
+// The same file serves the baseline provider's child process.
+if (process.argv.includes('--oidc-provider')) {
+  await serveOidcProvider();
+} else {
+  await main();
+}
