@@ -14,3 +14,5 @@ export * as Enums from './generated/prisma/enums.ts';
 export * from './preflight.ts';
 export * from './policies/policy-source.repository.ts';
 export * from './group-commit.ts';
+export * from './kill-switches/kill-switch.repository.ts';
+export * from './tokens/issued-token.repository.ts';

@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
-import { type AuditEntry, AuditLogRepository, GroupCommit, type Prisma, type PrismaClient } from '@crossgate/store';
+import { type AuditEntry, AuditLogRepository, GroupCommit, type IssuedTokenRecord, IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
 
 import { InjectPrisma } from '../platform/platform.module.ts';
 
@@ -14,7 +14,7 @@ export interface Issuance {
   audit: AuditEntry;
   at: Date;
   /** The token issued, when one was. */
-  issuedToken?: Prisma.IssuedTokenCreateManyInput;
+  issuedToken?: IssuedTokenRecord;
 }
 
 @Injectable()
@@ -22,12 +22,10 @@ export class IssuanceRecorder implements OnApplicationShutdown {
   private readonly group: GroupCommit<Issuance>;
 
   constructor(@InjectPrisma() prisma: PrismaClient, @Inject(AuditLogRepository) auditLog: AuditLogRepository) {
+    const issuedTokens = new IssuedTokenRepository();
     this.group = new GroupCommit(async (issuances) => {
       await prisma.$transaction(async (tx) => {
-        const issuedTokens = issuances.flatMap((issuance) => (issuance.issuedToken === undefined ? [] : [issuance.issuedToken]));
-        if (issuedTokens.length > 0) {
-          await tx.issuedToken.createMany({ data: issuedTokens });
-        }
+        await issuedTokens.insertMany(tx, issuances.flatMap((issuance) => (issuance.issuedToken === undefined ? [] : [issuance.issuedToken])));
         await auditLog.appendMany(tx, issuances.map((issuance) => ({ entry: issuance.audit, at: issuance.at })));
       });
     });

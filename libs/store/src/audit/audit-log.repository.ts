@@ -25,10 +25,6 @@ function toRecord(row: StoredEvent): AuditEventRecord {
   };
 }
 
-function asJsonInput(value: JsonValue | null) {
-  return value === null ? undefined : (value as Prisma.InputJsonValue);
-}
-
 export class AuditLogRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -77,14 +73,32 @@ export class AuditLogRepository {
       prevHash = record.hash;
       return record;
     });
-    await tx.auditEvent.createMany({
-      data: records.map((record) => ({
-        ...record,
-        before: asJsonInput(record.before),
-        after: asJsonInput(record.after),
-        context: asJsonInput(record.context),
+    // One statement over a JSON array: the query builder's per-row work would cost more than the
+    // insert itself when the token endpoint appends hundreds of events at once.
+    const rows = JSON.stringify(
+      records.map((record) => ({
+        seq: record.seq.toString(),
+        at: record.at.toISOString(),
+        actor_type: record.actorType,
+        actor_id: record.actorId,
+        actor_label: record.actorLabel,
+        action: record.action,
+        target_type: record.targetType,
+        target_id: record.targetId,
+        decision: record.decision,
+        reason: record.reason,
+        request_id: record.requestId,
+        before: record.before,
+        after: record.after,
+        context: record.context,
+        prev_hash: record.prevHash,
+        hash: record.hash,
       })),
-    });
+    );
+    await tx.$executeRaw`
+      INSERT INTO audit_events (seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, decision, reason, request_id, before, after, context, prev_hash, hash)
+      SELECT seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, decision, reason, request_id, before, after, context, prev_hash, hash
+      FROM jsonb_to_recordset(${rows}::jsonb) AS row(seq bigint, at timestamptz, actor_type text, actor_id text, actor_label text, action text, target_type text, target_id text, decision text, reason text, request_id text, before jsonb, after jsonb, context jsonb, prev_hash text, hash text)`;
     return records;
   }
 

@@ -34,7 +34,7 @@ import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
 import { type Decision, decide } from '@crossgate/policy';
-import { type PrismaClient, SigningKeyRepository } from '@crossgate/store';
+import { KillSwitchRepository, type KillSwitchSubjects, type PrismaClient, SigningKeyRepository } from '@crossgate/store';
 import {
   discoverOpenIdProvider,
   grantTypes,
@@ -124,6 +124,7 @@ export class TokenExchangeServices {
   readonly logger = new Logger('token-exchange');
   readonly jwksCache: RemoteJwksCache;
   readonly allowInsecureLoopback: boolean;
+  readonly killSwitches: KillSwitchRepository;
   private readonly discovered = new Map<string, { jwksUri: string; at: number }>();
 
   constructor(
@@ -137,6 +138,7 @@ export class TokenExchangeServices {
   ) {
     // Loopback http only outside production (local development and tests).
     this.allowInsecureLoopback = config.environment !== 'production';
+    this.killSwitches = new KillSwitchRepository(prisma);
     this.jwksCache = new RemoteJwksCache({ allowInsecureLoopback: this.allowInsecureLoopback, clock });
   }
 
@@ -240,11 +242,9 @@ function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, 
   );
 }
 
-type KillSwitchTarget = { scope: 'user'; userId: string } | { scope: 'client'; clientId: string } | { scope: 'idp'; idpId: string } | { scope: 'everything' } | { scope: 'resource'; resourceId: string } | { scope: 'app_pair'; clientId: string; resourceId: string };
-
-/** Step 4: no active kill switch covers any of `targets`. */
-async function assertNoKillSwitch(services: TokenExchangeServices, targets: KillSwitchTarget[]): Promise<void> {
-  const active = await services.prisma.killSwitch.findFirst({ where: { liftedAt: null, OR: targets }, select: { id: true, scope: true }, orderBy: { activatedAt: 'asc' } });
+/** Step 4: no active kill switch covers the request. */
+async function assertNoKillSwitch(services: TokenExchangeServices, subjects: KillSwitchSubjects): Promise<void> {
+  const active = await services.killSwitches.firstCovering(subjects);
   if (active !== null) {
     throw new OAuthError('invalid_grant', `Access is suspended by kill switch ${active.id} (${active.scope})`);
   }
@@ -346,13 +346,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   const resource = target instanceof OAuthError ? undefined : target;
   trail.resourceId = resource?.row.id;
   trail.step = 'kill_switch';
-  await assertNoKillSwitch(services, [
-    { scope: 'everything' },
-    { scope: 'user', userId: user.id },
-    { scope: 'client', clientId: client.id },
-    { scope: 'idp', idpId: idp.id },
-    ...(resource === undefined ? [] : [{ scope: 'resource' as const, resourceId: resource.row.id }, { scope: 'app_pair' as const, clientId: client.id, resourceId: resource.row.id }]),
-  ]);
+  await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: idp.id, resourceId: resource?.row.id });
 
   trail.step = 'target';
   if (resource === undefined) {
