@@ -9,7 +9,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJW
 
 import { AuditLogRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
-import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@crossgate/token';
+import { generateSigningKey, grantTypes, pairwiseSubject, type SigningKey, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
@@ -172,7 +172,7 @@ async function verifyIdJag(token: string, audience: string) {
 describe('POST /oauth2/token (token exchange)', () => {
   it('should issue an ID-JAG to a client_secret_basic client, record it and audit the exchange once', async () => {
     const subject = unique('alice');
-    const token = await idToken(basicClient, { sub: subject, acr: 'pwd', amr: ['pwd'] });
+    const token = await idToken(basicClient, { sub: subject, acr: 'pwd', amr: ['pwd'], email: `${subject}@example.test` });
 
     const response = await exchange({ subject_token: token, resource: resource.indicator, scope: 'issues.read comments.write' });
 
@@ -199,6 +199,37 @@ describe('POST /oauth2/token (token exchange)', () => {
     const stored = JSON.stringify({ ...events[0], seq: undefined });
     expect(stored).not.toContain(idJag.split('.')[2]);
     expect(stored).not.toContain(token.split('.')[2]);
+  });
+
+  it('should give a pairwise sub, the client id registered at the resource AS, and the email to a resource configured so', async () => {
+    const slug = unique('crm').toLowerCase();
+    const audience = `https://${slug}.example.test`;
+    const created = await admin.post<{ id: string }>('/api/resources', {
+      slug,
+      name: slug,
+      authorizationServer: audience,
+      resourceIndicators: [`${audience}/mcp`],
+      scopes: [{ name: 'issues.read', risk: 'low' }],
+      owner: 'tests@example.test',
+      subjectType: 'pairwise',
+      releaseEmail: true,
+    });
+    expect(created.status).toBe(201);
+    expect((await admin.post('/api/client-registrations', { clientId: basicClient.id, resourceId: created.body.id, remoteClientId: 'crm-app-4711' })).status).toBe(201);
+    await newPolicy({ clientId: basicClient.id, resourceId: created.body.id, everyone: true, scopes: ['issues.read'] });
+    const subject = unique('paula');
+
+    const response = await exchange({ subject_token: await idToken(basicClient, { sub: subject, email: 'paula@example.test' }), audience });
+
+    expect(response.status).toBe(200);
+    const { payload } = await verifyIdJag(response.body['access_token'] as string, audience);
+    expect(payload).toMatchObject({ sub: pairwiseSubject(api.config.subjects.pairwiseSecret, audience, idp.issuer, subject), client_id: 'crm-app-4711', email: 'paula@example.test' });
+    expect(payload.sub).not.toBe(subject);
+    // The same user at the other resource keeps the IdP's subject and gets no email.
+    const plain = await exchange({ subject_token: await idToken(basicClient, { sub: subject, email: 'paula@example.test' }), resource: resource.indicator });
+    expect(plain.body).toMatchObject({ token_type: "N_A" });
+    expect(decodeJwt(plain.body["access_token"] as string)).toMatchObject({ sub: subject, client_id: basicClient.clientId });
+    expect(decodeJwt(plain.body['access_token'] as string)['email']).toBeUndefined();
   });
 
   it('should issue an ID-JAG to a private_key_jwt client, implying the resource, within the policy lifetime', async () => {

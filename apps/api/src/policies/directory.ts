@@ -14,12 +14,15 @@ export class Directory {
   private readonly clients: Map<string, DirectoryClientRow>;
   private readonly idps: Map<string, DirectoryIdpRow>;
   private readonly resourcesByAudience = new Map<string, DirectoryResourceRow[]>();
+  /** `${client row id}\n${resource id}` → the client's id at that resource's authorization server. */
+  private readonly remoteClientIds: Map<string, string>;
   /** Imported pinned keys, per row: importing a JWK is far dearer than a lookup. */
   private readonly pinnedKeys = new WeakMap<object, JwtKeyResolver>();
 
   constructor(rows: DirectoryRows) {
     this.clients = new Map(rows.clients.map((client) => [client.clientId, client]));
     this.idps = new Map(rows.idps.map((idp) => [idp.issuer, idp]));
+    this.remoteClientIds = new Map(rows.registrations.map((registration) => [`${registration.clientId}\n${registration.resourceId}`, registration.remoteClientId]));
     for (const resource of rows.resources) {
       const atAudience = this.resourcesByAudience.get(resource.authorizationServer) ?? [];
       atAudience.push(resource);
@@ -40,6 +43,11 @@ export class Directory {
   /** The active resources behind the authorization server `audience`. */
   resourcesAt(audience: string): readonly DirectoryResourceRow[] {
     return this.resourcesByAudience.get(audience) ?? [];
+  }
+
+  /** The client's id at the resource's authorization server, when an admin registered one. */
+  remoteClientId(clientRowId: string, resourceId: string): string | undefined {
+    return this.remoteClientIds.get(`${clientRowId}\n${resourceId}`);
   }
 
   /**

@@ -43,6 +43,17 @@ export interface DirectoryResourceRow {
   slug: string;
   authorizationServer: string;
   resourceIndicators: string[];
+  /** What the ID-JAG's `sub` is: the IdP's subject (`public`) or one per authorization server (`pairwise`). */
+  subjectType: 'public' | 'pairwise';
+  /** Whether the ID-JAG carries the user's `email`. */
+  releaseEmail: boolean;
+}
+
+/** A client's id at a resource's authorization server, when it differs from its Crossgate client_id. */
+export interface ClientRegistrationRow {
+  clientId: string;
+  resourceId: string;
+  remoteClientId: string;
 }
 
 /** An upstream IdP whose ID tokens are accepted (active, not deleted). */
@@ -59,6 +70,7 @@ export interface DirectoryRows {
   clients: DirectoryClientRow[];
   resources: DirectoryResourceRow[];
   idps: DirectoryIdpRow[];
+  registrations: ClientRegistrationRow[];
 }
 
 interface StoredPolicy {
@@ -141,18 +153,22 @@ export class PolicySourceRepository {
     return rows.map((row) => ({ id: row.id, scopeCeiling: row.scopeCeiling }));
   }
 
-  /** Every client, resource and trusted IdP the token endpoint may serve. */
+  /** Every client, resource and trusted IdP the token endpoint may serve, and the clients' ids at resources. */
   async directory(): Promise<DirectoryRows> {
     const live = { status: 'active', deletedAt: null } as const;
-    const [clients, resources, idps] = await Promise.all([
+    const [clients, resources, idps, registrations] = await Promise.all([
       this.prisma.client.findMany({
         where: live,
         select: { id: true, clientId: true, authMethod: true, kind: true, scopeCeiling: true, idpClientId: true, secretHash: true, jwks: true, jwksUri: true },
       }),
-      this.prisma.resource.findMany({ where: live, select: { id: true, slug: true, authorizationServer: true, resourceIndicators: true } }),
+      this.prisma.resource.findMany({
+        where: live,
+        select: { id: true, slug: true, authorizationServer: true, resourceIndicators: true, subjectType: true, releaseEmail: true },
+      }),
       this.prisma.trustedIdp.findMany({ where: live, select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true } }),
+      this.prisma.clientRegistration.findMany({ select: { clientId: true, resourceId: true, remoteClientId: true } }),
     ]);
-    return { clients, resources, idps };
+    return { clients, resources, idps, registrations };
   }
 
   /** The user's groups (memberships of non-deleted groups), or null when no such user exists. */

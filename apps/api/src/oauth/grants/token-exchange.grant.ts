@@ -24,8 +24,10 @@
  * PolicyVersion), so a request never mixes two versions and reads the database only for the user
  * and the kill switches.
  *
- * `sub` is the upstream IdP's `sub` unchanged (pairwise subjects per resource AS are future work).
- * `client_id` is the client's Crossgate `client_id` (no per-RAS client id mapping yet).
+ * The ID-JAG's `sub`, `client_id` and `email` follow the resource's registration (SPEC §2.2):
+ * `sub` is the IdP's subject or a pairwise one per authorization server, `client_id` the client's
+ * id at that authorization server when an admin registered one, and `email` only for resources
+ * configured to receive it.
  *
  * @see RFC 8693 §2; draft-ietf-oauth-identity-assertion-authz-grant-03; SPEC.md §2; DESIGN.md decisions 2–6
  */
@@ -38,6 +40,7 @@ import { KillSwitchRepository, type KillSwitchSubjects, type PrismaClient, Signi
 import {
   discoverOpenIdProvider,
   grantTypes,
+  idJagSubjectClaims,
   idJagTokenTypeValue,
   type JwtKeyResolver,
   maxIdJagLifetimeSeconds,
@@ -363,12 +366,24 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
 
   trail.step = 'mint';
   const now = services.clock.now();
+  const subject = idJagSubjectClaims({
+    subjectType: resource.row.subjectType,
+    sector: resource.row.authorizationServer,
+    idpIssuer: idp.issuer,
+    upstreamSubject: idToken.subject,
+    pairwiseSecret: services.config.subjects.pairwiseSecret,
+    crossgateClientId: client.clientId,
+    remoteClientId: snapshot.directory.remoteClientId(client.id, resource.row.id) ?? null,
+    releaseEmail: resource.row.releaseEmail,
+    email: idToken.email ?? null,
+  });
   const minted = await mintIdJag({
     signingKey: await services.signingKeys.activeKey(idpRole),
     issuer: services.config.http.publicUrl,
-    subject: idToken.subject,
+    subject: subject.sub,
     audience: resource.row.authorizationServer,
-    clientId: client.clientId,
+    clientId: subject.clientId,
+    ...(subject.email === undefined ? {} : { email: subject.email }),
     ...(resource.indicator === undefined ? {} : { resource: resource.indicator }),
     scope: decision.grantedScopes,
     lifetimeSeconds: Math.min(maxIdJagLifetimeSeconds, decision.maxLifetimeSeconds ?? maxIdJagLifetimeSeconds),
