@@ -45,11 +45,14 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     logger: options.logger ?? new CrossgateLogger(config.logLevel),
   });
   app.disable('x-powered-by');
+  // No ETag hashing of every JSON answer: token responses are no-store, and admin lists change too often to be revalidated.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(requestId);
   app.use(express.json({ limit: config.http.bodyLimit, strict: true }));
   app.use(express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }));
-  app.use(cookieParser());
+  // Sessions live under /api only; the token endpoint has no use for cookies.
+  app.use('/api', cookieParser());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

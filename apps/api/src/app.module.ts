@@ -31,6 +31,7 @@ import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
+import { KillSwitchState } from './kill-switches/kill-switch-state.service.ts';
 
 @Module({})
 export class AppModule {
@@ -62,6 +63,7 @@ export class AppModule {
         TokenExchangeServices,
         IssuanceRecorder,
         UserProvisioningService,
+        KillSwitchState,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

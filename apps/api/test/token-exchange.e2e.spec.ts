@@ -14,6 +14,7 @@ import { generateSigningKey, grantTypes, pairwiseSubject, type SigningKey, token
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
 import { hashPassword } from '../src/auth/credentials.ts';
+import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-state.service.ts';
 import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
@@ -301,11 +302,34 @@ describe('POST /oauth2/token (token exchange)', () => {
     expect((await exchange({ subject_token: await idToken(basicClient, { sub: subject }) })).status).toBe(200);
     const user = await api.prisma.user.findFirstOrThrow({ where: { idpId, subject } });
     const killSwitch = await api.prisma.killSwitch.create({ data: { scope: 'user', userId: user.id, reason: 'test', createdBy: 'tests' } });
+    // Written straight to the database, so no instance was told: it must take effect within the bound anyway.
+    await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 1));
 
     const response = await exchange({ subject_token: await idToken(basicClient, { sub: subject }) });
 
     await expectRefusal(response, 400, 'invalid_grant');
     expect((await auditEventsOf(response))[0]!.reason).toContain(killSwitch.id);
+
+    await api.prisma.killSwitch.update({ where: { id: killSwitch.id }, data: { liftedAt: new Date() } });
+    await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 1));
+    expect((await exchange({ subject_token: await idToken(basicClient, { sub: subject }) })).status).toBe(200);
+  });
+
+  it('should refuse every exchange of a client or app pair under a kill switch, and only those', async () => {
+    const client = await newClient('client_secret_basic', ['issues.read']);
+    await newPolicy({ clientId: client.id, resourceId: lonelyResource.id, everyone: true, scopes: ['issues.read'] });
+    await newPolicy({ clientId: basicClient.id, resourceId: lonelyResource.id, everyone: true, scopes: ['issues.read'] });
+    const request = async (who: TestClient) => exchange({ subject_token: await idToken(who), audience: lonelyResource.audience }, basic(who.clientId, secret));
+    const pairSwitch = await api.prisma.killSwitch.create({ data: { scope: 'app_pair', clientId: client.id, resourceId: lonelyResource.id, reason: 'test', createdBy: 'tests' } });
+    await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 1));
+
+    await expectRefusal(await request(client), 400, 'invalid_grant');
+    expect((await request(basicClient)).status).toBe(200);
+
+    await api.prisma.killSwitch.update({ where: { id: pairSwitch.id }, data: { liftedAt: new Date() } });
+    await api.prisma.killSwitch.create({ data: { scope: 'client', clientId: client.id, reason: 'test', createdBy: 'tests' } });
+    await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 1));
+    await expectRefusal(await exchange({ subject_token: await idToken(client), audience: 'https://not-registered.example.test' }, basic(client.clientId, secret)), 400, 'invalid_grant');
   });
 
   it('should refuse a suspended user with invalid_grant', async () => {

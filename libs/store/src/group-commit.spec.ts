@@ -81,3 +81,37 @@ describe('GroupCommit', () => {
     expect(groups.flat()).toEqual([1, 2, 3]);
   });
 });
+
+describe('GroupCommit with two commits at once', () => {
+  it('should overlap a second group with the first, never run more than two, and leave nothing behind', async () => {
+    const { commit, groups, maxInFlight } = recordingCommit({ delayMs: 10 });
+    const writer = new GroupCommit(commit, { maxConcurrentCommits: 2 });
+
+    const submitted: Promise<void>[] = [];
+    for (let wave = 0; wave < 20; wave += 1) {
+      for (let item = 0; item < 5; item += 1) {
+        submitted.push(writer.submit(wave * 5 + item));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await Promise.all(submitted);
+    await writer.flushed();
+
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, item) => item));
+    expect(maxInFlight()).toBe(2);
+  });
+
+  it('should never strand an item submitted as a drain finishes', async () => {
+    const { commit, groups } = recordingCommit({ delayMs: 1 });
+    const writer = new GroupCommit(commit, { maxConcurrentCommits: 1 });
+
+    // Each item is submitted from the continuation of the previous one's commit.
+    let chain = writer.submit(0);
+    for (let item = 1; item < 30; item += 1) {
+      chain = chain.then(() => writer.submit(item));
+    }
+    await chain;
+
+    expect(groups.flat()).toEqual(Array.from({ length: 30 }, (_, item) => item));
+  });
+});

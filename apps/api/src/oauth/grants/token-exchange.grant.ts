@@ -11,7 +11,7 @@
  * 3. user: found or created just in time from `iss` + `sub`, with the IdP's groups → must be
  *    active, else `invalid_grant`
  * 4. kill switches on the user, the client, the IdP, everything, and (when the target below is
- *    known) the resource or the app pair → `invalid_grant`; one query for all of them
+ *    known) the resource or the app pair → `invalid_grant` (KillSwitchState: at most 100 ms old)
  * 5. target: an active resource whose `authorizationServer` is `audience` and, when `resource` is
  *    given, lists it; an audience with exactly one resource implies it (DESIGN decision 4)
  *    → `invalid_target`
@@ -21,8 +21,8 @@
  *    concurrent requests, see IssuanceRecorder) before the answer leaves.
  *
  * Clients, IdPs, resources and policies come from one snapshot (policy index and directory at one
- * PolicyVersion), so a request never mixes two versions and reads the database only for the user
- * and the kill switches.
+ * PolicyVersion), so a request never mixes two versions; the database is read only for a user
+ * whose claims or record changed, and for the kill switches a few times a second.
  *
  * The ID-JAG's `sub`, `client_id` and `email` follow the resource's registration (SPEC §2.2):
  * `sub` is the IdP's subject or a pairwise one per authorization server, `client_id` the client's
@@ -36,7 +36,7 @@ import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
 import { type Decision, decide } from '@crossgate/policy';
-import { KillSwitchRepository, type KillSwitchSubjects, type PrismaClient, SigningKeyRepository } from '@crossgate/store';
+import { type PrismaClient, SigningKeyRepository } from '@crossgate/store';
 import {
   discoverOpenIdProvider,
   grantTypes,
@@ -53,6 +53,7 @@ import {
   verifyIdToken,
 } from '@crossgate/token';
 
+import { KillSwitchState, type KillSwitchSubjects } from '../../kill-switches/kill-switch-state.service.ts';
 import type { Directory, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
 import { PolicyEngineService, type PolicySnapshot, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig, InjectPrisma } from '../../platform/platform.module.ts';
@@ -127,7 +128,6 @@ export class TokenExchangeServices {
   readonly logger = new Logger('token-exchange');
   readonly jwksCache: RemoteJwksCache;
   readonly allowInsecureLoopback: boolean;
-  readonly killSwitches: KillSwitchRepository;
   private readonly discovered = new Map<string, { jwksUri: string; at: number }>();
 
   constructor(
@@ -138,10 +138,11 @@ export class TokenExchangeServices {
     @Inject(IssuanceRecorder) readonly recorder: IssuanceRecorder,
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
+    @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
   ) {
     // Loopback http only outside production (local development and tests).
     this.allowInsecureLoopback = config.environment !== 'production';
-    this.killSwitches = new KillSwitchRepository(prisma);
+
     this.jwksCache = new RemoteJwksCache({ allowInsecureLoopback: this.allowInsecureLoopback, clock });
   }
 
@@ -247,7 +248,13 @@ function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, 
 
 /** Step 4: no active kill switch covers the request. */
 async function assertNoKillSwitch(services: TokenExchangeServices, subjects: KillSwitchSubjects): Promise<void> {
-  const active = await services.killSwitches.firstCovering(subjects);
+  let active;
+  try {
+    active = await services.killSwitches.firstCovering(subjects);
+  } catch (cause) {
+    services.logger.warn(`Kill switches cannot be read, so nothing is issued: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw new OAuthError('temporarily_unavailable', 'Kill switches cannot be checked; try again shortly', { cause });
+  }
   if (active !== null) {
     throw new OAuthError('invalid_grant', `Access is suspended by kill switch ${active.id} (${active.scope})`);
   }
