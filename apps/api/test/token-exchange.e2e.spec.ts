@@ -375,7 +375,12 @@ describe('POST /oauth2/token (token exchange)', () => {
 
   it('should commit one audit event and one IssuedToken per exchange when many arrive at once, keeping the chain intact', async () => {
     const before = await api.prisma.auditEvent.aggregate({ _max: { seq: true } });
-    const responses = await Promise.all(Array.from({ length: 40 }, async () => exchange({ subject_token: await idToken(basicClient) })));
+    // Admin writes append to the same chain through the other path (AuditLogRepository) meanwhile.
+    const [responses, adminWrites] = await Promise.all([
+      Promise.all(Array.from({ length: 40 }, async () => exchange({ subject_token: await idToken(basicClient) }))),
+      Promise.all(Array.from({ length: 5 }, () => admin.post('/api/groups', { name: unique('during-load') }))),
+    ]);
+    expect(adminWrites.map((write) => write.status)).toEqual([201, 201, 201, 201, 201]);
 
     expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
     const jtis = responses.map((response) => decodeJwt(response.body['access_token'] as string).jti as string);

@@ -12,7 +12,77 @@ import {
 } from './audit-chain.ts';
 
 /** Serialises appends across every API and worker instance (pg advisory lock key, "audit"). */
-const appendLockKey = 0x61756469;
+export const auditAppendLockKey = 0x61756469;
+
+/** An entry with the time it happened. */
+export interface TimedAuditEntry {
+  entry: AuditEntry;
+  at: Date;
+}
+
+/** Numbers and links `entries` after `head` (the chain's last event, or null for an empty log). */
+export function chainAuditEvents(head: { seq: bigint; hash: string } | null, entries: readonly TimedAuditEntry[]): AuditEventRecord[] {
+  let seq = head?.seq ?? 0n;
+  let prevHash = head?.hash ?? genesisHash;
+  return entries.map(({ entry, at }) => {
+    seq += 1n;
+    const unhashed: Omit<AuditEventRecord, 'hash'> = {
+      seq,
+      at: new Date(at.getTime()),
+      actorType: entry.actor.type,
+      actorId: entry.actor.id ?? null,
+      actorLabel: entry.actor.label ?? null,
+      action: entry.action,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      decision: entry.decision ?? null,
+      reason: entry.reason ?? null,
+      requestId: entry.requestId ?? null,
+      before: toAuditJson(entry.before),
+      after: toAuditJson(entry.after),
+      context: toAuditJson(entry.context),
+      prevHash,
+    };
+    const record: AuditEventRecord = { ...unhashed, hash: hashAuditEvent(unhashed) };
+    prevHash = record.hash;
+    return record;
+  });
+}
+
+/**
+ * The insert of many events as one statement over a JSON array (`rows`: an SQL expression of type
+ * jsonb, a placeholder or a quoted literal): the query builder's per-row work would cost more than
+ * the insert itself when the token endpoint appends hundreds of events at once.
+ */
+export function insertAuditEventsSql(rows: string): string {
+  return `INSERT INTO audit_events (seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, decision, reason, request_id, before, after, context, prev_hash, hash)
+    SELECT seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, decision, reason, request_id, before, after, context, prev_hash, hash
+    FROM jsonb_to_recordset(${rows}) AS row(seq bigint, at timestamptz, actor_type text, actor_id text, actor_label text, action text, target_type text, target_id text, decision text, reason text, request_id text, before jsonb, after jsonb, context jsonb, prev_hash text, hash text)`;
+}
+
+/** The JSON array {@link insertAuditEventsSql} reads. */
+export function auditEventRowsJson(records: readonly AuditEventRecord[]): string {
+  return JSON.stringify(
+    records.map((record) => ({
+      seq: record.seq.toString(),
+      at: record.at.toISOString(),
+      actor_type: record.actorType,
+      actor_id: record.actorId,
+      actor_label: record.actorLabel,
+      action: record.action,
+      target_type: record.targetType,
+      target_id: record.targetId,
+      decision: record.decision,
+      reason: record.reason,
+      request_id: record.requestId,
+      before: record.before,
+      after: record.after,
+      context: record.context,
+      prev_hash: record.prevHash,
+      hash: record.hash,
+    })),
+  );
+}
 
 type StoredEvent = Prisma.AuditEventGetPayload<object>;
 
@@ -39,66 +109,16 @@ export class AuditLogRepository {
 
   /**
    * Appends events in the given order inside the caller's transaction: one lock, one read of the
-   * chain's head and one insert however many there are, which is what lets a busy token endpoint
-   * commit a durable event per request in groups (see GroupCommit).
+   * chain's head and one insert however many there are.
    */
-  async appendMany(tx: Transaction, entries: readonly { entry: AuditEntry; at: Date }[]): Promise<AuditEventRecord[]> {
+  async appendMany(tx: Transaction, entries: readonly TimedAuditEntry[]): Promise<AuditEventRecord[]> {
     if (entries.length === 0) {
       return [];
     }
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${appendLockKey})`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${auditAppendLockKey})`;
     const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-    let seq = head?.seq ?? 0n;
-    let prevHash = head?.hash ?? genesisHash;
-    const records = entries.map(({ entry, at }) => {
-      seq += 1n;
-      const unhashed: Omit<AuditEventRecord, 'hash'> = {
-        seq,
-        at: new Date(at.getTime()),
-        actorType: entry.actor.type,
-        actorId: entry.actor.id ?? null,
-        actorLabel: entry.actor.label ?? null,
-        action: entry.action,
-        targetType: entry.target?.type ?? null,
-        targetId: entry.target?.id ?? null,
-        decision: entry.decision ?? null,
-        reason: entry.reason ?? null,
-        requestId: entry.requestId ?? null,
-        before: toAuditJson(entry.before),
-        after: toAuditJson(entry.after),
-        context: toAuditJson(entry.context),
-        prevHash,
-      };
-      const record: AuditEventRecord = { ...unhashed, hash: hashAuditEvent(unhashed) };
-      prevHash = record.hash;
-      return record;
-    });
-    // One statement over a JSON array: the query builder's per-row work would cost more than the
-    // insert itself when the token endpoint appends hundreds of events at once.
-    const rows = JSON.stringify(
-      records.map((record) => ({
-        seq: record.seq.toString(),
-        at: record.at.toISOString(),
-        actor_type: record.actorType,
-        actor_id: record.actorId,
-        actor_label: record.actorLabel,
-        action: record.action,
-        target_type: record.targetType,
-        target_id: record.targetId,
-        decision: record.decision,
-        reason: record.reason,
-        request_id: record.requestId,
-        before: record.before,
-        after: record.after,
-        context: record.context,
-        prev_hash: record.prevHash,
-        hash: record.hash,
-      })),
-    );
-    await tx.$executeRaw`
-      INSERT INTO audit_events (seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, decision, reason, request_id, before, after, context, prev_hash, hash)
-      SELECT seq, at, actor_type, actor_id, actor_label, action, target_type, target_id, decision, reason, request_id, before, after, context, prev_hash, hash
-      FROM jsonb_to_recordset(${rows}::jsonb) AS row(seq bigint, at timestamptz, actor_type text, actor_id text, actor_label text, action text, target_type text, target_id text, decision text, reason text, request_id text, before jsonb, after jsonb, context jsonb, prev_hash text, hash text)`;
+    const records = chainAuditEvents(head, entries);
+    await tx.$executeRawUnsafe(insertAuditEventsSql('$1::jsonb'), auditEventRowsJson(records));
     return records;
   }
 
