@@ -390,6 +390,20 @@ describe('POST /oauth2/token (token exchange)', () => {
     expect(await api.app.get(AuditLogRepository).verifyChain()).toMatchObject({ intact: true });
   });
 
+  it('should withhold the ID-JAG with temporarily_unavailable when its record cannot be written, and audit the refusal', async () => {
+    // A real fault in the database: the table the IssuedToken rows go to is gone for a moment.
+    await api.prisma.$executeRawUnsafe('ALTER TABLE issued_tokens RENAME TO issued_tokens_elsewhere');
+    let response: Exchange;
+    try {
+      response = await exchange({ subject_token: await idToken(basicClient) });
+    } finally {
+      await api.prisma.$executeRawUnsafe('ALTER TABLE issued_tokens_elsewhere RENAME TO issued_tokens');
+    }
+
+    expect(response.body['access_token']).toBeUndefined();
+    await expectRefusal(response, 503, 'temporarily_unavailable');
+  });
+
   it('should refuse a repeated parameter, an actor token, a wrong token type or a JSON body with invalid_request', async () => {
     const token = await idToken(basicClient);
     const form = new URLSearchParams({ grant_type: grantTypes.tokenExchange, requested_token_type: tokenTypes.idJag, subject_token_type: tokenTypes.idToken, subject_token: token, audience: resource.audience });

@@ -59,7 +59,7 @@ import { PolicyEngineService, type PolicySnapshot, PolicyUnavailableError } from
 import { Clock, InjectConfig, InjectPrisma } from '../../platform/platform.module.ts';
 import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
-import { IssuanceRecorder } from '../issuance-recorder.service.ts';
+import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { OAuthError } from '../oauth.error.ts';
 
@@ -331,6 +331,16 @@ function traceSummary(decision: Decision): string[] {
   return decision.trace.filter((step) => step.check === 'result' || !step.passed).map((step) => `${step.check}: ${step.outcome}`).slice(0, 20);
 }
 
+/** Step 7b: the token leaves only once its record is committed; when it cannot be, nothing is issued. */
+async function recordIssuance(services: TokenExchangeServices, issuance: Issuance): Promise<void> {
+  try {
+    await services.recorder.record(issuance);
+  } catch (cause) {
+    services.logger.error(`Could not record an issued ID-JAG, so it is withheld: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw new OAuthError('temporarily_unavailable', 'The token could not be recorded; try again shortly', { cause });
+  }
+}
+
 // ── The grant ───────────────────────────────────────────────────────────────────────────────────
 
 export async function handle(services: TokenExchangeServices, request: GrantRequest): Promise<TokenExchangeResponse> {
@@ -403,7 +413,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   trail.jti = minted.claims.jti;
 
   trail.step = 'record';
-  await services.recorder.record({
+  await recordIssuance(services, {
     audit: exchangeAuditEntry(trail, request.requestId, null),
     at: now,
     issuedToken: {
