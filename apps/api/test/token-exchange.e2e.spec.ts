@@ -31,6 +31,8 @@ let publicClient: TestClient;
 let resource: { id: string; audience: string; indicator: string };
 let lonelyResource: { id: string; audience: string; indicator: string };
 let groupName: string;
+/** The group of the stand-in IdP's users; policies name it rather than `everyone`, which other suites' effective-access answers would see. */
+let groupId: string;
 let supportPolicy: string;
 
 interface TestClient {
@@ -94,7 +96,7 @@ beforeAll(async () => {
   resource = await newResource();
   lonelyResource = await newResource();
   groupName = unique('support');
-  const groupId = (await api.prisma.group.create({ data: { name: groupName } })).id;
+  groupId = (await api.prisma.group.create({ data: { name: groupName } })).id;
   supportPolicy = await newPolicy({ clientId: basicClient.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read', 'comments.write'] });
   await newPolicy({ clientId: basicClient.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.delete'], conditions: { requiredAcr: ['phr'] } });
   await newPolicy({ clientId: jwtClient.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'], conditions: { maxLifetimeSeconds: 60 } });
@@ -217,7 +219,7 @@ describe('POST /oauth2/token (token exchange)', () => {
     });
     expect(created.status).toBe(201);
     expect((await admin.post('/api/client-registrations', { clientId: basicClient.id, resourceId: created.body.id, remoteClientId: 'crm-app-4711' })).status).toBe(201);
-    await newPolicy({ clientId: basicClient.id, resourceId: created.body.id, everyone: true, scopes: ['issues.read'] });
+    await newPolicy({ clientId: basicClient.id, resourceId: created.body.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
     const subject = unique('paula');
 
     const response = await exchange({ subject_token: await idToken(basicClient, { sub: subject, email: 'paula@example.test' }), audience });
@@ -317,8 +319,8 @@ describe('POST /oauth2/token (token exchange)', () => {
 
   it('should refuse every exchange of a client or app pair under a kill switch, and only those', async () => {
     const client = await newClient('client_secret_basic', ['issues.read']);
-    await newPolicy({ clientId: client.id, resourceId: lonelyResource.id, everyone: true, scopes: ['issues.read'] });
-    await newPolicy({ clientId: basicClient.id, resourceId: lonelyResource.id, everyone: true, scopes: ['issues.read'] });
+    await newPolicy({ clientId: client.id, resourceId: lonelyResource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
+    await newPolicy({ clientId: basicClient.id, resourceId: lonelyResource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
     const request = async (who: TestClient) => exchange({ subject_token: await idToken(who), audience: lonelyResource.audience }, basic(who.clientId, secret));
     const pairSwitch = await api.prisma.killSwitch.create({ data: { scope: 'app_pair', clientId: client.id, resourceId: lonelyResource.id, reason: 'test', createdBy: 'tests' } });
     await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 1));
@@ -364,7 +366,7 @@ describe('POST /oauth2/token (token exchange)', () => {
 
   it('should refuse a client an admin disables at its next request', async () => {
     const client = await newClient('client_secret_basic');
-    await newPolicy({ clientId: client.id, resourceId: lonelyResource.id, everyone: true, scopes: ['issues.read'] });
+    await newPolicy({ clientId: client.id, resourceId: lonelyResource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
     const request = async () => exchange({ subject_token: await idToken(client), audience: lonelyResource.audience }, basic(client.clientId, secret));
     expect((await request()).status).toBe(200);
 
