@@ -39,11 +39,9 @@ function covers(killSwitch: ActiveKillSwitch, subjects: KillSwitchSubjects): boo
       return subjects.resourceId !== undefined && killSwitch.resourceId === subjects.resourceId;
     case 'app_pair':
       return subjects.resourceId !== undefined && killSwitch.clientId === subjects.clientId && killSwitch.resourceId === subjects.resourceId;
-    default: {
-      const unknown: never = killSwitch.scope;
-      // A scope this build does not know still stops everything rather than nothing.
-      return unknown !== undefined;
-    }
+    default:
+      // A scope this build does not know (a newer release wrote it) stops everything rather than nothing.
+      return true;
   }
 }
 
