@@ -9,6 +9,8 @@
  * connection of its own takes two turns instead of six. What is written, and the audit chain's
  * rules (advisory lock, head read after it, hashes), are those of AuditLogRepository, shared below.
  */
+import { randomBytes } from 'node:crypto';
+
 import pg from 'pg';
 
 import {
@@ -19,6 +21,18 @@ import {
   type TimedAuditEntry,
 } from '../audit/audit-log.repository.ts';
 import { insertIssuedTokensSql, type IssuedTokenRecord, issuedTokenRowsJson } from './issued-token.repository.ts';
+
+/**
+ * `json` as a dollar-quoted SQL string literal with a random tag it does not contain: no escaping
+ * pass over a payload of tens of kilobytes (pg's escapeLiteral walks it a character at a time).
+ */
+function jsonbLiteral(json: string): string {
+  let tag: string;
+  do {
+    tag = `$j${randomBytes(6).toString('hex')}$`;
+  } while (json.includes(tag));
+  return `${tag}${json}${tag}::jsonb`;
+}
 
 export class IssuanceBatchWriter {
   private readonly pool: pg.Pool;
@@ -39,7 +53,7 @@ export class IssuanceBatchWriter {
       const first = await client.query(
         [
           'BEGIN',
-          ...(tokens.length > 0 ? [insertIssuedTokensSql(`${client.escapeLiteral(issuedTokenRowsJson(tokens))}::jsonb`)] : []),
+          ...(tokens.length > 0 ? [insertIssuedTokensSql(jsonbLiteral(issuedTokenRowsJson(tokens)))] : []),
           `SELECT pg_advisory_xact_lock(${auditAppendLockKey})`,
           // Ordered by the column, not by the text alias (where '9' > '10').
           'SELECT seq::text AS seq, hash FROM audit_events ORDER BY audit_events.seq DESC LIMIT 1',
@@ -49,7 +63,7 @@ export class IssuanceBatchWriter {
       const headRow = results[results.length - 1]?.rows[0];
       const records = chainAuditEvents(headRow === undefined ? null : { seq: BigInt(headRow.seq), hash: headRow.hash }, events);
       await client.query(
-        [...(records.length > 0 ? [insertAuditEventsSql(`${client.escapeLiteral(auditEventRowsJson(records))}::jsonb`)] : []), 'COMMIT'].join(';\n'),
+        [...(records.length > 0 ? [insertAuditEventsSql(jsonbLiteral(auditEventRowsJson(records)))] : []), 'COMMIT'].join(';\n'),
       );
     } catch (error) {
       try {

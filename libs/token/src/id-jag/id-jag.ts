@@ -15,7 +15,7 @@
  * @see draft-ietf-oauth-identity-assertion-authz-grant-03 (SPEC.md §1, §2.4)
  * @see RFC 8693 §2 (token exchange), RFC 7523 §3 (JWT bearer grant)
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import { type CryptoKey, jwtVerify, SignJWT } from 'jose';
 
@@ -254,7 +254,10 @@ export async function verifyIdJag(token: string, options: VerifyIdJagOptions): P
   };
 }
 
-/** 128 bits of randomness, base64url. */
+/**
+ * A random (version 4) UUID: 122 bits from the CSPRNG. `randomUUID` draws from a buffered pool,
+ * where `randomBytes(16)` asks the CSPRNG on every call, which showed at thousands of tokens a second.
+ */
 export function randomJti(): string {
-  return randomBytes(16).toString('base64url');
+  return randomUUID();
 }
