@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import type { Config } from '@crossgate/config';
+import { RemoteJwksCache } from '@crossgate/token';
 
 import { adminResources } from './admin-resources.ts';
 import { AuditController } from './audit/audit.controller.ts';
@@ -25,7 +26,7 @@ import { ClientAuthenticator } from './oauth/client-authentication/client-authen
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
 import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
 import { TokenController } from './oauth/token.controller.ts';
-import { type Clock, PlatformModule } from './platform/platform.module.ts';
+import { CONFIG, Clock, PlatformModule } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
@@ -64,6 +65,13 @@ export class AppModule {
         IssuanceRecorder,
         UserProvisioningService,
         KillSwitchState,
+        {
+          // One cache of remote key sets (IdPs' and clients' jwks_uri): one fetch per URL, one cooldown.
+          provide: RemoteJwksCache,
+          inject: [CONFIG, Clock],
+          // Loopback http JWKS URIs only outside production (local development and tests).
+          useFactory: (config: Config, clock: Clock) => new RemoteJwksCache({ allowInsecureLoopback: config.environment !== 'production', clock }),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import { Redis } from 'ioredis';
 
 import { unique } from '@crossgate/testing';
-import { generateSigningKey, type SigningKey } from '@crossgate/token';
+import { generateSigningKey, RemoteJwksCache, type SigningKey } from '@crossgate/token';
 
 import { hashPassword } from '../src/auth/credentials.ts';
 import { ClientAuthenticator, type AuthenticationRequest } from '../src/oauth/client-authentication/client-authenticator.ts';
@@ -378,7 +378,7 @@ describe('private_key_jwt', () => {
   it('should answer temporarily_unavailable, not accept, when Redis cannot be consulted', async () => {
     const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     deadRedis.on('error', () => undefined);
-    const offline = new ClientAuthenticator(api.app.get(PolicyEngineService), deadRedis, api.config, api.app.get(Clock));
+    const offline = new ClientAuthenticator(api.app.get(PolicyEngineService), deadRedis, api.app.get(Clock), api.app.get(RemoteJwksCache));
     const client = await newClient({ authMethod: 'private_key_jwt' });
     try {
       const { code } = await refusal(offline.authenticate(withAssertion(await assertion(client.clientId))));

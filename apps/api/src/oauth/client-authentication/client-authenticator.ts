@@ -27,15 +27,14 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
-import type { Config } from '@crossgate/config';
 import { clientAuthMethods, type clientKinds } from '@crossgate/domain';
 import { type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode } from '@crossgate/token';
 
 import { digest, digestMatches, verifyPassword } from '../../auth/credentials.ts';
-import { Clock, InjectConfig, InjectRedis } from '../../platform/platform.module.ts';
+import { Clock, InjectRedis } from '../../platform/platform.module.ts';
 import type { Directory, DirectoryClientRow } from '../../policies/directory.ts';
 import { PolicyEngineService, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
 import { OAuthError } from '../oauth.error.ts';
@@ -97,19 +96,15 @@ const failed = () => new OAuthError('invalid_client', authenticationFailed);
 @Injectable()
 export class ClientAuthenticator {
   private readonly logger = new Logger('client-authentication');
-  private readonly jwksCache: RemoteJwksCache;
   /** Client row id → the stored hash a secret passed argon2 against, and that secret's digest. */
   private readonly verifiedSecrets = new Map<string, { secretHash: string; secretDigest: string }>();
 
   constructor(
     private readonly policyEngine: PolicyEngineService,
     @InjectRedis() private readonly redis: Redis,
-    @InjectConfig() config: Config,
     private readonly clock: Clock,
-  ) {
-    // Loopback http JWKS URIs only outside production (local development and tests).
-    this.jwksCache = new RemoteJwksCache({ allowInsecureLoopback: config.environment !== 'production', clock });
-  }
+    @Inject(RemoteJwksCache) private readonly jwksCache: RemoteJwksCache,
+  ) {}
 
   /** Authenticates the client of a token request, or throws an {@link OAuthError}. */
   async authenticate(request: AuthenticationRequest): Promise<AuthenticatedClient> {

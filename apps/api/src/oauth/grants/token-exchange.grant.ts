@@ -126,7 +126,6 @@ interface TargetResource {
 @Injectable()
 export class TokenExchangeServices {
   readonly logger = new Logger('token-exchange');
-  readonly jwksCache: RemoteJwksCache;
   readonly allowInsecureLoopback: boolean;
   private readonly discovered = new Map<string, { jwksUri: string; at: number }>();
 
@@ -139,11 +138,10 @@ export class TokenExchangeServices {
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
     @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
+    @Inject(RemoteJwksCache) readonly jwksCache: RemoteJwksCache,
   ) {
-    // Loopback http only outside production (local development and tests).
+    // Loopback http only outside production (local development and tests), as for the JWKS cache.
     this.allowInsecureLoopback = config.environment !== 'production';
-
-    this.jwksCache = new RemoteJwksCache({ allowInsecureLoopback: this.allowInsecureLoopback, clock });
   }
 
   /** The IdP's `jwks_uri` from its discovery document, cached per issuer. */
