@@ -30,6 +30,7 @@ import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChi
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
+import { seededRandom } from './support/seeded-random.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
 const numberFromEnv = (name: string, fallback: number): number => {
@@ -89,22 +90,7 @@ async function serveOidcProvider(): Promise<void> {
 
 // ── Data ─────────────────────────────────────────────────────────────────────────────────────────
 
-/** mulberry32, so every run seeds the same shape and asks the same requests. */
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const next = prng(8693);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-const some = <T>(items: readonly T[], min: number, max: number): T[] => {
-  const count = min + Math.floor(next() * (max - min + 1));
-  return [...new Set(Array.from({ length: count }, () => pick(items)))];
-};
+const { next, pick, some } = seededRandom(8693);
 
 interface BenchGroup {
   id: string;

@@ -23,6 +23,8 @@ import {
   type Weekday,
 } from '@crossgate/policy';
 
+import { seededRandom } from './support/seeded-random.ts';
+
 const sizes = [1_000, 10_000, 100_000] as const;
 const requestCount = 10_000;
 /** A plain enforcer scans every row per scope checked, so it gets far fewer requests. */
@@ -38,22 +40,7 @@ const week = 7 * 86_400_000;
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-/** mulberry32, so every run benches the same rows and requests. */
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const next = prng(42);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-const some = <T>(items: readonly T[], min: number, max: number): T[] => {
-  const count = min + Math.floor(next() * (max - min + 1));
-  return [...new Set(Array.from({ length: count }, () => pick(items)))];
-};
+const { next, pick, some } = seededRandom(42);
 const uuid = (): string => {
   const hex = Array.from({ length: 32 }, () => Math.floor(next() * 16).toString(16)).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
