@@ -50,6 +50,12 @@ describe('verifyIdToken: tokens it accepts', () => {
     });
   });
 
+  it('should return a sane name and ignore one that is too long or not a string, without refusing the token', async () => {
+    await expect(verify(await idp.idToken({ name: 'Alice Example' }))).resolves.toMatchObject({ name: 'Alice Example' });
+    expect(await verify(await idp.idToken({ name: 'x'.repeat(201) }))).not.toHaveProperty('name');
+    expect(await verify(await idp.idToken({ name: { given: 'Alice' } }))).not.toHaveProperty('name');
+  });
+
   it('should read groups from the claim name configured for the IdP', async () => {
     const token = await idp.idToken({ groups: ['ignored'], 'https://idp.example.test/claims/groups': ['support'] });
     await expect(verify(token, { groupsClaim: 'https://idp.example.test/claims/groups' })).resolves.toMatchObject({ groups: ['support'] });

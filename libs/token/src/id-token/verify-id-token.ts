@@ -73,6 +73,8 @@ export interface VerifiedIdToken {
   authorizedParty?: string;
   email?: string;
   emailVerified?: boolean;
+  /** `name`, when a string of at most 200 characters (anything else is ignored, not refused). */
+  name?: string;
   /** Empty when the groups claim is absent. */
   groups: string[];
   acr?: string;
@@ -146,6 +148,7 @@ export async function verifyIdToken(token: string, options: VerifyIdTokenOptions
       authorizedParty,
       email: optionalString(payload, 'email'),
       emailVerified,
+      name: typeof payload['name'] === 'string' && payload['name'].length <= 200 ? payload['name'] : undefined,
       acr: optionalString(payload, 'acr'),
       amr: optionalStringArray(payload, 'amr'),
       authTime: optionalNumericDate(payload, 'auth_time'),

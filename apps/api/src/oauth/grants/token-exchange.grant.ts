@@ -32,7 +32,6 @@
  * @see RFC 8693 §2; draft-ietf-oauth-identity-assertion-authz-grant-03; SPEC.md §2; DESIGN.md decisions 2–6
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
 import { type Decision, decide } from '@crossgate/policy';
@@ -230,14 +229,13 @@ async function keysOf(services: TokenExchangeServices, directory: Directory, idp
 }
 
 /** Step 3: the user by `iss` + `sub`, created or refreshed from the ID token, with their groups. */
-function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, idp: DirectoryIdpRow, idToken: VerifiedIdToken, rawToken: string): Promise<ProvisionedUser> {
-  const name = decodeJwt(rawToken)['name'];
+function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, idp: DirectoryIdpRow, idToken: VerifiedIdToken): Promise<ProvisionedUser> {
   return services.users.provision(
     {
       idpId: idp.id,
       subject: idToken.subject,
       email: idToken.email,
-      displayName: typeof name === 'string' && name.length <= 200 ? name : undefined,
+      displayName: idToken.name,
       groups: idToken.groups,
     },
     snapshot.version,
@@ -357,7 +355,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   trail.idpId = idp.id;
 
   trail.step = 'user';
-  const user = await resolveUser(services, snapshot, idp, idToken, exchange.subjectToken);
+  const user = await resolveUser(services, snapshot, idp, idToken);
   trail.userId = user.id;
 
   const target = resolveTarget(snapshot.directory, exchange.audience, exchange.resource);
