@@ -36,8 +36,9 @@ import { type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode }
 import { digest, digestMatches, verifyPassword } from '../../auth/credentials.ts';
 import { Clock, InjectRedis } from '../../platform/platform.module.ts';
 import type { Directory, DirectoryClientRow } from '../../policies/directory.ts';
-import { PolicyEngineService, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
+import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
 import { OAuthError } from '../oauth.error.ts';
+import { servingSnapshot } from '../serving-snapshot.ts';
 import { assertionClockToleranceSeconds, claimedClientId, verifyClientAssertion } from './client-assertion.ts';
 import { authenticationFailed, presentedCredentials, type PresentedCredentials } from './presented-credentials.ts';
 
@@ -126,15 +127,7 @@ export class ClientAuthenticator {
 
   /** The active client, from the directory; none while the directory cannot be trusted to be current (fail closed). */
   private find(clientId: string): RegisteredClient | undefined {
-    let directory: Directory;
-    try {
-      directory = this.policyEngine.snapshot().directory;
-    } catch (error) {
-      if (error instanceof PolicyUnavailableError) {
-        throw new OAuthError('temporarily_unavailable', 'Client registrations are being reloaded; try again shortly', { cause: error });
-      }
-      throw error;
-    }
+    const { directory } = servingSnapshot(this.policyEngine);
     const row = directory.client(clientId);
     if (row === undefined) {
       return undefined;

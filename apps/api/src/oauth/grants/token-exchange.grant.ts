@@ -35,7 +35,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 import { type Decision, decide } from '@crossgate/policy';
-import { type PrismaClient, SigningKeyRepository } from '@crossgate/store';
+import { SigningKeyRepository } from '@crossgate/store';
 import {
   discoverOpenIdProvider,
   grantTypes,
@@ -54,13 +54,14 @@ import {
 
 import { KillSwitchState, type KillSwitchSubjects } from '../../kill-switches/kill-switch-state.service.ts';
 import type { Directory, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
-import { PolicyEngineService, type PolicySnapshot, PolicyUnavailableError } from '../../policies/policy-engine.service.ts';
-import { Clock, InjectConfig, InjectPrisma } from '../../platform/platform.module.ts';
+import { PolicyEngineService, type PolicySnapshot } from '../../policies/policy-engine.service.ts';
+import { Clock, InjectConfig } from '../../platform/platform.module.ts';
 import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { OAuthError } from '../oauth.error.ts';
+import { servingSnapshot } from '../serving-snapshot.ts';
 
 export const grantType = grantTypes.tokenExchange;
 
@@ -129,7 +130,6 @@ export class TokenExchangeServices {
   private readonly discovered = new Map<string, { jwksUri: string; at: number }>();
 
   constructor(
-    @InjectPrisma() readonly prisma: PrismaClient,
     @InjectConfig() readonly config: Config,
     readonly clock: Clock,
     @Inject(SigningKeyRepository) readonly signingKeys: SigningKeyRepository,
@@ -284,18 +284,6 @@ function decidePolicy(services: TokenExchangeServices, snapshot: PolicySnapshot,
   });
 }
 
-/** The policy index and directory to serve this request from, or `temporarily_unavailable` while they may be stale. */
-function currentSnapshot(services: TokenExchangeServices): PolicySnapshot {
-  try {
-    return services.policyEngine.snapshot();
-  } catch (error) {
-    if (error instanceof PolicyUnavailableError) {
-      throw new OAuthError('temporarily_unavailable', 'Access policies are being reloaded; try again shortly', { cause: error });
-    }
-    throw error;
-  }
-}
-
 function assertAllowed(decision: Decision): void {
   switch (decision.code) {
     case 'allowed':
@@ -348,7 +336,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
     trail.requestedScopes = exchange.requestedScopes;
   }
 
-  const snapshot = currentSnapshot(services);
+  const snapshot = servingSnapshot(services.policyEngine);
 
   trail.step = 'subject_token';
   const { idp, idToken } = await verifySubjectToken(services, snapshot.directory, client, exchange.subjectToken);
