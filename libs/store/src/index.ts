@@ -15,5 +15,5 @@ export * from './preflight.ts';
 export * from './policies/policy-source.repository.ts';
 export * from './group-commit.ts';
 export * from './kill-switches/kill-switch.repository.ts';
-export * from './tokens/issued-token.repository.ts';
+export * from './tokens/issued-tokens.ts';
 export * from './tokens/issuance-batch-writer.ts';

@@ -20,7 +20,7 @@ import {
   insertAuditEventsSql,
   type TimedAuditEntry,
 } from '../audit/audit-log.repository.ts';
-import { insertIssuedTokensSql, type IssuedTokenRecord, issuedTokenRowsJson } from './issued-token.repository.ts';
+import { insertIssuedTokensSql, type IssuedTokenRecord, issuedTokenRowsJson } from './issued-tokens.ts';
 
 /**
  * `json` as a dollar-quoted SQL string literal with a random tag it does not contain: no escaping
