@@ -27,14 +27,14 @@ export class IssuanceRecorder implements OnApplicationShutdown {
   constructor(@InjectConfig() config: Config) {
     const writer = new IssuanceBatchWriter(config.database.url);
     this.writer = writer;
-    // Two groups in flight: one commits while the next already waits for the audit chain's lock.
+    // One group in flight: the writer links each group to the one before without reading the head.
     this.group = new GroupCommit(
       (issuances) =>
         writer.write(
           issuances.flatMap((issuance) => (issuance.issuedToken === undefined ? [] : [issuance.issuedToken])),
           issuances.map((issuance) => ({ entry: issuance.audit, at: issuance.at })),
         ),
-      { maxConcurrentCommits: 2 },
+      { maxConcurrentCommits: 1 },
     );
   }
 

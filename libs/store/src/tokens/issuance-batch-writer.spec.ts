@@ -61,4 +61,26 @@ describe('IssuanceBatchWriter', () => {
     await writer.write([], [{ entry: { actor: { type: 'anonymous' }, action: 'token_exchange', requestId }, at: new Date() }]);
     expect(await prisma.auditEvent.count({ where: { requestId } })).toBe(1);
   });
+
+  it('should link each group after an append by another writer, not after the head it remembered', async () => {
+    const requestId = `req-${randomUUID()}`;
+    const event = (label: string) => ({ entry: { actor: { type: 'anonymous' as const, label }, action: 'token_exchange', requestId }, at: new Date() });
+    // A fresh writer: its first group reads the head, the second is linked to the first without reading.
+    const own = new IssuanceBatchWriter(loadConfig().database.url);
+    try {
+      await own.write([], [event('first')]);
+      await own.write([], [event('second')]);
+      // Another writer appends: the head `own` remembers is no longer the last event.
+      await prisma.$transaction((tx) => auditLog.append(tx, { actor: { type: 'anonymous', label: 'admin' }, action: 'admin_write', requestId }));
+      await own.write([], [event('third')]);
+      await own.write([], [event('fourth')]);
+    } finally {
+      await own.close();
+    }
+
+    const events = await prisma.auditEvent.findMany({ where: { requestId }, orderBy: { seq: 'asc' } });
+    expect(events.map((stored) => stored.actorLabel)).toEqual(['first', 'second', 'admin', 'third', 'fourth']);
+    events.slice(1).forEach((stored, index) => expect(stored.prevHash).toBe(events[index]!.hash));
+    expect(await auditLog.verifyChain()).toMatchObject({ intact: true });
+  });
 });
