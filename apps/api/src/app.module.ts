@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import type { Config } from '@crossgate/config';
+import { IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
 import { RemoteJwksCache } from '@crossgate/token';
 
 import { adminResources } from './admin-resources.ts';
@@ -26,13 +27,19 @@ import { ClientAuthenticator } from './oauth/client-authentication/client-authen
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
 import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
 import { TokenController } from './oauth/token.controller.ts';
-import { CONFIG, Clock, PlatformModule } from './platform/platform.module.ts';
+import { CONFIG, Clock, PlatformModule, PRISMA } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
 import { KillSwitchState } from './kill-switches/kill-switch-state.service.ts';
+import { RasAccessTokens } from './ras/access-tokens.service.ts';
+import { AssertionRedemptions } from './ras/assertion-redemptions.service.ts';
+import { JwtBearerServices } from './ras/grants/jwt-bearer.grant.ts';
+import { RasKeysService } from './ras/ras-keys.service.ts';
+import { RasMetadataController } from './ras/ras-metadata.controller.ts';
+import { RasController } from './ras/ras.controller.ts';
 
 @Module({})
 export class AppModule {
@@ -48,6 +55,8 @@ export class AppModule {
         EffectiveAccessController,
         ClientSecretController,
         TokenController,
+        RasController,
+        RasMetadataController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
       providers: [
@@ -65,6 +74,11 @@ export class AppModule {
         IssuanceRecorder,
         UserProvisioningService,
         KillSwitchState,
+        RasKeysService,
+        RasAccessTokens,
+        AssertionRedemptions,
+        JwtBearerServices,
+        { provide: IssuedTokenRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new IssuedTokenRepository(prisma) },
         {
           // One cache of remote key sets (IdPs' and clients' jwks_uri): one fetch per URL, one cooldown.
           provide: RemoteJwksCache,

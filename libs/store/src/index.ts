@@ -17,3 +17,5 @@ export * from './group-commit.ts';
 export * from './kill-switches/kill-switch.repository.ts';
 export * from './tokens/issued-tokens.ts';
 export * from './tokens/issuance-batch-writer.ts';
+export * from './tokens/issued-token.repository.ts';
+export * from './tokens/redeemed-assertions.ts';

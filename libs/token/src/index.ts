@@ -4,6 +4,7 @@
  * JWKS, and an SSRF-guarded JWKS cache with OpenID Provider discovery. No framework, no storage: time, ids and keys are
  * passed in.
  */
+export * from './access-token/access-token.ts';
 export * from './id-jag/id-jag.ts';
 export * from './id-jag/subject-claims.ts';
 export * from './id-token/verify-id-token.ts';

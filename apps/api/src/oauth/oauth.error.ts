@@ -16,6 +16,8 @@ export const oauthErrorStatus = {
   invalid_scope: 400,
   invalid_target: 400,
   insufficient_user_authentication: 401,
+  /** Not an RFC 6749 code: the endpoint itself does not exist (an unknown or unprotected resource-side authorization server). */
+  not_found: 404,
   server_error: 500,
   temporarily_unavailable: 503,
 } as const;

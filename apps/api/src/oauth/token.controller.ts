@@ -12,7 +12,6 @@ import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request } from 'express';
 
 import type { Config } from '@crossgate/config';
-import { defaultMaxTokenBytes } from '@crossgate/token';
 
 import { Public } from '../auth/authorize.decorator.ts';
 import { InjectConfig } from '../platform/platform.module.ts';
@@ -21,40 +20,12 @@ import { IssuanceRecorder } from './issuance-recorder.service.ts';
 import * as tokenExchange from './grants/token-exchange.grant.ts';
 import { OAuthErrorFilter } from './oauth-error.filter.ts';
 import { OAuthError } from './oauth.error.ts';
+import { clientAuthenticationParameters, type Form, readForm } from './token-request-form.ts';
 
 /** The grants this endpoint serves, by `grant_type`. */
 const grants = new Map([[tokenExchange.grantType, tokenExchange]]);
 type Grant = typeof tokenExchange;
 
-/** Client authentication parameters (RFC 6749 §2.3.1, RFC 7523 §2.2), read before the allow-list applies. */
-const clientAuthenticationParameters = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'];
-/** Parameters that carry a JWT may be as long as a token may be; every other one is short. */
-const tokenParameters = new Set(['subject_token', 'actor_token', 'client_assertion']);
-const maxParameterLength = 2048;
-
-type Form = Record<string, string>;
-
-/** Step 1: one form-encoded body, each parameter once and of a sane size (RFC 6749 §3.2). */
-function readForm(request: Request): Form {
-  if (!request.is('application/x-www-form-urlencoded')) {
-    throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
-  }
-  const body: unknown = request.body;
-  if (typeof body !== 'object' || body === null) {
-    throw new OAuthError('invalid_request', 'The request has no form body');
-  }
-  const form: Form = {};
-  for (const [name, value] of Object.entries(body)) {
-    if (typeof value !== 'string') {
-      throw new OAuthError('invalid_request', `The ${name.slice(0, 64)} parameter is repeated`);
-    }
-    if (value.length > (tokenParameters.has(name) ? defaultMaxTokenBytes : maxParameterLength)) {
-      throw new OAuthError('invalid_request', `The ${name.slice(0, 64)} parameter is too long`);
-    }
-    form[name] = value;
-  }
-  return form;
-}
 
 /** Step 2: a grant this endpoint supports. */
 function selectGrant(form: Form): Grant {
@@ -102,7 +73,7 @@ export class TokenController {
     const trail: tokenExchange.ExchangeTrail = { step: 'request' };
     const requestId = (request as Request & { requestId?: string }).requestId ?? null;
     try {
-      const form = readForm(request);
+      const form = readForm(request); // step 1: one form body, each parameter once and of a sane size
       trail.step = 'grant_type';
       const grant = selectGrant(form);
       trail.step = 'client_authentication';

@@ -5,15 +5,20 @@
  * (see PolicyEngineService). A token request then needs no database read to learn who the client
  * is, which IdP signed the subject token or which resource the audience names.
  */
-import type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow, DirectoryRows } from '@crossgate/store';
+import type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow, DirectoryRows, RasTrustedIssuerRow } from '@crossgate/store';
 import { createPinnedKeyResolver, type JwtKeyResolver } from '@crossgate/token';
 
-export type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow } from '@crossgate/store';
+export type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow, RasTrustedIssuerRow } from '@crossgate/store';
 
 export class Directory {
   private readonly clients: Map<string, DirectoryClientRow>;
   private readonly idps: Map<string, DirectoryIdpRow>;
   private readonly resourcesByAudience = new Map<string, DirectoryResourceRow[]>();
+  /** Resources protected by Crossgate's resource-side authorization server, by slug. */
+  private readonly protectedResources = new Map<string, DirectoryResourceRow>();
+  private readonly clientsById: Map<string, DirectoryClientRow>;
+  /** `${resource id}\n${issuer}` → another IdP that resource's authorization server trusts. */
+  private readonly rasTrustedIssuers: Map<string, RasTrustedIssuerRow>;
   /** `${client row id}\n${resource id}` → the client's id at that resource's authorization server. */
   private readonly remoteClientIds: Map<string, string>;
   /** Imported pinned keys, per row: importing a JWK is far dearer than a lookup. */
@@ -21,12 +26,17 @@ export class Directory {
 
   constructor(rows: DirectoryRows) {
     this.clients = new Map(rows.clients.map((client) => [client.clientId, client]));
+    this.clientsById = new Map(rows.clients.map((client) => [client.id, client]));
+    this.rasTrustedIssuers = new Map(rows.rasTrustedIssuers.map((trusted) => [`${trusted.resourceId}\n${trusted.issuer}`, trusted]));
     this.idps = new Map(rows.idps.map((idp) => [idp.issuer, idp]));
     this.remoteClientIds = new Map(rows.registrations.map((registration) => [`${registration.clientId}\n${registration.resourceId}`, registration.remoteClientId]));
     for (const resource of rows.resources) {
       const atAudience = this.resourcesByAudience.get(resource.authorizationServer) ?? [];
       atAudience.push(resource);
       this.resourcesByAudience.set(resource.authorizationServer, atAudience);
+      if (resource.rasEnabled) {
+        this.protectedResources.set(resource.slug, resource);
+      }
     }
   }
 
@@ -43,6 +53,21 @@ export class Directory {
   /** The active resources behind the authorization server `audience`. */
   resourcesAt(audience: string): readonly DirectoryResourceRow[] {
     return this.resourcesByAudience.get(audience) ?? [];
+  }
+
+  /** The active client with this row id. */
+  clientById(id: string): DirectoryClientRow | undefined {
+    return this.clientsById.get(id);
+  }
+
+  /** The active resource protected by Crossgate's resource-side authorization server under `slug`. */
+  protectedResource(slug: string): DirectoryResourceRow | undefined {
+    return this.protectedResources.get(slug);
+  }
+
+  /** Another IdP (not Crossgate's IdP role) whose ID-JAGs the resource's authorization server redeems. */
+  rasTrustedIssuer(resourceId: string, issuer: string): RasTrustedIssuerRow | undefined {
+    return this.rasTrustedIssuers.get(`${resourceId}\n${issuer}`);
   }
 
   /** The client's id at the resource's authorization server, when an admin registered one. */

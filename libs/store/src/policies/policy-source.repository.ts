@@ -47,6 +47,23 @@ export interface DirectoryResourceRow {
   subjectType: 'public' | 'pairwise';
   /** Whether the ID-JAG carries the user's `email`. */
   releaseEmail: boolean;
+  /** The names in the resource's scope catalogue. */
+  scopeNames: string[];
+  /** Protected by Crossgate's resource-side authorization server (issuer `<public URL>/ras/<slug>`). */
+  rasEnabled: boolean;
+  accessTokenLifetimeSeconds: number;
+  /** Whether that authorization server redeems ID-JAGs of Crossgate's own IdP role. */
+  rasTrustsCrossgateIdp: boolean;
+  /** Row ids of the clients that may introspect its access tokens. */
+  introspectionClientIds: string[];
+}
+
+/** Another IdP whose ID-JAGs a protected resource's authorization server redeems (active only). */
+export interface RasTrustedIssuerRow {
+  resourceId: string;
+  issuer: string;
+  jwksUri: string | null;
+  jwks: unknown;
 }
 
 /** A client's id at a resource's authorization server, when it differs from its Crossgate client_id. */
@@ -71,6 +88,12 @@ export interface DirectoryRows {
   resources: DirectoryResourceRow[];
   idps: DirectoryIdpRow[];
   registrations: ClientRegistrationRow[];
+  rasTrustedIssuers: RasTrustedIssuerRow[];
+}
+
+/** The names of a scope catalogue (`[{ name, … }]`, validated by the admin API); anything else is skipped. */
+function scopeNamesOf(catalogue: unknown): string[] {
+  return Array.isArray(catalogue) ? catalogue.flatMap((entry: unknown) => (typeof (entry as { name?: unknown })?.name === 'string' ? [(entry as { name: string }).name] : [])) : [];
 }
 
 interface StoredPolicy {
@@ -156,19 +179,38 @@ export class PolicySourceRepository {
   /** Every client, resource and trusted IdP the token endpoint may serve, and the clients' ids at resources. */
   async directory(): Promise<DirectoryRows> {
     const live = { status: 'active', deletedAt: null } as const;
-    const [clients, resources, idps, registrations] = await Promise.all([
+    const [clients, resources, idps, registrations, rasTrustedIssuers] = await Promise.all([
       this.prisma.client.findMany({
         where: live,
         select: { id: true, clientId: true, authMethod: true, kind: true, scopeCeiling: true, idpClientId: true, secretHash: true, jwks: true, jwksUri: true },
       }),
       this.prisma.resource.findMany({
         where: live,
-        select: { id: true, slug: true, authorizationServer: true, resourceIndicators: true, subjectType: true, releaseEmail: true },
+        select: {
+          id: true,
+          slug: true,
+          authorizationServer: true,
+          resourceIndicators: true,
+          subjectType: true,
+          releaseEmail: true,
+          scopes: true,
+          rasEnabled: true,
+          accessTokenLifetimeSeconds: true,
+          rasTrustsCrossgateIdp: true,
+          introspectionClientIds: true,
+        },
       }),
       this.prisma.trustedIdp.findMany({ where: live, select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true } }),
       this.prisma.clientRegistration.findMany({ select: { clientId: true, resourceId: true, remoteClientId: true } }),
+      this.prisma.rasTrustedIssuer.findMany({ where: { status: 'active' }, select: { resourceId: true, issuer: true, jwksUri: true, jwks: true } }),
     ]);
-    return { clients, resources, idps, registrations };
+    return {
+      clients,
+      resources: resources.map(({ scopes, ...resource }) => ({ ...resource, scopeNames: scopeNamesOf(scopes) })),
+      idps,
+      registrations,
+      rasTrustedIssuers,
+    };
   }
 
   /** The user's groups (memberships of non-deleted groups), or null when no such user exists. */

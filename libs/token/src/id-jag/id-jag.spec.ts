@@ -168,8 +168,8 @@ describe('verifyIdJag', () => {
     await expect(verify(token)).resolves.toMatchObject({ email: 'alice@example.test' });
   });
 
-  it('should accept typ written with the application/ prefix', async () => {
-    await expect(verify(await forge({}, { typ: 'application/oauth-id-jag+jwt' }))).resolves.toMatchObject({ jti: 'forged-1' });
+  it.each(['application/oauth-id-jag+jwt', 'OAUTH-ID-JAG+JWT'])('should refuse typ %s, which is not exactly oauth-id-jag+jwt (SPEC §3.2)', async (typ) => {
+    expect(await failureCode(verify(await forge({}, { typ })))).toBe('wrong_type');
   });
 
   it('should accept an audience given as a one-element array', async () => {

@@ -9,8 +9,8 @@
  *   verified, DESIGN.md "Protocol decisions" 5).
  * - `email` only when the caller passes it, which it does only for resources configured to receive
  *   it (MCP stable §7.4.3: minimise PII).
- * - verification accepts `typ` `oauth-id-jag+jwt` only (compared as a media type, RFC 7515
- *   §4.1.9, so `application/oauth-id-jag+jwt` is the same value) and asymmetric algorithms only.
+ * - verification accepts `typ` exactly `oauth-id-jag+jwt` (SPEC.md §3.2: a case-sensitive compare,
+ *   the only accepted value) and asymmetric algorithms only.
  *
  * @see draft-ietf-oauth-identity-assertion-authz-grant-03 (SPEC.md §1, §2.4)
  * @see RFC 8693 §2 (token exchange), RFC 7523 §3 (JWT bearer grant)
@@ -31,7 +31,6 @@ import {
   definedOnly,
   inspectJwt,
   type JwtKeyResolver,
-  normalizeMediaType,
   optionalNumericDate,
   optionalString,
   optionalStringArray,
@@ -189,7 +188,7 @@ export interface VerifyIdJagOptions {
 }
 
 function isIdJagType(typ: string | undefined): boolean {
-  return typ !== undefined && normalizeMediaType(typ) === `application/${idJagJwtType}`;
+  return typ === idJagJwtType;
 }
 
 /**

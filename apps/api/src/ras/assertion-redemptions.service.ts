@@ -1,0 +1,51 @@
+/**
+ * @overview The single-use rule for ID-JAGs at the resource-side authorization servers (DESIGN.md
+ * "Protocol decisions" 1; MCP stable: `jti` replay detection REQUIRED). Each redemption is decided by
+ * PostgreSQL's primary key on (`iss`, `jti`) (RedeemedAssertionWriter), so two API instances
+ * redeeming the same ID-JAG at the same moment get one winner, and a restart or a lost Redis forgets
+ * nothing. Concurrent redemptions are grouped into one statement (GroupCommit).
+ */
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+
+import type { Config } from '@crossgate/config';
+import { type AssertionRedemption, GroupCommit, RedeemedAssertionWriter, type RedemptionOutcome } from '@crossgate/store';
+
+import { InjectConfig } from '../platform/platform.module.ts';
+
+interface PendingRedemption {
+  redemption: AssertionRedemption;
+  outcome?: RedemptionOutcome;
+}
+
+@Injectable()
+export class AssertionRedemptions implements OnApplicationShutdown {
+  private readonly writer: RedeemedAssertionWriter;
+  private readonly group: GroupCommit<PendingRedemption>;
+
+  constructor(@InjectConfig() config: Config) {
+    const writer = new RedeemedAssertionWriter(config.database.url);
+    this.writer = writer;
+    this.group = new GroupCommit(
+      async (pending) => {
+        const outcomes = await writer.redeem(pending.map((item) => item.redemption));
+        pending.forEach((item, index) => (item.outcome = outcomes[index]));
+      },
+      { maxConcurrentCommits: 2 },
+    );
+  }
+
+  /** Records the redemption; resolves once committed with whether it was the first and whom it is about. */
+  async redeem(redemption: AssertionRedemption): Promise<RedemptionOutcome> {
+    const pending: PendingRedemption = { redemption };
+    await this.group.submit(pending);
+    if (pending.outcome === undefined) {
+      throw new Error('The redemption was committed without an outcome');
+    }
+    return pending.outcome;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.group.flushed();
+    await this.writer.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * @overview RFC 8414 metadata of each protected resource's authorization server, at
+ * `/.well-known/oauth-authorization-server/ras/<slug>` (the well-known suffix inserted before the
+ * issuer's path, RFC 8414 §3.1). Clients (the MCP SDK's `CrossAppAccessProvider` among them) learn
+ * here that the server redeems ID-JAGs (`authorization_grant_profiles_supported`).
+ *
+ * - Which IdPs the server trusts is never disclosed (the draft's "Metadata Disclosure").
+ * - `response_types_supported` is `[]`: RFC 8414 makes it REQUIRED and this server has no
+ *   authorization endpoint (SPEC.md §9 question 11, as for the IdP role).
+ * - An unknown slug or a resource not protected by Crossgate is 404.
+ * @see RFC 8414 §2, §3; draft-ietf-oauth-identity-assertion-authz-grant-03 (RAS metadata); SPEC.md §4
+ */
+import { Controller, Get, Header, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import type { Config } from '@crossgate/config';
+import { asymmetricAlgorithms, grantTypes, idJagGrantProfile } from '@crossgate/token';
+
+import { Public } from '../auth/authorize.decorator.ts';
+import { tokenEndpointAuthMethods } from '../oauth/metadata.controller.ts';
+import { PolicyEngineService, PolicyUnavailableError } from '../policies/policy-engine.service.ts';
+import { InjectConfig } from '../platform/platform.module.ts';
+import { rasEndpoints, rasIssuer } from './ras-issuer.ts';
+
+export interface ResourceAuthorizationServerMetadata {
+  issuer: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  introspection_endpoint: string;
+  revocation_endpoint: string;
+  grant_types_supported: string[];
+  authorization_grant_profiles_supported: string[];
+  response_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
+  introspection_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_methods_supported: string[];
+  scopes_supported: string[];
+}
+
+@ApiTags('oauth')
+@Controller('.well-known/oauth-authorization-server/ras')
+export class RasMetadataController {
+  constructor(
+    @InjectConfig() private readonly config: Config,
+    private readonly policyEngine: PolicyEngineService,
+  ) {}
+
+  @Get(':slug')
+  @Public()
+  @Header('Cache-Control', 'public, max-age=60')
+  @ApiOperation({ summary: "RFC 8414 metadata of a protected resource's authorization server (redeems ID-JAGs)" })
+  get(@Param('slug') slug: string): ResourceAuthorizationServerMetadata {
+    let directory;
+    try {
+      directory = this.policyEngine.snapshot().directory;
+    } catch (error) {
+      if (error instanceof PolicyUnavailableError) {
+        throw new ServiceUnavailableException('The directory is being reloaded; try again shortly');
+      }
+      throw error;
+    }
+    const resource = directory.protectedResource(slug);
+    if (resource === undefined) {
+      throw new NotFoundException('No authorization server is published here');
+    }
+    const issuer = rasIssuer(this.config.http.publicUrl, resource.slug);
+    const endpoints = rasEndpoints(issuer);
+    return {
+      issuer,
+      token_endpoint: endpoints.token,
+      jwks_uri: endpoints.jwks,
+      introspection_endpoint: endpoints.introspection,
+      revocation_endpoint: endpoints.revocation,
+      grant_types_supported: [grantTypes.jwtBearer],
+      authorization_grant_profiles_supported: [idJagGrantProfile],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+      introspection_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+      revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods,
+      token_endpoint_auth_signing_alg_values_supported: [...asymmetricAlgorithms],
+      scopes_supported: [...resource.scopeNames],
+    };
+  }
+}

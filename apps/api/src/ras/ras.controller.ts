@@ -1,0 +1,296 @@
+/**
+ * @overview The endpoints of a protected resource's authorization server, under its issuer
+ * `<public URL>/ras/<slug>`: the token endpoint (RFC 7523 JWT-bearer grant), the JWK Set of its
+ * access-token keys, introspection (RFC 7662) and revocation (RFC 7009). An unknown slug, or a
+ * resource not protected by Crossgate, is 404 everywhere.
+ *
+ * Who may call what:
+ * - token: a confidential client, authenticated as at the IdP role's token endpoint (a
+ *   `private_key_jwt` assertion's `aud` is this issuer).
+ * - introspection: a confidential client listed in the resource's `introspectionClientIds`: the
+ *   resource's own resource servers (the MCP server or API that receives the access tokens), and
+ *   nobody else. Any other authenticated client is refused with `unauthorized_client`; a token of
+ *   another resource answers `active: false`.
+ * - revocation: a confidential client, for its own access tokens only (`unauthorized_client`
+ *   otherwise); an unknown, invalid or expired token answers 200 (RFC 7009 §2.2).
+ *
+ * Every request that reaches a known authorization server leaves exactly one audit event (allowed
+ * or refused, with the reason); every answer is `no-store`. No token is ever logged or audited, only
+ * `jti`s.
+ * @see RFC 6749 §3.2, §5; RFC 7523 §2.1; RFC 7662 §2; RFC 7009 §2; SPEC.md §3, §4
+ */
+import { Controller, Get, Header, HttpCode, Inject, Logger, Param, Post, Req, UseFilters } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { JSONWebKeySet } from 'jose';
+
+import type { Config } from '@crossgate/config';
+import type { AuditEntry } from '@crossgate/store';
+
+import { Public } from '../auth/authorize.decorator.ts';
+import { type AuthenticatedClient, ClientAuthenticator } from '../oauth/client-authentication/client-authenticator.ts';
+import { IssuanceRecorder } from '../oauth/issuance-recorder.service.ts';
+import { OAuthErrorFilter } from '../oauth/oauth-error.filter.ts';
+import { OAuthError } from '../oauth/oauth.error.ts';
+import { servingSnapshot } from '../oauth/serving-snapshot.ts';
+import { clientAuthenticationParameters, type Form, readForm } from '../oauth/token-request-form.ts';
+import type { DirectoryResourceRow } from '../policies/directory.ts';
+import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import { RasAccessTokens } from './access-tokens.service.ts';
+import * as jwtBearer from './grants/jwt-bearer.grant.ts';
+import { rasIssuer, rasKeyRole } from './ras-issuer.ts';
+import { RasKeysService } from './ras-keys.service.ts';
+
+/** The protected resource behind `slug` and its issuer identifier. */
+export interface AuthorizationServer {
+  resource: DirectoryResourceRow;
+  issuer: string;
+}
+
+export interface IntrospectionResponse {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  sub?: string;
+  aud?: string;
+  iss?: string;
+  jti?: string;
+  exp?: number;
+  iat?: number;
+  token_type?: string;
+}
+
+/** What the audit event of one introspection or revocation says. */
+interface TokenRequestTrail {
+  step: string;
+  client?: AuthenticatedClient;
+  jti?: string;
+  tokenClientId?: string;
+  userId?: string | null;
+  outcome?: string;
+}
+
+function requestIdOf(request: Request): string | null {
+  return (request as Request & { requestId?: string }).requestId ?? null;
+}
+
+function allowListed(form: Form, allowed: readonly string[]): Form {
+  return Object.fromEntries(Object.entries(form).filter(([name]) => allowed.includes(name) || clientAuthenticationParameters.includes(name)));
+}
+
+@ApiTags('oauth')
+@Controller('ras/:slug')
+@UseFilters(OAuthErrorFilter)
+export class RasController {
+  private readonly logger = new Logger('ras');
+
+  constructor(
+    @Inject(ClientAuthenticator) private readonly authenticator: ClientAuthenticator,
+    @Inject(jwtBearer.JwtBearerServices) private readonly grantServices: jwtBearer.JwtBearerServices,
+    @Inject(RasAccessTokens) private readonly accessTokens: RasAccessTokens,
+    @Inject(RasKeysService) private readonly keys: RasKeysService,
+    @Inject(IssuanceRecorder) private readonly recorder: IssuanceRecorder,
+    @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
+    @InjectConfig() private readonly config: Config,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post('token')
+  @Public()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiExcludeEndpoint()
+  async token(@Param('slug') slug: string, @Req() request: Request): Promise<jwtBearer.AccessTokenResponse> {
+    const server = this.authorizationServer(slug);
+    const trail: jwtBearer.RedemptionTrail = { step: 'request', resourceId: server.resource.id };
+    const requestId = requestIdOf(request);
+    try {
+      const form = readForm(request);
+      trail.step = 'grant_type';
+      if (form['grant_type'] === undefined) {
+        throw new OAuthError('invalid_request', 'grant_type is required');
+      }
+      if (form['grant_type'] !== jwtBearer.grantType) {
+        throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
+      }
+      trail.step = 'client_authentication';
+      const client = await this.authenticateConfidential(request, form, server.issuer);
+      trail.client = client;
+      return await jwtBearer.handle(this.grantServices, {
+        client,
+        resource: server.resource,
+        issuer: server.issuer,
+        parameters: allowListed(form, jwtBearer.parameters),
+        trail,
+        requestId,
+      });
+    } catch (error) {
+      await this.audit(jwtBearer.redemptionAuditEntry(trail, requestId, error instanceof OAuthError ? error : new OAuthError('server_error', 'Internal error')));
+      throw error;
+    }
+  }
+
+  @Get('jwks')
+  @Public()
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({ summary: "The public JWK Set that verifies a protected resource's access tokens" })
+  jwks(@Param('slug') slug: string): Promise<JSONWebKeySet> {
+    return this.keys.jwks(rasKeyRole(this.authorizationServer(slug).resource.slug));
+  }
+
+  @Post('introspect')
+  @Public()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiExcludeEndpoint()
+  async introspect(@Param('slug') slug: string, @Req() request: Request): Promise<IntrospectionResponse> {
+    const server = this.authorizationServer(slug);
+    const trail: TokenRequestTrail = { step: 'request' };
+    try {
+      const form = readForm(request);
+      trail.step = 'client_authentication';
+      const client = await this.authenticateConfidential(request, form, server.issuer);
+      trail.client = client;
+      trail.step = 'caller';
+      if (!server.resource.introspectionClientIds.includes(client.id)) {
+        throw new OAuthError('unauthorized_client', "This client is not one of the resource's resource servers, so it may not introspect");
+      }
+      trail.step = 'token';
+      const token = form['token'];
+      if (token === undefined || token === '') {
+        throw new OAuthError('invalid_request', 'token is required');
+      }
+      const status = await this.accessTokens.status(server.resource, server.issuer, token);
+      trail.jti = status.claims?.jti;
+      trail.tokenClientId = status.claims?.client_id;
+      trail.outcome = status.active ? 'active' : status.reason;
+      let answer: IntrospectionResponse = { active: false };
+      if (status.active) {
+        trail.userId = status.userId;
+        const { claims } = status;
+        answer = { active: true, ...(claims.scope === undefined ? {} : { scope: claims.scope }), client_id: claims.client_id, sub: claims.sub, aud: claims.aud, iss: claims.iss, jti: claims.jti, exp: claims.exp, iat: claims.iat, token_type: 'Bearer' };
+      }
+      await this.record(this.tokenAuditEntry('token_introspection', server, trail, requestIdOf(request), null));
+      trail.step = 'recorded';
+      return answer;
+    } catch (error) {
+      if (trail.step !== 'recorded') {
+        await this.audit(this.tokenAuditEntry('token_introspection', server, trail, requestIdOf(request), error));
+      }
+      throw error;
+    }
+  }
+
+  @Post('revoke')
+  @Public()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiExcludeEndpoint()
+  async revoke(@Param('slug') slug: string, @Req() request: Request): Promise<Record<string, never>> {
+    const server = this.authorizationServer(slug);
+    const trail: TokenRequestTrail = { step: 'request' };
+    try {
+      const form = readForm(request);
+      trail.step = 'client_authentication';
+      const client = await this.authenticateConfidential(request, form, server.issuer);
+      trail.client = client;
+      trail.step = 'token';
+      const token = form['token'];
+      if (token === undefined || token === '') {
+        throw new OAuthError('invalid_request', 'token is required');
+      }
+      // RFC 7009 §2.1: the hint only speeds up the lookup; every token is looked up as an access token (no refresh tokens are issued).
+      const claims = await this.accessTokens.verify(server.resource, server.issuer, token);
+      if (typeof claims === 'string') {
+        trail.outcome = `ignored: ${claims}`;
+      } else {
+        trail.jti = claims.jti;
+        trail.tokenClientId = claims.client_id;
+        if (claims.client_id !== client.clientId) {
+          throw new OAuthError('unauthorized_client', 'A client may revoke only its own tokens');
+        }
+        if (claims.exp * 1000 <= this.clock.now().getTime()) {
+          trail.outcome = 'ignored: expired';
+        } else {
+          trail.step = 'revoke';
+          try {
+            await this.accessTokens.revoke(claims);
+          } catch (cause) {
+            this.logger.error(`Could not revoke access token ${claims.jti}: ${cause instanceof Error ? cause.message : String(cause)}`);
+            throw new OAuthError('temporarily_unavailable', 'The token could not be revoked; try again shortly', { cause });
+          }
+          trail.outcome = 'revoked';
+        }
+      }
+      await this.record(this.tokenAuditEntry('token_revocation', server, trail, requestIdOf(request), null));
+      trail.step = 'recorded';
+      return {};
+    } catch (error) {
+      if (trail.step !== 'recorded') {
+        await this.audit(this.tokenAuditEntry('token_revocation', server, trail, requestIdOf(request), error));
+      }
+      throw error;
+    }
+  }
+
+  /** The protected resource behind `slug`, from the directory; 404 for anything else. */
+  private authorizationServer(slug: string): AuthorizationServer {
+    const resource = servingSnapshot(this.policyEngine).directory.protectedResource(slug);
+    if (resource === undefined) {
+      throw new OAuthError('not_found', 'No authorization server is published here');
+    }
+    return { resource, issuer: rasIssuer(this.config.http.publicUrl, resource.slug) };
+  }
+
+  /** Client authentication with this issuer as the only accepted assertion audience; public clients are refused. */
+  private async authenticateConfidential(request: Request, form: Form, issuer: string): Promise<AuthenticatedClient> {
+    const client = await this.authenticator.authenticate({ headers: request.headers, body: form, tokenEndpointAudience: issuer });
+    if (client.isPublic) {
+      throw new OAuthError('unauthorized_client', 'A public client may not use this endpoint');
+    }
+    return client;
+  }
+
+  private tokenAuditEntry(action: string, server: AuthorizationServer, trail: TokenRequestTrail, requestId: string | null, error: unknown): AuditEntry {
+    const refusal = error === null ? null : error instanceof OAuthError ? error : new OAuthError('server_error', 'Internal error');
+    const client = trail.client;
+    return {
+      actor: client === undefined ? { type: 'anonymous' } : { type: 'client', id: client.id, label: client.clientId },
+      action,
+      target: { type: 'resource', id: server.resource.id },
+      decision: refusal === null ? 'allow' : 'deny',
+      reason: refusal === null ? null : `${trail.step}: ${refusal.code}: ${refusal.description}`,
+      requestId,
+      context: {
+        clientId: client?.clientId ?? null,
+        jti: trail.jti ?? null,
+        tokenClientId: trail.tokenClientId ?? null,
+        userId: trail.userId ?? null,
+        outcome: trail.outcome ?? null,
+      },
+    };
+  }
+
+  /** Records an allowed request's audit event; the answer waits for it, and is withheld when it cannot be written. */
+  private async record(audit: AuditEntry): Promise<void> {
+    try {
+      await this.recorder.record({ audit, at: this.clock.now() });
+    } catch (cause) {
+      this.logger.error(`Could not record a ${audit.action} event: ${cause instanceof Error ? cause.message : String(cause)}`);
+      throw new OAuthError('temporarily_unavailable', 'The request could not be recorded; try again shortly', { cause });
+    }
+  }
+
+  /** A refusal's audit event; a failure to write it is logged, and the refusal still answered. */
+  private async audit(audit: AuditEntry): Promise<void> {
+    try {
+      await this.recorder.record({ audit, at: this.clock.now() });
+    } catch (cause) {
+      this.logger.error(`Could not record a refused ${audit.action}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    }
+  }
+}
