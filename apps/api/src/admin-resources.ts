@@ -9,6 +9,7 @@ import { groupMappingsResource } from './group-mappings/group-mappings.resource.
 import { groupsResource } from './groups/groups.resource.ts';
 import { membershipsResource } from './memberships/memberships.resource.ts';
 import { policiesResource } from './policies/policies.resource.ts';
+import { rasTrustedIssuersResource } from './ras/ras-trusted-issuers.resource.ts';
 import { resourcesResource } from './resources/resources.resource.ts';
 import { trustedIdpsResource } from './trusted-idps/trusted-idps.resource.ts';
 import { usersResource } from './users/users.resource.ts';
@@ -21,6 +22,7 @@ export const adminResources: readonly AdminResource[] = [
   clientsResource,
   resourcesResource,
   clientRegistrationsResource,
+  rasTrustedIssuersResource,
   policiesResource,
   groupMappingsResource,
   connectionsResource,

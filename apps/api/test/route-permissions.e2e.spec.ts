@@ -44,6 +44,8 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'resources:write': itAdminOnly,
   'client-registrations:read': everyone,
   'client-registrations:write': itAdminOnly,
+  'ras-trusted-issuers:read': everyone,
+  'ras-trusted-issuers:write': itAdminOnly,
   'policies:read': everyone,
   'policies:write': itAdminOnly,
   'group-mappings:read': everyone,
@@ -179,13 +181,18 @@ describe('the route table', () => {
 
     expect(publicRoutes.sort()).toEqual([
       'GET /.well-known/oauth-authorization-server',
+      'GET /.well-known/oauth-authorization-server/ras/:slug',
       'GET /healthz',
       'GET /oauth2/authorize',
       'GET /oauth2/jwks',
+      'GET /ras/:slug/jwks',
       'GET /readyz',
       'POST /api/auth/sign-in',
       'POST /oauth2/authorize',
       'POST /oauth2/token',
+      'POST /ras/:slug/introspect',
+      'POST /ras/:slug/revoke',
+      'POST /ras/:slug/token',
     ]);
   });
 });

@@ -14,6 +14,7 @@ export const adminObjects = [
   'clients',
   'resources',
   'client-registrations',
+  'ras-trusted-issuers',
   'policies',
   'group-mappings',
   'connections',

@@ -33,6 +33,8 @@ export interface Dependent {
 export interface WriteContext {
   request: RequestContext;
   now: Date;
+  /** Crossgate's public URL: the IdP role's issuer, and the base of each resource-side authorization server's. */
+  publicUrl: string;
   find(model: CrudModel, where: Where): Promise<StoredRecord | null>;
   count(model: CrudModel, where: Where): Promise<number>;
   updateMany(model: CrudModel, where: Where, data: StoredRecord): Promise<number>;

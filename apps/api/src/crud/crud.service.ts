@@ -8,13 +8,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
+import type { Config } from '@crossgate/config';
 import { AuditLogRepository, CrudRepository, type StoredRecord, type Transaction } from '@crossgate/store';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
 import { parseListQuery, type RawListQuery } from '../http/list-query.ts';
 import { parseBody } from '../http/validation.ts';
-import { Clock } from '../platform/platform.module.ts';
+import { Clock, InjectConfig } from '../platform/platform.module.ts';
 import type { AdminResource, WriteContext } from './admin-resource.ts';
 
 const idSchema = z.uuid();
@@ -47,6 +48,7 @@ export class CrudService {
     private readonly repository: CrudRepository,
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
+    @InjectConfig() private readonly config: Config,
   ) {}
 
   private readonly commitListeners: CommitListener[] = [];
@@ -149,6 +151,7 @@ export class CrudService {
     return {
       request,
       now: this.clock.now(),
+      publicUrl: this.config.http.publicUrl,
       find: (model, where) => this.repository.findOne(model, where, tx),
       count: (model, where) => this.repository.count(model, where, tx),
       updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data),

@@ -14,19 +14,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 
 import type { Config } from '@crossgate/config';
-import { type SigningKeyRecord, SigningKeyRepository } from '@crossgate/store';
-import { buildPublicJwks, createPinnedKeyResolver, type JwtKeyResolver, type PublishableKey, type SigningKey } from '@crossgate/token';
+import { SigningKeyRepository } from '@crossgate/store';
+import { createPinnedKeyResolver, type JwtKeyResolver, type SigningKey } from '@crossgate/token';
 
+import { IssuerKeysService } from '../oauth/issuer-keys.service.ts';
 import { Clock, InjectConfig } from '../platform/platform.module.ts';
 
 /** How long a role's published key set is reused for verification. */
 const verificationKeysMaxAgeMs = 5_000;
-
-function toPublishable(key: SigningKeyRecord): PublishableKey {
-  return key.state === 'retired'
-    ? { publicJwk: key.publicJwk, state: 'retired', expiresAt: key.publishUntil ?? new Date(0) }
-    : { publicJwk: key.publicJwk, state: key.state };
-}
 
 @Injectable()
 export class RasKeysService {
@@ -38,6 +33,7 @@ export class RasKeysService {
     @Inject(SigningKeyRepository) private readonly keys: SigningKeyRepository,
     @InjectConfig() private readonly config: Config,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(IssuerKeysService) private readonly published: IssuerKeysService,
   ) {}
 
   /** The key that signs the role's access tokens, created on first use. */
@@ -49,8 +45,7 @@ export class RasKeysService {
   /** The role's public JWK Set (creating its first key, so a verifier never meets an empty set before the first token). */
   async jwks(role: string): Promise<JSONWebKeySet> {
     await this.ensure(role);
-    const now = this.clock.now();
-    return buildPublicJwks((await this.keys.publishable(role, now)).map(toPublishable), now);
+    return this.published.jwks(role);
   }
 
   /** A resolver over the role's published keys, for verifying its own access tokens. */

@@ -1,10 +1,16 @@
 /**
  * Resource apps and MCP servers, with the catalogue of scopes they understand and what their ID-JAGs
  * say about the user: the subject type (SPEC.md §2.2 "Map `sub`") and whether the email is released.
+ *
+ * A resource can be protected by Crossgate's resource-side authorization server (`rasEnabled`): its
+ * issuer is then `<public URL>/ras/<slug>`, and `authorizationServer` must be exactly that (it is
+ * set when protection is switched on or the slug changes, unless the request names another value,
+ * which is refused). `introspectionClientIds` are the clients that may introspect its access tokens.
  */
 import { z } from 'zod';
 
 import { recordStatuses, resourceKinds, scopeRisks, subjectTypes } from '@crossgate/domain';
+import { defaultAccessTokenLifetimeSeconds, maxAccessTokenLifetimeSeconds } from '@crossgate/token';
 
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
@@ -22,7 +28,8 @@ const resourceSchema = z.strictObject({
   name: field.name,
   kind: z.enum(resourceKinds).default('resource_app'),
   description: field.description.optional(),
-  authorizationServer: field.httpsUrl,
+  /** Required unless the resource is protected by Crossgate, which sets it. */
+  authorizationServer: field.httpsUrl.optional(),
   resourceIndicators: field.uniqueList(field.httpsUrl, 20).min(1, 'needs at least one resource indicator'),
   scopes: z
     .array(scopeEntry)
@@ -31,6 +38,10 @@ const resourceSchema = z.strictObject({
     .default([]),
   subjectType: z.enum(subjectTypes).default('public'),
   releaseEmail: z.boolean().default(false),
+  rasEnabled: z.boolean().default(false),
+  accessTokenLifetimeSeconds: z.number().int().min(60).max(maxAccessTokenLifetimeSeconds).default(defaultAccessTokenLifetimeSeconds),
+  rasTrustsCrossgateIdp: z.boolean().default(true),
+  introspectionClientIds: field.uniqueList(z.uuid(), 50).default([]),
   owner: field.owner,
   status: z.enum(recordStatuses).default('active'),
 });
@@ -61,9 +72,31 @@ export const resourcesResource: AdminResource = {
     { model: 'policy', label: 'policies', where: (id) => ({ resourceId: id, deletedAt: null }) },
     { model: 'connection', label: 'connections', where: (id) => ({ resourceId: id, deletedAt: null }) },
     { model: 'clientRegistration', label: 'client registrations', where: (id) => ({ resourceId: id }) },
+    { model: 'rasTrustedIssuer', label: 'trusted ID-JAG issuers', where: (id) => ({ resourceId: id }) },
   ],
   deletion: 'soft',
   // The exchange reads the subject type, email release and registrations with the policy set.
   afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
+  async toData(input, context, existing) {
+    const slug = field.merged<string>(input, existing, 'slug');
+    const issuer = `${context.publicUrl}/ras/${slug}`;
+    const data = { ...input };
+    if (field.merged<boolean>(input, existing, 'rasEnabled')) {
+      // A value sent back unchanged (react-admin sends the whole record) is replaced; a new one must be the issuer.
+      const named = 'authorizationServer' in input && input['authorizationServer'] !== existing?.['authorizationServer'] ? input['authorizationServer'] : undefined;
+      field.requireValid({
+        authorizationServer: named !== undefined && named !== issuer && `must be ${issuer} (the issuer of Crossgate's authorization server for this resource) while the resource is protected by Crossgate`,
+      });
+      data['authorizationServer'] = issuer;
+    } else {
+      field.requireValid({ authorizationServer: field.merged(input, existing, 'authorizationServer') === undefined && 'is required unless the resource is protected by Crossgate' });
+    }
+    const introspectors = input['introspectionClientIds'] as string[] | undefined;
+    if (introspectors !== undefined && introspectors.length > 0) {
+      const found = await context.count('client', { id: { in: introspectors }, deletedAt: null });
+      field.requireValid({ introspectionClientIds: found !== introspectors.length && 'must name existing clients' });
+    }
+    return { data };
+  },
 };

@@ -24,7 +24,7 @@ export class SigningKeysController {
   @Authorize('signing-keys:write')
   @HttpCode(200)
   @ApiOperation({ summary: "Rotate a role's keys now: next becomes active, active retires (still published), a new next is made" })
-  @ApiBody({ schema: { type: 'object', required: ['role'], properties: { role: { type: 'string', enum: ['idp'] } } } })
+  @ApiBody({ schema: { type: 'object', required: ['role'], properties: { role: { type: 'string', pattern: '^(idp|ras:[a-z0-9]+(-[a-z0-9]+)*)$' } } } })
   rotate(@Body() body: unknown, @Context() context: RequestContext): Promise<RotationView> {
     return this.signingKeys.rotate(body, context);
   }

@@ -30,8 +30,11 @@ export function toSigningKeyView(key: SigningKeyRecord) {
 }
 export type SigningKeyView = ReturnType<typeof toSigningKeyView>;
 
-/** The role is required, so an empty body rotates nothing: a rotation is always a deliberate act. */
-const rotateSchema = z.strictObject({ role: z.literal('idp') });
+/**
+ * The role is required, so an empty body rotates nothing: a rotation is always a deliberate act.
+ * `idp` signs ID-JAGs; `ras:<slug>` signs the access tokens of a protected resource's authorization server.
+ */
+const rotateSchema = z.strictObject({ role: z.union([z.literal('idp'), z.string().regex(/^ras:[a-z0-9]+(-[a-z0-9]+)*$/, 'must be idp or ras:<slug>').max(68)]) });
 
 export interface RotationView {
   activated: SigningKeyView;

@@ -16,6 +16,7 @@ export type CrudModel =
   | 'client'
   | 'resource'
   | 'clientRegistration'
+  | 'rasTrustedIssuer'
   | 'policy'
   | 'groupMapping'
   | 'connection'

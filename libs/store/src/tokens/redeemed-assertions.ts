@@ -118,7 +118,7 @@ export class RedeemedAssertionWriter {
     return redemptions.map((redemption) => {
       const row = outcomes.get(keyOf(redemption));
       const first = firstByKey.get(keyOf(redemption)) === redemption && row?.first === true;
-      const user = row?.user_id == null || row.idp_id == null ? null : { id: row.user_id, idpId: row.idp_id, active: row.user_active === true };
+      const user = row === undefined || row.user_id === null || row.idp_id === null ? null : { id: row.user_id, idpId: row.idp_id, active: row.user_active === true };
       return { first, user, revoked: row?.revoked === true };
     });
   }

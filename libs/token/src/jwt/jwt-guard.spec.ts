@@ -1,4 +1,4 @@
-import { hasDuplicateMembers, normalizeMediaType } from './jwt-guard.ts';
+import { hasDuplicateMembers, maxJsonNesting, nestingDepth, normalizeMediaType } from './jwt-guard.ts';
 
 describe('hasDuplicateMembers', () => {
   it('should find no duplicate in distinct member names', () => {
@@ -33,5 +33,16 @@ describe('normalizeMediaType', () => {
 
   it('should keep a value that already has a slash', () => {
     expect(normalizeMediaType('application/at+jwt')).toBe('application/at+jwt');
+  });
+});
+
+describe('nestingDepth', () => {
+  it('should count objects and arrays, not brackets inside strings', () => {
+    expect(nestingDepth('{"a":[{"b":"{[{["}]}')).toBe(3);
+    expect(nestingDepth('"plain"')).toBe(0);
+  });
+
+  it(`should exceed ${maxJsonNesting} for a deeply nested payload`, () => {
+    expect(nestingDepth(`${'{"a":'.repeat(maxJsonNesting + 1)}1${'}'.repeat(maxJsonNesting + 1)}`)).toBeGreaterThan(maxJsonNesting);
   });
 });

@@ -112,10 +112,20 @@ export function inspectJwt(token: unknown, options: InspectOptions): ProtectedHe
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** No JWT Crossgate accepts nests objects or arrays deeper than this; deeper ones only cost parsers (and stacks). */
+export const maxJsonNesting = 16;
+
 function assertNoDuplicateMembers(segment: string, part: 'header' | 'payload'): void {
   let text: string;
   try {
     text = utf8.decode(base64url.decode(segment));
+  } catch (cause) {
+    throw new TokenError('malformed', `The ${part} is not base64url UTF-8 JSON`, { cause });
+  }
+  if (nestingDepth(text) > maxJsonNesting) {
+    throw new TokenError('malformed', `The ${part} nests deeper than ${maxJsonNesting} levels`);
+  }
+  try {
     JSON.parse(text);
   } catch (cause) {
     throw new TokenError('malformed', `The ${part} is not base64url UTF-8 JSON`, { cause });
@@ -164,6 +174,28 @@ export function hasDuplicateMembers(text: string): boolean {
     index += 1;
   }
   return false;
+}
+
+/** The deepest nesting of objects and arrays in `text`, strings skipped; no parser involved. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let index = 0;
+  while (index < text.length) {
+    const character = text[index];
+    if (character === '"') {
+      index = endOfString(text, index);
+      continue;
+    }
+    if (character === '{' || character === '[') {
+      depth += 1;
+      deepest = Math.max(deepest, depth);
+    } else if (character === '}' || character === ']') {
+      depth -= 1;
+    }
+    index += 1;
+  }
+  return deepest;
 }
 
 function endOfString(text: string, start: number): number {

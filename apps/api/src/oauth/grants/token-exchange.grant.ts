@@ -242,8 +242,8 @@ function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, 
   );
 }
 
-/** Step 4: no active kill switch covers the request. */
-async function assertNoKillSwitch(services: TokenExchangeServices, subjects: KillSwitchSubjects): Promise<void> {
+/** Step 4: no active kill switch covers the request (the redemption grant applies it too). */
+export async function assertNoKillSwitch(services: { killSwitches: KillSwitchState; logger: Logger }, subjects: KillSwitchSubjects): Promise<void> {
   let active;
   try {
     active = await services.killSwitches.firstCovering(subjects);

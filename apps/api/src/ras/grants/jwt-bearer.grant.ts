@@ -44,6 +44,7 @@ import {
 } from '@crossgate/token';
 
 import { KillSwitchState } from '../../kill-switches/kill-switch-state.service.ts';
+import { assertNoKillSwitch } from '../../oauth/grants/token-exchange.grant.ts';
 import type { Directory, DirectoryResourceRow } from '../../policies/directory.ts';
 import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig } from '../../platform/platform.module.ts';
@@ -263,20 +264,6 @@ async function redeemOnce(services: JwtBearerServices, request: RedemptionReques
   return outcome.user;
 }
 
-/** Step 8. */
-async function assertNoKillSwitch(services: JwtBearerServices, subjects: { userId: string; clientId: string; idpId: string; resourceId: string }): Promise<void> {
-  let active;
-  try {
-    active = await services.killSwitches.firstCovering(subjects);
-  } catch (cause) {
-    services.logger.warn(`Kill switches cannot be read, so nothing is issued: ${cause instanceof Error ? cause.message : String(cause)}`);
-    throw new OAuthError('temporarily_unavailable', 'Kill switches cannot be checked; try again shortly', { cause });
-  }
-  if (active !== null) {
-    throw new OAuthError('invalid_grant', `Access is suspended by kill switch ${active.id} (${active.scope})`);
-  }
-}
-
 // ── The grant ───────────────────────────────────────────────────────────────────────────────────
 
 export async function handle(services: JwtBearerServices, request: RedemptionRequest): Promise<AccessTokenResponse> {
@@ -313,7 +300,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   trail.step = 'replay';
   const user = await redeemOnce(services, request, claims);
 
-  trail.step = 'kill_switch';
+  trail.step = 'kill_switch'; // step 8
   await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: user.idpId, resourceId: resource.id });
   trail.grantedScopes = scopes;
 
