@@ -15,12 +15,11 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import http, { createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import autocannon from 'autocannon';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 
@@ -30,6 +29,8 @@ import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChi
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
+import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
+import { freePort, relay, stopChild, waitFor } from './support/processes.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -239,11 +240,7 @@ async function seed(prisma: PrismaClient, data: Dataset, jwks: { keys: JWK[] }):
 
 // ── Requests ─────────────────────────────────────────────────────────────────────────────────────
 
-interface Exchange {
-  /** application/x-www-form-urlencoded */
-  body: string;
-  authorization: string;
-}
+type Exchange = PreparedRequest;
 
 const basic = (clientId: string, secret: string): string => `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
@@ -320,188 +317,6 @@ async function exchanges(data: Dataset, privateKey: CryptoKey, kid: string): Pro
 
 // ── Processes ────────────────────────────────────────────────────────────────────────────────────
 
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Ends a child this bench started: SIGTERM, then SIGKILL after five seconds. */
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Forwards a child's output, prefixed, and keeps the last lines for an error message. */
-function relay(child: ChildProcess, label: string): string[] {
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter((text) => text.trim() !== '')) {
-        tail.push(line);
-        tail.splice(0, Math.max(0, tail.length - 30));
-        // Nest's route table at start-up is noise here.
-        if (!/RouterExplorer|RoutesResolver|InstanceLoader/.test(line)) {
-          console.log(`  ${label} | ${line}`);
-        }
-      }
-    });
-  }
-  return tail;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-async function post(url: string, exchange: Exchange): Promise<Reply> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body });
-  return { status: response.status, body: await response.text() };
-}
-
-// ── Load ─────────────────────────────────────────────────────────────────────────────────────────
-
-interface Load {
-  reqPerSecond: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  /** Sent but never answered before autocannon stopped (the server may still have completed them). */
-  unanswered: number;
-}
-
-async function drive(label: string, url: string, exchangesOrBody: Exchange[], duration: number, rate?: number): Promise<Load> {
-  let turn = Math.floor(Math.random() * exchangesOrBody.length);
-  // autocannon builds each request just before writing it, so this counts what was sent exactly
-  // (its own `requests.sent` adds a connection's whole per-second rate up front under overallRate).
-  let sent = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    ...(rate === undefined ? {} : { overallRate: rate }),
-    requests: [
-      {
-        // One shared counter across connections, so consecutive requests differ in user, client and resource.
-        setupRequest: (request) => {
-          const exchange = exchangesOrBody[turn++ % exchangesOrBody.length] as Exchange;
-          sent += 1;
-          return { ...request, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body };
-        },
-      },
-    ],
-  });
-  const load: Load = {
-    reqPerSecond: round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    unanswered: Math.max(0, sent - result.requests.total),
-  };
-  const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => `${code}×${stats.count ?? 0}`).join(' ');
-  console.log(
-    `${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.ok} 2xx, ${load.non2xx} non-2xx, ` +
-      `${load.errors} errors, ${load.unanswered} unanswered at stop (${connections} connections, ${result.duration} s; ${codes})`,
-  );
-  return load;
-}
-
-/**
- * An open-loop run at `rate` requests/s, evenly spaced: autocannon's `overallRate` lets every
- * connection send its quota for the second back to back when the second starts, so its latencies
- * are those of a saturated burst, not of a steady rate. Each latency here counts from when the
- * request was due, so a request delayed by a busy client or server is not hidden (no coordinated
- * omission).
- */
-async function driveAtRate(label: string, url: string, exchanges: Exchange[], duration: number, rate: number): Promise<Load> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const total = Math.round(rate * duration);
-  const latencies: number[] = [];
-  let turn = Math.floor(Math.random() * exchanges.length);
-  let sent = 0;
-  let ok = 0;
-  let non2xx = 0;
-  let errors = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    let finished = 0;
-    const settle = () => {
-      finished += 1;
-      if (finished === total) {
-        resolve();
-      }
-    };
-    const send = (exchange: Exchange, due: number) => {
-      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization } }, (response) => {
-        response.resume();
-        response.on('end', () => {
-          latencies.push(performance.now() - due);
-          if ((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300) {
-            ok += 1;
-          } else {
-            non2xx += 1;
-          }
-          settle();
-        });
-      });
-      request.on('error', () => {
-        errors += 1;
-        settle();
-      });
-      request.end(exchange.body);
-    };
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
-      for (; sent < due; sent += 1) {
-        send(exchanges[turn++ % exchanges.length] as Exchange, started + (sent * 1000) / rate);
-      }
-      if (sent < total) {
-        setTimeout(tick, 1);
-      }
-    };
-    tick();
-  });
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
-  const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0 };
-  console.log(`${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${ok} 2xx, ${non2xx} non-2xx, ${errors} errors (evenly spaced, up to ${connections} connections, ${round(elapsed)} s)`);
-  return load;
-}
-
-const round = (value: number) => Math.round(value * 100) / 100;
 
 // ── Run ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -636,10 +451,10 @@ async function main(): Promise<void> {
 
     const loads: Load[] = [];
     if (warmupSeconds > 0) {
-      loads.push(await drive('exchange warm-up', tokenUrl, requests, warmupSeconds));
+      loads.push(await drive('exchange warm-up', tokenUrl, requests, warmupSeconds, connections));
     }
-    const maximum = await drive('exchange, maximum throughput', tokenUrl, requests, seconds);
-    const fixed = await driveAtRate(`exchange, steady ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate);
+    const maximum = await drive('exchange, maximum throughput', tokenUrl, requests, seconds, connections);
+    const fixed = await driveAtRate(`exchange, steady ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate, connections);
     loads.push(maximum, fixed);
 
     // Answers lost when autocannon stopped may still be committing: wait until the counts hold still.
@@ -678,9 +493,9 @@ async function main(): Promise<void> {
       throw new Error(`The oidc-provider baseline answered ${baselineReply.status}: ${baselineReply.body}`);
     }
     if (warmupSeconds > 0) {
-      await drive('oidc-provider client_credentials warm-up', baselineUrl, [credentials], warmupSeconds);
+      await drive('oidc-provider client_credentials warm-up', baselineUrl, [credentials], warmupSeconds, connections);
     }
-    const reference = await drive('oidc-provider client_credentials, maximum throughput', baselineUrl, [credentials], seconds);
+    const reference = await drive('oidc-provider client_credentials, maximum throughput', baselineUrl, [credentials], seconds, connections);
 
     summary = {
       bench: 'exchange',

@@ -1,0 +1,139 @@
+/**
+ * @overview Load generation shared by the HTTP benches: autocannon at maximum throughput, and an
+ * open-loop run at a fixed rate whose latencies count from when each request was due.
+ */
+import http from 'node:http';
+
+import autocannon from 'autocannon';
+
+/** A prepared form POST: its body and its `Authorization` header. */
+export interface PreparedRequest {
+  /** application/x-www-form-urlencoded */
+  body: string;
+  authorization: string;
+}
+
+export interface Reply {
+  status: number;
+  body: string;
+}
+
+export async function post(url: string, exchange: PreparedRequest): Promise<Reply> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body });
+  return { status: response.status, body: await response.text() };
+}
+
+export interface Load {
+  reqPerSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** Sent but never answered before autocannon stopped (the server may still have completed them). */
+  unanswered: number;
+}
+
+export async function drive(label: string, url: string, exchangesOrBody: PreparedRequest[], duration: number, connections: number, rate?: number): Promise<Load> {
+  let turn = Math.floor(Math.random() * exchangesOrBody.length);
+  // autocannon builds each request just before writing it, so this counts what was sent exactly
+  // (its own `requests.sent` adds a connection's whole per-second rate up front under overallRate).
+  let sent = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    ...(rate === undefined ? {} : { overallRate: rate }),
+    requests: [
+      {
+        // One shared counter across connections, so consecutive requests differ in user, client and resource.
+        setupRequest: (request) => {
+          const exchange = exchangesOrBody[turn++ % exchangesOrBody.length] as PreparedRequest;
+          sent += 1;
+          return { ...request, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body };
+        },
+      },
+    ],
+  });
+  const load: Load = {
+    reqPerSecond: round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    unanswered: Math.max(0, sent - result.requests.total),
+  };
+  const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => `${code}×${stats.count ?? 0}`).join(' ');
+  console.log(
+    `${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.ok} 2xx, ${load.non2xx} non-2xx, ` +
+      `${load.errors} errors, ${load.unanswered} unanswered at stop (${connections} connections, ${result.duration} s; ${codes})`,
+  );
+  return load;
+}
+
+/**
+ * An open-loop run at `rate` requests/s, evenly spaced: autocannon's `overallRate` lets every
+ * connection send its quota for the second back to back when the second starts, so its latencies
+ * are those of a saturated burst, not of a steady rate. Each latency here counts from when the
+ * request was due, so a request delayed by a busy client or server is not hidden (no coordinated
+ * omission).
+ */
+export async function driveAtRate(label: string, url: string, exchanges: PreparedRequest[], duration: number, rate: number, connections: number): Promise<Load> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.round(rate * duration);
+  const latencies: number[] = [];
+  let turn = Math.floor(Math.random() * exchanges.length);
+  let sent = 0;
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    let finished = 0;
+    const settle = () => {
+      finished += 1;
+      if (finished === total) {
+        resolve();
+      }
+    };
+    const send = (exchange: PreparedRequest, due: number) => {
+      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization } }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          latencies.push(performance.now() - due);
+          if ((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300) {
+            ok += 1;
+          } else {
+            non2xx += 1;
+          }
+          settle();
+        });
+      });
+      request.on('error', () => {
+        errors += 1;
+        settle();
+      });
+      request.end(exchange.body);
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      for (; sent < due; sent += 1) {
+        send(exchanges[turn++ % exchanges.length] as PreparedRequest, started + (sent * 1000) / rate);
+      }
+      if (sent < total) {
+        setTimeout(tick, 1);
+      }
+    };
+    tick();
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
+  const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0 };
+  console.log(`${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${ok} 2xx, ${non2xx} non-2xx, ${errors} errors (evenly spaced, up to ${connections} connections, ${round(elapsed)} s)`);
+  return load;
+}
+
+export const round = (value: number) => Math.round(value * 100) / 100;
