@@ -13,34 +13,24 @@
  * JSON object with the numbers. BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, BENCH_RATE
  * and BENCH_REQUESTS shorten or reshape a run.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 
 import { type ClientRow, compilePolicies, decide, type PolicyConditions, type PolicyRow, type Weekday } from '@crossgate/policy';
-import { createPrismaClient, type PrismaClient } from '@crossgate/store';
-import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChildProcess, type TestRun } from '@crossgate/testing';
+import type { PrismaClient } from '@crossgate/store';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
+import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, startApi } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
-import { freePort, relay, stopChild, waitFor } from './support/processes.ts';
+import { relay, stopChild, waitFor } from './support/processes.ts';
 import { seededRandom } from './support/seeded-random.ts';
-
-const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
-const numberFromEnv = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`${name} must be a non-negative number`);
-  }
-  return value;
-};
 
 const seconds = numberFromEnv('BENCH_SECONDS', 15);
 const warmupSeconds = numberFromEnv('BENCH_WARMUP_SECONDS', 3);
@@ -321,33 +311,13 @@ async function exchanges(data: Dataset, privateKey: CryptoKey, kid: string): Pro
 // ── Run ──────────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
-  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const databaseUrl = new URL(baseDatabaseUrl());
-  const run: TestRun = {
-    serverUrl: baseDatabaseUrl(),
-    databaseName: `crossgate_bench_${id}`,
-    databaseUrl: '',
-    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    redisPrefix: `crossgate-bench-${id}`,
-  };
-  databaseUrl.pathname = `/${run.databaseName}`;
-  run.databaseUrl = databaseUrl.toString();
-
+  const began = Date.now();
+  const build = buildServer();
+  const database = await createBenchDatabase();
+  const { prisma } = database;
   let api: ChildProcess | undefined;
   let baseline: ChildProcess | undefined;
-  let prisma: PrismaClient | undefined;
-  let created = false;
-  let cleaned: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaned ??= (async () => {
-      await Promise.all([stopChild(api), stopChild(baseline)]);
-      await prisma?.$disconnect().catch(() => undefined);
-      if (created) {
-        await dropDatabase(run).catch((error: unknown) => console.error(`Could not drop ${run.databaseName}: ${String(error)}`));
-        await clearRedis(run).catch((error: unknown) => console.error(`Could not clear Redis keys ${run.redisPrefix}:*: ${String(error)}`));
-        console.log(`dropped database ${run.databaseName} and Redis keys ${run.redisPrefix}:*`);
-      }
-    })());
+  const cleanUp = () => database.cleanUp([api, baseline]);
   const interrupted = () => {
     void cleanUp().finally(() => process.exit(130));
   };
@@ -357,18 +327,6 @@ async function main(): Promise<void> {
   let summary: Record<string, unknown> | undefined;
   let failed = false;
   try {
-    const began = Date.now();
-    console.log(`database ${run.databaseName}, Redis prefix ${run.redisPrefix}`);
-    await createDatabase(run);
-    created = true;
-    await migrateInChildProcess(run.databaseUrl);
-
-    const build = promisify(execFile)('npm', ['run', 'build:server'], { cwd: repositoryRoot, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`npm run build:server failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
-
-    prisma = createPrismaClient(run.databaseUrl);
-    const database = prisma;
     // In a function of its own, so the dataset (100k policies and their index) is garbage once the
     // requests are built: a heap of gigabytes would slow the load generator that shares this process.
     const { policyRows, requests } = await (async () => {
@@ -376,41 +334,20 @@ async function main(): Promise<void> {
       const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
       const kid = 'bench-idp-es256';
       const seedStart = Date.now();
-      await seed(database, data, { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid }] });
-      const rows = await database.policy.count();
+      await seed(prisma, data, { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid }] });
+      const rows = await prisma.policy.count();
       console.log(`seeded ${rows} policies, ${data.clients.length} clients, ${data.resources.length} resources, ${data.groups.length} groups, ${data.users.length} users in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
       return { policyRows: rows, requests: await exchanges(data, privateKey, kid) };
     })();
 
     await build;
     console.log('built the server (npm run build:server)');
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const tokenUrl = `${baseUrl}/oauth2/token`;
-    // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the API under load.
-    // The V8 flags `npm start` gives the API (scripts/start.mjs), plus any for profiling.
-    const nodeFlags = ['--max-semi-space-size=64', ...(process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])];
-    api = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: run.databaseUrl,
-        REDIS_URL: run.redisUrl,
-        REDIS_PREFIX: run.redisPrefix,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        SEED_DEMO_DATA: 'false',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'development',
-        BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const apiOutput = relay(api, 'api');
-    const apiExited = new Promise<never>((_, reject) => api?.once('exit', (code, signal) => reject(new Error(`The API exited early (${signal ?? code}):\n${apiOutput.join('\n')}`))));
-    apiExited.catch(() => undefined);
     const apiStart = Date.now();
-    await Promise.race([apiExited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
+    const started = await startApi(database.run, { adminPassword });
+    api = started.child;
+    const apiExited = started.exited;
+    const baseUrl = started.baseUrl;
+    const tokenUrl = `${baseUrl}/oauth2/token`;
 
     // Until the policy index is loaded the endpoint answers 503 temporarily_unavailable.
     const first = await Promise.race([
