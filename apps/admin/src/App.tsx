@@ -16,6 +16,7 @@ import groups from './groups/index.ts';
 import { i18nProvider } from './i18nProvider.ts';
 import memberships from './memberships/index.ts';
 import policies from './policies/index.ts';
+import rasTrustedIssuers from './ras-trusted-issuers/index.ts';
 import resources from './resources/index.ts';
 import trustedIdps from './trusted-idps/index.ts';
 import users from './users/index.ts';
@@ -43,6 +44,7 @@ export const App = () => (
     <Resource name="clients" {...clients} />
     <Resource name="resources" {...resources} />
     <Resource name="client-registrations" {...clientRegistrations} />
+    <Resource name="ras-trusted-issuers" {...rasTrustedIssuers} />
     <Resource name="policies" {...policies} />
     <Resource name="connections" {...connections} />
     <Resource name="trusted-idps" {...trustedIdps} />

@@ -1,6 +1,6 @@
-import { ArrayInput, BooleanInput, required, SelectInput, SimpleFormIterator, TextArrayInput, TextInput } from 'react-admin';
+import { ArrayInput, BooleanInput, FormDataConsumer, maxValue, minValue, NumberInput, required, SelectInput, SimpleFormIterator, TextArrayInput, TextInput } from 'react-admin';
 
-import { OwnerInput, StatusInput } from '../common/inputs.tsx';
+import { OwnerInput, ReferenceMultiSelect, StatusInput } from '../common/inputs.tsx';
 import { RecordCreate, RecordEdit } from '../common/views.tsx';
 import { kindChoices, riskChoices, subjectTypeChoices } from './choices.ts';
 
@@ -19,6 +19,28 @@ function ScopeCatalogueInput() {
   );
 }
 
+/** The authorization server: the resource's own, or Crossgate's resource-side one (issuer `<public URL>/ras/<slug>`, set by the API). */
+function ProtectionInputs() {
+  return (
+    <>
+      <BooleanInput source="rasEnabled" defaultValue={false} helperText="Crossgate redeems ID-JAGs for this resource and issues its access tokens" />
+      <FormDataConsumer<{ rasEnabled?: boolean }>>
+        {({ formData }) =>
+          formData.rasEnabled ? (
+            <>
+              <NumberInput source="accessTokenLifetimeSeconds" defaultValue={300} validate={[required(), minValue(60), maxValue(3600)]} helperText="5 minutes by default, at most 1 hour" />
+              <BooleanInput source="rasTrustsCrossgateIdp" defaultValue helperText="Redeem ID-JAGs of Crossgate's own IdP role; other issuers are listed under Trusted ID-JAG issuers" />
+              <ReferenceMultiSelect source="introspectionClientIds" reference="clients" helperText="The resource servers (clients) that may introspect its access tokens" />
+            </>
+          ) : (
+            <TextInput source="authorizationServer" validate={required()} helperText="Issuer of the AS it lives behind (the exchange audience)" />
+          )
+        }
+      </FormDataConsumer>
+    </>
+  );
+}
+
 function ResourceInputs() {
   return (
     <>
@@ -26,7 +48,7 @@ function ResourceInputs() {
       <TextInput source="slug" validate={required()} helperText="Lowercase letters, digits and dashes; names its resource-AS issuer" />
       <SelectInput source="kind" choices={kindChoices} defaultValue="resource_app" validate={required()} />
       <TextInput source="description" multiline />
-      <TextInput source="authorizationServer" validate={required()} helperText="Issuer of the AS it lives behind (the exchange audience)" />
+      <ProtectionInputs />
       <TextArrayInput source="resourceIndicators" validate={required()} helperText="Its RFC 8707 resource URIs; press Enter after each" />
       <ScopeCatalogueInput />
       <SelectInput

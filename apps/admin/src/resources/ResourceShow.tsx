@@ -3,6 +3,7 @@ import {
   BooleanField,
   DataTable,
   EmailField,
+  NumberField,
   SelectField,
   TextArrayField,
   TextField,
@@ -22,6 +23,8 @@ export function ResourceShow() {
       <SelectField source="kind" choices={kindChoices} />
       <TextField source="description" emptyText="—" />
       <UrlField source="authorizationServer" />
+      <BooleanField source="rasEnabled" />
+      <NumberField source="accessTokenLifetimeSeconds" />
       <TextArrayField source="resourceIndicators" />
       <ArrayField source="scopes" label="Scope catalogue">
         <DataTable bulkActionButtons={false} empty={<span>No scopes yet</span>}>
@@ -43,6 +46,10 @@ export function ResourceShow() {
       <RelatedRecords label="Client registrations" reference="client-registrations" target="resourceId" sort={{ field: 'remoteClientId', order: 'ASC' }}>
         <ReferenceColumn source="clientId" reference="clients" />
         <DataTable.Col source="remoteClientId" sx={{ fontFamily: 'monospace' }} />
+      </RelatedRecords>
+      <RelatedRecords label="Trusted ID-JAG issuers" reference="ras-trusted-issuers" target="resourceId" sort={{ field: 'issuer', order: 'ASC' }}>
+        <DataTable.Col source="issuer" />
+        <DataTable.Col source="status" field={StatusField} />
       </RelatedRecords>
     </RecordShow>
   );
