@@ -347,6 +347,27 @@ describe('POST /ras/:slug/token (JWT bearer grant)', () => {
     await expectRefusal(await redeem(await sign({ sub: user.subject }), {}, basic(agent.clientId), api.baseUrl, other), 400, 'invalid_grant');
   });
 
+  it("should refuse ID-JAGs of Crossgate's IdP role where the resource does not trust it", async () => {
+    const distrustful = await newProtectedResource({ rasTrustsCrossgateIdp: false });
+    await api.directoryChanged();
+    await expectRefusal(await redeem(await idJag(distrustful), {}, basic(agent.clientId), api.baseUrl, distrustful), 400, 'invalid_grant', 'does not accept');
+  });
+
+  it("should sign with a rotated key within seconds, and keep the earlier tokens verifiable and active", async () => {
+    const before = (await redeem(await idJag())).body['access_token'] as string;
+    const rotated = await admin.post<{ activated: { kid: string } }>('/api/signing-keys/rotate', { role: `ras:${mcp.slug}` });
+    expect(rotated.status).toBe(200);
+    // Every instance reads the active key again within a few seconds; this one is asked directly.
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    const after = (await redeem(await idJag())).body['access_token'] as string;
+    expect(decodeProtectedHeader(after).kid).toBe(rotated.body.activated.kid);
+    expect(decodeProtectedHeader(before).kid).not.toBe(rotated.body.activated.kid);
+    for (const token of [before, after]) {
+      expect((await introspect(token)).body).toMatchObject({ active: true });
+    }
+    expect((await admin.post('/api/signing-keys/rotate', { role: 'ras:../idp' })).status).toBe(422);
+  });
+
   it('should refuse every redemption while a kill switch covers the user', async () => {
     const subject = unique('mallory');
     const assertion = await idJag(mcp, agent, 'notes.read', subject);

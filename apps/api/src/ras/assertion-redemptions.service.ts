@@ -3,26 +3,35 @@
  * "Protocol decisions" 1; MCP stable: `jti` replay detection REQUIRED). Each redemption is decided by
  * PostgreSQL's primary key on (`iss`, `jti`) (RedeemedAssertionWriter), so two API instances
  * redeeming the same ID-JAG at the same moment get one winner, and a restart or a lost Redis forgets
- * nothing. Concurrent redemptions are grouped into one statement (GroupCommit).
+ * nothing. Concurrent redemptions are grouped into one statement (GroupCommit). Rows of expired
+ * assertions (refused as expired anyway) are dropped every few minutes by every instance.
  */
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 import { type AssertionRedemption, GroupCommit, RedeemedAssertionWriter, type RedemptionOutcome } from '@crossgate/store';
 
-import { InjectConfig } from '../platform/platform.module.ts';
+import { Clock, InjectConfig } from '../platform/platform.module.ts';
 
 interface PendingRedemption {
   redemption: AssertionRedemption;
   outcome?: RedemptionOutcome;
 }
 
+/** How often expired redemption records are dropped. */
+const pruneIntervalMs = 5 * 60 * 1000;
+
 @Injectable()
-export class AssertionRedemptions implements OnApplicationShutdown {
+export class AssertionRedemptions implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('assertion-redemptions');
   private readonly writer: RedeemedAssertionWriter;
   private readonly group: GroupCommit<PendingRedemption>;
+  private pruning: NodeJS.Timeout | undefined;
 
-  constructor(@InjectConfig() config: Config) {
+  constructor(
+    @InjectConfig() config: Config,
+    private readonly clock: Clock,
+  ) {
     const writer = new RedeemedAssertionWriter(config.database.url);
     this.writer = writer;
     this.group = new GroupCommit(
@@ -44,7 +53,15 @@ export class AssertionRedemptions implements OnApplicationShutdown {
     return pending.outcome;
   }
 
+  onModuleInit(): void {
+    this.pruning = setInterval(() => {
+      this.writer.pruneExpired(this.clock.now()).catch((error: unknown) => this.logger.warn(`Could not drop expired redemption records: ${error instanceof Error ? error.message : String(error)}`));
+    }, pruneIntervalMs);
+    this.pruning.unref();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruning);
     await this.group.flushed();
     await this.writer.close();
   }
