@@ -26,7 +26,6 @@ import { clientAuthenticationParameters, type Form, readForm } from './token-req
 const grants = new Map([[tokenExchange.grantType, tokenExchange]]);
 type Grant = typeof tokenExchange;
 
-
 /** Step 2: a grant this endpoint supports. */
 function selectGrant(form: Form): Grant {
   if (form['grant_type'] === undefined) {
