@@ -573,8 +573,8 @@ async function main(): Promise<void> {
     const baseUrl = `http://127.0.0.1:${port}`;
     const tokenUrl = `${baseUrl}/oauth2/token`;
     // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the API under load.
-    // The V8 flags `npm start` gives the API (scripts/start.mjs), plus any for profiling.
-    const nodeFlags = ['--max-semi-space-size=64', ...(process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])];
+    // V8's defaults, as `npm start` runs the API (scripts/start.mjs), plus any flags for profiling.
+    const nodeFlags = process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
     api = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], {
       cwd: repositoryRoot,
       env: {

@@ -30,12 +30,12 @@ const children = new Map();
 let stopping = false;
 
 /**
- * A young generation of 64 MB instead of V8's default 16 MB: every request allocates short-lived
- * objects (parsed JWTs, audit entries), and scavenging them less often took the token exchange from
- * about 1,400 to 1,750 exchanges/s on the 2-core machine (bench/README.md). bench/exchange.ts starts
- * the API with the same flags.
+ * V8's default young generation (16 MB), not a larger one: a 64 MB one scavenged a quarter as often
+ * but for 17–24 ms each time instead of 5–9 ms, and at a steady 1,000 exchanges/s those pauses were
+ * the latency tail, for no gain in throughput once the audit group commit took one round trip
+ * (bench/README.md).
  */
-const nodeFlags = ['--enable-source-maps', '--max-semi-space-size=64'];
+const nodeFlags = ['--enable-source-maps'];
 
 function run(name, entry) {
   const child = spawn(process.execPath, [...nodeFlags, entry], { stdio: 'inherit', env: process.env });

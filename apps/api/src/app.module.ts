@@ -25,7 +25,7 @@ import { OAuthModule } from './oauth/oauth.module.ts';
 import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
 import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
-import { TokenController } from './oauth/token.controller.ts';
+import { TokenEndpoint } from './oauth/token-endpoint.ts';
 import { CONFIG, Clock, PlatformModule } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
@@ -47,7 +47,6 @@ export class AppModule {
         PolicySimulationController,
         EffectiveAccessController,
         ClientSecretController,
-        TokenController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
       providers: [
@@ -59,6 +58,7 @@ export class AppModule {
         PolicyEngineService,
         PolicySimulationService,
         EffectiveAccessService,
+        TokenEndpoint,
         ClientSecretService,
         ClientAuthenticator,
         TokenExchangeServices,
