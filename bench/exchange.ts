@@ -26,7 +26,7 @@ import Provider from 'oidc-provider';
 
 import { type ClientRow, compilePolicies, decide, type PolicyConditions, type PolicyRow, type Weekday } from '@crossgate/policy';
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
-import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChildProcess, type TestRun } from '@crossgate/testing';
+import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChildProcess, relay, startBuiltApi, stopChild, type TestRun, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
@@ -320,62 +320,6 @@ async function exchanges(data: Dataset, privateKey: CryptoKey, kid: string): Pro
 
 // ── Processes ────────────────────────────────────────────────────────────────────────────────────
 
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Ends a child this bench started: SIGTERM, then SIGKILL after five seconds. */
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Forwards a child's output, prefixed, and keeps the last lines for an error message. */
-function relay(child: ChildProcess, label: string): string[] {
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter((text) => text.trim() !== '')) {
-        tail.push(line);
-        tail.splice(0, Math.max(0, tail.length - 30));
-        // Nest's route table at start-up is noise here.
-        if (!/RouterExplorer|RoutesResolver|InstanceLoader/.test(line)) {
-          console.log(`  ${label} | ${line}`);
-        }
-      }
-    });
-  }
-  return tail;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 interface Reply {
   status: number;
   body: string;
@@ -569,33 +513,17 @@ async function main(): Promise<void> {
 
     await build;
     console.log('built the server (npm run build:server)');
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const tokenUrl = `${baseUrl}/oauth2/token`;
-    // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the API under load.
     // V8's defaults, as `npm start` runs the API (scripts/start.mjs), plus any flags for profiling.
     const nodeFlags = process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-    api = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: run.databaseUrl,
-        REDIS_URL: run.redisUrl,
-        REDIS_PREFIX: run.redisPrefix,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        SEED_DEMO_DATA: 'false',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'development',
-        BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const apiOutput = relay(api, 'api');
-    const apiExited = new Promise<never>((_, reject) => api?.once('exit', (code, signal) => reject(new Error(`The API exited early (${signal ?? code}):\n${apiOutput.join('\n')}`))));
-    apiExited.catch(() => undefined);
     const apiStart = Date.now();
-    await Promise.race([apiExited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
+    const started = await startBuiltApi({
+      repositoryRoot,
+      nodeFlags,
+      env: { DATABASE_URL: run.databaseUrl, REDIS_URL: run.redisUrl, REDIS_PREFIX: run.redisPrefix, NODE_ENV: 'development', BOOTSTRAP_ADMIN_PASSWORD: adminPassword },
+    });
+    api = started.child;
+    const apiExited = started.exited;
+    const tokenUrl = `${started.baseUrl}/oauth2/token`;
 
     // Until the policy index is loaded the endpoint answers 503 temporarily_unavailable.
     const first = await Promise.race([
@@ -605,7 +533,7 @@ async function main(): Promise<void> {
         return reply.status === 503 ? undefined : reply;
       }),
     ]);
-    console.log(`API up on ${baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
+    console.log(`API up on ${started.baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
     let preflightOk = 0;
     for (const reply of [first, ...(await Promise.all(requests.slice(1, 6).map((exchange) => post(tokenUrl, exchange))))]) {
       if (reply.status !== 200) {
