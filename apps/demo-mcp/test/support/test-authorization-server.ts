@@ -46,6 +46,9 @@ export class TestAuthorizationServer {
   /** When set, the metadata names this issuer instead of the real one. */
   advertisedIssuer?: string;
   readonly introspectionCalls: { authorization: string | undefined; form: URLSearchParams }[] = [];
+  /** The jwt-bearer grant issues at most these scopes, as a Crossgate policy would allow. */
+  grantableScopes = ['notes.read', 'notes.write'];
+  readonly tokenRequests: { authorization: string | undefined; form: URLSearchParams }[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -108,11 +111,16 @@ export class TestAuthorizationServer {
     if (request.method === 'GET' && path === `/.well-known/oauth-authorization-server/ras/${this.slug}`) {
       return json(response, 200, {
         issuer: this.advertisedIssuer ?? this.issuer,
+        // The MCP SDK client (2.4.0) refuses metadata without authorization_endpoint and
+        // response_types_supported, even for the jwt-bearer grant alone; Crossgate's RAS must send both.
+        authorization_endpoint: `${this.issuer}/authorize`,
         token_endpoint: `${this.issuer}/token`,
         jwks_uri: `${this.issuer}/jwks`,
         introspection_endpoint: `${this.issuer}/introspect`,
         revocation_endpoint: `${this.issuer}/revoke`,
         grant_types_supported: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+        authorization_grant_profiles_supported: ['urn:ietf:params:oauth:grant-profile:id-jag'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic'],
         response_types_supported: [],
       });
     }
@@ -134,6 +142,28 @@ export class TestAuthorizationServer {
       const claims = this.active.get(form.get('token') ?? '');
       return json(response, 200, claims ? { active: true, token_type: 'Bearer', ...claims } : { active: false });
     }
+    if (request.method === 'POST' && path === `/ras/${this.slug}/token`) {
+      return this.redeem(request, response);
+    }
     json(response, 404, { error: 'not_found' });
+  }
+
+  /**
+   * The RFC 7523 jwt-bearer grant, reduced to what the client side needs: any assertion is accepted,
+   * and the token carries the requested scopes that are grantable.
+   */
+  private async redeem(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await body(request));
+    this.tokenRequests.push({ authorization: request.headers.authorization, form });
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || !form.get('assertion')) {
+      return json(response, 400, { error: 'invalid_grant' });
+    }
+    const [, credentials] = (request.headers.authorization ?? '').split(' ');
+    const clientId = decodeURIComponent(Buffer.from(credentials ?? '', 'base64').toString('utf8').split(':')[0] ?? '');
+    const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    const scope = requested.filter((name) => this.grantableScopes.includes(name)).join(' ');
+    const accessToken = await this.issue({ claims: { client_id: clientId, scope: scope || undefined } });
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: 300, scope }));
   }
 }
