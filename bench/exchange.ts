@@ -24,12 +24,12 @@ import Provider from 'oidc-provider';
 
 import { type ClientRow, compilePolicies, decide, type PolicyConditions, type PolicyRow, type Weekday } from '@crossgate/policy';
 import type { PrismaClient } from '@crossgate/store';
+import { relay, stopChild, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
 import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, startApi } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
-import { relay, stopChild, waitFor } from './support/processes.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 15);
@@ -305,8 +305,6 @@ async function exchanges(data: Dataset, privateKey: CryptoKey, kid: string): Pro
   return built;
 }
 
-// ── Processes ────────────────────────────────────────────────────────────────────────────────────
-
 
 // ── Run ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -346,8 +344,7 @@ async function main(): Promise<void> {
     const started = await startApi(database.run, { adminPassword });
     api = started.child;
     const apiExited = started.exited;
-    const baseUrl = started.baseUrl;
-    const tokenUrl = `${baseUrl}/oauth2/token`;
+    const tokenUrl = `${started.baseUrl}/oauth2/token`;
 
     // Until the policy index is loaded the endpoint answers 503 temporarily_unavailable.
     const first = await Promise.race([
@@ -357,7 +354,7 @@ async function main(): Promise<void> {
         return reply.status === 503 ? undefined : reply;
       }),
     ]);
-    console.log(`API up on ${baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
+    console.log(`API up on ${started.baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
     let preflightOk = 0;
     for (const reply of [first, ...(await Promise.all(requests.slice(1, 6).map((exchange) => post(tokenUrl, exchange))))]) {
       if (reply.status !== 200) {

@@ -21,12 +21,12 @@ import { randomUUID } from 'node:crypto';
 
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
+import { type ApiProcess, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, type StartedApi, startApi } from './support/bench-api.ts';
+import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, startApi } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
-import { waitFor } from './support/processes.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 10);
 const warmupSeconds = numberFromEnv('BENCH_WARMUP_SECONDS', 2);
@@ -105,7 +105,7 @@ const basic = (clientId: string): string => `Basic ${Buffer.from(`${encodeURICom
  * `count` redemption requests at `resource`, each with an ID-JAG of its own minted by Crossgate's
  * token exchange, 32 exchanges at a time; rotates users and agents.
  */
-async function mintRedemptions(api: StartedApi, seeded: Seeded, resource: Seeded['resources'][number], count: number, offset: number): Promise<PreparedRequest[]> {
+async function mintRedemptions(api: ApiProcess, seeded: Seeded, resource: Seeded['resources'][number], count: number, offset: number): Promise<PreparedRequest[]> {
   const redemptions: PreparedRequest[] = new Array<PreparedRequest>(count);
   let next = 0;
   let refused = 0;
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   const began = Date.now();
   const build = buildServer();
   const database = await createBenchDatabase();
-  let api: StartedApi | undefined;
+  let api: ApiProcess | undefined;
   const interrupted = () => {
     void database.cleanUp([api?.child]).finally(() => process.exit(130));
   };

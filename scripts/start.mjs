@@ -1,7 +1,9 @@
 /**
  * `npm start`: builds Crossgate, then runs the API (which migrates the database, creates the first
- * admin and seeds demo data) and, once the API answers, the worker. Ctrl-C stops both.
- * `--no-build` runs what is already built (the Docker image does this).
+ * admin and seeds demo data) and, once the API answers, the worker and the demo MCP server (a
+ * resource protected by Crossgate, apps/demo-mcp). Ctrl-C stops them all.
+ * `--no-build` runs what is already built (the Docker image does this); `--no-demo-mcp` leaves the
+ * demo MCP server out.
  */
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -13,9 +15,10 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 const skipBuild = process.argv.includes('--no-build');
+const withDemoMcp = !process.argv.includes('--no-demo-mcp');
 for (const [label, script] of skipBuild ? [] : [
   ['Generating the database client', 'generate'],
-  ['Compiling the API and worker', 'build:server'],
+  ['Compiling the API, worker and demo MCP server', 'build:server'],
   ['Building the admin UI', 'build:admin'],
 ]) {
   process.stdout.write(`• ${label}…\n`);
@@ -30,15 +33,15 @@ const children = new Map();
 let stopping = false;
 
 /**
- * A young generation of 64 MB instead of V8's default 16 MB: every request allocates short-lived
- * objects (parsed JWTs, audit entries), and scavenging them less often took the token exchange from
- * about 1,400 to 1,750 exchanges/s on the 2-core machine (bench/README.md). bench/exchange.ts starts
- * the API with the same flags.
+ * V8's default young generation (16 MB), not a larger one: a 64 MB one scavenged a quarter as often
+ * but for 17–24 ms each time instead of 5–9 ms, and at a steady 1,000 exchanges/s those pauses were
+ * the latency tail, for no gain in throughput once the audit group commit took one round trip
+ * (bench/README.md).
  */
-const nodeFlags = ['--enable-source-maps', '--max-semi-space-size=64'];
+const nodeFlags = ['--enable-source-maps'];
 
-function run(name, entry) {
-  const child = spawn(process.execPath, [...nodeFlags, entry], { stdio: 'inherit', env: process.env });
+function run(name, entry, env = process.env) {
+  const child = spawn(process.execPath, [...nodeFlags, entry], { stdio: 'inherit', env });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
@@ -70,7 +73,11 @@ const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
 run('API', 'apps/api/dist/main.js');
 
-// The worker starts once the API has migrated the database and listens.
+// The demo MCP server's authorization server is Crossgate's RAS for it, whose issuer derives from
+// Crossgate's public URL; both must name it the same way.
+const demoMcpEnv = { ...process.env, CROSSGATE_URL: process.env.CROSSGATE_URL || process.env.PUBLIC_URL || `http://localhost:${port}` };
+
+// The worker and the demo MCP server start once the API has migrated the database and listens.
 const deadline = Date.now() + 120_000;
 async function waitForApi() {
   while (!stopping && Date.now() < deadline) {
@@ -78,6 +85,9 @@ async function waitForApi() {
       const response = await fetch(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/healthz`);
       if (response.ok) {
         run('worker', 'apps/worker/dist/main.js');
+        if (withDemoMcp) {
+          run('demo MCP server', 'apps/demo-mcp/dist/main.js', demoMcpEnv);
+        }
         return;
       }
     } catch {

@@ -1,17 +1,15 @@
 /**
  * @overview The API under test for the HTTP benches: a database and a Redis prefix of the bench's
- * own (created, migrated, and removed at the end, also after a failure or Ctrl-C), the built server
- * (`npm run build:server`) started as a child process on a free port, and readiness.
+ * own (created, migrated, and removed at the end, also after a failure or Ctrl-C), and the built
+ * server (`npm run build:server`) started as a child process (@crossgate/testing's startBuiltApi).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
-import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChildProcess, type TestRun } from '@crossgate/testing';
-
-import { freePort, relay, stopChild, waitFor } from './processes.ts';
+import { type ApiProcess, baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, migrateInChildProcess, startBuiltApi, stopChild, type TestRun } from '@crossgate/testing';
 
 /** A bench setting from the environment (BENCH_SECONDS and the like). */
 export function numberFromEnv(name: string, fallback: number): number {
@@ -72,40 +70,24 @@ export function buildServer(): Promise<unknown> {
   });
 }
 
-export interface StartedApi {
-  child: ChildProcess;
-  baseUrl: string;
-  /** Rejects when the API exits before it is stopped. */
-  exited: Promise<never>;
-}
-
-/** Starts `node apps/api/dist/main.js` on the bench database and waits for `GET /healthz`; `publicUrl` sets its issuer identifiers. */
-export async function startApi(run: TestRun, options: { adminPassword: string; publicUrl?: string }): Promise<StartedApi> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  // The V8 flags `npm start` gives the API (scripts/start.mjs), plus any for profiling
+/**
+ * Starts the built API on the bench database (see startBuiltApi); `publicUrl` sets its issuer
+ * identifiers (default: the address it listens on).
+ */
+export function startApi(run: TestRun, options: { adminPassword: string; publicUrl?: string }): Promise<ApiProcess> {
+  // V8's defaults, as `npm start` runs the API (scripts/start.mjs), plus any flags for profiling
   // (BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-  const nodeFlags = ['--max-semi-space-size=64', ...(process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])];
-  const child = spawn(process.execPath, [...nodeFlags, 'apps/api/dist/main.js'], {
-    cwd: repositoryRoot,
+  const nodeFlags = process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  return startBuiltApi({
+    repositoryRoot,
+    nodeFlags,
     env: {
-      ...process.env,
       DATABASE_URL: run.databaseUrl,
       REDIS_URL: run.redisUrl,
       REDIS_PREFIX: run.redisPrefix,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ...(options.publicUrl === undefined ? {} : { PUBLIC_URL: options.publicUrl }),
-      SEED_DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
       BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,
+      ...(options.publicUrl === undefined ? {} : { PUBLIC_URL: options.publicUrl }),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = relay(child, 'api');
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`The API exited early (${signal ?? code}):\n${output.join('\n')}`))));
-  exited.catch(() => undefined);
-  await Promise.race([exited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
-  return { child, baseUrl, exited };
 }

@@ -26,7 +26,7 @@ import { OAuthModule } from './oauth/oauth.module.ts';
 import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
 import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
-import { TokenController } from './oauth/token.controller.ts';
+import { TokenEndpoint } from './oauth/token-endpoint.ts';
 import { CONFIG, Clock, PlatformModule, PRISMA } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
@@ -38,8 +38,8 @@ import { RasAccessTokens } from './ras/access-tokens.service.ts';
 import { AssertionRedemptions } from './ras/assertion-redemptions.service.ts';
 import { JwtBearerServices } from './ras/grants/jwt-bearer.grant.ts';
 import { RasKeysService } from './ras/ras-keys.service.ts';
-import { RasMetadataController } from './ras/ras-metadata.controller.ts';
-import { RasController } from './ras/ras.controller.ts';
+import { RasDiscoveryController } from './ras/ras-discovery.controller.ts';
+import { RasEndpoints } from './ras/ras-endpoints.ts';
 
 @Module({})
 export class AppModule {
@@ -54,9 +54,7 @@ export class AppModule {
         PolicySimulationController,
         EffectiveAccessController,
         ClientSecretController,
-        TokenController,
-        RasController,
-        RasMetadataController,
+        RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
       providers: [
@@ -68,6 +66,7 @@ export class AppModule {
         PolicyEngineService,
         PolicySimulationService,
         EffectiveAccessService,
+        TokenEndpoint,
         ClientSecretService,
         ClientAuthenticator,
         TokenExchangeServices,
@@ -75,6 +74,7 @@ export class AppModule {
         UserProvisioningService,
         KillSwitchState,
         RasKeysService,
+        RasEndpoints,
         RasAccessTokens,
         AssertionRedemptions,
         JwtBearerServices,

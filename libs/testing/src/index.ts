@@ -3,6 +3,7 @@
  * the admin API. Imported only by spec files.
  */
 export * from './admin-http.ts';
+export * from './child-processes.ts';
 export * from './factories.ts';
 export * from './fresh-database.ts';
 export * from './test-run.ts';

@@ -21,6 +21,7 @@ import { asymmetricAlgorithms, grantTypes, tokenTypes } from '@crossgate/token';
 
 import { Public } from '../auth/authorize.decorator.ts';
 import { InjectConfig } from '../platform/platform.module.ts';
+import { tokenEndpointPath } from './token-endpoint.ts';
 
 export interface AuthorizationServerMetadata {
   issuer: string;
@@ -47,7 +48,7 @@ export class MetadataController {
     this.metadata = {
       issuer,
       authorization_endpoint: `${issuer}/oauth2/authorize`,
-      token_endpoint: `${issuer}/oauth2/token`,
+      token_endpoint: `${issuer}${tokenEndpointPath}`,
       jwks_uri: `${issuer}/oauth2/jwks`,
       grant_types_supported: [grantTypes.tokenExchange],
       response_types_supported: [],

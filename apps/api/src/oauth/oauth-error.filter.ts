@@ -31,40 +31,53 @@ function attemptedBasic(request: Request): boolean {
   return /^basic(\s|$)/i.test(request.headers.authorization ?? '');
 }
 
+export interface OAuthErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: string; error_description?: string };
+}
+
+/**
+ * The response for `exception` on an OAuth endpoint; logs what is not the caller's fault. Shared by
+ * the Nest filter and the form endpoints served ahead of Nest (form-endpoint.ts).
+ */
+export function oauthErrorReply(exception: unknown, request: Request, logger: Logger): OAuthErrorReply {
+  const requestId = (request as Request & { requestId?: string }).requestId ?? '-';
+  let error = toOAuthError(exception);
+  if (error === undefined) {
+    // The stack names where it failed; messages of our own errors never carry a credential.
+    logger.error(`${request.method} ${request.path} failed (request ${requestId})`, exception instanceof Error ? exception.stack : typeof exception);
+    error = new OAuthError('server_error', 'Internal error');
+  } else if (error.status >= 500) {
+    logger.warn(`${request.method} ${request.path}: ${error.code} (request ${requestId}): ${error.description}`);
+  }
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  const challenge = error.wwwAuthenticate ?? (error.code === 'invalid_client' && attemptedBasic(request) ? basicChallenge : undefined);
+  if (challenge !== undefined) {
+    headers['WWW-Authenticate'] = challenge;
+  }
+  const body: OAuthErrorReply['body'] = { error: error.code };
+  if (error.expose) {
+    body.error_description = error.description;
+  }
+  return { status: error.status, headers, body };
+}
+
 @Catch()
 export class OAuthErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('oauth');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
+    const reply = oauthErrorReply(exception, http.getRequest<Request>(), this.logger);
     const response = http.getResponse<Response>();
-    const requestId = response.getHeader('x-request-id')?.toString() ?? '-';
-    let error = toOAuthError(exception);
-    if (error === undefined) {
-      // The stack names where it failed; messages of our own errors never carry a credential.
-      this.logger.error(
-        `${request.method} ${request.path} failed (request ${requestId})`,
-        exception instanceof Error ? exception.stack : typeof exception,
-      );
-      error = new OAuthError('server_error', 'Internal error');
-    } else if (error.status >= 500) {
-      this.logger.warn(`${request.method} ${request.path}: ${error.code} (request ${requestId}): ${error.description}`);
-    }
     if (response.headersSent) {
       response.end();
       return;
     }
-    response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Pragma', 'no-cache');
-    const challenge = error.wwwAuthenticate ?? (error.code === 'invalid_client' && attemptedBasic(request) ? basicChallenge : undefined);
-    if (challenge !== undefined) {
-      response.setHeader('WWW-Authenticate', challenge);
+    for (const [name, value] of Object.entries(reply.headers)) {
+      response.setHeader(name, value);
     }
-    const body: { error: string; error_description?: string } = { error: error.code };
-    if (error.expose) {
-      body.error_description = error.description;
-    }
-    response.status(error.status).json(body);
+    response.status(reply.status).json(reply.body);
   }
 }

@@ -4,27 +4,27 @@
  * supported, the client authenticates and may use it, then the grant runs on its allow-listed
  * parameters. Every exchange leaves exactly one audit event (the grant writes the allowed one with
  * the IssuedToken row; a refusal at any step is recorded here) and every answer is `no-store`.
+ * Served by form-endpoint.ts, which also reads the form (step 1).
  *
  * @see RFC 6749 §3.2, §5.1, §5.2; RFC 8693 §2; SPEC.md §2; DESIGN.md decisions 2, 6, 10
  */
-import { Controller, Header, HttpCode, Inject, Logger, Post, Req, UseFilters } from '@nestjs/common';
-import { ApiExcludeEndpoint } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 
-import { Public } from '../auth/authorize.decorator.ts';
 import { InjectConfig } from '../platform/platform.module.ts';
 import { type AuthenticatedClient, ClientAuthenticator } from './client-authentication/client-authenticator.ts';
+import type { Form, FormEndpoint, FormRequest } from './form-endpoint.ts';
 import { IssuanceRecorder } from './issuance-recorder.service.ts';
 import * as tokenExchange from './grants/token-exchange.grant.ts';
-import { OAuthErrorFilter } from './oauth-error.filter.ts';
 import { OAuthError } from './oauth.error.ts';
-import { clientAuthenticationParameters, type Form, readForm } from './token-request-form.ts';
 
 /** The grants this endpoint serves, by `grant_type`. */
 const grants = new Map([[tokenExchange.grantType, tokenExchange]]);
 type Grant = typeof tokenExchange;
+
+/** Client authentication parameters (RFC 6749 §2.3.1, RFC 7523 §2.2), read before the allow-list applies (here and at the resource-side authorization servers). */
+export const clientAuthenticationParameters = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'];
 
 /** Step 2: a grant this endpoint supports. */
 function selectGrant(form: Form): Grant {
@@ -50,9 +50,11 @@ function allowListed(form: Form, allowed: readonly string[]): tokenExchange.Toke
   return Object.fromEntries(Object.entries(form).filter(([name]) => allowed.includes(name)));
 }
 
-@Controller('oauth2/token')
-@UseFilters(OAuthErrorFilter)
-export class TokenController {
+/** Where the endpoint is served (form-endpoint.ts), and the `token_endpoint` of the metadata. */
+export const tokenEndpointPath = '/oauth2/token';
+
+@Injectable()
+export class TokenEndpoint implements FormEndpoint {
   private readonly logger = new Logger('token-endpoint');
 
   constructor(
@@ -62,21 +64,14 @@ export class TokenController {
     @InjectConfig() private readonly config: Config,
   ) {}
 
-  @Post()
-  @Public()
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
-  @ApiExcludeEndpoint()
-  async token(@Req() request: Request): Promise<tokenExchange.TokenExchangeResponse> {
+  async handle({ headers, form: readForm, requestId }: FormRequest): Promise<tokenExchange.TokenExchangeResponse> {
     const trail: tokenExchange.ExchangeTrail = { step: 'request' };
-    const requestId = (request as Request & { requestId?: string }).requestId ?? null;
     try {
-      const form = readForm(request); // step 1: one form body, each parameter once and of a sane size
+      const form = readForm();
       trail.step = 'grant_type';
       const grant = selectGrant(form);
       trail.step = 'client_authentication';
-      const client = await this.authenticator.authenticate({ headers: request.headers, body: form, tokenEndpointAudience: this.config.http.publicUrl });
+      const client = await this.authenticator.authenticate({ headers, body: form, tokenEndpointAudience: this.config.http.publicUrl });
       trail.client = client;
       assertClientMayUseGrant(client);
       const parameters = allowListed(form, [...grant.parameters, ...clientAuthenticationParameters]);

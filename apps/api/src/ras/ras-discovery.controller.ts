@@ -1,8 +1,10 @@
 /**
- * @overview RFC 8414 metadata of each protected resource's authorization server, at
- * `/.well-known/oauth-authorization-server/ras/<slug>` (the well-known suffix inserted before the
- * issuer's path, RFC 8414 §3.1). Clients (the MCP SDK's `CrossAppAccessProvider` among them) learn
- * here that the server redeems ID-JAGs (`authorization_grant_profiles_supported`).
+ * @overview The discovery documents of each protected resource's authorization server: RFC 8414
+ * metadata at `/.well-known/oauth-authorization-server/ras/<slug>` (the well-known suffix inserted
+ * before the issuer's path, RFC 8414 §3.1), where clients (the MCP SDK's `CrossAppAccessProvider`
+ * among them) learn that the server redeems ID-JAGs (`authorization_grant_profiles_supported`), and
+ * the JWK Set of its access-token keys at `<issuer>/jwks` (five minutes of caching, as for the IdP
+ * role: a key is published as `next` before it signs).
  *
  * - Which IdPs the server trusts is never disclosed (the draft's "Metadata Disclosure").
  * - `response_types_supported` is `[]`: RFC 8414 makes it REQUIRED and this server has no
@@ -12,15 +14,18 @@
  */
 import { Controller, Get, Header, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { JSONWebKeySet } from 'jose';
 
 import type { Config } from '@crossgate/config';
 import { asymmetricAlgorithms, grantTypes, idJagGrantProfile } from '@crossgate/token';
 
 import { Public } from '../auth/authorize.decorator.ts';
 import { tokenEndpointAuthMethods } from '../oauth/metadata.controller.ts';
+import type { DirectoryResourceRow } from '../policies/directory.ts';
 import { PolicyEngineService, PolicyUnavailableError } from '../policies/policy-engine.service.ts';
 import { InjectConfig } from '../platform/platform.module.ts';
-import { rasEndpoints, rasIssuer } from './ras-issuer.ts';
+import { rasEndpoints, rasIssuer, rasKeyRole } from './ras-issuer.ts';
+import { RasKeysService } from './ras-keys.service.ts';
 
 export interface ResourceAuthorizationServerMetadata {
   issuer: string;
@@ -39,31 +44,20 @@ export interface ResourceAuthorizationServerMetadata {
 }
 
 @ApiTags('oauth')
-@Controller('.well-known/oauth-authorization-server/ras')
-export class RasMetadataController {
+@Controller()
+export class RasDiscoveryController {
   constructor(
     @InjectConfig() private readonly config: Config,
     private readonly policyEngine: PolicyEngineService,
+    private readonly keys: RasKeysService,
   ) {}
 
-  @Get(':slug')
+  @Get('.well-known/oauth-authorization-server/ras/:slug')
   @Public()
   @Header('Cache-Control', 'public, max-age=60')
   @ApiOperation({ summary: "RFC 8414 metadata of a protected resource's authorization server (redeems ID-JAGs)" })
-  get(@Param('slug') slug: string): ResourceAuthorizationServerMetadata {
-    let directory;
-    try {
-      directory = this.policyEngine.snapshot().directory;
-    } catch (error) {
-      if (error instanceof PolicyUnavailableError) {
-        throw new ServiceUnavailableException('The directory is being reloaded; try again shortly');
-      }
-      throw error;
-    }
-    const resource = directory.protectedResource(slug);
-    if (resource === undefined) {
-      throw new NotFoundException('No authorization server is published here');
-    }
+  metadata(@Param('slug') slug: string): ResourceAuthorizationServerMetadata {
+    const resource = this.protectedResource(slug);
     const issuer = rasIssuer(this.config.http.publicUrl, resource.slug);
     const endpoints = rasEndpoints(issuer);
     return {
@@ -81,5 +75,31 @@ export class RasMetadataController {
       token_endpoint_auth_signing_alg_values_supported: [...asymmetricAlgorithms],
       scopes_supported: [...resource.scopeNames],
     };
+  }
+
+  @Get('ras/:slug/jwks')
+  @Public()
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({ summary: "The public JWK Set that verifies a protected resource's access tokens" })
+  jwks(@Param('slug') slug: string): Promise<JSONWebKeySet> {
+    return this.keys.jwks(rasKeyRole(this.protectedResource(slug).slug));
+  }
+
+  /** The resource protected under `slug`; 404 for anything else. */
+  private protectedResource(slug: string): DirectoryResourceRow {
+    let directory;
+    try {
+      directory = this.policyEngine.snapshot().directory;
+    } catch (error) {
+      if (error instanceof PolicyUnavailableError) {
+        throw new ServiceUnavailableException('The directory is being reloaded; try again shortly');
+      }
+      throw error;
+    }
+    const resource = directory.protectedResource(slug);
+    if (resource === undefined) {
+      throw new NotFoundException('No authorization server is published here');
+    }
+    return resource;
   }
 }

@@ -1,8 +1,10 @@
 /**
- * @overview The endpoints of a protected resource's authorization server, under its issuer
- * `<public URL>/ras/<slug>`: the token endpoint (RFC 7523 JWT-bearer grant), the JWK Set of its
- * access-token keys, introspection (RFC 7662) and revocation (RFC 7009). An unknown slug, or a
- * resource not protected by Crossgate, is 404 everywhere.
+ * @overview The form endpoints of a protected resource's authorization server, under its issuer
+ * `<public URL>/ras/<slug>`: the token endpoint (RFC 7523 JWT-bearer grant), introspection
+ * (RFC 7662) and revocation (RFC 7009), served ahead of Nest like the IdP role's token endpoint
+ * (oauth/form-endpoint.ts; paths in {@link rasFormEndpoints}). The discovery documents (metadata,
+ * JWK Set) are in ras-discovery.controller.ts. An unknown slug, or a resource not protected by
+ * Crossgate, is 404 everywhere.
  *
  * Who may call what:
  * - token: a confidential client, authenticated as at the IdP role's token endpoint (a
@@ -19,28 +21,25 @@
  * `jti`s.
  * @see RFC 6749 §3.2, §5; RFC 7523 §2.1; RFC 7662 §2; RFC 7009 §2; SPEC.md §3, §4
  */
-import { Controller, Get, Header, HttpCode, Inject, Logger, Param, Post, Req, UseFilters } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import type { JSONWebKeySet } from 'jose';
+import type { IncomingHttpHeaders } from 'node:http';
+
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 import type { AuditEntry } from '@crossgate/store';
 
-import { Public } from '../auth/authorize.decorator.ts';
 import { type AuthenticatedClient, ClientAuthenticator } from '../oauth/client-authentication/client-authenticator.ts';
+import type { Form, FormEndpoint, FormRequest } from '../oauth/form-endpoint.ts';
 import { IssuanceRecorder } from '../oauth/issuance-recorder.service.ts';
-import { OAuthErrorFilter } from '../oauth/oauth-error.filter.ts';
 import { OAuthError } from '../oauth/oauth.error.ts';
 import { servingSnapshot } from '../oauth/serving-snapshot.ts';
-import { clientAuthenticationParameters, type Form, readForm } from '../oauth/token-request-form.ts';
+import { clientAuthenticationParameters } from '../oauth/token-endpoint.ts';
 import type { DirectoryResourceRow } from '../policies/directory.ts';
 import { PolicyEngineService } from '../policies/policy-engine.service.ts';
 import { Clock, InjectConfig } from '../platform/platform.module.ts';
 import { RasAccessTokens } from './access-tokens.service.ts';
 import * as jwtBearer from './grants/jwt-bearer.grant.ts';
-import { rasIssuer, rasKeyRole } from './ras-issuer.ts';
-import { RasKeysService } from './ras-keys.service.ts';
+import { rasIssuer } from './ras-issuer.ts';
 
 /** The protected resource behind `slug` and its issuer identifier. */
 export interface AuthorizationServer {
@@ -71,43 +70,37 @@ interface TokenRequestTrail {
   outcome?: string;
 }
 
-function requestIdOf(request: Request): string | null {
-  return (request as Request & { requestId?: string }).requestId ?? null;
+interface TokenRequestContext {
+  server: AuthorizationServer;
+  client: AuthenticatedClient;
+  token: () => string;
+  trail: TokenRequestTrail;
 }
 
 function allowListed(form: Form, allowed: readonly string[]): Form {
   return Object.fromEntries(Object.entries(form).filter(([name]) => allowed.includes(name) || clientAuthenticationParameters.includes(name)));
 }
 
-@ApiTags('oauth')
-@Controller('ras/:slug')
-@UseFilters(OAuthErrorFilter)
-export class RasController {
+@Injectable()
+export class RasEndpoints {
   private readonly logger = new Logger('ras');
 
   constructor(
     @Inject(ClientAuthenticator) private readonly authenticator: ClientAuthenticator,
     @Inject(jwtBearer.JwtBearerServices) private readonly grantServices: jwtBearer.JwtBearerServices,
     @Inject(RasAccessTokens) private readonly accessTokens: RasAccessTokens,
-    @Inject(RasKeysService) private readonly keys: RasKeysService,
     @Inject(IssuanceRecorder) private readonly recorder: IssuanceRecorder,
     @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
     @InjectConfig() private readonly config: Config,
     private readonly clock: Clock,
   ) {}
 
-  @Post('token')
-  @Public()
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
-  @ApiExcludeEndpoint()
-  async token(@Param('slug') slug: string, @Req() request: Request): Promise<jwtBearer.AccessTokenResponse> {
-    const server = this.authorizationServer(slug);
+  /** `POST <issuer>/token`. */
+  async token({ headers, form: readForm, requestId, params }: FormRequest): Promise<jwtBearer.AccessTokenResponse> {
+    const server = this.authorizationServer(params['slug']);
     const trail: jwtBearer.RedemptionTrail = { step: 'request', resourceId: server.resource.id };
-    const requestId = requestIdOf(request);
     try {
-      const form = readForm(request);
+      const form = readForm();
       trail.step = 'grant_type';
       if (form['grant_type'] === undefined) {
         throw new OAuthError('invalid_request', 'grant_type is required');
@@ -116,7 +109,7 @@ export class RasController {
         throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
       }
       trail.step = 'client_authentication';
-      const client = await this.authenticateConfidential(request, form, server.issuer);
+      const client = await this.authenticateConfidential(headers, form, server.issuer);
       trail.client = client;
       return await jwtBearer.handle(this.grantServices, {
         client,
@@ -132,114 +125,93 @@ export class RasController {
     }
   }
 
-  @Get('jwks')
-  @Public()
-  @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: "The public JWK Set that verifies a protected resource's access tokens" })
-  jwks(@Param('slug') slug: string): Promise<JSONWebKeySet> {
-    return this.keys.jwks(rasKeyRole(this.authorizationServer(slug).resource.slug));
-  }
-
-  @Post('introspect')
-  @Public()
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
-  @ApiExcludeEndpoint()
-  async introspect(@Param('slug') slug: string, @Req() request: Request): Promise<IntrospectionResponse> {
-    const server = this.authorizationServer(slug);
-    const trail: TokenRequestTrail = { step: 'request' };
-    try {
-      const form = readForm(request);
-      trail.step = 'client_authentication';
-      const client = await this.authenticateConfidential(request, form, server.issuer);
-      trail.client = client;
+  /** `POST <issuer>/introspect`: only the resource's own resource servers may ask. */
+  introspect(request: FormRequest): Promise<IntrospectionResponse> {
+    return this.tokenRequest('token_introspection', request, async ({ server, client, token, trail }) => {
       trail.step = 'caller';
       if (!server.resource.introspectionClientIds.includes(client.id)) {
         throw new OAuthError('unauthorized_client', "This client is not one of the resource's resource servers, so it may not introspect");
       }
       trail.step = 'token';
-      const token = form['token'];
-      if (token === undefined || token === '') {
-        throw new OAuthError('invalid_request', 'token is required');
-      }
-      const status = await this.accessTokens.status(server.resource, server.issuer, token);
+      const status = await this.accessTokens.status(server.resource, server.issuer, token());
       trail.jti = status.claims?.jti;
       trail.tokenClientId = status.claims?.client_id;
       trail.outcome = status.active ? 'active' : status.reason;
-      let answer: IntrospectionResponse = { active: false };
-      if (status.active) {
-        trail.userId = status.userId;
-        const { claims } = status;
-        answer = { active: true, ...(claims.scope === undefined ? {} : { scope: claims.scope }), client_id: claims.client_id, sub: claims.sub, aud: claims.aud, iss: claims.iss, jti: claims.jti, exp: claims.exp, iat: claims.iat, token_type: 'Bearer' };
+      if (!status.active) {
+        return { active: false };
       }
-      await this.record(this.tokenAuditEntry('token_introspection', server, trail, requestIdOf(request), null));
+      trail.userId = status.userId;
+      const { claims } = status;
+      return { active: true, ...(claims.scope === undefined ? {} : { scope: claims.scope }), client_id: claims.client_id, sub: claims.sub, aud: claims.aud, iss: claims.iss, jti: claims.jti, exp: claims.exp, iat: claims.iat, token_type: 'Bearer' };
+    });
+  }
+
+  /** `POST <issuer>/revoke`: a client revokes its own access tokens; anything unknown is 200. */
+  revoke(request: FormRequest): Promise<Record<string, never>> {
+    return this.tokenRequest('token_revocation', request, async ({ server, client, token, trail }) => {
+      trail.step = 'token';
+      // RFC 7009 §2.1: the hint only speeds up the lookup; every token is looked up as an access token (no refresh tokens are issued).
+      const claims = await this.accessTokens.verify(server.resource, server.issuer, token());
+      if (typeof claims === 'string') {
+        trail.outcome = `ignored: ${claims}`;
+        return {};
+      }
+      trail.jti = claims.jti;
+      trail.tokenClientId = claims.client_id;
+      if (claims.client_id !== client.clientId) {
+        throw new OAuthError('unauthorized_client', 'A client may revoke only its own tokens');
+      }
+      if (claims.exp * 1000 <= this.clock.now().getTime()) {
+        trail.outcome = 'ignored: expired';
+        return {};
+      }
+      trail.step = 'revoke';
+      try {
+        await this.accessTokens.revoke(claims);
+      } catch (cause) {
+        this.logger.error(`Could not revoke access token ${claims.jti}: ${cause instanceof Error ? cause.message : String(cause)}`);
+        throw new OAuthError('temporarily_unavailable', 'The token could not be revoked; try again shortly', { cause });
+      }
+      trail.outcome = 'revoked';
+      return {};
+    });
+  }
+
+  /**
+   * The steps introspection and revocation share: the authorization server, the form, a confidential
+   * client, then `run`; the answer leaves once its audit event is committed, and a refusal at any
+   * step is audited too. `token()` is the `token` parameter, or `invalid_request`.
+   */
+  private async tokenRequest<T>(action: string, { headers, form: readForm, requestId, params }: FormRequest, run: (context: TokenRequestContext) => Promise<T>): Promise<T> {
+    const server = this.authorizationServer(params['slug']);
+    const trail: TokenRequestTrail = { step: 'request' };
+    try {
+      const form = readForm();
+      trail.step = 'client_authentication';
+      const client = await this.authenticateConfidential(headers, form, server.issuer);
+      trail.client = client;
+      const token = () => {
+        const value = form['token'];
+        if (value === undefined || value === '') {
+          throw new OAuthError('invalid_request', 'token is required');
+        }
+        return value;
+      };
+      const answer = await run({ server, client, token, trail });
+      await this.record(this.tokenAuditEntry(action, server, trail, requestId, null));
       trail.step = 'recorded';
       return answer;
     } catch (error) {
       if (trail.step !== 'recorded') {
-        await this.audit(this.tokenAuditEntry('token_introspection', server, trail, requestIdOf(request), error));
-      }
-      throw error;
-    }
-  }
-
-  @Post('revoke')
-  @Public()
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
-  @ApiExcludeEndpoint()
-  async revoke(@Param('slug') slug: string, @Req() request: Request): Promise<Record<string, never>> {
-    const server = this.authorizationServer(slug);
-    const trail: TokenRequestTrail = { step: 'request' };
-    try {
-      const form = readForm(request);
-      trail.step = 'client_authentication';
-      const client = await this.authenticateConfidential(request, form, server.issuer);
-      trail.client = client;
-      trail.step = 'token';
-      const token = form['token'];
-      if (token === undefined || token === '') {
-        throw new OAuthError('invalid_request', 'token is required');
-      }
-      // RFC 7009 §2.1: the hint only speeds up the lookup; every token is looked up as an access token (no refresh tokens are issued).
-      const claims = await this.accessTokens.verify(server.resource, server.issuer, token);
-      if (typeof claims === 'string') {
-        trail.outcome = `ignored: ${claims}`;
-      } else {
-        trail.jti = claims.jti;
-        trail.tokenClientId = claims.client_id;
-        if (claims.client_id !== client.clientId) {
-          throw new OAuthError('unauthorized_client', 'A client may revoke only its own tokens');
-        }
-        if (claims.exp * 1000 <= this.clock.now().getTime()) {
-          trail.outcome = 'ignored: expired';
-        } else {
-          trail.step = 'revoke';
-          try {
-            await this.accessTokens.revoke(claims);
-          } catch (cause) {
-            this.logger.error(`Could not revoke access token ${claims.jti}: ${cause instanceof Error ? cause.message : String(cause)}`);
-            throw new OAuthError('temporarily_unavailable', 'The token could not be revoked; try again shortly', { cause });
-          }
-          trail.outcome = 'revoked';
-        }
-      }
-      await this.record(this.tokenAuditEntry('token_revocation', server, trail, requestIdOf(request), null));
-      trail.step = 'recorded';
-      return {};
-    } catch (error) {
-      if (trail.step !== 'recorded') {
-        await this.audit(this.tokenAuditEntry('token_revocation', server, trail, requestIdOf(request), error));
+        await this.audit(this.tokenAuditEntry(action, server, trail, requestId, error));
       }
       throw error;
     }
   }
 
   /** The protected resource behind `slug`, from the directory; 404 for anything else. */
-  private authorizationServer(slug: string): AuthorizationServer {
-    const resource = servingSnapshot(this.policyEngine).directory.protectedResource(slug);
+  private authorizationServer(slug: string | undefined): AuthorizationServer {
+    const resource = slug === undefined ? undefined : servingSnapshot(this.policyEngine).directory.protectedResource(slug);
     if (resource === undefined) {
       throw new OAuthError('not_found', 'No authorization server is published here');
     }
@@ -247,8 +219,8 @@ export class RasController {
   }
 
   /** Client authentication with this issuer as the only accepted assertion audience; public clients are refused. */
-  private async authenticateConfidential(request: Request, form: Form, issuer: string): Promise<AuthenticatedClient> {
-    const client = await this.authenticator.authenticate({ headers: request.headers, body: form, tokenEndpointAudience: issuer });
+  private async authenticateConfidential(headers: IncomingHttpHeaders, form: Form, issuer: string): Promise<AuthenticatedClient> {
+    const client = await this.authenticator.authenticate({ headers, body: form, tokenEndpointAudience: issuer });
     if (client.isPublic) {
       throw new OAuthError('unauthorized_client', 'A public client may not use this endpoint');
     }
@@ -293,4 +265,13 @@ export class RasController {
       this.logger.error(`Could not record a refused ${audit.action}: ${cause instanceof Error ? cause.message : String(cause)}`);
     }
   }
+}
+
+/** Where each form endpoint is served (Express path syntax), for app.factory.ts. */
+export function rasFormEndpoints(endpoints: RasEndpoints): [path: string, endpoint: FormEndpoint][] {
+  return [
+    ['/ras/:slug/token', { handle: (request) => endpoints.token(request) }],
+    ['/ras/:slug/introspect', { handle: (request) => endpoints.introspect(request) }],
+    ['/ras/:slug/revoke', { handle: (request) => endpoints.revoke(request) }],
+  ];
 }

@@ -1,0 +1,92 @@
+/**
+ * @overview Servers in processes of their own for benches and the demo flow: the built API
+ * (`apps/api/dist/main.js`, as `npm start` runs it) on a free port, with their output relayed and
+ * kept for error messages, and a clean stop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Ends a child: SIGTERM, then SIGKILL after five seconds. */
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Forwards a child's output, prefixed (unless `quiet`), and keeps the last lines for an error message. */
+export function relay(child: ChildProcess, label: string, options: { quiet?: boolean } = {}): string[] {
+  const tail: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter((text) => text.trim() !== '')) {
+        tail.push(line);
+        tail.splice(0, Math.max(0, tail.length - 30));
+        // Nest's route table at start-up is noise here.
+        if (!options.quiet && !/RouterExplorer|RoutesResolver|InstanceLoader/.test(line)) {
+          process.stdout.write(`  ${label} | ${line}\n`);
+        }
+      }
+    });
+  }
+  return tail;
+}
+
+/** Retries `attempt` every 250 ms until it gives a value. */
+export async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt().catch(() => undefined);
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export interface ApiProcess {
+  baseUrl: string;
+  child: ChildProcess;
+  /** Rejects when the API exits, with its last lines of output. */
+  exited: Promise<never>;
+}
+
+/**
+ * Starts the built API (run `npm run build:server` first) on a free loopback port, its PUBLIC_URL the
+ * address it listens on, and waits until `/healthz` answers.
+ */
+export async function startBuiltApi(options: { repositoryRoot: string; env: Record<string, string>; nodeFlags?: string[]; quiet?: boolean }): Promise<ApiProcess> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), 'apps/api/dist/main.js'], {
+    cwd: options.repositoryRoot,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = relay(child, 'api', { quiet: options.quiet ?? false });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`The API exited (${signal ?? code}):\n${output.join('\n')}`))));
+  exited.catch(() => undefined);
+  await Promise.race([exited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
+  return { baseUrl, child, exited };
+}
