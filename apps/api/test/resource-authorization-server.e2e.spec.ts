@@ -29,6 +29,8 @@ let admin: AdminHttp;
 let idp: LocalIdp;
 let foreignIdp: LocalIdp;
 let groupName: string;
+/** The stand-in IdP's users' group; policies name it rather than `everyone`, which other suites' effective-access answers would see. */
+let groupId: string;
 let agent: TestClient;
 let otherAgent: TestClient;
 let keyAgent: TestClient;
@@ -92,11 +94,11 @@ async function newProtectedResource(extra: Record<string, unknown> = {}): Promis
     status: 'active',
     clientId: agent.id,
     resourceId: created.body.id,
-    everyone: true,
+    subjectGroupIds: [groupId],
     scopes: ['notes.read', 'notes.write'],
   });
   expect(policy.status).toBe(201);
-  await admin.post('/api/policies', { name: unique('policy'), status: 'active', clientId: keyAgent.id, resourceId: created.body.id, everyone: true, scopes: ['notes.read'] });
+  await admin.post('/api/policies', { name: unique('policy'), status: 'active', clientId: keyAgent.id, resourceId: created.body.id, subjectGroupIds: [groupId], scopes: ['notes.read'] });
   return { id: created.body.id, slug, issuer: created.body.authorizationServer, indicator };
 }
 
@@ -109,6 +111,7 @@ beforeAll(async () => {
   clientKey = await generateSigningKey();
   await api.prisma.trustedIdp.create({ data: { name: unique('IdP'), issuer: idp.issuer, jwks: idp.jwks as object, audiences: [] } });
   groupName = unique('support');
+  groupId = (await api.prisma.group.create({ data: { name: groupName } })).id;
   agent = await newClient();
   otherAgent = await newClient();
   keyAgent = await newClient('private_key_jwt');
