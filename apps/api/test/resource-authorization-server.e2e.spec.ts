@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { discoverAuthorizationServerMetadata, exchangeJwtAuthGrant } from '@modelcontextprotocol/client';
 import { Redis } from 'ioredis';
 import { CompactSign, createRemoteJWKSet, type CryptoKey, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
@@ -259,6 +260,28 @@ describe('GET /.well-known/oauth-authorization-server/ras/:slug', () => {
     expect(JSON.stringify(metadata)).not.toContain(`"${api.config.http.publicUrl}"`);
   });
 
+  it("should be accepted by the MCP SDK's discovery, and redeem through its exchangeJwtAuthGrant", async () => {
+    // The issuer names PUBLIC_URL; the test API listens elsewhere, so the SDK's requests are sent there.
+    const fetchFn = (url: string | URL, init?: RequestInit) => fetch(String(url).replace(api.config.http.publicUrl, api.baseUrl), init);
+    const metadata = await discoverAuthorizationServerMetadata(mcp.issuer, { fetchFn });
+    expect(metadata).toMatchObject({ issuer: mcp.issuer, token_endpoint: `${mcp.issuer}/token`, authorization_grant_profiles_supported: [idJagProfile] });
+    const refused = await fetch(`${api.baseUrl}/ras/${mcp.slug}/authorize?response_type=code`);
+    expect({ status: refused.status, body: await refused.json() }).toMatchObject({ status: 400, body: { error: 'unsupported_response_type' } });
+
+    // The SDK sends client_secret_basic credentials without RFC 6749 §2.3.1 form-encoding, so a
+    // secret with '+' or '%' would not survive it; Crossgate's generated secrets are base64url.
+    const sdkAgent = await newClient();
+    expect((await admin.post('/api/policies', { name: unique('policy'), status: 'active', clientId: sdkAgent.id, resourceId: mcp.id, subjectGroupIds: [groupId], scopes: ['notes.read'] })).status).toBe(201);
+    await api.directoryChanged();
+    const assertion = await idJag(mcp, sdkAgent, 'notes.read');
+    const plainSecret = 'Zk9sYW1hbmRlci1wbGFpbi1zZWNyZXQtMzJjaGFycw';
+    await api.prisma.client.update({ where: { id: sdkAgent.id }, data: { secretHash: await hashPassword(plainSecret) } });
+    await api.directoryChanged();
+    const tokens = await exchangeJwtAuthGrant({ tokenEndpoint: metadata!.token_endpoint, jwtAuthGrant: assertion, clientId: sdkAgent.clientId, clientSecret: plainSecret, fetchFn });
+    expect(tokens).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), expires_in: 300 });
+    expect(tokens).not.toHaveProperty('refresh_token');
+  });
+
   it('should answer 404 for an unknown slug and for a resource Crossgate does not protect', async () => {
     const plain = unique('plain').toLowerCase();
     await api.prisma.resource.create({ data: { slug: plain, name: plain, authorizationServer: `https://${plain}.example.test`, resourceIndicators: [`https://${plain}.example.test/api`], owner: 'tests@example.test' } });
@@ -410,42 +433,42 @@ describe('hostile redemptions (SPEC.md §3.2, §7)', () => {
   });
 
   it.each([
-    ['typ missing', {}, { typ: undefined }],
-    ['typ JWT', {}, { typ: 'JWT' }],
-    ['typ with the application/ prefix', {}, { typ: 'application/oauth-id-jag+jwt' }],
-    ['typ in upper case', {}, { typ: 'OAUTH-ID-JAG+JWT' }],
-    ['typ of an access token', {}, { typ: 'at+jwt' }],
-    ['aud of the IdP role', { aud: 'IDP' }, {}],
-    ['aud with a second member', { aud: ['SELF', 'https://elsewhere.example.test'] }, {}],
-    ['expired', { exp: Math.floor(Date.now() / 1000) - 120, iat: Math.floor(Date.now() / 1000) - 400 }, {}],
-    ['issued in the future', { iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 700 }, {}],
-    ['not valid before a future nbf', { nbf: Math.floor(Date.now() / 1000) + 600 }, {}],
-    ['living longer than 600 s', { iat: Math.floor(Date.now() / 1000) - 10, exp: Math.floor(Date.now() / 1000) + 900 }, {}],
-    ['without jti', { jti: undefined }, {}],
-    ['without sub', { sub: undefined }, {}],
-    ['without client_id', { client_id: undefined }, {}],
-    ['with a key-carrying jku header', {}, { jku: 'https://attacker.example.test/jwks' }],
-    ['with an unknown kid', {}, { kid: 'no-such-key' }],
-    ['from an untrusted issuer', { iss: 'https://untrusted.example.test' }, {}],
-    ['issued under the issuer of this authorization server', { iss: 'SELF' }, {}],
-    ['for a resource the authorization server does not serve', { resource: 'https://elsewhere.example.test/mcp' }, {}],
-    ['with a scope outside the resource catalogue', { scope: 'notes.read admin.everything' }, {}],
-  ])('should refuse an ID-JAG %s with invalid_grant', async (_name, claims: Record<string, unknown>, header: Record<string, unknown>) => {
+    ['typ missing', {}, { typ: undefined }, 'typ'],
+    ['typ JWT', {}, { typ: 'JWT' }, 'typ'],
+    ['typ with the application/ prefix', {}, { typ: 'application/oauth-id-jag+jwt' }, 'typ'],
+    ['typ in upper case', {}, { typ: 'OAUTH-ID-JAG+JWT' }, 'typ'],
+    ['typ of an access token', {}, { typ: 'at+jwt' }, 'typ'],
+    ['aud of the IdP role', { aud: 'IDP' }, {}, 'audience'],
+    ['aud with a second member', { aud: ['SELF', 'https://elsewhere.example.test'] }, {}, 'audience'],
+    ['expired', { exp: Math.floor(Date.now() / 1000) - 120, iat: Math.floor(Date.now() / 1000) - 400 }, {}, 'expired'],
+    ['issued in the future', { iat: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 700 }, {}, 'future'],
+    ['not valid before a future nbf', { nbf: Math.floor(Date.now() / 1000) + 600 }, {}, 'not valid yet'],
+    ['living longer than 600 s', { iat: Math.floor(Date.now() / 1000) - 10, exp: Math.floor(Date.now() / 1000) + 900 }, {}, 'longer than 600'],
+    ['without jti', { jti: undefined }, {}, '"jti"'],
+    ['without sub', { sub: undefined }, {}, '"sub"'],
+    ['without client_id', { client_id: undefined }, {}, '"client_id"'],
+    ['with a key-carrying jku header', {}, { jku: 'https://attacker.example.test/jwks' }, 'jku'],
+    ['with an unknown kid', {}, { kid: 'no-such-key' }, 'No key'],
+    ['from an untrusted issuer', { iss: 'https://untrusted.example.test' }, {}, 'does not accept'],
+    ['issued under the issuer of this authorization server', { iss: 'SELF' }, {}, 'never redeemed under the issuer that minted it'],
+    ['for a resource the authorization server does not serve', { resource: 'https://elsewhere.example.test/mcp' }, {}, 'another resource'],
+    ['with a scope outside the resource catalogue', { scope: 'notes.read admin.everything' }, {}, 'does not define'],
+  ])('should refuse an ID-JAG %s with invalid_grant', async (_name, claims: Record<string, unknown>, header: Record<string, unknown>, reason: string) => {
     const resolved = Object.fromEntries(
       Object.entries(claims).map(([name, value]) => [name, value === 'SELF' ? mcp.issuer : value === 'IDP' ? api.config.http.publicUrl : Array.isArray(value) ? value.map((member) => (member === 'SELF' ? mcp.issuer : member)) : value]),
     );
-    await expectRefusal(await redeem(await forge(resolved, header)), 400, 'invalid_grant');
+    await expectRefusal(await redeem(await forge(resolved, header)), 400, 'invalid_grant', reason);
   });
 
   it('should refuse a token re-signed with a foreign key, alg none, HS256 and a JWE', async () => {
     const foreignKey = await generateSigningKey();
-    await expectRefusal(await redeem(await forge({}, {}, foreignKey.privateKey)), 400, 'invalid_grant');
+    await expectRefusal(await redeem(await forge({}, {}, foreignKey.privateKey)), 400, 'invalid_grant', 'signature does not verify');
     const [header, payload] = (await forge()).split('.');
     const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'oauth-id-jag+jwt' })).toString('base64url');
-    await expectRefusal(await redeem(`${noneHeader}.${payload}.`), 400, 'invalid_grant');
+    await expectRefusal(await redeem(`${noneHeader}.${payload}.`), 400, 'invalid_grant', 'alg "none" is not allowed');
     const hs256 = await new SignJWT(decodeJwt(await forge())).setProtectedHeader({ alg: 'HS256', typ: 'oauth-id-jag+jwt' }).sign(new TextEncoder().encode('a shared secret of thirty-two bytes!'));
-    await expectRefusal(await redeem(hs256), 400, 'invalid_grant');
-    await expectRefusal(await redeem(`${header}.${payload}.c2ln.aXY.dGFn`), 400, 'invalid_grant');
+    await expectRefusal(await redeem(hs256), 400, 'invalid_grant', 'alg "HS256" is not allowed');
+    await expectRefusal(await redeem(`${header}.${payload}.c2ln.aXY.dGFn`), 400, 'invalid_grant', 'not a compact JWS');
   });
 
   it('should refuse a requested resource outside the ID-JAG with invalid_target, and a wider scope with invalid_scope', async () => {
@@ -466,7 +489,7 @@ describe('hostile redemptions (SPEC.md §3.2, §7)', () => {
       idpKey.privateKey,
     );
     for (const token of [idToken, accessToken, clientAssertion, securityEvent]) {
-      await expectRefusal(await redeem(token), 400, 'invalid_grant');
+      await expectRefusal(await redeem(token), 400, 'invalid_grant', 'is not accepted here');
     }
   });
 

@@ -187,10 +187,12 @@ describe('the route table', () => {
       'GET /healthz',
       'GET /oauth2/authorize',
       'GET /oauth2/jwks',
+      'GET /ras/:slug/authorize',
       'GET /ras/:slug/jwks',
       'GET /readyz',
       'POST /api/auth/sign-in',
       'POST /oauth2/authorize',
+      'POST /ras/:slug/authorize',
     ]);
   });
 });

@@ -9,10 +9,13 @@
  * - Which IdPs the server trusts is never disclosed (the draft's "Metadata Disclosure").
  * - `response_types_supported` is `[]`: RFC 8414 makes it REQUIRED and this server has no
  *   authorization endpoint (SPEC.md §9 question 11, as for the IdP role).
+ * - `authorization_endpoint` is published although no grant here uses it: the MCP SDK's client
+ *   validates metadata with a schema that requires it (DESIGN.md protocol decision 7); it answers
+ *   every request with `unsupported_response_type`, like the IdP role's.
  * - An unknown slug or a resource not protected by Crossgate is 404.
  * @see RFC 8414 §2, §3; draft-ietf-oauth-identity-assertion-authz-grant-03 (RAS metadata); SPEC.md §4
  */
-import { Controller, Get, Header, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JSONWebKeySet } from 'jose';
 
@@ -29,6 +32,7 @@ import { RasKeysService } from './ras-keys.service.ts';
 
 export interface ResourceAuthorizationServerMetadata {
   issuer: string;
+  authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
   introspection_endpoint: string;
@@ -42,6 +46,12 @@ export interface ResourceAuthorizationServerMetadata {
   revocation_endpoint_auth_methods_supported: string[];
   scopes_supported: string[];
 }
+
+/** RFC 6749 §4.1.2.1, without a redirect (no redirect URI is registered here). */
+const authorizationRefusal = {
+  error: 'unsupported_response_type',
+  error_description: 'This authorization server only redeems ID-JAGs with the JWT bearer grant at its token endpoint',
+};
 
 @ApiTags('oauth')
 @Controller()
@@ -62,6 +72,7 @@ export class RasDiscoveryController {
     const endpoints = rasEndpoints(issuer);
     return {
       issuer,
+      authorization_endpoint: endpoints.authorization,
       token_endpoint: endpoints.token,
       jwks_uri: endpoints.jwks,
       introspection_endpoint: endpoints.introspection,
@@ -83,6 +94,26 @@ export class RasDiscoveryController {
   @ApiOperation({ summary: "The public JWK Set that verifies a protected resource's access tokens" })
   jwks(@Param('slug') slug: string): Promise<JSONWebKeySet> {
     return this.keys.jwks(rasKeyRole(this.protectedResource(slug).slug));
+  }
+
+  @Get('ras/:slug/authorize')
+  @Public()
+  @HttpCode(400)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Always refused: a resource-side authorization server only redeems ID-JAGs' })
+  refuseGet(@Param('slug') slug: string): typeof authorizationRefusal {
+    this.protectedResource(slug);
+    return authorizationRefusal;
+  }
+
+  @Post('ras/:slug/authorize')
+  @Public()
+  @HttpCode(400)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Always refused: a resource-side authorization server only redeems ID-JAGs' })
+  refusePost(@Param('slug') slug: string): typeof authorizationRefusal {
+    this.protectedResource(slug);
+    return authorizationRefusal;
   }
 
   /** The resource protected under `slug`; 404 for anything else. */

@@ -19,6 +19,8 @@ export function rasKeyRole(slug: string): string {
 /** The endpoints of that authorization server, as its metadata names them. */
 export function rasEndpoints(issuer: string) {
   return {
+    /** Refuses every request; published for clients whose metadata schema requires it. */
+    authorization: `${issuer}/authorize`,
     token: `${issuer}/token`,
     jwks: `${issuer}/jwks`,
     introspection: `${issuer}/introspect`,
