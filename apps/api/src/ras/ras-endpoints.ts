@@ -240,7 +240,8 @@ export class RasEndpoints {
       context: {
         clientId: client?.clientId ?? null,
         jti: trail.jti ?? null,
-        tokenClientId: trail.tokenClientId ?? null,
+        // Not named "token…": the audit log redacts keys that name secrets.
+        issuedToClientId: trail.tokenClientId ?? null,
         userId: trail.userId ?? null,
         outcome: trail.outcome ?? null,
       },

@@ -305,6 +305,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   trail.grantedScopes = scopes;
 
   trail.step = 'mint';
+  const now = services.clock.now();
   const minted = await mintAccessToken({
     signingKey: await services.keys.signingKey(rasKeyRole(resource.slug)),
     issuer: request.issuer,
@@ -313,7 +314,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
     clientId: client.clientId,
     scope: scopes,
     lifetimeSeconds: resource.accessTokenLifetimeSeconds,
-    now: services.clock.now(),
+    now,
     jti: randomJti,
   });
   trail.jti = minted.claims.jti;
@@ -322,7 +323,8 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   try {
     await services.recorder.record({
       audit: redemptionAuditEntry(trail, request.requestId, null),
-      at: new Date(minted.claims.iat * 1000),
+      // The moment, not `iat` (whole seconds), so the event sorts after the exchange that preceded it.
+      at: now,
       issuedToken: {
         jti: minted.claims.jti,
         kind: 'access_token',
