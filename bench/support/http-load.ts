@@ -32,6 +32,8 @@ export interface Load {
   errors: number;
   /** Sent but never answered before autocannon stopped (the server may still have completed them). */
   unanswered: number;
+  /** How long the run actually took, in seconds (autocannon may overrun the duration asked for). */
+  seconds: number;
 }
 
 export async function drive(label: string, url: string, exchangesOrBody: PreparedRequest[], duration: number, connections: number, rate?: number): Promise<Load> {
@@ -63,6 +65,7 @@ export async function drive(label: string, url: string, exchangesOrBody: Prepare
     non2xx: result.non2xx,
     errors: result.errors,
     unanswered: Math.max(0, sent - result.requests.total),
+    seconds: result.duration,
   };
   const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => `${code}×${stats.count ?? 0}`).join(' ');
   console.log(
@@ -131,7 +134,7 @@ export async function driveAtRate(label: string, url: string, exchanges: Prepare
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
-  const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0 };
+  const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0, seconds: elapsed };
   console.log(`${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${ok} 2xx, ${non2xx} non-2xx, ${errors} errors (evenly spaced, up to ${connections} connections, ${round(elapsed)} s)`);
   return load;
 }
