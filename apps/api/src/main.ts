@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const prisma = app.get<PrismaClient>(PRISMA);
   const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository));
+    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl);
     if (seeded.created > 0) {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }

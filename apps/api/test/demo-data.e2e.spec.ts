@@ -1,6 +1,8 @@
+import type { Config } from '@crossgate/config';
 import { CrudRepository } from '@crossgate/store';
 
 import { CrudService } from '../src/crud/crud.service.ts';
+import { CONFIG } from '../src/platform/platform.module.ts';
 import { seedDemoData } from '../src/seed/demo-data.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
@@ -18,8 +20,9 @@ describe('demo data', () => {
   it('should seed a living inventory once, through the audited write path, and change nothing the second time', async () => {
     const crud = api.app.get(CrudService);
     const repository = api.app.get(CrudRepository);
+    const { publicUrl } = api.app.get<Config>(CONFIG).http;
 
-    const first = await seedDemoData(crud, repository);
+    const first = await seedDemoData(crud, repository, publicUrl);
     expect(first.created).toBeGreaterThan(60);
 
     const idp = await api.prisma.trustedIdp.findUniqueOrThrow({ where: { issuer: 'https://acme-bank.okta.example/oauth2/default' } });
@@ -33,12 +36,17 @@ describe('demo data', () => {
     expect(mcpServers).toBeGreaterThanOrEqual(3);
     const tickets = await api.prisma.resource.findUniqueOrThrow({ where: { slug: 'tickets-mcp' } });
     expect(tickets).toMatchObject({ subjectType: 'pairwise', releaseEmail: true });
+    // The demo MCP server's resource is protected by Crossgate, at this instance's issuer.
+    const notes = await api.prisma.resource.findUniqueOrThrow({ where: { slug: 'demo-mcp' } });
+    expect(notes).toMatchObject({ rasEnabled: true, authorizationServer: `${publicUrl}/ras/demo-mcp`, resourceIndicators: ['http://localhost:3100/mcp'] });
+    const metadata = await fetch(`${api.baseUrl}/.well-known/oauth-authorization-server/ras/demo-mcp`);
+    expect(metadata.status).toBe(200);
     const registrations = await api.prisma.clientRegistration.findMany({ select: { client: { select: { clientId: true } }, resource: { select: { slug: true } } } });
     expect(registrations).toContainEqual({ client: { clientId: 'cursor' }, resource: { slug: 'github' } });
     const seededEvents = await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } });
     expect(seededEvents).toBe(first.created);
 
-    const second = await seedDemoData(crud, repository);
+    const second = await seedDemoData(crud, repository, publicUrl);
     expect(second.created).toBe(0);
     expect(await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } })).toBe(seededEvents);
   });

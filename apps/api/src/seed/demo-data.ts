@@ -21,6 +21,7 @@ import { membershipsResource } from '../memberships/memberships.resource.ts';
 import { policiesResource } from '../policies/policies.resource.ts';
 import { resourcesResource } from '../resources/resources.resource.ts';
 import { trustedIdpsResource } from '../trusted-idps/trusted-idps.resource.ts';
+import { rasIssuer } from '../ras/ras-issuer.ts';
 import { usersResource } from '../users/users.resource.ts';
 
 const seeder: RequestContext = { actor: { type: 'system', label: 'demo-data' }, requestId: null, principal: null };
@@ -85,6 +86,18 @@ const resources = [
   { slug: 'payroll-legacy', name: 'Legacy payroll API', kind: 'resource_app', scopes: [scope('payroll.read', 'high', 'Read payroll runs')] },
 ] as const;
 
+/**
+ * The demo MCP server `npm start` runs (apps/demo-mcp): protected by Crossgate's own authorization
+ * server at `<PUBLIC_URL>/ras/demo-mcp`, its resource identifier the server's default public URL.
+ */
+const demoMcp = {
+  slug: 'demo-mcp',
+  name: 'Notes (the demo MCP server)',
+  kind: 'mcp_server',
+  scopes: [scope('notes.read', 'low', 'Read notes'), scope('notes.write', 'medium', 'Add notes')],
+  indicator: 'http://localhost:3100/mcp',
+} as const;
+
 const policies = [
   { name: 'Support agent reads and comments in Jira', client: 'support-agent', resource: 'jira', groups: ['support'], scopes: ['issues.read', 'comments.write'], status: 'active', conditions: { timeWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '07:00', end: '20:00', timeZone: 'Europe/Zurich' }, requiredAmr: ['mfa'] } },
   { name: 'Support agent works tickets', client: 'support-agent', resource: 'tickets-mcp', groups: ['support'], scopes: ['tickets.read', 'tickets.write', 'customers.read'], status: 'active', conditions: { requiredAmr: ['mfa'] } },
@@ -94,6 +107,7 @@ const policies = [
   { name: 'Claude Desktop queries datasets', client: 'claude-desktop', resource: 'data-mcp', groups: ['engineering'], scopes: ['datasets.read'], status: 'draft', conditions: { requiredAcr: ['phr'] } },
   { name: 'Sales copilot reads the CRM', client: 'sales-copilot', resource: 'salesforce', groups: ['sales'], scopes: ['accounts.read', 'opportunities.read', 'opportunities.write'], status: 'active', conditions: {} },
   { name: 'Reconciler reads the ledger', client: 'finance-reconciler', resource: 'ledger-mcp', groups: ['finance'], scopes: ['ledger.read'], status: 'active', conditions: {} },
+  { name: 'Claude Desktop takes notes', client: 'claude-desktop', resource: demoMcp.slug, groups: ['engineering'], scopes: ['notes.read', 'notes.write'], status: 'active', conditions: {} },
   { name: 'Slack unfurls Jira and wiki links', client: 'slack', resource: 'jira', groups: ['engineering', 'support', 'sales', 'finance', 'security'], scopes: ['issues.read'], status: 'active', conditions: {} },
 ] as const;
 
@@ -104,6 +118,7 @@ const connections = [
   { name: 'Support agent → Jira (XAA)', client: 'support-agent', resource: 'jira', pattern: 'xaa' },
   { name: 'Support agent → Ticketing MCP (XAA)', client: 'support-agent', resource: 'tickets-mcp', pattern: 'xaa' },
   { name: 'Cursor → GitHub (XAA)', client: 'cursor', resource: 'github', pattern: 'xaa' },
+  { name: 'Claude Desktop → Notes MCP (XAA, redeemed at Crossgate)', client: 'claude-desktop', resource: demoMcp.slug, pattern: 'xaa' },
   { name: 'Sales copilot → Salesforce (STS)', client: 'sales-copilot', resource: 'salesforce', pattern: 'sts', description: 'Users consent once; refresh tokens are vaulted per user' },
   { name: 'Reconciler → Ledger MCP (vaulted key)', client: 'finance-reconciler', resource: 'ledger-mcp', pattern: 'vaulted_key', description: 'The ledger server only accepts API keys today' },
   { name: 'Reconciler → Legacy payroll (service account)', client: 'finance-reconciler', resource: 'payroll-legacy', pattern: 'service_account', justification: 'The payroll system only supports username and password; vendor upgrade to OAuth planned for next year.', sunsetDays: 180 },
@@ -136,8 +151,11 @@ class Seeder {
   }
 }
 
-/** Seeds Acme Bank; returns how many records this call created (0 when it was already there). */
-export async function seedDemoData(crud: CrudService, repository: CrudRepository, now = new Date()): Promise<{ created: number }> {
+/**
+ * Seeds Acme Bank; returns how many records this call created (0 when it was already there).
+ * `publicUrl` is Crossgate's, the base of the demo MCP server's authorization server.
+ */
+export async function seedDemoData(crud: CrudService, repository: CrudRepository, publicUrl: string, now = new Date()): Promise<{ created: number }> {
   const seed = new Seeder(crud, repository);
   const owner = `it-platform@${domain}`;
 
@@ -190,6 +208,18 @@ export async function seedDemoData(crud: CrudService, repository: CrudRepository
       }),
     );
   }
+  const { indicator, ...demoMcpResource } = demoMcp;
+  resourceIds.set(
+    demoMcp.slug,
+    await seed.ensure(resourcesResource, 'resource', { slug: demoMcp.slug }, {
+      ...demoMcpResource,
+      scopes: demoMcp.scopes.map((entry) => ({ ...entry })),
+      authorizationServer: rasIssuer(publicUrl, demoMcp.slug),
+      resourceIndicators: [indicator],
+      rasEnabled: true,
+      owner,
+    }),
+  );
 
   for (const policy of policies) {
     const clientId = clientIds.get(policy.client)!;
