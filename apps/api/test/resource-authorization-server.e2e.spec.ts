@@ -453,6 +453,7 @@ describe('hostile redemptions (SPEC.md §3.2, §7)', () => {
     ['issued under the issuer of this authorization server', { iss: 'SELF' }, {}, 'never redeemed under the issuer that minted it'],
     ['for a resource the authorization server does not serve', { resource: 'https://elsewhere.example.test/mcp' }, {}, 'another resource'],
     ['with a scope outside the resource catalogue', { scope: 'notes.read admin.everything' }, {}, 'does not define'],
+    ['bound to a key (cnf) without DPoP', { cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }, {}, 'DPoP'],
   ])('should refuse an ID-JAG %s with invalid_grant', async (_name, claims: Record<string, unknown>, header: Record<string, unknown>, reason: string) => {
     const resolved = Object.fromEntries(
       Object.entries(claims).map(([name, value]) => [name, value === 'SELF' ? mcp.issuer : value === 'IDP' ? api.config.http.publicUrl : Array.isArray(value) ? value.map((member) => (member === 'SELF' ? mcp.issuer : member)) : value]),
