@@ -453,6 +453,7 @@ describe('hostile redemptions (SPEC.md §3.2, §7)', () => {
     ['issued under the issuer of this authorization server', { iss: 'SELF' }, {}, 'never redeemed under the issuer that minted it'],
     ['for a resource the authorization server does not serve', { resource: 'https://elsewhere.example.test/mcp' }, {}, 'another resource'],
     ['with a scope outside the resource catalogue', { scope: 'notes.read admin.everything' }, {}, 'does not define'],
+    ['bound to a key (cnf) without DPoP', { cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }, {}, 'DPoP'],
   ])('should refuse an ID-JAG %s with invalid_grant', async (_name, claims: Record<string, unknown>, header: Record<string, unknown>, reason: string) => {
     const resolved = Object.fromEntries(
       Object.entries(claims).map(([name, value]) => [name, value === 'SELF' ? mcp.issuer : value === 'IDP' ? api.config.http.publicUrl : Array.isArray(value) ? value.map((member) => (member === 'SELF' ? mcp.issuer : member)) : value]),
@@ -522,6 +523,8 @@ describe('POST /ras/:slug/introspect and /revoke', () => {
     const events = await auditEventsOf(answer);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'token_introspection', decision: 'allow', actorId: resourceServer.id });
+    // The agent the token was issued to is attributable (a context key naming a token would be redacted).
+    expect(events[0]!.context).toMatchObject({ issuedToClientId: agent.clientId, jti: decodeJwt(accessToken).jti, outcome: 'active' });
     expect(JSON.stringify({ ...events[0], seq: undefined })).not.toContain(accessToken.split('.')[2]);
   });
 
@@ -547,7 +550,9 @@ describe('POST /ras/:slug/introspect and /revoke', () => {
     const answer = await revoke(token);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
-    expect((await auditEventsOf(answer))[0]).toMatchObject({ action: 'token_revocation', decision: 'allow' });
+    const [event] = await auditEventsOf(answer);
+    expect(event).toMatchObject({ action: 'token_revocation', decision: 'allow', actorId: agent.id });
+    expect(event!.context).toMatchObject({ issuedToClientId: agent.clientId, outcome: 'revoked' });
     expect(await api.prisma.issuedToken.findUniqueOrThrow({ where: { jti: decodeJwt(token).jti! } })).toMatchObject({ revokedAt: expect.any(Date) });
     for (const instance of [api, second]) {
       expect((await introspect(token, basic(resourceServer.clientId), instance.baseUrl)).body).toEqual({ active: false });

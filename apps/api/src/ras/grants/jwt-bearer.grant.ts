@@ -8,7 +8,8 @@
  * 2. assertion: compact JWS, `typ` exactly `oauth-id-jag+jwt`, `alg` asymmetric, `iss` trusted by
  *    this resource (Crossgate's IdP role unless switched off, or a configured issuer) with keys from
  *    configuration only, signature, `aud` = this issuer (string or one-element array), `exp`/`nbf`/
- *    `iat` with 30 s skew, `exp` − `iat` ≤ 600 s, `jti` and `sub` present → `invalid_grant`
+ *    `iat` with 30 s skew, `exp` − `iat` ≤ 600 s, `jti` and `sub` present, no `cnf` (DPoP-bound
+ *    redemption is not supported, so a key-bound ID-JAG is refused) → `invalid_grant`
  * 3. `client_id` = the authenticated client (its id at this resource when registered) → `invalid_grant`
  * 4. target: the ID-JAG's `resource` values are this resource's indicators (`invalid_grant`); the
  *    request's `resource` is one of them (`invalid_target`); one audience for the access token
@@ -26,6 +27,7 @@
  * @see RFC 7521 §4.1, §5.2; RFC 7523 §2.1, §3; RFC 9068; draft-ietf-oauth-identity-assertion-authz-grant-03 §4.4
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
 import {
@@ -188,6 +190,18 @@ async function verifyAssertion(services: JwtBearerServices, directory: Directory
   }
 }
 
+/**
+ * Step 2, last check: an ID-JAG bound to a key (`cnf`, SPEC.md §3.2) may be redeemed only with a
+ * DPoP proof of that key, which this server does not take yet, so it is refused rather than
+ * redeemed as a bearer assertion. Read from the verified token's payload (verifyIdJag returns only
+ * the claims it knows).
+ */
+function assertNotSenderConstrained(assertion: string): void {
+  if ('cnf' in decodeJwt(assertion)) {
+    throw new OAuthError('invalid_grant', 'The assertion is bound to a key (cnf), and DPoP-bound redemption is not supported');
+  }
+}
+
 /** Step 3: the ID-JAG was issued to the client redeeming it (SPEC.md §2.2 "Map `client_id`"). */
 function assertIssuedToClient(directory: Directory, request: RedemptionRequest, claims: IdJagClaims): void {
   const expected = directory.remoteClientId(request.client.id, request.resource.id) ?? request.client.clientId;
@@ -286,6 +300,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   trail.step = 'assertion';
   const claims = await verifyAssertion(services, directory, request, assertion);
   trail.idJagJti = claims.jti;
+  assertNotSenderConstrained(assertion);
 
   trail.step = 'client_id';
   assertIssuedToClient(directory, request, claims);
