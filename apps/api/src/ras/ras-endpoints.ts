@@ -31,6 +31,7 @@ import type { AuditEntry } from '@crossgate/store';
 import { type AuthenticatedClient, ClientAuthenticator } from '../oauth/client-authentication/client-authenticator.ts';
 import type { Form, FormEndpoint, FormRequest } from '../oauth/form-endpoint.ts';
 import { IssuanceRecorder } from '../oauth/issuance-recorder.service.ts';
+import { oauthAuditEntry } from '../oauth/oauth-audit.ts';
 import { OAuthError } from '../oauth/oauth.error.ts';
 import { servingSnapshot } from '../oauth/serving-snapshot.ts';
 import { clientAuthenticationParameters } from '../oauth/token-endpoint.ts';
@@ -228,24 +229,21 @@ export class RasEndpoints {
   }
 
   private tokenAuditEntry(action: string, server: AuthorizationServer, trail: TokenRequestTrail, requestId: string | null, error: unknown): AuditEntry {
-    const refusal = error === null ? null : error instanceof OAuthError ? error : new OAuthError('server_error', 'Internal error');
-    const client = trail.client;
-    return {
-      actor: client === undefined ? { type: 'anonymous' } : { type: 'client', id: client.id, label: client.clientId },
+    return oauthAuditEntry({
       action,
-      target: { type: 'resource', id: server.resource.id },
-      decision: refusal === null ? 'allow' : 'deny',
-      reason: refusal === null ? null : `${trail.step}: ${refusal.code}: ${refusal.description}`,
+      client: trail.client,
+      step: trail.step,
+      refusal: error === null ? null : error instanceof OAuthError ? error : new OAuthError('server_error', 'Internal error'),
       requestId,
+      target: { type: 'resource', id: server.resource.id },
       context: {
-        clientId: client?.clientId ?? null,
         jti: trail.jti ?? null,
         // Not named "token…": the audit log redacts keys that name secrets.
         issuedToClientId: trail.tokenClientId ?? null,
         userId: trail.userId ?? null,
         outcome: trail.outcome ?? null,
       },
-    };
+    });
   }
 
   /** Records an allowed request's audit event; the answer waits for it, and is withheld when it cannot be written. */

@@ -35,7 +35,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 import { type Decision, decide } from '@crossgate/policy';
-import { SigningKeyRepository } from '@crossgate/store';
+import { type AuditEntry, SigningKeyRepository } from '@crossgate/store';
 import {
   discoverOpenIdProvider,
   grantTypes,
@@ -60,6 +60,7 @@ import { type ProvisionedUser, UserProvisioningService } from '../../users/user-
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
 import { idpRole } from '../issuer-keys.service.ts';
+import { oauthAuditEntry } from '../oauth-audit.ts';
 import { OAuthError } from '../oauth.error.ts';
 import { servingSnapshot } from '../serving-snapshot.ts';
 
@@ -423,17 +424,15 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
 }
 
 /** The one audit event of an exchange: allowed when `refusal` is null. */
-export function exchangeAuditEntry(trail: ExchangeTrail, requestId: string | null, refusal: OAuthError | null) {
-  const client = trail.client;
-  return {
-    actor: client === undefined ? { type: 'anonymous' as const } : { type: 'client' as const, id: client.id, label: client.clientId },
+export function exchangeAuditEntry(trail: ExchangeTrail, requestId: string | null, refusal: OAuthError | null): AuditEntry {
+  return oauthAuditEntry({
     action: 'token_exchange',
-    target: trail.resourceId === undefined ? null : { type: 'resource', id: trail.resourceId },
-    decision: refusal === null ? ('allow' as const) : ('deny' as const),
-    reason: refusal === null ? null : `${trail.step}: ${refusal.code}: ${refusal.description}`,
+    client: trail.client,
+    step: trail.step,
+    refusal,
     requestId,
+    target: trail.resourceId === undefined ? null : { type: 'resource', id: trail.resourceId },
     context: {
-      clientId: client?.clientId ?? null,
       userId: trail.userId ?? null,
       idpId: trail.idpId ?? null,
       resourceId: trail.resourceId ?? null,
@@ -444,5 +443,5 @@ export function exchangeAuditEntry(trail: ExchangeTrail, requestId: string | nul
       policyIds: trail.policyIds ?? [],
       trace: trail.trace ?? [],
     },
-  };
+  });
 }

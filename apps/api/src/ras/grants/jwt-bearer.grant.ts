@@ -30,6 +30,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
+import type { AuditEntry } from '@crossgate/store';
 import {
   type AsymmetricAlgorithm,
   defaultMaxTokenBytes,
@@ -52,6 +53,7 @@ import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig } from '../../platform/platform.module.ts';
 import type { AuthenticatedClient } from '../../oauth/client-authentication/client-authenticator.ts';
 import { IssuanceRecorder } from '../../oauth/issuance-recorder.service.ts';
+import { oauthAuditEntry } from '../../oauth/oauth-audit.ts';
 import { OAuthError } from '../../oauth/oauth.error.ts';
 import { servingSnapshot } from '../../oauth/serving-snapshot.ts';
 import { AssertionRedemptions } from '../assertion-redemptions.service.ts';
@@ -361,17 +363,15 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
 }
 
 /** The one audit event of a redemption: allowed when `refusal` is null. The agent (client) and the user are its subjects. */
-export function redemptionAuditEntry(trail: RedemptionTrail, requestId: string | null, refusal: OAuthError | null) {
-  const client = trail.client;
-  return {
-    actor: client === undefined ? { type: 'anonymous' as const } : { type: 'client' as const, id: client.id, label: client.clientId },
+export function redemptionAuditEntry(trail: RedemptionTrail, requestId: string | null, refusal: OAuthError | null): AuditEntry {
+  return oauthAuditEntry({
     action: 'jwt_bearer_redemption',
-    target: trail.resourceId === undefined ? null : { type: 'resource', id: trail.resourceId },
-    decision: refusal === null ? ('allow' as const) : ('deny' as const),
-    reason: refusal === null ? null : `${trail.step}: ${refusal.code}: ${refusal.description}`,
+    client: trail.client,
+    step: trail.step,
+    refusal,
     requestId,
+    target: trail.resourceId === undefined ? null : { type: 'resource', id: trail.resourceId },
     context: {
-      clientId: client?.clientId ?? null,
       userId: trail.userId ?? null,
       resourceId: trail.resourceId ?? null,
       idJagIssuer: trail.idJagIssuer ?? null,
@@ -381,5 +381,5 @@ export function redemptionAuditEntry(trail: RedemptionTrail, requestId: string |
       grantedScopes: trail.grantedScopes ?? [],
       jti: trail.jti ?? null,
     },
-  };
+  });
 }
