@@ -87,6 +87,8 @@ describe('the XAA chain end to end, with independent clients', () => {
     for (const event of [...exchange, ...redemption, ...introspections]) {
       expect(context(event)['userId']).toBe(userRow.id);
     }
+    // The audit log redacts context keys that name secrets (token…, secret…): none of these may lose a value that way.
+    expect(JSON.stringify([...exchange, ...redemption, ...introspections].map(context))).not.toContain('[redacted]');
     expect(exchange[0]!.seq).toBeLessThan(redemption[0]!.seq);
     expect(redemption[0]!.seq).toBeLessThan(introspections[0]!.seq);
   }, 60_000);
