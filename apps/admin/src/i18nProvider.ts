@@ -50,6 +50,7 @@ const fieldLabels: Partial<Record<AdminObject, Record<string, string>>> = {
     rasEnabled: 'Protected by Crossgate (resource-side authorization server)',
     accessTokenLifetimeSeconds: 'Access token lifetime (seconds)',
     rasTrustsCrossgateIdp: "Trust Crossgate's IdP role",
+    idJagReusable: 'ID-JAG may be redeemed again until it expires',
     introspectionClientIds: 'Resource servers allowed to introspect',
   },
   'ras-trusted-issuers': { resourceId: 'Resource', issuer: 'Issuer (ID-JAG iss)' },

@@ -355,6 +355,25 @@ describe('POST /ras/:slug/token (JWT bearer grant)', () => {
     await expectRefusal(await redeem(assertion, {}, basic(agent.clientId), second.baseUrl), 400, 'invalid_grant', 'jti replay');
   });
 
+  it('should redeem an ID-JAG again until it expires where the resource allows reuse (DESIGN decision 1), each time for a fresh access token', async () => {
+    const reusable = await newProtectedResource({ idJagReusable: true });
+    await api.directoryChanged();
+    await second.directoryChanged();
+    const assertion = await idJag(reusable);
+
+    const answers = [];
+    for (const instance of [api, second]) {
+      answers.push(await redeem(assertion, {}, basic(agent.clientId), instance.baseUrl, reusable));
+    }
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const tokens = answers.map((answer) => decodeJwt(String(answer.body['access_token'])));
+    expect(tokens[0]!.jti).not.toBe(tokens[1]!.jti);
+    const events = await Promise.all(answers.map(auditEventsOf));
+    expect(events.map((list) => (list[0]!.context as Record<string, unknown>)['reused'])).toEqual([false, true]);
+    expect(await api.prisma.redeemedAssertion.count({ where: { jti: decodeJwt(assertion).jti! } })).toBe(1);
+  });
+
   it('should redeem an ID-JAG of another issuer configured for the resource, with its pinned keys, for a known user', async () => {
     const trusted = await admin.post('/api/ras-trusted-issuers', { resourceId: mcp.id, issuer: foreignIdp.issuer, jwks: foreignIdp.jwks });
     expect(trusted.status).toBe(201);

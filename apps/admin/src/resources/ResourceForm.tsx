@@ -30,6 +30,7 @@ function ProtectionInputs() {
             <>
               <NumberInput source="accessTokenLifetimeSeconds" defaultValue={300} validate={[required(), minValue(60), maxValue(3600)]} helperText="5 minutes by default, at most 1 hour" />
               <BooleanInput source="rasTrustsCrossgateIdp" defaultValue helperText="Redeem ID-JAGs of Crossgate's own IdP role; other issuers are listed under Trusted ID-JAG issuers" />
+              <BooleanInput source="idJagReusable" defaultValue={false} helperText="Off: each ID-JAG is redeemed once. On: a client may redeem it again until it expires, for a fresh access token" />
               <ReferenceMultiSelect source="introspectionClientIds" reference="clients" helperText="The resource servers (clients) that may introspect its access tokens" />
             </>
           ) : (

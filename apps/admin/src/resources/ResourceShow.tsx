@@ -25,6 +25,7 @@ export function ResourceShow() {
       <UrlField source="authorizationServer" />
       <BooleanField source="rasEnabled" />
       <NumberField source="accessTokenLifetimeSeconds" />
+      <BooleanField source="idJagReusable" />
       <TextArrayField source="resourceIndicators" />
       <ArrayField source="scopes" label="Scope catalogue">
         <DataTable bulkActionButtons={false} empty={<span>No scopes yet</span>}>

@@ -41,6 +41,7 @@ const resourceSchema = z.strictObject({
   rasEnabled: z.boolean().default(false),
   accessTokenLifetimeSeconds: z.number().int().min(60).max(maxAccessTokenLifetimeSeconds).default(defaultAccessTokenLifetimeSeconds),
   rasTrustsCrossgateIdp: z.boolean().default(true),
+  idJagReusable: z.boolean().default(false),
   introspectionClientIds: field.uniqueList(z.uuid(), 50).default([]),
   owner: field.owner,
   status: z.enum(recordStatuses).default('active'),

@@ -54,6 +54,7 @@ export interface DirectoryResourceRow {
   accessTokenLifetimeSeconds: number;
   /** Whether that authorization server redeems ID-JAGs of Crossgate's own IdP role. */
   rasTrustsCrossgateIdp: boolean;
+  idJagReusable: boolean;
   /** Row ids of the clients that may introspect its access tokens. */
   introspectionClientIds: string[];
 }
@@ -197,6 +198,7 @@ export class PolicySourceRepository {
           rasEnabled: true,
           accessTokenLifetimeSeconds: true,
           rasTrustsCrossgateIdp: true,
+          idJagReusable: true,
           introspectionClientIds: true,
         },
       }),

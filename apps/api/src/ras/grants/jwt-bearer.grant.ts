@@ -91,6 +91,8 @@ export interface RedemptionTrail {
   grantedScopes?: string[];
   audience?: string;
   jti?: string;
+  /** A redemption of an ID-JAG redeemed before, where the resource allows it. */
+  reused?: boolean;
 }
 
 export interface RedemptionRequest {
@@ -263,9 +265,12 @@ async function redeemOnce(services: JwtBearerServices, request: RedemptionReques
     services.logger.error(`Could not record an ID-JAG redemption, so none is made: ${cause instanceof Error ? cause.message : String(cause)}`);
     throw new OAuthError('temporarily_unavailable', 'The assertion could not be recorded; try again shortly', { cause });
   }
-  if (!outcome.first) {
+  // DESIGN decision 1: single use unless the resource lets a client come back with the same
+  // unexpired ID-JAG for a fresh access token (the ID-JAG draft §4.4.3).
+  if (!outcome.first && !request.resource.idJagReusable) {
     throw new OAuthError('invalid_grant', 'The assertion was already redeemed (jti replay)');
   }
+  request.trail.reused = !outcome.first;
   if (outcome.revoked) {
     throw new OAuthError('invalid_grant', 'The assertion was revoked');
   }
@@ -376,6 +381,7 @@ export function redemptionAuditEntry(trail: RedemptionTrail, requestId: string |
       resourceId: trail.resourceId ?? null,
       idJagIssuer: trail.idJagIssuer ?? null,
       idJagJti: trail.idJagJti ?? null,
+      reused: trail.reused ?? false,
       audience: trail.audience ?? null,
       requestedScopes: trail.requestedScopes ?? null,
       grantedScopes: trail.grantedScopes ?? [],
