@@ -9,24 +9,10 @@
  *
  * Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; the README's defaults).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-import {
-  AdminHttp,
-  baseDatabaseUrl,
-  clearRedis,
-  createDatabase,
-  dropDatabase,
-  freePort,
-  listQuery,
-  migrateInChildProcess,
-  startBuiltApi,
-  stopChild,
-  type TestRun,
-} from '@crossgate/testing';
+import { AdminHttp, buildServer, createScratchDatabase, freePort, listQuery, startBuiltApi, stopChild } from '@crossgate/testing';
 
 import { startOidcProvider } from '../libs/testing/src/oidc-provider.ts';
 import { type ChainStep, runChain, setUpChain, startDemoMcp } from '../libs/testing/src/xaa-chain.ts';
@@ -56,30 +42,14 @@ interface AuditRow {
 }
 
 async function main(): Promise<void> {
-  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const databaseUrl = new URL(baseDatabaseUrl());
-  databaseUrl.pathname = `/crossgate_demo_${id}`;
-  const run: TestRun = {
-    serverUrl: baseDatabaseUrl(),
-    databaseName: `crossgate_demo_${id}`,
-    databaseUrl: databaseUrl.toString(),
-    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    redisPrefix: `crossgate-demo-${id}`,
-  };
   const stops: (() => Promise<void>)[] = [];
   try {
     console.log('Preparing: compiling Crossgate, creating a database of its own for this demo…');
-    await Promise.all([
-      promisify(execFile)('npm', ['run', '--silent', 'build:server'], { cwd: repositoryRoot, maxBuffer: 16 * 2 ** 20 }),
-      (async () => {
-        await createDatabase(run);
-        stops.push(async () => {
-          await dropDatabase(run);
-          await clearRedis(run);
-        });
-        await migrateInChildProcess(run.databaseUrl);
-      })(),
-    ]);
+    const built = buildServer(repositoryRoot);
+    const database = await createScratchDatabase('demo');
+    stops.push(() => database.cleanUp());
+    await built;
+    const { run } = database;
     const api = await startBuiltApi({
       repositoryRoot,
       quiet: true,

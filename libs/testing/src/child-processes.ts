@@ -3,9 +3,10 @@
  * (`apps/api/dist/main.js`, as `npm start` runs it) on a free port, with their output relayed and
  * kept for error messages, and a clean stop.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {
@@ -89,4 +90,11 @@ export async function startBuiltApi(options: { repositoryRoot: string; env: Reco
   exited.catch(() => undefined);
   await Promise.race([exited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
   return { baseUrl, child, exited };
+}
+
+/** `npm run build:server` in `repositoryRoot`, rejecting with its output. */
+export function buildServer(repositoryRoot: string): Promise<unknown> {
+  return promisify(execFile)('npm', ['run', 'build:server'], { cwd: repositoryRoot, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string }) => {
+    throw new Error(`npm run build:server failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  });
 }

@@ -6,4 +6,5 @@ export * from './admin-http.ts';
 export * from './child-processes.ts';
 export * from './factories.ts';
 export * from './fresh-database.ts';
+export * from './scratch-database.ts';
 export * from './test-run.ts';

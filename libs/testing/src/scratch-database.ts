@@ -1,0 +1,52 @@
+/**
+ * @overview A database and a Redis prefix for one run of a bench or the demo flow:
+ * `crossgate_<purpose>_<id>` on the server of DATABASE_URL, migrated, and removed again by `cleanUp`
+ * (also after a failure), so nothing is left behind and no run meets another's data.
+ */
+import { type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+import { createPrismaClient, type PrismaClient } from '@crossgate/store';
+
+import { stopChild } from './child-processes.ts';
+import { migrateInChildProcess } from './fresh-database.ts';
+import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, type TestRun } from './test-run.ts';
+
+export interface ScratchDatabase {
+  run: TestRun;
+  prisma: PrismaClient;
+  /** Stops the children given and removes the database and the Redis keys; safe to call twice. */
+  cleanUp(children?: (ChildProcess | undefined)[]): Promise<void>;
+}
+
+export async function createScratchDatabase(purpose: string): Promise<ScratchDatabase> {
+  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const databaseUrl = new URL(baseDatabaseUrl());
+  databaseUrl.pathname = `/crossgate_${purpose}_${id}`;
+  const run: TestRun = {
+    serverUrl: baseDatabaseUrl(),
+    databaseName: `crossgate_${purpose}_${id}`,
+    databaseUrl: databaseUrl.toString(),
+    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    redisPrefix: `crossgate-${purpose}-${id}`,
+  };
+  process.stdout.write(`database ${run.databaseName}, Redis prefix ${run.redisPrefix}\n`);
+  await createDatabase(run);
+  const prisma = createPrismaClient(run.databaseUrl);
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = (children: (ChildProcess | undefined)[] = []) =>
+    (cleaned ??= (async () => {
+      await Promise.all(children.map((child) => stopChild(child)));
+      await prisma.$disconnect().catch(() => undefined);
+      await dropDatabase(run).catch((error: unknown) => process.stderr.write(`Could not drop ${run.databaseName}: ${String(error)}\n`));
+      await clearRedis(run).catch((error: unknown) => process.stderr.write(`Could not clear Redis keys ${run.redisPrefix}:*: ${String(error)}\n`));
+      process.stdout.write(`dropped database ${run.databaseName} and Redis keys ${run.redisPrefix}:*\n`);
+    })());
+  try {
+    await migrateInChildProcess(run.databaseUrl);
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  return { run, prisma, cleanUp };
+}
