@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { ConfigError, loadConfig } from './config.ts';
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -56,7 +58,8 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig: the key-encryption key', () => {
-  const kek = Buffer.alloc(32, 7).toString('base64url');
+  const kekBytes = randomBytes(32);
+  const kek = kekBytes.toString('base64url');
   const PAIRWISE_SUBJECT_SECRET = Buffer.alloc(32, 9).toString('base64url');
 
   it('should refuse to start in production without a KEY_ENCRYPTION_KEY', () => {
@@ -79,7 +82,23 @@ describe('loadConfig: the key-encryption key', () => {
     const config = loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: kek, KEY_ENCRYPTION_KEY_ID: 'kek-2026', PAIRWISE_SUBJECT_SECRET });
 
     expect(config.keys).toMatchObject({ encryptionKeyId: 'kek-2026', developmentKek: false });
-    expect(Buffer.from(config.keys.encryptionKey)).toEqual(Buffer.alloc(32, 7));
+    expect(Buffer.from(config.keys.encryptionKey)).toEqual(kekBytes);
+  });
+
+  it('should refuse a weak KEY_ENCRYPTION_KEY in every environment, naming the weakness', () => {
+    for (const NODE_ENV of ['production', 'development', 'test']) {
+      expect(configErrorOf({ NODE_ENV, KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'), PAIRWISE_SUBJECT_SECRET }).problems).toEqual([
+        'KEY_ENCRYPTION_KEY: is not random: generate one with `openssl rand 32 | basenc --base64url | tr -d =`',
+      ]);
+    }
+  });
+
+  it('should read earlier KEKs for the re-wrap job, and refuse malformed or clashing ones', () => {
+    const previous = randomBytes(32);
+    const config = loadConfig({ KEY_ENCRYPTION_KEY: kek, KEY_ENCRYPTION_KEY_ID: 'kek-2', PREVIOUS_KEY_ENCRYPTION_KEYS: `kek-1:${previous.toString('base64url')}` });
+    expect(config.keys.previousEncryptionKeys).toEqual([{ id: 'kek-1', key: new Uint8Array(previous) }]);
+    expect(configErrorOf({ PREVIOUS_KEY_ENCRYPTION_KEYS: 'kek-1' }).problems).toEqual(['PREVIOUS_KEY_ENCRYPTION_KEYS: each entry must be <id>:<base64url of 32 bytes>']);
+    expect(configErrorOf({ KEY_ENCRYPTION_KEY: kek, PREVIOUS_KEY_ENCRYPTION_KEYS: `kek-1:${previous.toString('base64url')}` }).problems[0]).toMatch(/its own id/);
   });
 
   it('should fall back to a labelled development KEK outside production, and say so', () => {
@@ -101,7 +120,7 @@ describe('loadConfig: the key-encryption key', () => {
 });
 
 describe('loadConfig: the pairwise subject secret', () => {
-  const KEY_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64url');
+  const KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64url');
   const secret = Buffer.alloc(32, 9).toString('base64url');
 
   it('should refuse to start in production without a PAIRWISE_SUBJECT_SECRET', () => {

@@ -2,9 +2,13 @@ import { createHash } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { developmentKek, kekWeakness } from '@crossgate/vault';
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const kekId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -39,7 +43,27 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{43}$/, 'must be base64url (no padding) of exactly 32 random bytes')
     .optional(),
   /** Names the KEK; stored beside each sealed key so a later KEK rotation knows what sealed what. */
-  KEY_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('kek-1'),
+  KEY_ENCRYPTION_KEY_ID: kekId.default('kek-1'),
+  /**
+   * Earlier KEKs, kept only while the `vault.rewrap` job moves what they wrapped to the current one:
+   * `id:base64url` pairs separated by commas. Remove an entry once the job reports nothing left under it.
+   */
+  PREVIOUS_KEY_ENCRYPTION_KEYS: z
+    .string()
+    .transform((value, context) => {
+      const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      const keys = [];
+      for (const entry of entries) {
+        const [id = '', encoded = ''] = entry.split(':');
+        if (!kekId.safeParse(id).success || !/^[A-Za-z0-9_-]{43}$/.test(encoded)) {
+          context.addIssue({ code: 'custom', message: 'each entry must be <id>:<base64url of 32 bytes>' });
+          return z.NEVER;
+        }
+        keys.push({ id, key: new Uint8Array(Buffer.from(encoded, 'base64url')) });
+      }
+      return keys;
+    })
+    .default([]),
   /**
    * Keys the pairwise subject identifiers in ID-JAGs for resources with pairwise subjects: base64url
    * of exactly 32 random bytes. Required in production. Changing it changes every pairwise subject,
@@ -54,15 +78,6 @@ const environmentSchema = z.object({
   /** The rotation job makes the `next` key active this often. */
   SIGNING_KEY_ROTATE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
-
-/**
- * Outside production only, when KEY_ENCRYPTION_KEY is unset: a fixed KEK anyone can derive, so a
- * development database keeps working across restarts. Keys sealed with it are not secret.
- */
-const developmentKek = {
-  id: 'development-kek-not-secret',
-  key: new Uint8Array(createHash('sha256').update('crossgate development key-encryption key, NOT SECRET').digest()),
-};
 
 /**
  * Outside production only, when PAIRWISE_SUBJECT_SECRET is unset: a fixed secret anyone can derive,
@@ -103,9 +118,11 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     logLevel: env.LOG_LEVEL,
     audit: { verifyEveryMinutes: env.AUDIT_VERIFY_EVERY_MINUTES },
     keys: {
-      /** 32 bytes; seals private signing keys (JWE `dir` + `A256GCM`). */
+      /** 32 bytes; seals private signing keys (JWE `dir` + `A256GCM`) and wraps the vault's data keys. */
       encryptionKey: env.KEY_ENCRYPTION_KEY ? new Uint8Array(Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64url')) : developmentKek.key,
       encryptionKeyId: env.KEY_ENCRYPTION_KEY ? env.KEY_ENCRYPTION_KEY_ID : developmentKek.id,
+      /** Earlier KEKs that still unwrap what they wrapped until the re-wrap job has run. */
+      previousEncryptionKeys: env.PREVIOUS_KEY_ENCRYPTION_KEYS,
       /** True when the fixed development KEK is in use: the API warns loudly at start. */
       developmentKek: env.KEY_ENCRYPTION_KEY === undefined,
       signingAlg: env.SIGNING_ALG,
@@ -124,13 +141,28 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
 
 /** Rules that span variables, reported with the per-variable ones. */
 function crossFieldProblems(env: z.infer<typeof environmentSchema>): string[] {
+  const problems: string[] = [];
+  // A weak KEK is refused in every environment: only an unset one falls back to the development KEK.
+  if (env.KEY_ENCRYPTION_KEY !== undefined) {
+    const weakness = kekWeakness(new Uint8Array(Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64url')));
+    if (weakness !== null) {
+      problems.push(`KEY_ENCRYPTION_KEY: ${weakness}`);
+    }
+  }
+  const ids = [env.KEY_ENCRYPTION_KEY_ID, ...env.PREVIOUS_KEY_ENCRYPTION_KEYS.map((kek) => kek.id)];
+  if (new Set(ids).size !== ids.length) {
+    problems.push('PREVIOUS_KEY_ENCRYPTION_KEYS: every key-encryption key needs its own id, distinct from KEY_ENCRYPTION_KEY_ID');
+  }
   if (env.NODE_ENV !== 'production') {
-    return [];
+    return problems;
   }
   const requiredSecrets = ['KEY_ENCRYPTION_KEY', 'PAIRWISE_SUBJECT_SECRET'] as const;
-  return requiredSecrets
-    .filter((name) => env[name] === undefined)
-    .map((name) => `${name}: is required in production (base64url of exactly 32 random bytes)`);
+  return [
+    ...problems,
+    ...requiredSecrets
+      .filter((name) => env[name] === undefined)
+      .map((name) => `${name}: is required in production (base64url of exactly 32 random bytes)`),
+  ];
 }
 
 /**

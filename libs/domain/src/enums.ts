@@ -2,6 +2,13 @@
 export const connectionPatterns = ['xaa', 'sts', 'vaulted_key', 'service_account'] as const;
 export type ConnectionPattern = (typeof connectionPatterns)[number];
 
+/** Lifecycle of a vaulted secret's version (libs/store SecretStore). */
+export const secretVersionStates = ['pending', 'active', 'retiring', 'retired', 'failed'] as const;
+export type SecretVersionState = (typeof secretVersionStates)[number];
+/** Where a connection's credential rotation stands; `failed` is shown as an alert until one succeeds. */
+export const rotationStatuses = ['idle', 'rotating', 'failed'] as const;
+export type RotationStatus = (typeof rotationStatuses)[number];
+
 export const recordStatuses = ['active', 'disabled'] as const;
 export const userStatuses = ['active', 'suspended', 'deprovisioned'] as const;
 export const membershipSources = ['id_token', 'scim', 'manual'] as const;

@@ -19,3 +19,4 @@ export * from './tokens/issued-tokens.ts';
 export * from './tokens/issuance-batch-writer.ts';
 export * from './tokens/issued-token.repository.ts';
 export * from './tokens/redeemed-assertions.ts';
+export * from './vault/secret-store.ts';

@@ -1,0 +1,216 @@
+/**
+ * @overview The vault's storage: secrets and their sealed versions in PostgreSQL. Values go in and
+ * come out only through `EnvelopeCipher` (libs/vault); everything else this store returns is
+ * metadata (version numbers, states, dates, the KEK id), so admin screens and audit entries can be
+ * built from it without ever holding a value.
+ *
+ * Version states: `pending` (a rotation made it, not yet verified at the target) → `active` (handed
+ * out; a partial unique index keeps it to one per secret) → `retiring` (replaced, still valid at the
+ * target until `retireAt`) → `retired`; `failed` for a rotation that could not push or verify it.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { type EnvelopeCipher, type SealedValue, VaultInputError } from '@crossgate/vault';
+
+import type { PrismaClient, Transaction } from '../database.ts';
+import type { SecretPurpose, SecretVersionState } from '../generated/prisma/enums.ts';
+
+/** What may be shown about a version: everything but the value. */
+export interface SecretVersionInfo {
+  version: number;
+  state: SecretVersionState;
+  kekId: string;
+  expiresAt: Date | null;
+  activatedAt: Date | null;
+  retireAt: Date | null;
+  retiredAt: Date | null;
+  createdAt: Date;
+}
+
+/** A version opened for its one legitimate reader. Callers must not log, audit or return `value` anywhere else. */
+export interface OpenedSecret {
+  secretId: string;
+  version: number;
+  value: Buffer;
+  expiresAt: Date | null;
+}
+
+/** Raised when a secret, or an active version of it, does not exist. */
+export class SecretNotFoundError extends Error {
+  override readonly name = 'SecretNotFoundError';
+}
+
+const versionInfoSelect = {
+  version: true,
+  state: true,
+  kekId: true,
+  expiresAt: true,
+  activatedAt: true,
+  retireAt: true,
+  retiredAt: true,
+  createdAt: true,
+} as const;
+
+type Db = PrismaClient | Transaction;
+
+/** How the version that was active until now steps down when a new one becomes active. */
+export type PreviousVersionFate = { retireAt: Date } | 'retire-now';
+
+export class SecretStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cipher: EnvelopeCipher,
+  ) {}
+
+  /** Accepts a string (UTF-8) or bytes; refuses empty and oversized values with `VaultInputError`. */
+  private static bytesOf(value: string | Uint8Array): Uint8Array {
+    return typeof value === 'string' ? new Uint8Array(Buffer.from(value, 'utf8')) : value;
+  }
+
+  /**
+   * Creates a secret whose version 1 is active. Pass `db` to join the caller's transaction, so the
+   * owner row that points at the secret is written in the same commit.
+   * @returns the new secret's id.
+   */
+  async create(input: { purpose: SecretPurpose; label: string; value: string | Uint8Array; expiresAt?: Date | null }, db: Db = this.prisma, now = new Date()): Promise<string> {
+    const id = randomUUID();
+    const sealed = this.cipher.seal(SecretStore.bytesOf(input.value), id, 1);
+    await db.secret.create({
+      data: {
+        id,
+        purpose: input.purpose,
+        label: input.label,
+        versions: { create: { version: 1, state: 'active', activatedAt: now, expiresAt: input.expiresAt ?? null, ...sealedColumns(sealed) } },
+      },
+    });
+    return id;
+  }
+
+  /**
+   * Adds the next version. `active` replaces the current version at once (it steps down as
+   * `previous` says); `pending` waits for `activate`, as a rotation does until the target has
+   * accepted and verified it. Numbers come from the highest version so far; two writers racing
+   * collide on the (secret, version) key instead of both succeeding.
+   */
+  async addVersion(
+    secretId: string,
+    value: string | Uint8Array,
+    options: { state: 'active' | 'pending'; expiresAt?: Date | null; previous?: PreviousVersionFate },
+    now = new Date(),
+  ): Promise<number> {
+    const bytes = SecretStore.bytesOf(value);
+    return this.prisma.$transaction(async (tx) => {
+      const secret = await tx.secret.findUnique({ where: { id: secretId }, select: { versions: { select: { version: true }, orderBy: { version: 'desc' }, take: 1 } } });
+      if (secret === null) {
+        throw new SecretNotFoundError(`Secret ${secretId} does not exist`);
+      }
+      const version = (secret.versions[0]?.version ?? 0) + 1;
+      const sealed = this.cipher.seal(bytes, secretId, version);
+      if (options.state === 'active') {
+        await stepDown(tx, secretId, options.previous ?? 'retire-now', now);
+      }
+      await tx.secretVersion.create({
+        data: {
+          secretId,
+          version,
+          state: options.state,
+          activatedAt: options.state === 'active' ? now : null,
+          expiresAt: options.expiresAt ?? null,
+          ...sealedColumns(sealed),
+        },
+      });
+      return version;
+    });
+  }
+
+  /** Makes a pending version the active one; the version active until now steps down as `previous` says. */
+  async activate(secretId: string, version: number, previous: PreviousVersionFate, now = new Date()): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await stepDown(tx, secretId, previous, now);
+      const { count } = await tx.secretVersion.updateMany({ where: { secretId, version, state: 'pending' }, data: { state: 'active', activatedAt: now } });
+      if (count !== 1) {
+        throw new SecretNotFoundError(`Secret ${secretId} has no pending version ${version}`);
+      }
+    });
+  }
+
+  /** Marks versions in a state as another: a failed rotation's pending version, for example. */
+  async setState(secretId: string, version: number, from: SecretVersionState, to: SecretVersionState, now = new Date()): Promise<boolean> {
+    const { count } = await this.prisma.secretVersion.updateMany({
+      where: { secretId, version, state: from },
+      data: { state: to, ...(to === 'retired' ? { retiredAt: now } : {}) },
+    });
+    return count === 1;
+  }
+
+  /** Retires every `retiring` version whose overlap window has ended; returns how many. */
+  async retireDue(now = new Date()): Promise<number> {
+    const { count } = await this.prisma.secretVersion.updateMany({ where: { state: 'retiring', retireAt: { lte: now } }, data: { state: 'retired', retiredAt: now } });
+    return count;
+  }
+
+  /**
+   * The active version, decrypted.
+   * @throws SecretNotFoundError when there is none; VaultIntegrityError when it cannot be opened.
+   */
+  async current(secretId: string): Promise<OpenedSecret> {
+    const row = await this.prisma.secretVersion.findFirst({ where: { secretId, state: 'active' } });
+    if (row === null) {
+      throw new SecretNotFoundError(`Secret ${secretId} has no active version`);
+    }
+    return this.opened(row);
+  }
+
+  /** One version, decrypted, whatever its state (a rotation pushes its pending version). */
+  async open(secretId: string, version: number): Promise<OpenedSecret> {
+    const row = await this.prisma.secretVersion.findUnique({ where: { secretId_version: { secretId, version } } });
+    if (row === null) {
+      throw new SecretNotFoundError(`Secret ${secretId} has no version ${version}`);
+    }
+    return this.opened(row);
+  }
+
+  /** Every version's metadata, newest first. Never values. */
+  versions(secretId: string): Promise<SecretVersionInfo[]> {
+    return this.prisma.secretVersion.findMany({ where: { secretId }, select: versionInfoSelect, orderBy: { version: 'desc' } });
+  }
+
+  /**
+   * Re-wraps up to `limit` data keys that an earlier KEK wrapped under the current one. The
+   * ciphertext is untouched, and each row is updated only if its KEK id is still the one read, so
+   * two runs at once never clobber each other. Run it until `remaining` is 0. Versions under a KEK
+   * that is not configured at all cannot be moved; they are counted in `stranded`, so an operator
+   * sees them before removing anything.
+   */
+  async rewrapBatch(limit = 500): Promise<{ rewrapped: number; remaining: number; stranded: number }> {
+    const current = this.cipher.currentKekId;
+    const movable = this.cipher.previousKekIds;
+    const rows = await this.prisma.secretVersion.findMany({ where: { kekId: { in: movable } }, select: { id: true, wrappedKey: true, kekId: true }, take: limit, orderBy: { id: 'asc' } });
+    let rewrapped = 0;
+    for (const row of rows) {
+      const moved = this.cipher.rewrap(row);
+      const { count } = await this.prisma.secretVersion.updateMany({ where: { id: row.id, kekId: row.kekId }, data: { wrappedKey: Buffer.from(moved.wrappedKey), kekId: moved.kekId } });
+      rewrapped += count;
+    }
+    const remaining = await this.prisma.secretVersion.count({ where: { kekId: { in: movable } } });
+    const stranded = await this.prisma.secretVersion.count({ where: { kekId: { notIn: [current, ...movable] } } });
+    return { rewrapped, remaining, stranded };
+  }
+
+  private opened(row: { secretId: string; version: number; ciphertext: Uint8Array; nonce: Uint8Array; wrappedKey: Uint8Array; kekId: string; expiresAt: Date | null }): OpenedSecret {
+    return { secretId: row.secretId, version: row.version, value: this.cipher.open(row, row.secretId, row.version), expiresAt: row.expiresAt };
+  }
+}
+
+function sealedColumns(sealed: SealedValue) {
+  return { ciphertext: Buffer.from(sealed.ciphertext), nonce: Buffer.from(sealed.nonce), wrappedKey: Buffer.from(sealed.wrappedKey), kekId: sealed.kekId };
+}
+
+async function stepDown(tx: Transaction, secretId: string, previous: PreviousVersionFate, now: Date): Promise<void> {
+  await tx.secretVersion.updateMany({
+    where: { secretId, state: 'active' },
+    data: previous === 'retire-now' ? { state: 'retired', retiredAt: now } : { state: 'retiring', retireAt: previous.retireAt },
+  });
+}
+
+export { VaultInputError };
