@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import type { Config } from '@crossgate/config';
-import { IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
+import { ConnectionLadderRepository, IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
 import { RemoteJwksCache } from '@crossgate/token';
 
 import { adminResources } from './admin-resources.ts';
@@ -16,6 +16,8 @@ import { AuthService } from './auth/auth.service.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
 import { ClientSecretController } from './clients/client-secret.controller.ts';
 import { ClientSecretService } from './clients/client-secret.service.ts';
+import { ConnectionsLadderController } from './connections/connections-ladder.controller.ts';
+import { ConnectionsLadderService } from './connections/connections-ladder.service.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
@@ -53,6 +55,7 @@ export class AppModule {
         AuditController,
         PolicySimulationController,
         EffectiveAccessController,
+        ConnectionsLadderController,
         ClientSecretController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
@@ -66,6 +69,7 @@ export class AppModule {
         PolicyEngineService,
         PolicySimulationService,
         EffectiveAccessService,
+        ConnectionsLadderService,
         TokenEndpoint,
         ClientSecretService,
         ClientAuthenticator,
@@ -78,6 +82,7 @@ export class AppModule {
         RasAccessTokens,
         AssertionRedemptions,
         JwtBearerServices,
+        { provide: ConnectionLadderRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConnectionLadderRepository(prisma) },
         { provide: IssuedTokenRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new IssuedTokenRepository(prisma) },
         {
           // One cache of remote key sets (IdPs' and clients' jwks_uri): one fetch per URL, one cooldown.

@@ -158,6 +158,7 @@ describe('the route table', () => {
         'GET /api/audit/:seq',
         'POST /api/policies/simulate',
         'GET /api/effective-access',
+        'GET /api/connections-ladder',
         'POST /api/auth/sign-in',
         'POST /api/auth/sign-out',
         'GET /api/auth/me',

@@ -19,4 +19,5 @@ export * from './tokens/issued-tokens.ts';
 export * from './tokens/issuance-batch-writer.ts';
 export * from './tokens/issued-token.repository.ts';
 export * from './tokens/redeemed-assertions.ts';
+export * from './connections/connection-ladder.repository.ts';
 export * from './vault/secret-store.ts';

@@ -20,6 +20,14 @@ const connectionSchema = z.strictObject({
   status: z.enum(recordStatuses).default('active'),
   justification: z.string().trim().max(2000).nullable().optional(),
   sunsetAt: field.dateTime.optional(),
+  /** The service account's user name (not secret); the password goes to PUT /api/connections/:id/credential. */
+  accountName: z.string().trim().min(1).max(200).nullable().optional(),
+  /** The rotation schedule: every N seconds or a cron expression, not both. */
+  rotationIntervalSeconds: z.int().min(60).max(31_536_000).nullable().optional(),
+  rotationCron: z.string().trim().min(1).max(200).nullable().optional(),
+  rotationOverlapSeconds: z.int().min(0).max(2_592_000).optional(),
+  rotationHookUrl: field.httpsUrl.nullable().optional(),
+  rotationVerifyUrl: field.httpsUrl.nullable().optional(),
 });
 
 export const connectionsResource: AdminResource = {
@@ -41,7 +49,17 @@ export const connectionsResource: AdminResource = {
   },
   createSchema: connectionSchema,
   updateSchema: field.forUpdate(connectionSchema),
-  readOnlyFields: [...commonReadOnlyFields, 'lastUsedAt'],
+  // Set by the credential, rotation-hook and rotation endpoints and the worker, never by this form.
+  readOnlyFields: [
+    ...commonReadOnlyFields,
+    'lastUsedAt',
+    'credentialSecretId',
+    'rotationHookSecretId',
+    'rotationStatus',
+    'rotationError',
+    'lastRotatedAt',
+    'nextRotationAt',
+  ],
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },
     resourceId: { model: 'resource', label: 'resource', softDeleted: true },
@@ -54,7 +72,10 @@ export const connectionsResource: AdminResource = {
     const justification = field.merged<string | null>(input, existing, 'justification');
     const sunsetAt = field.merged<Date | null>(input, existing, 'sunsetAt');
     const serviceAccount = pattern === 'service_account';
+    const interval = field.merged<number | null>(input, existing, 'rotationIntervalSeconds');
+    const cron = field.merged<string | null>(input, existing, 'rotationCron');
     field.requireValid({
+      rotationCron: Boolean(interval) && Boolean(cron) && 'give a rotation interval or a cron expression, not both',
       justification:
         serviceAccount && (justification ?? '').length < 20 && 'a service account needs a written justification (20 characters or more)',
       sunsetAt:
