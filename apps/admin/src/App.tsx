@@ -9,6 +9,7 @@ import { authProvider } from './authProvider.ts';
 import clientRegistrations from './client-registrations/index.ts';
 import clients from './clients/index.ts';
 import connections from './connections/index.ts';
+import { Dashboard } from './dashboard/Dashboard.tsx';
 import { dataProvider } from './dataProvider.ts';
 import effectiveAccess from './effective-access/index.ts';
 import groupMappings from './group-mappings/index.ts';
@@ -21,9 +22,10 @@ import resources from './resources/index.ts';
 import trustedIdps from './trusted-idps/index.ts';
 import users from './users/index.ts';
 
-/** The resources in App order, then the computed views. */
+/** The dashboard, the resources in App order, then the computed views. */
 const AppMenu = () => (
   <Menu>
+    <Menu.DashboardItem />
     <Menu.ResourceItems />
     <Menu.Item to={effectiveAccess.path} primaryText={effectiveAccess.label} leftIcon={<effectiveAccess.icon />} />
   </Menu>
@@ -38,6 +40,7 @@ export const App = () => (
     authProvider={authProvider}
     i18nProvider={i18nProvider}
     layout={AppLayout}
+    dashboard={Dashboard}
     requireAuth
     disableTelemetry
   >

@@ -1,7 +1,8 @@
 /**
  * The admin UI in a real browser (Debian's Chromium, driven by playwright-core) against the real API
  * serving the built SPA: sign in through the form, create a client through the UI, find it in the
- * list, and find its `client.create` event in the audit log. Screenshots go to test-output/admin-ui/.
+ * list, and find its `client.create` event in the audit log; create connections through the wizard and
+ * read the migration ladder on the dashboard. Screenshots go to test-output/admin-ui/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -134,6 +135,95 @@ describe('admin UI in a browser', () => {
     await page.getByRole('option', { name: client.name }).click();
     await page.getByRole('row').filter({ hasText: resource.name }).filter({ hasText: 'issues.read' }).waitFor();
     await screenshot('effective-access');
+
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('should recommend XAA in the wizard, hold a service account to the API justification rule, badge both and chart the ladder', async () => {
+    const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+    const fixture = await createPolicyFixture(http);
+    const client = await api.prisma.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    const resource = await api.prisma.resource.findUniqueOrThrow({ where: { id: fixture.resourceId } });
+    const xaaName = unique('Jira via XAA');
+    const legacyName = unique('Mainframe login');
+    const password = unique('planted-mainframe-password');
+
+    const startWizard = async (supports: RegExp[]) => {
+      await page.getByRole('menuitem', { name: 'Connections' }).click();
+      await page.getByRole('link', { name: 'Create' }).click();
+      for (const [field, name] of [
+        ['Client', client.name],
+        ['Resource', resource.name],
+      ] as const) {
+        await page.getByRole('combobox', { name: field }).pressSequentially(name);
+        await page.getByRole('option', { name }).click();
+      }
+      for (const support of supports) {
+        await page.getByRole('checkbox', { name: support }).check();
+      }
+      await page.getByRole('button', { name: 'Next' }).click();
+    };
+
+    // Everything supported: XAA is recommended and picked.
+    await startWizard([/validates ID-JAGs/, /OAuth with user consent/, /API key/, /username and password/]);
+    await page.getByText('Recommended: XAA.').waitFor();
+    expect(await page.getByRole('radio', { name: /^XAA/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(xaaName);
+    await page.getByRole('textbox', { name: 'Owner' }).fill('dana@example.test');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await page.waitForURL(/#\/connections\/[0-9a-f-]{36}\/show$/);
+    expect(await api.prisma.connection.findFirst({ where: { name: xaaName } })).toMatchObject({ pattern: 'xaa', owner: 'dana@example.test' });
+
+    // A key or a password only: the vaulted key is recommended, and picking the service account says why it is worse.
+    await startWizard([/API key/, /username and password/]);
+    await page.getByText('Recommended: Vaulted key.').waitFor();
+    expect(await page.getByRole('radio', { name: /^XAA/ }).isDisabled()).toBe(true);
+    await page.getByRole('radio', { name: /Service account/ }).check();
+    await page.getByText('Vaulted key is possible here; Service account (weakest — legacy) is weaker:').waitFor();
+    await screenshot('connection-wizard');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(legacyName);
+    await page.getByRole('textbox', { name: 'Owner' }).fill('dana@example.test');
+    await page.getByRole('textbox', { name: 'Account name' }).fill('svc-mainframe');
+    await page.getByRole('textbox', { name: 'Justification' }).fill('Too short.');
+    await page.getByRole('textbox', { name: 'Sunset date' }).fill('2099-06-30');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('input[name="credential"]').fill(password);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    // The API's rule and its words, back on the details step.
+    await page.getByText('a service account needs a written justification (20 characters or more)').first().waitFor();
+    expect(await api.prisma.connection.count({ where: { name: legacyName } })).toBe(0);
+    await page.getByRole('textbox', { name: 'Justification' }).fill('The mainframe accepts nothing but a password until 2027.');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await page.waitForURL(/#\/connections\/[0-9a-f-]{36}\/show$/);
+    expect(await api.prisma.connection.findFirst({ where: { name: legacyName } })).toMatchObject({
+      pattern: 'service_account',
+      accountName: 'svc-mainframe',
+    });
+    await page.getByText('Service account (weakest — legacy)').first().waitFor();
+    // Until the credential versions endpoint exists, the panel says there are none instead of failing.
+    await page.getByText('No versions').waitFor();
+    expect(await page.content()).not.toContain(password);
+
+    await page.getByRole('menuitem', { name: 'Connections' }).click();
+    await page.getByPlaceholder('Search').fill(legacyName);
+    await page.getByRole('row', { name: legacyName }).getByText('Service account (weakest — legacy)').waitFor();
+    await page.getByPlaceholder('Search').fill(xaaName);
+    await page.getByRole('row', { name: xaaName }).getByText('XAA', { exact: true }).waitFor();
+
+    const ladder = (await http.get<{ patterns: { pattern: string; count: number; active: number }[]; total: number }>('/api/connections-ladder')).body;
+    const labels: Record<string, string> = { xaa: 'XAA', sts: 'STS', vaulted_key: 'Vaulted key', service_account: 'Service account (weakest — legacy)' };
+    await page.getByRole('menuitem', { name: 'Dashboard' }).click();
+    for (const rung of ladder.patterns) {
+      await page.getByRole('listitem', { name: `${labels[rung.pattern]}: ${rung.count} (${rung.active} active)`, exact: true }).waitFor();
+    }
+    await page.getByLabel('Connections in total').getByText(String(ladder.total), { exact: true }).waitFor();
+    await screenshot('dashboard');
 
     expect(pageErrors).toEqual([]);
   });

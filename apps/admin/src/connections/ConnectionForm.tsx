@@ -1,18 +1,19 @@
 import { Alert, Box, Typography } from '@mui/material';
 import type { ConnectionPattern } from '@crossgate/domain';
-import { DateInput, FormDataConsumer, minLength, RadioButtonGroupInput, required, TextInput } from 'react-admin';
+import { DateInput, FormDataConsumer, minLength, minValue, NumberInput, RadioButtonGroupInput, required, TextInput } from 'react-admin';
 
 import { AppPairInputs, OwnerInput, StatusInput } from '../common/inputs.tsx';
-import { RecordCreate, RecordEdit } from '../common/views.tsx';
-import { patternChoices, patterns } from './patterns.tsx';
+import { RecordEdit } from '../common/views.tsx';
+import { patternChoices, patterns, vaultedPatterns } from './patterns.tsx';
 
 /** Only a service account has to explain itself and name its end. */
 function ServiceAccountInputs() {
   return (
     <>
-      <Alert severity="warning" sx={{ mb: 2 }}>
+      <Alert severity="error" sx={{ mb: 2 }}>
         {patterns.service_account.summary}
       </Alert>
+      <TextInput source="accountName" validate={required()} />
       <TextInput
         source="justification"
         multiline
@@ -21,6 +22,19 @@ function ServiceAccountInputs() {
         helperText="Why no better pattern works yet"
       />
       <DateInput source="sunsetAt" validate={required()} helperText="When this service account must be gone" />
+    </>
+  );
+}
+
+/** The schedule of a vaulted credential; its secrets are set from the wizard or their own endpoints. */
+function RotationScheduleInputs() {
+  return (
+    <>
+      <NumberInput source="rotationIntervalSeconds" validate={minValue(60)} helperText="Empty with no cron: rotate only on demand" />
+      <TextInput source="rotationCron" helperText="Instead of an interval, for example 0 3 * * 1" />
+      <NumberInput source="rotationOverlapSeconds" validate={minValue(0)} />
+      <TextInput source="rotationHookUrl" />
+      <TextInput source="rotationVerifyUrl" />
     </>
   );
 }
@@ -52,20 +66,19 @@ function ConnectionInputs() {
         optionText={(choice: { id: ConnectionPattern }) => <PatternOption id={choice.id} />}
         helperText="Best first: move connections up this ladder"
       />
-      <FormDataConsumer<{ pattern?: string }>>
-        {({ formData }) => formData.pattern === 'service_account' && <ServiceAccountInputs />}
+      <FormDataConsumer<{ pattern?: ConnectionPattern }>>
+        {({ formData }) => (
+          <>
+            {formData.pattern === 'service_account' && <ServiceAccountInputs />}
+            {formData.pattern && vaultedPatterns.includes(formData.pattern) && <RotationScheduleInputs />}
+          </>
+        )}
       </FormDataConsumer>
       <OwnerInput />
       <StatusInput />
     </>
   );
 }
-
-export const ConnectionCreate = () => (
-  <RecordCreate>
-    <ConnectionInputs />
-  </RecordCreate>
-);
 
 export const ConnectionEdit = () => (
   <RecordEdit>

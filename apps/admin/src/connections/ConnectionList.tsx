@@ -1,4 +1,5 @@
-import { DataTable, DateField, SelectInput } from 'react-admin';
+import { Chip } from '@mui/material';
+import { DataTable, DateField, EmailField, SelectInput, useRecordContext, useTranslate } from 'react-admin';
 
 import { ReferenceSelect, statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
@@ -13,6 +14,17 @@ const filters = [
   <ReferenceSelect key="resourceId" source="resourceId" reference="resources" />,
 ];
 
+/** The alert badge of a failed rotation, its reason on hover; nothing while rotations succeed. */
+function RotationBadge() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  if (record?.['rotationStatus'] !== 'failed') {
+    return null;
+  }
+  const reason = record['rotationError'];
+  return <Chip size="small" color="error" label={translate('crossgate.connections.rotation.failed')} title={typeof reason === 'string' ? reason : undefined} />;
+}
+
 export function ConnectionList() {
   return (
     <RecordList sort={{ field: 'name', order: 'ASC' }} filters={filters}>
@@ -20,12 +32,22 @@ export function ConnectionList() {
       <DataTable.Col source="pattern" field={PatternField} />
       <ReferenceColumn source="clientId" reference="clients" />
       <ReferenceColumn source="resourceId" reference="resources" />
+      <DataTable.Col source="owner" field={EmailField} />
       <DataTable.Col source="status" field={StatusField} />
-      <DataTable.Col source="sunsetAt">
-        <DateField source="sunsetAt" emptyText="—" />
-      </DataTable.Col>
       <DataTable.Col source="lastUsedAt">
         <DateField source="lastUsedAt" emptyText="Never" />
+      </DataTable.Col>
+      <DataTable.Col source="lastRotatedAt" disableSort>
+        <DateField source="lastRotatedAt" emptyText="—" />
+      </DataTable.Col>
+      <DataTable.Col source="nextRotationAt" disableSort>
+        <DateField source="nextRotationAt" emptyText="—" />
+      </DataTable.Col>
+      <DataTable.Col source="rotationStatus" disableSort>
+        <RotationBadge />
+      </DataTable.Col>
+      <DataTable.Col source="sunsetAt">
+        <DateField source="sunsetAt" emptyText="—" />
       </DataTable.Col>
     </RecordList>
   );

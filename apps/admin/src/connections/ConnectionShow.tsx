@@ -1,16 +1,75 @@
-import { Alert } from '@mui/material';
-import { DateField, EmailField, ReferenceField, TextField, useRecordContext } from 'react-admin';
+import { Alert, Stack } from '@mui/material';
+import { DateField, EmailField, Labeled, NumberField, ReferenceField, TextField, UrlField, useRecordContext, useTranslate } from 'react-admin';
 
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
-import { isPattern, PatternField, patterns } from './patterns.tsx';
+import { isPattern, PatternField, patterns, vaultedPatterns } from './patterns.tsx';
+import { RotationAlert, RotationPanel } from './RotationPanel.tsx';
+import { VersionsPanel } from './VersionsPanel.tsx';
 
 function PatternSummary() {
-  const pattern: unknown = useRecordContext()?.['pattern'];
+  const record = useRecordContext();
+  const pattern: unknown = record?.['pattern'];
   if (!isPattern(pattern)) {
     return null;
   }
-  return <Alert severity={pattern === 'service_account' ? 'warning' : 'info'}>{patterns[pattern].summary}</Alert>;
+  return (
+    <Stack sx={{ gap: 1 }}>
+      <Alert severity={pattern === 'service_account' ? 'error' : pattern === 'vaulted_key' ? 'warning' : 'info'}>{patterns[pattern].summary}</Alert>
+      <RotationAlert status={record?.['rotationStatus']} error={record?.['rotationError']} />
+    </Stack>
+  );
+}
+
+/** Only a pattern with a vaulted credential has an account, a rotation schedule and versions. */
+function VaultedSection() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  if (!record || !vaultedPatterns.includes(record['pattern'] as never)) {
+    return null;
+  }
+  return (
+    <Stack sx={{ gap: 1 }}>
+      {record['pattern'] === 'service_account' && (
+        <Labeled>
+          <TextField source="accountName" emptyText="—" />
+        </Labeled>
+      )}
+      <Labeled>
+        <StatusField source="rotationStatus" />
+      </Labeled>
+      <Labeled>
+        <DateField source="lastRotatedAt" showTime emptyText="Never" />
+      </Labeled>
+      <Labeled>
+        <DateField source="nextRotationAt" showTime emptyText="Not scheduled" />
+      </Labeled>
+      {typeof record['rotationCron'] === 'string' ? (
+        <Labeled>
+          <TextField source="rotationCron" sx={{ fontFamily: 'monospace' }} />
+        </Labeled>
+      ) : (
+        <Labeled>
+          <NumberField source="rotationIntervalSeconds" emptyText="—" />
+        </Labeled>
+      )}
+      <Labeled>
+        <NumberField source="rotationOverlapSeconds" />
+      </Labeled>
+      <Labeled>
+        <UrlField source="rotationHookUrl" emptyText="—" />
+      </Labeled>
+      <Labeled>
+        <UrlField source="rotationVerifyUrl" emptyText="—" />
+      </Labeled>
+      <Labeled label={translate('crossgate.connections.rotation.title')}>
+        <RotationPanel />
+      </Labeled>
+      <Labeled label={translate('crossgate.connections.versions.title')}>
+        <VersionsPanel />
+      </Labeled>
+    </Stack>
+  );
 }
 
 export function ConnectionShow() {
@@ -27,6 +86,7 @@ export function ConnectionShow() {
       <TextField source="justification" emptyText="—" />
       <DateField source="sunsetAt" emptyText="—" />
       <DateField source="lastUsedAt" showTime emptyText="Never" />
+      <VaultedSection />
     </RecordShow>
   );
 }
