@@ -16,6 +16,9 @@ import { AuthService } from './auth/auth.service.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
 import { ClientSecretController } from './clients/client-secret.controller.ts';
 import { ClientSecretService } from './clients/client-secret.service.ts';
+import { ConnectionCredentialController } from './connections/connection-credential.controller.ts';
+import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
+import { STS_BROKER } from './connections/sts-broker.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
@@ -54,6 +57,7 @@ export class AppModule {
         PolicySimulationController,
         EffectiveAccessController,
         ClientSecretController,
+        ConnectionCredentialController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
@@ -68,6 +72,9 @@ export class AppModule {
         EffectiveAccessService,
         TokenEndpoint,
         ClientSecretService,
+        ConnectionCredentialService,
+        // STS brokering plugs in here; until then an sts connection is refused as not configured.
+        { provide: STS_BROKER, useValue: null },
         ClientAuthenticator,
         TokenExchangeServices,
         IssuanceRecorder,

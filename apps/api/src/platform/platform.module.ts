@@ -13,6 +13,7 @@ import {
   type PrismaClient,
   PolicySourceRepository,
   PrivateKeySeal,
+  SecretStore,
   SigningKeyRepository,
 } from '@crossgate/store';
 
@@ -113,9 +114,11 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
             new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
         },
+        // Seals under the current KEK, opens under it or any earlier one still configured.
+        { provide: SecretStore, inject: [PRISMA], useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys) },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository],
+      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository, SecretStore],
     };
   }
 }
