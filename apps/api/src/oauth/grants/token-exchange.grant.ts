@@ -356,7 +356,7 @@ function assertAllowed(decision: Decision): void {
 }
 
 /** The connection that serves the request, or the refusal to answer once policy has decided (so it is audited with the decision). */
-type ConnectionChoice = { connection: DirectoryConnectionRow | null } | { refusal: OAuthError };
+type ConnectionChoice = { connection: DirectoryConnectionRow | null } | { refusal: OAuthError; connection?: DirectoryConnectionRow };
 
 /**
  * Which of the pair's connections serves the request: none when the pair has none (plain XAA), the
@@ -371,7 +371,7 @@ function chooseConnection(connections: readonly DirectoryConnectionRow[], reques
     if (named === undefined) {
       return { refusal: new OAuthError('invalid_request', `Wrong pattern for the request: this client has no ${requested} connection to this resource`) };
     }
-    return named.status === 'active' ? { connection: named } : { refusal: new OAuthError('invalid_grant', `The ${requested} connection of this client to this resource is disabled`) };
+    return named.status === 'active' ? { connection: named } : { refusal: new OAuthError('invalid_grant', `The ${requested} connection of this client to this resource is disabled`), connection: named };
   }
   const best = connectionPatternStrength.map((pattern) => connections.find((connection) => connection.pattern === pattern && connection.status === 'active')).find((connection) => connection !== undefined);
   return best === undefined ? { refusal: new OAuthError('invalid_grant', 'Every connection of this client to this resource is disabled') } : { connection: best };
@@ -422,7 +422,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   const resource = target instanceof OAuthError ? undefined : target;
   trail.resourceId = resource?.row.id;
   const choice = resource === undefined ? undefined : chooseConnection(snapshot.directory.connectionsOf(client.id, resource.row.id), requested);
-  if (choice !== undefined && 'connection' in choice && choice.connection !== null && choice.connection.pattern !== 'xaa') {
+  if (choice?.connection !== undefined && choice.connection !== null && choice.connection.pattern !== 'xaa') {
     trail.connectionId = choice.connection.id;
     trail.pattern = choice.connection.pattern;
   }
