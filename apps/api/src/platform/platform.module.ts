@@ -112,7 +112,7 @@ export class PlatformModule {
           provide: SigningKeyRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
+            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
         },
         // Seals under the current KEK, opens under it or any earlier one still configured.
         { provide: SecretStore, inject: [PRISMA], useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys) },
