@@ -36,13 +36,11 @@ describe('demo data', () => {
     const patterns = await api.prisma.connection.groupBy({ by: ['pattern'], _count: true });
     expect(patterns.map((row) => row.pattern).sort()).toEqual(['service_account', 'sts', 'vaulted_key', 'xaa']);
     // The weaker patterns carry a vaulted demo credential, and the service account its account name.
-    const vaulted = await api.prisma.connection.findMany({ where: { pattern: { in: ['vaulted_key', 'service_account'] } }, include: { credentialSecret: { include: { versions: true } } } });
-    expect(vaulted.map((row) => [row.pattern, row.credentialSecret?.versions.map((version) => version.state)])).toEqual(
-      expect.arrayContaining([
-        ['vaulted_key', ['active']],
-        ['service_account', ['active']],
-      ]),
-    );
+    const vaulted = await api.prisma.connection.findMany({ where: { pattern: { in: ['vaulted_key', 'service_account'] }, client: { clientId: 'finance-reconciler' } }, include: { credentialSecret: { include: { versions: true } } } });
+    expect(vaulted.map((row) => [row.pattern, row.credentialSecret?.versions.map((version) => version.state)]).sort()).toEqual([
+      ['service_account', ['active']],
+      ['vaulted_key', ['active']],
+    ]);
     expect(vaulted.find((row) => row.pattern === 'service_account')).toMatchObject({ accountName: 'svc-reconciler', owner: expect.any(String), sunsetAt: expect.any(Date), justification: expect.any(String) });
     const mcpServers = await api.prisma.resource.count({ where: { kind: 'mcp_server', slug: { endsWith: '-mcp' } } });
     expect(mcpServers).toBeGreaterThanOrEqual(3);
