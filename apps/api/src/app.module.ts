@@ -18,6 +18,9 @@ import { ClientSecretController } from './clients/client-secret.controller.ts';
 import { ClientSecretService } from './clients/client-secret.service.ts';
 import { ConnectionsLadderController } from './connections/connections-ladder.controller.ts';
 import { ConnectionsLadderService } from './connections/connections-ladder.service.ts';
+import { ConnectionCredentialController } from './connections/connection-credential.controller.ts';
+import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
+import { STS_BROKER } from './connections/sts-broker.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
@@ -57,6 +60,7 @@ export class AppModule {
         EffectiveAccessController,
         ConnectionsLadderController,
         ClientSecretController,
+        ConnectionCredentialController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
@@ -72,6 +76,9 @@ export class AppModule {
         ConnectionsLadderService,
         TokenEndpoint,
         ClientSecretService,
+        ConnectionCredentialService,
+        // STS brokering plugs in here; until then an sts connection is refused as not configured.
+        { provide: STS_BROKER, useValue: null },
         ClientAuthenticator,
         TokenExchangeServices,
         IssuanceRecorder,

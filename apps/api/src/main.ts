@@ -16,6 +16,7 @@ import {
 } from '@crossgate/store';
 
 import { createApi } from './app.factory.ts';
+import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { CONFIG, PRISMA } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const prisma = app.get<PrismaClient>(PRISMA);
   const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl);
+    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl, { credentials: app.get(ConnectionCredentialService) });
     if (seeded.created > 0) {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }

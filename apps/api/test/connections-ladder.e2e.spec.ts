@@ -59,6 +59,7 @@ async function createConnection(pattern: string, body: Record<string, unknown> =
 }
 
 const serviceAccount = {
+  accountName: 'svc-mainframe',
   justification: 'The mainframe accepts nothing but a password until 2027.',
   sunsetAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
 };

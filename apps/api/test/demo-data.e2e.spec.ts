@@ -1,6 +1,7 @@
 import type { Config } from '@crossgate/config';
 import { CrudRepository } from '@crossgate/store';
 
+import { ConnectionCredentialService } from '../src/connections/connection-credential.service.ts';
 import { CrudService } from '../src/crud/crud.service.ts';
 import { CONFIG } from '../src/platform/platform.module.ts';
 import { seedDemoData } from '../src/seed/demo-data.ts';
@@ -22,7 +23,9 @@ describe('demo data', () => {
     const repository = api.app.get(CrudRepository);
     const { publicUrl } = api.app.get<Config>(CONFIG).http;
 
-    const first = await seedDemoData(crud, repository, publicUrl);
+    const credentials = api.app.get(ConnectionCredentialService);
+
+    const first = await seedDemoData(crud, repository, publicUrl, { credentials });
     expect(first.created).toBeGreaterThan(60);
 
     const idp = await api.prisma.trustedIdp.findUniqueOrThrow({ where: { issuer: 'https://acme-bank.okta.example/oauth2/default' } });
@@ -32,6 +35,13 @@ describe('demo data', () => {
     expect(groups).toBe(6);
     const patterns = await api.prisma.connection.groupBy({ by: ['pattern'], _count: true });
     expect(patterns.map((row) => row.pattern).sort()).toEqual(['service_account', 'sts', 'vaulted_key', 'xaa']);
+    // The weaker patterns carry a vaulted demo credential, and the service account its account name.
+    const vaulted = await api.prisma.connection.findMany({ where: { pattern: { in: ['vaulted_key', 'service_account'] }, client: { clientId: 'finance-reconciler' } }, include: { credentialSecret: { include: { versions: true } } } });
+    expect(vaulted.map((row) => [row.pattern, row.credentialSecret?.versions.map((version) => version.state)]).sort()).toEqual([
+      ['service_account', ['active']],
+      ['vaulted_key', ['active']],
+    ]);
+    expect(vaulted.find((row) => row.pattern === 'service_account')).toMatchObject({ accountName: 'svc-reconciler', owner: expect.any(String), sunsetAt: expect.any(Date), justification: expect.any(String) });
     const mcpServers = await api.prisma.resource.count({ where: { kind: 'mcp_server', slug: { endsWith: '-mcp' } } });
     expect(mcpServers).toBeGreaterThanOrEqual(3);
     const tickets = await api.prisma.resource.findUniqueOrThrow({ where: { slug: 'tickets-mcp' } });
@@ -46,7 +56,7 @@ describe('demo data', () => {
     const seededEvents = await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } });
     expect(seededEvents).toBe(first.created);
 
-    const second = await seedDemoData(crud, repository, publicUrl);
+    const second = await seedDemoData(crud, repository, publicUrl, { credentials });
     expect(second.created).toBe(0);
     expect(await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } })).toBe(seededEvents);
   });

@@ -10,7 +10,8 @@ import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
 import { SigningKeysProcessor } from './keys/signing-keys.processor.ts';
 import { PlatformModule } from './platform/platform.module.ts';
-import { JOB_HANDLERS, JOB_SCHEDULES, QueuesService } from './queues/queues.service.ts';
+import { JOB_AT_START, JOB_HANDLERS, JOB_SCHEDULES, QueuesService, type StartupJobs } from './queues/queues.service.ts';
+import { VaultRewrapProcessor } from './vault/vault-rewrap.processor.ts';
 
 @Module({})
 export class WorkerModule {
@@ -21,13 +22,20 @@ export class WorkerModule {
       providers: [
         AuditChainProcessor,
         SigningKeysProcessor,
+        VaultRewrapProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor, SigningKeysProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, SigningKeysProcessor, VaultRewrapProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
             [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
+            [JobName.VaultRewrap]: (job) => vault.rewrap(job),
           }),
+        },
+        {
+          provide: JOB_AT_START,
+          inject: [VaultRewrapProcessor],
+          useFactory: (vault: VaultRewrapProcessor): StartupJobs => () => vault.startupItems(),
         },
         {
           provide: JOB_SCHEDULES,

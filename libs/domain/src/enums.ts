@@ -2,6 +2,21 @@
 export const connectionPatterns = ['xaa', 'sts', 'vaulted_key', 'service_account'] as const;
 export type ConnectionPattern = (typeof connectionPatterns)[number];
 
+/**
+ * The RFC 8693 `requested_token_type` / `issued_token_type` of each pattern at the token endpoint:
+ * the agent names one to choose among a pair's connections. The last two are Crossgate's own URNs,
+ * for what is not a token at all.
+ */
+export const connectionTokenTypes = {
+  xaa: 'urn:ietf:params:oauth:token-type:id-jag',
+  sts: 'urn:ietf:params:oauth:token-type:access_token',
+  vaulted_key: 'urn:crossgate:params:oauth:token-type:api-key',
+  service_account: 'urn:crossgate:params:oauth:token-type:password',
+} as const satisfies Record<ConnectionPattern, string>;
+
+/** The patterns from strongest to weakest: when a pair has several active connections, the first wins. */
+export const connectionPatternStrength: readonly ConnectionPattern[] = ['xaa', 'sts', 'vaulted_key', 'service_account'];
+
 /** Lifecycle of a vaulted secret's version (libs/store SecretStore). */
 export const secretVersionStates = ['pending', 'active', 'retiring', 'retired', 'failed'] as const;
 export type SecretVersionState = (typeof secretVersionStates)[number];

@@ -21,6 +21,12 @@ export const JobName = {
    * the active key is due; `force` rotates now.
    */
   SigningKeysRotate: 'signing-keys.rotate',
+  /**
+   * After a KEK rotation: re-wraps every vault data key and re-seals every private signing key still
+   * under an earlier KEK with the current one, in batches, each row on its own (so a run cut short
+   * resumes where it stopped). Enqueued at worker start when anything is left under an older KEK.
+   */
+  VaultRewrap: 'vault.rewrap',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -31,12 +37,14 @@ export type NoPayload = Record<string, never>;
 interface JobPayloads {
   [JobName.AuditVerifyChain]: NoPayload;
   [JobName.SigningKeysRotate]: { role: string; force?: boolean };
+  [JobName.VaultRewrap]: NoPayload;
 }
 
 /** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
 const jobQueues = {
   [JobName.AuditVerifyChain]: QueueName.Maintenance,
   [JobName.SigningKeysRotate]: QueueName.Maintenance,
+  [JobName.VaultRewrap]: QueueName.Maintenance,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The queue a job runs on. */

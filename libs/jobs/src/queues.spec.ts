@@ -28,6 +28,7 @@ describe('runJob', () => {
   const handlers: JobHandlers = {
     [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}`,
     [JobName.SigningKeysRotate]: async (job) => `rotated ${job.data.role}`,
+    [JobName.VaultRewrap]: async () => "rewrapped",
   };
 
   it('should hand a job to the handler for its name', async () => {

@@ -8,3 +8,5 @@ export * from './factories.ts';
 export * from './fresh-database.ts';
 export * from './scratch-database.ts';
 export * from './test-run.ts';
+export * from './connection-pair.ts';
+export * from './secret-leak-scan.ts';

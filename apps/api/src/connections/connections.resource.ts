@@ -1,6 +1,8 @@
 /**
  * Managed agent-to-tool connections. Service accounts, the weakest pattern, must say why they still
- * exist and when they end. Secret material arrives with the vault.
+ * exist, when they end and which account they log in as. The key or password itself is set through
+ * `PUT /api/connections/:id/credential` (connection-credential.controller.ts) and never appears in a
+ * record; records show only its secret's id and the rotation state, which the worker maintains.
  */
 import { z } from 'zod';
 
@@ -9,6 +11,7 @@ import { connectionPatterns, recordStatuses } from '@crossgate/domain';
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
 
 const connectionSchema = z.strictObject({
   name: field.name,
@@ -30,6 +33,17 @@ const connectionSchema = z.strictObject({
   rotationVerifyUrl: field.httpsUrl.nullable().optional(),
 });
 
+/** Maintained by Crossgate (credential writes, rotations, retrievals), shown but never written through CRUD. */
+const maintainedFields = [
+  'lastUsedAt',
+  'credentialSecretId',
+  'rotationHookSecretId',
+  'rotationStatus',
+  'rotationError',
+  'lastRotatedAt',
+  'nextRotationAt',
+] as const;
+
 export const connectionsResource: AdminResource = {
   object: 'connections',
   model: 'connection',
@@ -49,33 +63,32 @@ export const connectionsResource: AdminResource = {
   },
   createSchema: connectionSchema,
   updateSchema: field.forUpdate(connectionSchema),
-  // Set by the credential, rotation-hook and rotation endpoints and the worker, never by this form.
-  readOnlyFields: [
-    ...commonReadOnlyFields,
-    'lastUsedAt',
-    'credentialSecretId',
-    'rotationHookSecretId',
-    'rotationStatus',
-    'rotationError',
-    'lastRotatedAt',
-    'nextRotationAt',
-  ],
+  readOnlyFields: [...commonReadOnlyFields, ...maintainedFields],
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },
     resourceId: { model: 'resource', label: 'resource', softDeleted: true },
   },
   dependents: [],
   deletion: 'soft',
+  // The token endpoint serves connections from the directory loaded at the policy version.
+  afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
   toData(input, context, existing) {
     const pattern = field.merged<string>(input, existing, 'pattern');
     const justification = field.merged<string | null>(input, existing, 'justification');
     const sunsetAt = field.merged<Date | null>(input, existing, 'sunsetAt');
+    const accountName = field.merged<string | null>(input, existing, 'accountName');
     const serviceAccount = pattern === 'service_account';
     const interval = field.merged<number | null>(input, existing, 'rotationIntervalSeconds');
     const cron = field.merged<string | null>(input, existing, 'rotationCron');
     field.requireValid({
       rotationCron: Boolean(interval) && Boolean(cron) && 'give a rotation interval or a cron expression, not both',
+      accountName: serviceAccount && !accountName && 'a service account needs the name of the account it logs in as',
+      pattern:
+        existing !== undefined &&
+        existing['credentialSecretId'] !== null &&
+        pattern !== existing['pattern'] &&
+        'cannot change once a credential is set; create a new connection instead',
       justification:
         serviceAccount && (justification ?? '').length < 20 && 'a service account needs a written justification (20 characters or more)',
       sunsetAt:

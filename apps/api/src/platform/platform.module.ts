@@ -13,6 +13,7 @@ import {
   type PrismaClient,
   PolicySourceRepository,
   PrivateKeySeal,
+  SecretStore,
   SigningKeyRepository,
 } from '@crossgate/store';
 
@@ -111,11 +112,13 @@ export class PlatformModule {
           provide: SigningKeyRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
+            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
         },
+        // Seals under the current KEK, opens under it or any earlier one still configured.
+        { provide: SecretStore, inject: [PRISMA], useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys) },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository],
+      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository, SecretStore],
     };
   }
 }

@@ -5,10 +5,10 @@
  * (see PolicyEngineService). A token request then needs no database read to learn who the client
  * is, which IdP signed the subject token or which resource the audience names.
  */
-import type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow, DirectoryRows, RasTrustedIssuerRow } from '@crossgate/store';
+import type { DirectoryClientRow, DirectoryConnectionRow, DirectoryIdpRow, DirectoryResourceRow, DirectoryRows, RasTrustedIssuerRow } from '@crossgate/store';
 import { createPinnedKeyResolver, type JwtKeyResolver } from '@crossgate/token';
 
-export type { DirectoryClientRow, DirectoryIdpRow, DirectoryResourceRow, RasTrustedIssuerRow } from '@crossgate/store';
+export type { DirectoryClientRow, DirectoryConnectionRow, DirectoryIdpRow, DirectoryResourceRow, RasTrustedIssuerRow } from '@crossgate/store';
 
 export class Directory {
   private readonly clients: Map<string, DirectoryClientRow>;
@@ -21,6 +21,8 @@ export class Directory {
   private readonly rasTrustedIssuers: Map<string, RasTrustedIssuerRow>;
   /** `${client row id}\n${resource id}` → the client's id at that resource's authorization server. */
   private readonly remoteClientIds: Map<string, string>;
+  /** `${client row id}\n${resource id}` → the pair's managed connections (not deleted, any status). */
+  private readonly connections = new Map<string, DirectoryConnectionRow[]>();
   /** Imported pinned keys, per row: importing a JWK is far dearer than a lookup. */
   private readonly pinnedKeys = new WeakMap<object, JwtKeyResolver>();
 
@@ -30,6 +32,10 @@ export class Directory {
     this.rasTrustedIssuers = new Map(rows.rasTrustedIssuers.map((trusted) => [`${trusted.resourceId}\n${trusted.issuer}`, trusted]));
     this.idps = new Map(rows.idps.map((idp) => [idp.issuer, idp]));
     this.remoteClientIds = new Map(rows.registrations.map((registration) => [`${registration.clientId}\n${registration.resourceId}`, registration.remoteClientId]));
+    for (const connection of rows.connections) {
+      const key = `${connection.clientId}\n${connection.resourceId}`;
+      this.connections.set(key, [...(this.connections.get(key) ?? []), connection]);
+    }
     for (const resource of rows.resources) {
       const atAudience = this.resourcesByAudience.get(resource.authorizationServer) ?? [];
       atAudience.push(resource);
@@ -73,6 +79,11 @@ export class Directory {
   /** The client's id at the resource's authorization server, when an admin registered one. */
   remoteClientId(clientRowId: string, resourceId: string): string | undefined {
     return this.remoteClientIds.get(`${clientRowId}\n${resourceId}`);
+  }
+
+  /** The managed connections (any status, not deleted) of the client with this row id to the resource. */
+  connectionsOf(clientRowId: string, resourceId: string): readonly DirectoryConnectionRow[] {
+    return this.connections.get(`${clientRowId}\n${resourceId}`) ?? [];
   }
 
   /**

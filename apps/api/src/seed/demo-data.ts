@@ -14,6 +14,7 @@ import type { CrudService } from '../crud/crud.service.ts';
 import { adminUsersResource } from '../admin-users/admin-users.resource.ts';
 import { clientRegistrationsResource } from '../client-registrations/client-registrations.resource.ts';
 import { clientsResource } from '../clients/clients.resource.ts';
+import type { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
 import { connectionsResource } from '../connections/connections.resource.ts';
 import { groupMappingsResource } from '../group-mappings/group-mappings.resource.ts';
 import { groupsResource } from '../groups/groups.resource.ts';
@@ -121,8 +122,17 @@ const connections = [
   { name: 'Claude Desktop → Notes MCP (XAA, redeemed at Crossgate)', client: 'claude-desktop', resource: demoMcp.slug, pattern: 'xaa' },
   { name: 'Sales copilot → Salesforce (STS)', client: 'sales-copilot', resource: 'salesforce', pattern: 'sts', description: 'Users consent once; refresh tokens are vaulted per user' },
   { name: 'Reconciler → Ledger MCP (vaulted key)', client: 'finance-reconciler', resource: 'ledger-mcp', pattern: 'vaulted_key', description: 'The ledger server only accepts API keys today' },
-  { name: 'Reconciler → Legacy payroll (service account)', client: 'finance-reconciler', resource: 'payroll-legacy', pattern: 'service_account', justification: 'The payroll system only supports username and password; vendor upgrade to OAuth planned for next year.', sunsetDays: 180 },
+  { name: 'Reconciler → Legacy payroll (service account)', client: 'finance-reconciler', resource: 'payroll-legacy', pattern: 'service_account', justification: 'The payroll system only supports username and password; vendor upgrade to OAuth planned for next year.', sunsetDays: 180, accountName: 'svc-reconciler' },
 ] as const;
+
+/**
+ * The demo's vaulted key and service-account password, by connection name: published here, so they
+ * protect nothing, and set through the vault like real ones.
+ */
+const demoCredentials: Record<string, string> = {
+  'Reconciler → Ledger MCP (vaulted key)': 'demo-ledger-api-key-NOT-SECRET',
+  'Reconciler → Legacy payroll (service account)': 'demo-payroll-password-NOT-SECRET',
+};
 
 /** Colleagues of the bootstrap admin; they sign in through SSO later, so they have no password. */
 const admins = [
@@ -155,7 +165,13 @@ class Seeder {
  * Seeds Acme Bank; returns how many records this call created (0 when it was already there).
  * `publicUrl` is Crossgate's, the base of the demo MCP server's authorization server.
  */
-export async function seedDemoData(crud: CrudService, repository: CrudRepository, publicUrl: string, now = new Date()): Promise<{ created: number }> {
+export async function seedDemoData(
+  crud: CrudService,
+  repository: CrudRepository,
+  publicUrl: string,
+  options: { now?: Date; credentials?: ConnectionCredentialService } = {},
+): Promise<{ created: number }> {
+  const now = options.now ?? new Date();
   const seed = new Seeder(crud, repository);
   const owner = `it-platform@${domain}`;
 
@@ -263,13 +279,18 @@ export async function seedDemoData(crud: CrudService, repository: CrudRepository
     const resourceId = resourceIds.get(connection.resource)!;
     const { client: _client, resource: _resource, ...fields } = connection;
     const { sunsetDays, ...rest } = { sunsetDays: undefined, ...fields } as typeof fields & { sunsetDays?: number };
-    await seed.ensure(connectionsResource, 'connection', { clientId, resourceId, pattern: connection.pattern }, {
+    const connectionId = await seed.ensure(connectionsResource, 'connection', { clientId, resourceId, pattern: connection.pattern }, {
       ...rest,
       clientId,
       resourceId,
       owner,
       ...(sunsetDays ? { sunsetAt: new Date(now.getTime() + sunsetDays * 86_400_000).toISOString() } : {}),
     });
+    const credential = demoCredentials[connection.name];
+    if (credential !== undefined && options.credentials !== undefined && (await repository.findOne('connection', { id: connectionId, credentialSecretId: null })) !== null) {
+      await options.credentials.set(connectionId, { value: credential }, seeder);
+      seed.created += 1;
+    }
   }
 
   for (const admin of admins) {

@@ -9,7 +9,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, createPrismaClient, type PrismaClient, PrivateKeySeal, SigningKeyRepository } from '@crossgate/store';
+import { AuditLogRepository, createPrismaClient, type PrismaClient, PrivateKeySeal, SecretStore, SigningKeyRepository } from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -46,11 +46,12 @@ export class PlatformModule {
           provide: SigningKeyRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
+            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
         },
+        { provide: SecretStore, inject: [PRISMA], useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys) },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository],
+      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore],
     };
   }
 }

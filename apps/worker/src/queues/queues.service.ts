@@ -11,7 +11,9 @@ import {
   type CatalogueJob,
   type CatalogueQueue,
   createQueue,
+  enqueue,
   type JobHandlers,
+  type JobItem,
   type JobName,
   type JobPayload,
   type JobSchedule,
@@ -26,6 +28,9 @@ import { InjectConfig } from '../platform/platform.module.ts';
 
 export const JOB_HANDLERS = Symbol('JobHandlers');
 export const JOB_SCHEDULES = Symbol('JobSchedules');
+/** Jobs the processors want run once at start (with a deterministic id, so a restart does not double them). */
+export const JOB_AT_START = Symbol('JobsAtStart');
+export type StartupJobs = () => Promise<{ item: JobItem; jobId: string }[]>;
 
 @Injectable()
 export class QueuesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -37,6 +42,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     @InjectConfig() private readonly config: Config,
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandlers,
     @Inject(JOB_SCHEDULES) private readonly schedules: JobSchedule[],
+    @Inject(JOB_AT_START) private readonly atStart: StartupJobs,
   ) {}
 
   /** The queue `name`, opened on first use and closed on shutdown. */
@@ -58,6 +64,10 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     }
     for (const name of Object.values(QueueName)) {
       this.workers.push(this.startWorker(name));
+    }
+    for (const { item, jobId } of await this.atStart()) {
+      await enqueue(this.queue(queueOf(item.name)), item, { jobId });
+      this.logger.log(`Enqueued ${item.name} at start (${jobId})`);
     }
   }
 

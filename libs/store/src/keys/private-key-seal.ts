@@ -19,42 +19,69 @@ export interface KeyEncryptionKey {
 const sealedContentType = 'jwk+json';
 
 export class PrivateKeySeal {
-  constructor(private readonly kek: KeyEncryptionKey) {
-    if (kek.key.byteLength !== 32) {
-      throw new TypeError('The key-encryption key must be exactly 32 bytes');
+  private readonly byId: ReadonlyMap<string, KeyEncryptionKey>;
+
+  /** Seals under `kek`; opens what `kek` or any of `previous` sealed (until the re-wrap job has re-sealed it). */
+  constructor(
+    private readonly kek: KeyEncryptionKey,
+    previous: readonly KeyEncryptionKey[] = [],
+  ) {
+    for (const candidate of [kek, ...previous]) {
+      if (candidate.key.byteLength !== 32) {
+        throw new TypeError('The key-encryption key must be exactly 32 bytes');
+      }
     }
+    this.byId = new Map([kek, ...previous].map((candidate) => [candidate.id, candidate]));
   }
 
   get kekId(): string {
     return this.kek.id;
   }
 
+  /** The KEKs this seal opens but no longer seals under. */
+  get previousKekIds(): string[] {
+    return [...this.byId.keys()].filter((id) => id !== this.kek.id);
+  }
+
   /** Seals an extractable private key as a compact JWE. */
   async seal(privateKey: CryptoKey): Promise<string> {
-    const jwk = await exportJWK(privateKey);
-    return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(jwk)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.kek.id, cty: sealedContentType })
-      .encrypt(this.kek.key);
+    return this.sealJwk(await exportJWK(privateKey));
   }
 
   /**
    * Opens a sealed key as a non-extractable signing key.
-   * @throws Error when the JWE was sealed under another KEK, or fails authentication.
+   * @throws Error when the JWE was sealed under a KEK that is not configured, or fails authentication.
    */
   async open(jwe: string, alg: SigningAlgorithm): Promise<CryptoKey> {
-    const { kid } = decodeProtectedHeader(jwe);
-    if (kid !== this.kek.id) {
-      throw new Error(`This signing key was sealed under key-encryption key "${String(kid)}", but "${this.kek.id}" is configured`);
-    }
-    const { plaintext } = await compactDecrypt(jwe, this.kek.key, {
-      keyManagementAlgorithms: ['dir'],
-      contentEncryptionAlgorithms: ['A256GCM'],
-    });
-    const jwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
+    const jwk = await this.openJwk(jwe);
     const key = await importJWK(jwk, alg, { extractable: false });
     if (key instanceof Uint8Array || key.type !== 'private') {
       throw new Error('A sealed signing key must hold a private key');
     }
     return key;
+  }
+
+  /** Opens a JWE sealed under any configured KEK and seals its key again under the current one. */
+  async reseal(jwe: string): Promise<string> {
+    return this.sealJwk(await this.openJwk(jwe));
+  }
+
+  private sealJwk(jwk: JWK): Promise<string> {
+    return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(jwk)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.kek.id, cty: sealedContentType })
+      .encrypt(this.kek.key);
+  }
+
+  private async openJwk(jwe: string): Promise<JWK> {
+    const { kid } = decodeProtectedHeader(jwe);
+    const kek = typeof kid === 'string' ? this.byId.get(kid) : undefined;
+    if (kek === undefined) {
+      throw new Error(`This signing key was sealed under key-encryption key "${String(kid)}", which is not configured (current: "${this.kek.id}")`);
+    }
+    const { plaintext } = await compactDecrypt(jwe, kek.key, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    return JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
   }
 }

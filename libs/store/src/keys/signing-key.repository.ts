@@ -230,6 +230,23 @@ export class SigningKeyRepository {
     return result;
   }
 
+  /**
+   * Re-seals up to `limit` private keys sealed under an earlier KEK under the current one. Each row
+   * is updated only if its KEK id is still the one read, so concurrent runs never clobber each other.
+   */
+  async resealBatch(limit = 100): Promise<{ resealed: number; remaining: number }> {
+    const previous = this.seal.previousKekIds;
+    const rows = await this.prisma.signingKey.findMany({ where: { kekId: { in: previous } }, select: { id: true, kekId: true, privateKeyJwe: true }, take: limit, orderBy: { id: 'asc' } });
+    let resealed = 0;
+    for (const row of rows) {
+      const privateKeyJwe = await this.seal.reseal(row.privateKeyJwe);
+      const { count } = await this.prisma.signingKey.updateMany({ where: { id: row.id, kekId: row.kekId }, data: { privateKeyJwe, kekId: this.seal.kekId } });
+      resealed += count;
+    }
+    const remaining = await this.prisma.signingKey.count({ where: { kekId: { in: previous } } });
+    return { resealed, remaining };
+  }
+
   private async lock(tx: Transaction, role: string): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockNamespace}::int, hashtext(${role}::text))`;
   }

@@ -84,8 +84,25 @@ export interface DirectoryIdpRow {
   groupsClaim: string;
 }
 
+/**
+ * A managed connection of a (client, resource) pair that is not deleted, whatever its status: the
+ * token endpoint says "disabled" rather than pretending a disabled connection does not exist.
+ */
+export interface DirectoryConnectionRow {
+  id: string;
+  clientId: string;
+  resourceId: string;
+  pattern: 'xaa' | 'sts' | 'vaulted_key' | 'service_account';
+  status: 'active' | 'disabled';
+  sunsetAt: Date | null;
+  /** The vaulted key or password; null until an admin sets one. */
+  credentialSecretId: string | null;
+  accountName: string | null;
+}
+
 export interface DirectoryRows {
   clients: DirectoryClientRow[];
+  connections: DirectoryConnectionRow[];
   resources: DirectoryResourceRow[];
   idps: DirectoryIdpRow[];
   registrations: ClientRegistrationRow[];
@@ -180,7 +197,7 @@ export class PolicySourceRepository {
   /** Every client, resource and trusted IdP the token endpoint may serve, and the clients' ids at resources. */
   async directory(): Promise<DirectoryRows> {
     const live = { status: 'active', deletedAt: null } as const;
-    const [clients, resources, idps, registrations, rasTrustedIssuers] = await Promise.all([
+    const [clients, resources, idps, registrations, rasTrustedIssuers, connections] = await Promise.all([
       this.prisma.client.findMany({
         where: live,
         select: { id: true, clientId: true, authMethod: true, kind: true, scopeCeiling: true, idpClientId: true, secretHash: true, jwks: true, jwksUri: true },
@@ -205,9 +222,14 @@ export class PolicySourceRepository {
       this.prisma.trustedIdp.findMany({ where: live, select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true } }),
       this.prisma.clientRegistration.findMany({ select: { clientId: true, resourceId: true, remoteClientId: true } }),
       this.prisma.rasTrustedIssuer.findMany({ where: { status: 'active' }, select: { resourceId: true, issuer: true, jwksUri: true, jwks: true } }),
+      this.prisma.connection.findMany({
+        where: { deletedAt: null },
+        select: { id: true, clientId: true, resourceId: true, pattern: true, status: true, sunsetAt: true, credentialSecretId: true, accountName: true },
+      }),
     ]);
     return {
       clients,
+      connections,
       resources: resources.map(({ scopes, ...resource }) => ({ ...resource, scopeNames: scopeNamesOf(scopes) })),
       idps,
       registrations,

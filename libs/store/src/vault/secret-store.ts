@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type EnvelopeCipher, type SealedValue, VaultInputError } from '@crossgate/vault';
+import { EnvelopeCipher, type KeyEncryptionKey, KeyRing, type SealedValue, VaultInputError } from '@crossgate/vault';
 
 import type { PrismaClient, Transaction } from '../database.ts';
 import type { SecretPurpose, SecretVersionState } from '../generated/prisma/enums.ts';
@@ -56,7 +56,24 @@ type Db = PrismaClient | Transaction;
 /** How the version that was active until now steps down when a new one becomes active. */
 export type PreviousVersionFate = { retireAt: Date } | 'retire-now';
 
+/** The configured KEKs (`Config['keys']`): the current one and those it replaced. */
+export interface ConfiguredKeks {
+  encryptionKeyId: string;
+  encryptionKey: Uint8Array;
+  previousEncryptionKeys: readonly KeyEncryptionKey[];
+}
+
+/** The key ring of the configured KEKs, current first. */
+export function keyRingOf(keys: ConfiguredKeks): KeyRing {
+  return new KeyRing({ id: keys.encryptionKeyId, key: keys.encryptionKey }, keys.previousEncryptionKeys);
+}
+
 export class SecretStore {
+  /** A store over `prisma` that seals under the configured current KEK and opens under any configured one. */
+  static fromConfig(prisma: PrismaClient, keys: ConfiguredKeks): SecretStore {
+    return new SecretStore(prisma, new EnvelopeCipher(keyRingOf(keys)));
+  }
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly cipher: EnvelopeCipher,
@@ -90,16 +107,18 @@ export class SecretStore {
    * Adds the next version. `active` replaces the current version at once (it steps down as
    * `previous` says); `pending` waits for `activate`, as a rotation does until the target has
    * accepted and verified it. Numbers come from the highest version so far; two writers racing
-   * collide on the (secret, version) key instead of both succeeding.
+   * collide on the (secret, version) key instead of both succeeding. Pass `db` to join the caller's
+   * transaction (the audit event of the change in the same commit).
    */
   async addVersion(
     secretId: string,
     value: string | Uint8Array,
     options: { state: 'active' | 'pending'; expiresAt?: Date | null; previous?: PreviousVersionFate },
     now = new Date(),
+    db?: Transaction,
   ): Promise<number> {
     const bytes = SecretStore.bytesOf(value);
-    return this.prisma.$transaction(async (tx) => {
+    const work = async (tx: Transaction): Promise<number> => {
       const secret = await tx.secret.findUnique({ where: { id: secretId }, select: { versions: { select: { version: true }, orderBy: { version: 'desc' }, take: 1 } } });
       if (secret === null) {
         throw new SecretNotFoundError(`Secret ${secretId} does not exist`);
@@ -120,7 +139,8 @@ export class SecretStore {
         },
       });
       return version;
-    });
+    };
+    return db === undefined ? this.prisma.$transaction(work) : work(db);
   }
 
   /** Makes a pending version the active one; the version active until now steps down as `previous` says. */

@@ -20,6 +20,15 @@
  * 7. mint the ID-JAG; its IssuedToken row and the one audit event are committed (in a group with
  *    concurrent requests, see IssuanceRecorder) before the answer leaves.
  *
+ * When the (client, resource) pair has managed connections, the connection decides what step 7
+ * hands out (the strongest active pattern, xaa > sts > vaulted_key > service_account, unless
+ * `requested_token_type` names one; a pattern the pair has no connection for → `invalid_request`):
+ * an ID-JAG (xaa), an upstream access token from the StsBroker (sts), or the current version of the
+ * vaulted key or service-account password, whose `secret_retrieval` audit event is committed before
+ * the answer leaves. A disabled connection, a service account past its sunset date or a connection
+ * without a credential → `invalid_grant`. A pair without connections is served as XAA, exactly as
+ * before connections existed.
+ *
  * Clients, IdPs, resources and policies come from one snapshot (policy index and directory at one
  * PolicyVersion), so a request never mixes two versions; the database is read only for a user
  * whose claims or record changed, and for the kill switches a few times a second.
@@ -34,8 +43,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
+import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes } from '@crossgate/domain';
 import { type Decision, decide } from '@crossgate/policy';
-import { type AuditEntry, SigningKeyRepository } from '@crossgate/store';
+import { type AuditEntry, SecretNotFoundError, SigningKeyRepository } from '@crossgate/store';
 import {
   discoverOpenIdProvider,
   grantTypes,
@@ -52,8 +62,10 @@ import {
   verifyIdToken,
 } from '@crossgate/token';
 
+import { ConnectionCredentialService } from '../../connections/connection-credential.service.ts';
+import { InjectStsBroker, type StsBroker } from '../../connections/sts-broker.ts';
 import { KillSwitchState, type KillSwitchSubjects } from '../../kill-switches/kill-switch-state.service.ts';
-import type { Directory, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
+import type { Directory, DirectoryConnectionRow, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
 import { PolicyEngineService, type PolicySnapshot } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig } from '../../platform/platform.module.ts';
 import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
@@ -81,12 +93,21 @@ export const parameters = [
 
 export type TokenExchangeParameters = Partial<Record<(typeof parameters)[number], string>>;
 
+/** RFC 8693 §2.2.1, with the extra members of the vaulted-key and service-account answers. */
 export interface TokenExchangeResponse {
   issued_token_type: string;
   access_token: string;
   token_type: string;
-  expires_in: number;
-  scope: string;
+  expires_in?: number;
+  scope?: string;
+  /** vaulted_key, service_account: which version of the credential this is. */
+  key_version?: number;
+  /** service_account: the account the password belongs to. */
+  username?: string;
+  /** service_account: when the connection stops working (ISO 8601). */
+  sunset_at?: string;
+  /** service_account: the weakest pattern, flagged for the agent's own logs. */
+  legacy?: true;
 }
 
 /**
@@ -105,6 +126,10 @@ export interface ExchangeTrail {
   policyIds?: string[];
   decision?: string;
   trace?: string[];
+  /** Set once a managed connection other than XAA serves the request. */
+  connectionId?: string;
+  pattern?: Exclude<ConnectionPattern, 'xaa'>;
+  keyVersion?: number;
 }
 
 export interface GrantRequest {
@@ -139,6 +164,8 @@ export class TokenExchangeServices {
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
     @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
     @Inject(RemoteJwksCache) readonly jwksCache: RemoteJwksCache,
+    @Inject(ConnectionCredentialService) readonly credentials: ConnectionCredentialService,
+    @InjectStsBroker() readonly stsBroker: StsBroker | null,
   ) {
     // Loopback http only outside production (local development and tests), as for the JWKS cache.
     this.allowInsecureLoopback = config.environment !== 'production';
@@ -166,11 +193,27 @@ interface ExchangeParameters {
   requestedScopes: string[] | undefined;
 }
 
-/** Step 1, RFC 8693 §2.1 and DESIGN decision 6. */
-function checkParameters(input: TokenExchangeParameters): ExchangeParameters {
-  if (input.requested_token_type !== tokenTypes.idJag) {
-    throw new OAuthError('invalid_request', `requested_token_type must be ${tokenTypes.idJag}`);
+const patternOfTokenType = new Map<string, ConnectionPattern>(Object.entries(connectionTokenTypes).map(([pattern, type]) => [type, pattern as ConnectionPattern]));
+
+/**
+ * Step 1, RFC 8693 §2.1 and DESIGN decision 6. `requested_token_type` must be the ID-JAG's, unless
+ * the pair named by `audience`/`resource` has managed connections (`pairHasConnections`): then it may
+ * be left out or name a pattern's token type.
+ * @returns the pattern `requested_token_type` names, or undefined when it is left out.
+ */
+function checkRequestedTokenType(input: TokenExchangeParameters, pairHasConnections: () => boolean): ConnectionPattern | undefined {
+  if (input.requested_token_type === tokenTypes.idJag) {
+    return 'xaa';
   }
+  const named = input.requested_token_type === undefined ? undefined : patternOfTokenType.get(input.requested_token_type);
+  if ((input.requested_token_type === undefined || named !== undefined) && pairHasConnections()) {
+    return named;
+  }
+  throw new OAuthError('invalid_request', `requested_token_type must be ${tokenTypes.idJag}`);
+}
+
+/** Step 1, the other parameters. */
+function checkParameters(input: TokenExchangeParameters): ExchangeParameters {
   if (input.subject_token === undefined || input.subject_token === '') {
     throw new OAuthError('invalid_request', 'subject_token is required');
   }
@@ -312,6 +355,28 @@ function assertAllowed(decision: Decision): void {
   }
 }
 
+/** The connection that serves the request, or the refusal to answer once policy has decided (so it is audited with the decision). */
+type ConnectionChoice = { connection: DirectoryConnectionRow | null } | { refusal: OAuthError; connection?: DirectoryConnectionRow };
+
+/**
+ * Which of the pair's connections serves the request: none when the pair has none (plain XAA), the
+ * one `requested_token_type` names, else the strongest active one.
+ */
+function chooseConnection(connections: readonly DirectoryConnectionRow[], requested: ConnectionPattern | undefined): ConnectionChoice {
+  if (connections.length === 0) {
+    return { connection: null };
+  }
+  if (requested !== undefined) {
+    const named = connections.find((connection) => connection.pattern === requested);
+    if (named === undefined) {
+      return { refusal: new OAuthError('invalid_request', `Wrong pattern for the request: this client has no ${requested} connection to this resource`) };
+    }
+    return named.status === 'active' ? { connection: named } : { refusal: new OAuthError('invalid_grant', `The ${requested} connection of this client to this resource is disabled`), connection: named };
+  }
+  const best = connectionPatternStrength.map((pattern) => connections.find((connection) => connection.pattern === pattern && connection.status === 'active')).find((connection) => connection !== undefined);
+  return best === undefined ? { refusal: new OAuthError('invalid_grant', 'Every connection of this client to this resource is disabled') } : { connection: best };
+}
+
 function traceSummary(decision: Decision): string[] {
   return decision.trace.filter((step) => step.check === 'result' || !step.passed).map((step) => `${step.check}: ${step.outcome}`).slice(0, 20);
 }
@@ -332,12 +397,18 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   const { client, trail } = request;
 
   trail.step = 'parameters';
+  let early: PolicySnapshot | undefined;
+  const requested = checkRequestedTokenType(request.parameters, () => {
+    early = servingSnapshot(services.policyEngine);
+    const pair = resolveTarget(early.directory, request.parameters.audience ?? '', request.parameters.resource === '' ? undefined : request.parameters.resource);
+    return !(pair instanceof OAuthError) && early.directory.connectionsOf(client.id, pair.row.id).length > 0;
+  });
   const exchange = checkParameters(request.parameters);
   if (exchange.requestedScopes !== undefined) {
     trail.requestedScopes = exchange.requestedScopes;
   }
 
-  const snapshot = servingSnapshot(services.policyEngine);
+  const snapshot = early ?? servingSnapshot(services.policyEngine);
 
   trail.step = 'subject_token';
   const { idp, idToken } = await verifySubjectToken(services, snapshot.directory, client, exchange.subjectToken);
@@ -350,6 +421,11 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   const target = resolveTarget(snapshot.directory, exchange.audience, exchange.resource);
   const resource = target instanceof OAuthError ? undefined : target;
   trail.resourceId = resource?.row.id;
+  const choice = resource === undefined ? undefined : chooseConnection(snapshot.directory.connectionsOf(client.id, resource.row.id), requested);
+  if (choice?.connection !== undefined && choice.connection !== null && choice.connection.pattern !== 'xaa') {
+    trail.connectionId = choice.connection.id;
+    trail.pattern = choice.connection.pattern;
+  }
   trail.step = 'kill_switch';
   await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: idp.id, resourceId: resource?.row.id });
 
@@ -365,6 +441,15 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   trail.trace = traceSummary(decision);
   assertAllowed(decision);
   trail.grantedScopes = [...decision.grantedScopes];
+
+  trail.step = 'connection';
+  if (choice === undefined || 'refusal' in choice) {
+    throw (choice as { refusal: OAuthError }).refusal;
+  }
+  const connection = choice.connection;
+  if (connection !== null && connection.pattern !== 'xaa') {
+    return serveConnection(services, request, connection, user.id, decision);
+  }
 
   trail.step = 'mint';
   const now = services.clock.now();
@@ -423,10 +508,98 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   };
 }
 
+// ── Connections other than XAA ──────────────────────────────────────────────────────────────────
+
+/** Step 7 for sts, vaulted_key and service_account connections. */
+async function serveConnection(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
+  const pattern = connection.pattern;
+  switch (pattern) {
+    case 'sts':
+      return brokerUpstreamToken(services, request, connection, userId, decision);
+    case 'vaulted_key':
+    case 'service_account':
+      return retrieveCredential(services, request, connection, pattern);
+    case 'xaa':
+      throw new Error('An xaa connection is served by minting an ID-JAG');
+    default: {
+      const unreachable: never = pattern;
+      throw new Error(`Unknown connection pattern ${String(unreachable)}`);
+    }
+  }
+}
+
+/** sts: a short-lived upstream access token through the StsBroker (the seam STS brokering plugs into). */
+async function brokerUpstreamToken(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
+  request.trail.step = 'sts';
+  if (services.stsBroker === null) {
+    throw new OAuthError('invalid_grant', 'STS brokering is not configured');
+  }
+  const access = await services.stsBroker.accessTokenFor({ connectionId: connection.id, userId, scopes: decision.grantedScopes });
+  const now = services.clock.now();
+  await recordIssuance(services, { audit: exchangeAuditEntry(request.trail, request.requestId, null), at: now });
+  services.credentials.markUsed(connection.id);
+  return {
+    issued_token_type: connectionTokenTypes.sts,
+    access_token: access.accessToken,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.floor((access.expiresAt.getTime() - now.getTime()) / 1000)),
+    scope: access.scope,
+  };
+}
+
+/**
+ * vaulted_key and service_account: the active version of the connection's credential. The
+ * `secret_retrieval` audit event (which version, never the value) is committed before it leaves.
+ */
+async function retrieveCredential(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, pattern: 'vaulted_key' | 'service_account'): Promise<TokenExchangeResponse> {
+  const { trail } = request;
+  trail.step = 'credential';
+  const now = services.clock.now();
+  if (pattern === 'service_account' && (connection.sunsetAt === null || connection.sunsetAt <= now)) {
+    throw new OAuthError('invalid_grant', `The service account passed its sunset date${connection.sunsetAt === null ? '' : ` (${connection.sunsetAt.toISOString()})`} and can no longer be used`);
+  }
+  if (connection.credentialSecretId === null) {
+    throw new OAuthError('invalid_grant', 'The connection has no credential set');
+  }
+  let opened;
+  try {
+    opened = await services.credentials.current(connection.credentialSecretId);
+  } catch (cause) {
+    if (cause instanceof SecretNotFoundError) {
+      throw new OAuthError('invalid_grant', 'The connection has no active credential', { cause });
+    }
+    // An integrity failure or an unconfigured KEK: the message names the secret and the KEK id, never the value.
+    services.logger.error(`Could not open the credential of connection ${connection.id}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw new OAuthError('temporarily_unavailable', 'The credential cannot be opened; try again shortly', { cause });
+  }
+  try {
+    trail.keyVersion = opened.version;
+    if (opened.expiresAt !== null && opened.expiresAt <= now) {
+      throw new OAuthError('invalid_grant', `The connection's credential (version ${opened.version}) expired at ${opened.expiresAt.toISOString()}`);
+    }
+    trail.step = 'record';
+    await recordIssuance(services, { audit: exchangeAuditEntry(trail, request.requestId, null), at: now });
+    services.credentials.markUsed(connection.id);
+    const value = opened.value.toString('utf8');
+    const common = { issued_token_type: connectionTokenTypes[pattern], access_token: value, token_type: 'N_A', key_version: opened.version };
+    if (pattern === 'vaulted_key') {
+      return { ...common, ...(opened.expiresAt === null ? {} : { expires_in: Math.floor((opened.expiresAt.getTime() - now.getTime()) / 1000) }) };
+    }
+    return { ...common, username: connection.accountName ?? '', sunset_at: (connection.sunsetAt as Date).toISOString(), legacy: true };
+  } finally {
+    opened.value.fill(0);
+  }
+}
+
+/** The audit action of an exchange: a credential handed out is a `secret_retrieval`, anything else a `token_exchange`. */
+function exchangeAction(trail: ExchangeTrail): string {
+  return trail.pattern === 'vaulted_key' || trail.pattern === 'service_account' ? 'secret_retrieval' : 'token_exchange';
+}
+
 /** The one audit event of an exchange: allowed when `refusal` is null. */
 export function exchangeAuditEntry(trail: ExchangeTrail, requestId: string | null, refusal: OAuthError | null): AuditEntry {
   return oauthAuditEntry({
-    action: 'token_exchange',
+    action: exchangeAction(trail),
     client: trail.client,
     step: trail.step,
     refusal,
@@ -442,6 +615,7 @@ export function exchangeAuditEntry(trail: ExchangeTrail, requestId: string | nul
       policyDecision: trail.decision ?? null,
       policyIds: trail.policyIds ?? [],
       trace: trail.trace ?? [],
+      ...(trail.pattern === undefined ? {} : { connectionId: trail.connectionId ?? null, pattern: trail.pattern, keyVersion: trail.keyVersion ?? null }),
     },
   });
 }

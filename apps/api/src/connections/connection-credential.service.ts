@@ -1,0 +1,157 @@
+/**
+ * @overview The key (vaulted_key) or password (service_account) of a connection, as the admin API
+ * writes it and the token endpoint hands it out. Values go straight into the vault (SecretStore,
+ * envelope-encrypted) and come out only in the one legitimate retrieval response: never in a record,
+ * an error, a log line or an audit event (which say which version, never what it is).
+ *
+ * Setting a credential creates the connection's Secret on first use, else adds a new active version
+ * and retires the previous one at once (a scheduled rotation, with its overlap window, is the
+ * rotation worker's job). The version, the connection's pointer to its secret and the audit event
+ * are one transaction.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { z } from 'zod';
+
+import { AuditLogRepository, CrudRepository, type OpenedSecret, SecretStore, type SecretVersionInfo, type Transaction } from '@crossgate/store';
+import { maxSecretBytes } from '@crossgate/vault';
+
+import type { RequestContext } from '../auth/authorize.decorator.ts';
+import { AdminApiError } from '../http/admin-api.error.ts';
+import { parseBody } from '../http/validation.ts';
+import { Clock } from '../platform/platform.module.ts';
+import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import { bumpPolicyVersion } from '../policies/policy-version.ts';
+
+/** The patterns whose agent receives a stored credential. */
+export const credentialPatterns = ['vaulted_key', 'service_account'] as const;
+export type CredentialPattern = (typeof credentialPatterns)[number];
+
+export function takesCredential(pattern: string): pattern is CredentialPattern {
+  return (credentialPatterns as readonly string[]).includes(pattern);
+}
+
+/** What the admin API answers after a write: the new version's metadata, never the value. */
+export interface CredentialSetView {
+  connectionId: string;
+  keyVersion: number;
+  expiresAt: Date | null;
+}
+
+const idSchema = z.uuid();
+
+const credentialBody = z.strictObject({
+  value: z.string().min(1, 'must not be empty'),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+
+/** `lastUsedAt` is written at most this often per connection: a retrieval must not cost a write. */
+export const lastUsedWriteIntervalMs = 60_000;
+
+@Injectable()
+export class ConnectionCredentialService {
+  private readonly logger = new Logger('connection-credentials');
+  /** Connection id → when this instance last wrote its `lastUsedAt`. */
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly repository: CrudRepository,
+    private readonly audit: AuditLogRepository,
+    private readonly secrets: SecretStore,
+    private readonly clock: Clock,
+    private readonly policyEngine: PolicyEngineService,
+  ) {}
+
+  /** `PUT /api/connections/:id/credential`. */
+  async set(id: string, body: unknown, request: RequestContext): Promise<CredentialSetView> {
+    const connectionId = this.knownId(id);
+    const input = parseBody(credentialBody, body);
+    const size = Buffer.byteLength(input.value, 'utf8');
+    if (size > maxSecretBytes) {
+      throw new AdminApiError('bad_request', `The credential is too large: at most ${maxSecretBytes} bytes, this one has ${size}`, { value: `at most ${maxSecretBytes} bytes` });
+    }
+    const now = this.clock.now();
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (expiresAt !== null && expiresAt <= now) {
+      throw AdminApiError.validation({ expiresAt: 'must be in the future' });
+    }
+    let created = false;
+    const view = await this.repository.transaction(async (tx) => {
+      // One writer per connection at a time: two first writes must not both create a secret.
+      await this.repository.lock(tx, `connection-credential:${connectionId}`);
+      const connection = await this.liveConnection(connectionId, tx);
+      if (!takesCredential(connection.pattern)) {
+        throw new AdminApiError('bad_request', `This is a ${connection.pattern} connection; only vaulted_key and service_account connections take a credential`);
+      }
+      let keyVersion: number;
+      if (connection.credentialSecretId === null) {
+        const secretId = await this.secrets.create({ purpose: 'connection_credential', label: `connection ${connection.id}`, value: input.value, expiresAt }, tx, now);
+        await this.repository.update(tx, 'connection', { id: connection.id }, { credentialSecretId: secretId });
+        // The token endpoint reads a connection's secret id from the directory at the policy version.
+        await bumpPolicyVersion({ updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data) });
+        created = true;
+        keyVersion = 1;
+      } else {
+        keyVersion = await this.secrets.addVersion(connection.credentialSecretId, input.value, { state: 'active', expiresAt, previous: 'retire-now' }, now, tx);
+      }
+      await this.audit.append(
+        tx,
+        {
+          actor: request.actor,
+          action: 'connection_credential_set',
+          target: { type: 'connections', id: connection.id },
+          decision: 'allow',
+          requestId: request.requestId,
+          context: { connectionId: connection.id, pattern: connection.pattern, keyVersion, expiresAt: expiresAt?.toISOString() ?? null, firstVersion: keyVersion === 1 },
+        },
+        now,
+      );
+      return { connectionId: connection.id, keyVersion, expiresAt };
+    });
+    if (created) {
+      await this.policyEngine.announceChange();
+    }
+    return view;
+  }
+
+  /** `GET /api/connections/:id/versions`: metadata, newest first; empty before the first credential. */
+  async versions(id: string): Promise<SecretVersionInfo[]> {
+    const connection = await this.liveConnection(this.knownId(id));
+    return connection.credentialSecretId === null ? [] : this.secrets.versions(connection.credentialSecretId);
+  }
+
+  /** The active version of a connection's credential, for the token endpoint's one legitimate answer. */
+  current(secretId: string): Promise<OpenedSecret> {
+    return this.secrets.current(secretId);
+  }
+
+  /** Records that the connection was used, at most once a minute per connection on this instance; never delays the caller. */
+  markUsed(connectionId: string): void {
+    const now = this.clock.now();
+    const last = this.lastUsedWritten.get(connectionId);
+    if (last !== undefined && now.getTime() - last < lastUsedWriteIntervalMs) {
+      return;
+    }
+    this.lastUsedWritten.set(connectionId, now.getTime());
+    this.repository
+      .transaction((tx) => this.repository.updateMany(tx, 'connection', { id: connectionId }, { lastUsedAt: now }))
+      .catch((error: unknown) => {
+        this.lastUsedWritten.delete(connectionId);
+        this.logger.warn(`Could not record the last use of connection ${connectionId}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  }
+
+  private knownId(id: string): string {
+    if (!idSchema.safeParse(id).success) {
+      throw new AdminApiError('not_found', `No connection with id "${id.slice(0, 64)}"`);
+    }
+    return id;
+  }
+
+  private async liveConnection(id: string, tx?: Transaction): Promise<{ id: string; pattern: string; credentialSecretId: string | null }> {
+    const row = await this.repository.findOne('connection', { id, deletedAt: null }, tx);
+    if (!row) {
+      throw new AdminApiError('not_found', `No connection with id "${id}"`);
+    }
+    return { id, pattern: row['pattern'] as string, credentialSecretId: (row['credentialSecretId'] as string | null) ?? null };
+  }
+}
