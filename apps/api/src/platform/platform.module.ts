@@ -13,8 +13,10 @@ import {
   type PrismaClient,
   PolicySourceRepository,
   PrivateKeySeal,
+  SecretStore,
   SigningKeyRepository,
 } from '@crossgate/store';
+import { EnvelopeCipher, KeyRing } from '@crossgate/vault';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -113,9 +115,15 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
             new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
         },
+        {
+          provide: SecretStore,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) =>
+            new SecretStore(prisma, new EnvelopeCipher(new KeyRing({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys))),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository],
+      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository, SecretStore],
     };
   }
 }
