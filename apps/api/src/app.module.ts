@@ -29,6 +29,7 @@ import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
 import { TokenEndpoint } from './oauth/token-endpoint.ts';
 import { CONFIG, Clock, PlatformModule, PRISMA } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
+import { stsControllers, stsProviders } from './sts/sts.providers.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
@@ -56,6 +57,7 @@ export class AppModule {
         ClientSecretController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
+        ...stsControllers,
       ],
       providers: [
         AccessControl,
@@ -78,6 +80,7 @@ export class AppModule {
         RasAccessTokens,
         AssertionRedemptions,
         JwtBearerServices,
+        ...stsProviders,
         { provide: IssuedTokenRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new IssuedTokenRepository(prisma) },
         {
           // One cache of remote key sets (IdPs' and clients' jwks_uri): one fetch per URL, one cooldown.

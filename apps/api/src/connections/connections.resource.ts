@@ -20,6 +20,7 @@ const connectionSchema = z.strictObject({
   status: z.enum(recordStatuses).default('active'),
   justification: z.string().trim().max(2000).nullable().optional(),
   sunsetAt: field.dateTime.optional(),
+  oauthProviderId: z.uuid().nullable().optional(),
 });
 
 export const connectionsResource: AdminResource = {
@@ -45,6 +46,7 @@ export const connectionsResource: AdminResource = {
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },
     resourceId: { model: 'resource', label: 'resource', softDeleted: true },
+    oauthProviderId: { model: 'oauthProvider', label: 'OAuth provider', softDeleted: true },
   },
   dependents: [],
   deletion: 'soft',
@@ -60,6 +62,7 @@ export const connectionsResource: AdminResource = {
       sunsetAt:
         (serviceAccount && !sunsetAt && 'a service account needs a sunset date') ||
         ('sunsetAt' in input && sunsetAt instanceof Date && sunsetAt <= context.now && 'must be in the future'),
+      oauthProviderId: pattern === 'sts' && !field.merged<string | null>(input, existing, 'oauthProviderId') && 'an STS connection needs an OAuth provider',
     });
     return { data: input };
   },
