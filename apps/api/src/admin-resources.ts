@@ -11,6 +11,8 @@ import { membershipsResource } from './memberships/memberships.resource.ts';
 import { policiesResource } from './policies/policies.resource.ts';
 import { rasTrustedIssuersResource } from './ras/ras-trusted-issuers.resource.ts';
 import { resourcesResource } from './resources/resources.resource.ts';
+import { oauthProvidersResource } from './sts/oauth-providers.resource.ts';
+import { stsConsentsResource } from './sts/sts-consents.resource.ts';
 import { trustedIdpsResource } from './trusted-idps/trusted-idps.resource.ts';
 import { usersResource } from './users/users.resource.ts';
 
@@ -26,6 +28,8 @@ export const adminResources: readonly AdminResource[] = [
   policiesResource,
   groupMappingsResource,
   connectionsResource,
+  oauthProvidersResource,
+  stsConsentsResource,
   adminUsersResource,
   apiTokensResource,
 ];

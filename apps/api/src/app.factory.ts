@@ -32,7 +32,7 @@ function serveAdminUi(app: NestExpressApplication, directory: string): void {
   app.use(express.static(directory, { index: false, maxAge: '1h' }));
   // The UI routes in the browser: any GET that is not for the API or a probe gets index.html.
   app.use((request: Request, response: Response, next: NextFunction) => {
-    const ownedByServer = /^\/(api|healthz|readyz|oauth2|\.well-known)(\/|$)/.test(request.path);
+    const ownedByServer = /^\/(api|healthz|readyz|oauth2|sts|\.well-known)(\/|$)/.test(request.path);
     if (request.method !== 'GET' || ownedByServer || !request.accepts('html')) {
       next();
       return;

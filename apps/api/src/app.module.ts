@@ -20,7 +20,6 @@ import { ConnectionsLadderController } from './connections/connections-ladder.co
 import { ConnectionsLadderService } from './connections/connections-ladder.service.ts';
 import { ConnectionCredentialController } from './connections/connection-credential.controller.ts';
 import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
-import { STS_BROKER } from './connections/sts-broker.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
@@ -31,9 +30,11 @@ import { OAuthModule } from './oauth/oauth.module.ts';
 import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
 import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
+import { IdpKeys } from './oauth/idp-keys.service.ts';
 import { TokenEndpoint } from './oauth/token-endpoint.ts';
 import { CONFIG, Clock, PlatformModule, PRISMA } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
+import { stsControllers, stsProviders } from './sts/sts.providers.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
@@ -63,6 +64,7 @@ export class AppModule {
         ConnectionCredentialController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
+        ...stsControllers,
       ],
       providers: [
         AccessControl,
@@ -77,9 +79,8 @@ export class AppModule {
         TokenEndpoint,
         ClientSecretService,
         ConnectionCredentialService,
-        // STS brokering plugs in here; until then an sts connection is refused as not configured.
-        { provide: STS_BROKER, useValue: null },
         ClientAuthenticator,
+        IdpKeys,
         TokenExchangeServices,
         IssuanceRecorder,
         UserProvisioningService,
@@ -90,6 +91,7 @@ export class AppModule {
         AssertionRedemptions,
         JwtBearerServices,
         { provide: ConnectionLadderRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConnectionLadderRepository(prisma) },
+        ...stsProviders,
         { provide: IssuedTokenRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new IssuedTokenRepository(prisma) },
         {
           // One cache of remote key sets (IdPs' and clients' jwks_uri): one fetch per URL, one cooldown.

@@ -9,14 +9,18 @@ import { connectionTokenTypes } from '@crossgate/domain';
 import { AdminHttp, type ConnectionPair, createAdmin, setUpConnectionPair, type TokenAnswer, unique } from '@crossgate/testing';
 import { maxSecretBytes } from '@crossgate/vault';
 
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
+import { driveLogin, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
 import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-state.service.ts';
-import { startTestApi, type TestApi } from './support/test-api.ts';
+import { freePort, startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;
 let admin: AdminHttp;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  // The API must know its own address: the STS consent URI and callback are built from PUBLIC_URL.
+  const port = await freePort();
+  api = await startTestApi({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
   admin = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
 });
 
@@ -243,11 +247,34 @@ describe('choosing among a pair’s connections', () => {
     expect(xaa.body).toMatchObject({ issued_token_type: connectionTokenTypes.xaa, token_type: 'N_A', scope: 'ledger.read' });
   });
 
-  it('should refuse an STS connection while no broker is configured', async () => {
-    const p = await pair();
-    await p.connect('sts');
+  it('should broker STS: ask the user to consent first, then hand the agent the upstream access token, audited without it', async () => {
+    const provider = await startOAuthProvider({ redirectUri: `${api.baseUrl}/sts/callback` });
+    try {
+      const created = await admin.post<{ id: string }>('/api/oauth-providers', { name: unique('Upstream'), issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, scopes: provider.scopes });
+      expect(created.status).toBe(201);
+      const p = await pair();
+      await p.connect('sts', { oauthProviderId: created.body.id });
+      const subject = unique('alice');
+      const subjectToken = await p.idToken(subject);
 
-    await expectRefusal(await p.exchange(), 'invalid_grant', /STS brokering is not configured/, 'token_exchange');
+      const first = await p.exchange({ subject_token: subjectToken });
+      await expectRefusal(first, 'invalid_grant', /not consented/, 'token_exchange');
+      const consentUri = first.body['consent_uri'] as string;
+      expect(consentUri).toMatch(new RegExp(`^${api.baseUrl}/sts/consent/[\\w-]{43}$`));
+      const callback = await fetch(await driveLogin(new URL(consentUri), `${api.baseUrl}/sts/callback`, subject));
+      expect(callback.status).toBe(200);
+
+      const answer = await p.exchange({ subject_token: subjectToken });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ issued_token_type: connectionTokenTypes.sts, token_type: 'Bearer' });
+      const accessToken = answer.body['access_token'] as string;
+      expect(await provider.userinfo(accessToken)).toEqual({ status: 200, sub: subject });
+      const [event] = await auditOf(answer);
+      expect(event).toMatchObject({ action: 'token_exchange', decision: 'allow' });
+      expect(stored(event)).not.toContain(accessToken);
+    } finally {
+      await provider.close();
+    }
   });
 });
 

@@ -5,9 +5,6 @@
  * `openid-client` (`genericGrantRequest`, private_key_jwt). Each ID-JAG verifies with `jose` against
  * Crossgate's JWKS.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-
 import { discoverAndRequestJwtAuthGrant, requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
@@ -22,6 +19,7 @@ import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } fr
 import { createApi } from '../src/app.factory.ts';
 import { PRISMA } from '../src/platform/platform.module.ts';
 import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
+import { freePort } from './support/test-api.ts';
 
 interface Crossgate {
   baseUrl: string;
@@ -38,15 +36,6 @@ let groupName: string;
 let resource: { id: string; audience: string; indicator: string };
 let secretClient: { id: string; clientId: string; secret: string; rp: OidcProviderClient };
 let jwtClient: { id: string; clientId: string; rp: OidcProviderClient };
-
-/** A free loopback port, so that Crossgate's PUBLIC_URL (its issuer) is the address it listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startCrossgate(): Promise<Crossgate> {
   const port = await freePort();

@@ -52,6 +52,10 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'group-mappings:write': itAdminOnly,
   'connections:read': everyone,
   'connections:write': itAdminOnly,
+  'oauth-providers:read': everyone,
+  'oauth-providers:write': itAdminOnly,
+  'sts-consents:read': everyone,
+  'sts-consents:write': itAdminOnly,
   'admin-users:read': everyone,
   'admin-users:write': itAdminOnly,
   'api-tokens:read': everyone,
@@ -179,10 +183,11 @@ describe('the route table', () => {
 
   // The OAuth form endpoints (POST /oauth2/token, and /token, /introspect, /revoke under /ras/:slug) are served ahead of Nest (oauth/form-endpoint.ts)
   // and authenticate clients themselves; they are not in this table.
-  it('should keep @Public to sign-in, the health probes and the OAuth discovery documents', () => {
+  it('should keep @Public to sign-in, the health probes, the OAuth discovery documents and the STS consent routes', () => {
     const publicRoutes = routes.filter((route) => route.public).map((route) => `${route.method} ${route.path}`);
 
     expect(publicRoutes.sort()).toEqual([
+      'DELETE /sts/consents/:connectionId',
       'GET /.well-known/oauth-authorization-server',
       'GET /.well-known/oauth-authorization-server/ras/:slug',
       'GET /healthz',
@@ -191,6 +196,8 @@ describe('the route table', () => {
       'GET /ras/:slug/authorize',
       'GET /ras/:slug/jwks',
       'GET /readyz',
+      'GET /sts/callback',
+      'GET /sts/consent/:ticket',
       'POST /api/auth/sign-in',
       'POST /oauth2/authorize',
       'POST /ras/:slug/authorize',

@@ -18,6 +18,8 @@ export const adminObjects = [
   'policies',
   'group-mappings',
   'connections',
+  'oauth-providers',
+  'sts-consents',
   'admin-users',
   'api-tokens',
   'audit',

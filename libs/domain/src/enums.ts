@@ -24,6 +24,10 @@ export type SecretVersionState = (typeof secretVersionStates)[number];
 export const rotationStatuses = ['idle', 'rotating', 'failed'] as const;
 export type RotationStatus = (typeof rotationStatuses)[number];
 
+/** An STS consent: active, withdrawn by the user, or revoked (by an admin, or refused by the provider). */
+export const stsConsentStatuses = ['active', 'withdrawn', 'revoked'] as const;
+export type StsConsentStatus = (typeof stsConsentStatuses)[number];
+
 export const recordStatuses = ['active', 'disabled'] as const;
 export const userStatuses = ['active', 'suspended', 'deprovisioned'] as const;
 export const membershipSources = ['id_token', 'scim', 'manual'] as const;
@@ -43,5 +47,6 @@ export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof weekdays)[number];
 
 /** Who an audit event says acted. */
-export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'anonymous'] as const;
+/** `user`: an end user acting for themself (withdrawing an STS consent), proven by their ID token. */
+export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'user', 'anonymous'] as const;
 export type AuditActorType = (typeof auditActorTypes)[number];

@@ -1,5 +1,5 @@
 /**
- * The little of `oidc-provider`'s API that `oidc-provider.ts` uses: the package ships no types, and
+ * The little of `oidc-provider`'s API that `oidc-provider.ts` and `oauth-provider.ts` use: the package ships no types, and
  * `@types/oidc-provider` is not a dependency.
  */
 declare module 'oidc-provider' {
@@ -8,5 +8,6 @@ declare module 'oidc-provider' {
   export default class Provider {
     constructor(issuer: string, configuration?: Record<string, unknown>);
     callback(): (request: IncomingMessage, response: ServerResponse) => void;
+    on(event: string, listener: (...args: never[]) => void): this;
   }
 }

@@ -93,7 +93,7 @@ export async function startOidcProvider(clients: OidcProviderClient[]): Promise<
  * Follows the provider's redirects like a browser (with a cookie jar), submitting its development
  * login form (any login, any password) and its consent form, until it redirects to `redirectUri`.
  */
-async function driveLogin(start: URL, redirectUri: string, login: string): Promise<URL> {
+export async function driveLogin(start: URL, redirectUri: string, login: string): Promise<URL> {
   const cookies = new Map<string, string>();
   const send = async (url: URL, init: RequestInit = {}): Promise<Response> => {
     const response = await fetch(url, {

@@ -31,6 +31,7 @@ const connectionSchema = z.strictObject({
   rotationOverlapSeconds: z.int().min(0).max(2_592_000).optional(),
   rotationHookUrl: field.httpsUrl.nullable().optional(),
   rotationVerifyUrl: field.httpsUrl.nullable().optional(),
+  oauthProviderId: z.uuid().nullable().optional(),
 });
 
 /** Maintained by Crossgate (credential writes, rotations, retrievals), shown but never written through CRUD. */
@@ -67,6 +68,7 @@ export const connectionsResource: AdminResource = {
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },
     resourceId: { model: 'resource', label: 'resource', softDeleted: true },
+    oauthProviderId: { model: 'oauthProvider', label: 'OAuth provider', softDeleted: true },
   },
   dependents: [],
   deletion: 'soft',
@@ -94,6 +96,7 @@ export const connectionsResource: AdminResource = {
       sunsetAt:
         (serviceAccount && !sunsetAt && 'a service account needs a sunset date') ||
         ('sunsetAt' in input && sunsetAt instanceof Date && sunsetAt <= context.now && 'must be in the future'),
+      oauthProviderId: pattern === 'sts' && !field.merged<string | null>(input, existing, 'oauthProviderId') && 'an STS connection needs an OAuth provider',
     });
     return { data: input };
   },

@@ -6,10 +6,12 @@
 import type { z } from 'zod';
 
 import type { AdminObject } from '@crossgate/domain';
-import type { CrudModel, StoredRecord, Where } from '@crossgate/store';
+import type { CrudModel, Enums, StoredRecord, Where } from '@crossgate/store';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import type { ListSpec } from '../http/list-query.ts';
+
+type SecretPurpose = Enums.SecretPurpose;
 
 export type Operation = 'list' | 'get' | 'create' | 'update' | 'delete';
 
@@ -40,6 +42,10 @@ export interface WriteContext {
   updateMany(model: CrudModel, where: Where, data: StoredRecord): Promise<number>;
   /** Serialises this transaction with every other one that takes the same lock, until both end. */
   lock(name: string): Promise<void>;
+  /** Vaults a write-only value in this transaction (a client secret at a provider); returns the secret's id. */
+  sealSecret(input: { purpose: SecretPurpose; label: string; value: string }): Promise<string>;
+  /** Retires every usable version of a vaulted secret in this transaction (its value was replaced). */
+  retireSecret(secretId: string): Promise<void>;
 }
 
 export interface Prepared {

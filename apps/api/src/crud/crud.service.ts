@@ -9,7 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, CrudRepository, type StoredRecord, type Transaction } from '@crossgate/store';
+import { AuditLogRepository, CrudRepository, SecretStore, type StoredRecord, type Transaction } from '@crossgate/store';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
@@ -49,6 +49,7 @@ export class CrudService {
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: Config,
+    private readonly secrets: SecretStore,
   ) {}
 
   private readonly commitListeners: CommitListener[] = [];
@@ -148,14 +149,19 @@ export class CrudService {
   }
 
   private writeContext(tx: Transaction, request: RequestContext): WriteContext {
+    const now = this.clock.now();
     return {
       request,
-      now: this.clock.now(),
+      now,
       publicUrl: this.config.http.publicUrl,
       find: (model, where) => this.repository.findOne(model, where, tx),
       count: (model, where) => this.repository.count(model, where, tx),
       updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data),
       lock: (name) => this.repository.lock(tx, name),
+      sealSecret: (input) => this.secrets.create(input, tx, now),
+      retireSecret: async (secretId) => {
+        await this.secrets.retire(secretId, tx, now);
+      },
     };
   }
 

@@ -34,7 +34,7 @@ function attemptedBasic(request: Request): boolean {
 export interface OAuthErrorReply {
   status: number;
   headers: Record<string, string>;
-  body: { error: string; error_description?: string };
+  body: { error: string; error_description?: string } & Record<string, string>;
 }
 
 /**
@@ -58,7 +58,9 @@ export function oauthErrorReply(exception: unknown, request: Request, logger: Lo
   }
   const body: OAuthErrorReply['body'] = { error: error.code };
   if (error.expose) {
+    Object.assign(body, error.members);
     body.error_description = error.description;
+    body.error = error.code;
   }
   return { status: error.status, headers, body };
 }

@@ -16,6 +16,8 @@ export const oauthErrorStatus = {
   invalid_scope: 400,
   invalid_target: 400,
   insufficient_user_authentication: 401,
+  /** RFC 6750 §3.1: a bearer credential that is not valid (the ID token withdrawing an STS consent). */
+  invalid_token: 401,
   /** Not an RFC 6749 code: the endpoint itself does not exist (an unknown or unprotected resource-side authorization server). */
   not_found: 404,
   server_error: 500,
@@ -30,6 +32,8 @@ export class OAuthError extends Error {
   /** Whether `error_description` may reach the caller. */
   readonly expose: boolean;
   readonly wwwAuthenticate: string | undefined;
+  /** Extension members of the error object (RFC 6749 §5.2 allows them): the STS `consent_uri`. */
+  readonly members: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: OAuthErrorCode,
@@ -38,6 +42,8 @@ export class OAuthError extends Error {
     options: {
       /** A `WWW-Authenticate` challenge to send with the response. */
       wwwAuthenticate?: string;
+      /** Sent beside `error` when the error is exposed; never a token or secret. */
+      members?: Record<string, string>;
       cause?: unknown;
     } = {},
   ) {
@@ -45,5 +51,6 @@ export class OAuthError extends Error {
     this.status = oauthErrorStatus[code];
     this.expose = this.status < 500;
     this.wwwAuthenticate = options.wwwAuthenticate;
+    this.members = options.members ?? {};
   }
 }

@@ -23,6 +23,7 @@ import { policiesResource } from '../policies/policies.resource.ts';
 import { resourcesResource } from '../resources/resources.resource.ts';
 import { trustedIdpsResource } from '../trusted-idps/trusted-idps.resource.ts';
 import { rasIssuer } from '../ras/ras-issuer.ts';
+import { oauthProvidersResource } from '../sts/oauth-providers.resource.ts';
 import { usersResource } from '../users/users.resource.ts';
 
 const seeder: RequestContext = { actor: { type: 'system', label: 'demo-data' }, requestId: null, principal: null };
@@ -274,6 +275,13 @@ export async function seedDemoData(
     adminRole: 'incident-responder',
   });
 
+  // The STS connection's third party; Crossgate's client secret there is set by an admin, never seeded.
+  const salesforceId = await seed.ensure(oauthProvidersResource, 'oauthProvider', { issuer: 'https://login.salesforce.com' }, {
+    name: 'Salesforce',
+    issuer: 'https://login.salesforce.com',
+    clientId: '3MVG9-acme-bank-crossgate',
+    scopes: ['api', 'refresh_token'],
+  });
   for (const connection of connections) {
     const clientId = clientIds.get(connection.client)!;
     const resourceId = resourceIds.get(connection.resource)!;
@@ -284,6 +292,7 @@ export async function seedDemoData(
       clientId,
       resourceId,
       owner,
+      ...(connection.pattern === 'sts' ? { oauthProviderId: salesforceId } : {}),
       ...(sunsetDays ? { sunsetAt: new Date(now.getTime() + sunsetDays * 86_400_000).toISOString() } : {}),
     });
     const credential = demoCredentials[connection.name];

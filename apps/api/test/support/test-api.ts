@@ -1,4 +1,7 @@
 /** Starts the real API on a loopback port, configured from the test run's environment. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { INestApplication } from '@nestjs/common';
 
 import { loadConfig, type Config } from '@crossgate/config';
@@ -21,10 +24,20 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** A free loopback port, so that Crossgate's PUBLIC_URL (its issuer, its redirect URIs) is the address it listens on. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Pass `PORT` (from `freePort`) and `PUBLIC_URL` in `environment` when the API must know its own address. */
 export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
   const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', ...environment });
   const app = await createApi(config, { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(Number(environment['PORT'] ?? 0), '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const prisma = app.get<PrismaClient>(PRISMA);
   return {

@@ -20,6 +20,8 @@ export type CrudModel =
   | 'policy'
   | 'groupMapping'
   | 'connection'
+  | 'oauthProvider'
+  | 'stsConsent'
   | 'adminUser'
   | 'apiToken'
   | 'adminSession'

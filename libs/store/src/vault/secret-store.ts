@@ -163,6 +163,19 @@ export class SecretStore {
     return count === 1;
   }
 
+  /**
+   * Retires every version still usable (pending, active, retiring) at once: the secret's owner is
+   * gone (a withdrawn consent, a replaced client secret). Pass `db` to join the caller's transaction.
+   * @returns how many versions were retired.
+   */
+  async retire(secretId: string, db: Db = this.prisma, now = new Date()): Promise<number> {
+    const { count } = await db.secretVersion.updateMany({
+      where: { secretId, state: { in: ['pending', 'active', 'retiring'] } },
+      data: { state: 'retired', retiredAt: now },
+    });
+    return count;
+  }
+
   /** Retires every `retiring` version whose overlap window has ended; returns how many. */
   async retireDue(now = new Date()): Promise<number> {
     const { count } = await this.prisma.secretVersion.updateMany({ where: { state: 'retiring', retireAt: { lte: now } }, data: { state: 'retired', retiredAt: now } });

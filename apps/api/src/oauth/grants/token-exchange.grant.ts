@@ -47,15 +47,12 @@ import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes
 import { type Decision, decide } from '@crossgate/policy';
 import { type AuditEntry, SecretNotFoundError, SigningKeyRepository } from '@crossgate/store';
 import {
-  discoverOpenIdProvider,
   grantTypes,
   idJagSubjectClaims,
   idJagTokenTypeValue,
-  type JwtKeyResolver,
   maxIdJagLifetimeSeconds,
   mintIdJag,
   randomJti,
-  RemoteJwksCache,
   selectTrustedIssuer,
   tokenTypes,
   type VerifiedIdToken,
@@ -63,7 +60,6 @@ import {
 } from '@crossgate/token';
 
 import { ConnectionCredentialService } from '../../connections/connection-credential.service.ts';
-import { InjectStsBroker, type StsBroker } from '../../connections/sts-broker.ts';
 import { KillSwitchState, type KillSwitchSubjects } from '../../kill-switches/kill-switch-state.service.ts';
 import type { Directory, DirectoryConnectionRow, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
 import { PolicyEngineService, type PolicySnapshot } from '../../policies/policy-engine.service.ts';
@@ -71,10 +67,12 @@ import { Clock, InjectConfig } from '../../platform/platform.module.ts';
 import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
+import { IdpKeys } from '../idp-keys.service.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { oauthAuditEntry } from '../oauth-audit.ts';
 import { OAuthError } from '../oauth.error.ts';
 import { servingSnapshot } from '../serving-snapshot.ts';
+import { StsBroker } from '../../sts/sts-broker.service.ts';
 
 export const grantType = grantTypes.tokenExchange;
 
@@ -139,9 +137,6 @@ export interface GrantRequest {
   requestId: string | null;
 }
 
-/** Discovered `jwks_uri`s are kept this long before the issuer's metadata is read again. */
-const discoveryMaxAgeMs = 10 * 60 * 1000;
-
 interface TargetResource {
   row: DirectoryResourceRow;
   /** The granted RFC 8707 indicator, when one is known. */
@@ -152,8 +147,6 @@ interface TargetResource {
 @Injectable()
 export class TokenExchangeServices {
   readonly logger = new Logger('token-exchange');
-  readonly allowInsecureLoopback: boolean;
-  private readonly discovered = new Map<string, { jwksUri: string; at: number }>();
 
   constructor(
     @InjectConfig() readonly config: Config,
@@ -163,25 +156,10 @@ export class TokenExchangeServices {
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
     @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
-    @Inject(RemoteJwksCache) readonly jwksCache: RemoteJwksCache,
+    @Inject(IdpKeys) readonly idpKeys: IdpKeys,
     @Inject(ConnectionCredentialService) readonly credentials: ConnectionCredentialService,
-    @InjectStsBroker() readonly stsBroker: StsBroker | null,
-  ) {
-    // Loopback http only outside production (local development and tests), as for the JWKS cache.
-    this.allowInsecureLoopback = config.environment !== 'production';
-  }
-
-  /** The IdP's `jwks_uri` from its discovery document, cached per issuer. */
-  async discoveredJwksUri(issuer: string): Promise<string> {
-    const now = this.clock.now().getTime();
-    const cached = this.discovered.get(issuer);
-    if (cached !== undefined && now - cached.at < discoveryMaxAgeMs) {
-      return cached.jwksUri;
-    }
-    const metadata = await discoverOpenIdProvider(issuer, { allowInsecureLoopback: this.allowInsecureLoopback });
-    this.discovered.set(issuer, { jwksUri: metadata.jwksUri, at: now });
-    return metadata.jwksUri;
-  }
+    @Inject(StsBroker) readonly stsBroker: StsBroker,
+  ) {}
 }
 
 // ── Steps ───────────────────────────────────────────────────────────────────────────────────────
@@ -248,7 +226,7 @@ async function verifySubjectToken(services: TokenExchangeServices, directory: Di
     const idToken = await verifyIdToken(token, {
       issuer: idp.issuer,
       audience: client.idpClientId,
-      keys: await keysOf(services, directory, idp),
+      keys: await services.idpKeys.of(directory, idp),
       now: services.clock.now(),
       groupsClaim: idp.groupsClaim,
     });
@@ -265,12 +243,6 @@ async function verifySubjectToken(services: TokenExchangeServices, directory: Di
   }
 }
 
-async function keysOf(services: TokenExchangeServices, directory: Directory, idp: DirectoryIdpRow): Promise<JwtKeyResolver> {
-  if (idp.jwks !== null && idp.jwks !== undefined) {
-    return directory.pinnedKeysOf(idp);
-  }
-  return services.jwksCache.keyResolver(idp.jwksUri ?? (await services.discoveredJwksUri(idp.issuer)));
-}
 
 /** Step 3: the user by `iss` + `sub`, created or refreshed from the ID token, with their groups. */
 function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, idp: DirectoryIdpRow, idToken: VerifiedIdToken): Promise<ProvisionedUser> {
@@ -528,13 +500,18 @@ async function serveConnection(services: TokenExchangeServices, request: GrantRe
   }
 }
 
-/** sts: a short-lived upstream access token through the StsBroker (the seam STS brokering plugs into). */
+/**
+ * sts: a short-lived upstream access token of the user at the connection's OAuth provider. The
+ * upstream scopes are fixed at consent; scopes the agent asks for (narrowed by policy) must be among
+ * them, and without any the token carries what the user consented to.
+ */
 async function brokerUpstreamToken(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
   request.trail.step = 'sts';
-  if (services.stsBroker === null) {
-    throw new OAuthError('invalid_grant', 'STS brokering is not configured');
-  }
-  const access = await services.stsBroker.accessTokenFor({ connectionId: connection.id, userId, scopes: decision.grantedScopes });
+  const access = await services.stsBroker.accessTokenFor({
+    connectionId: connection.id,
+    userId,
+    ...(request.trail.requestedScopes === undefined ? {} : { scopes: decision.grantedScopes }),
+  });
   const now = services.clock.now();
   await recordIssuance(services, { audit: exchangeAuditEntry(request.trail, request.requestId, null), at: now });
   services.credentials.markUsed(connection.id);

@@ -1,0 +1,108 @@
+/**
+ * @overview Crossgate as an OAuth client of each third-party provider (openid-client): the
+ * provider's metadata discovered from its issuer, with the endpoints an admin set taking precedence
+ * (a provider without discovery names its authorization and token endpoints), and the vaulted
+ * client secret for `client_secret_basic`. Configurations are cached per provider until its row or
+ * secret changes.
+ *
+ * @see RFC 8414 (discovery), RFC 6749 §2.3.1 (client authentication)
+ */
+import { Injectable } from '@nestjs/common';
+import * as oidc from 'openid-client';
+
+import type { Config } from '@crossgate/config';
+import { type PrismaClient, SecretStore } from '@crossgate/store';
+
+import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
+
+/** What the STS flows need to know about a provider, besides its openid-client configuration. */
+export interface OAuthProviderRow {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecretId: string | null;
+  scopes: string[];
+  authorizationEndpoint: string | null;
+  tokenEndpoint: string | null;
+  revocationEndpoint: string | null;
+  status: string;
+  updatedAt: Date;
+}
+
+export interface ProviderClient {
+  provider: OAuthProviderRow;
+  configuration: oidc.Configuration;
+}
+
+/** Seconds an upstream call may take before it counts as the provider being down. */
+const upstreamTimeoutSeconds = 5;
+
+function isLoopback(url: string): boolean {
+  const { hostname } = new URL(url);
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+@Injectable()
+export class OAuthProviderClients {
+  private readonly cache = new Map<string, { version: string; configuration: Promise<oidc.Configuration> }>();
+
+  constructor(
+    @InjectPrisma() private readonly prisma: PrismaClient,
+    private readonly secrets: SecretStore,
+    @InjectConfig() private readonly config: Config,
+  ) {}
+
+  /** The provider of an active `sts` connection, or null when the connection is not one. */
+  async forConnection(connectionId: string): Promise<(ProviderClient & { connection: { id: string; clientId: string; resourceId: string } }) | null> {
+    const connection = await this.prisma.connection.findFirst({
+      where: { id: connectionId, pattern: 'sts', status: 'active', deletedAt: null },
+      select: { id: true, clientId: true, resourceId: true, oauthProvider: true },
+    });
+    const provider = connection?.oauthProvider;
+    if (!connection || !provider || provider.status !== 'active' || provider.deletedAt !== null) {
+      return null;
+    }
+    return { connection: { id: connection.id, clientId: connection.clientId, resourceId: connection.resourceId }, provider, configuration: await this.configurationOf(provider) };
+  }
+
+  private configurationOf(provider: OAuthProviderRow): Promise<oidc.Configuration> {
+    const version = `${provider.updatedAt.toISOString()}|${provider.clientSecretId ?? ''}`;
+    const cached = this.cache.get(provider.id);
+    if (cached !== undefined && cached.version === version) {
+      return cached.configuration;
+    }
+    const configuration = this.build(provider);
+    this.cache.set(provider.id, { version, configuration });
+    // A provider that could not be reached is asked again next time, not remembered as broken.
+    configuration.catch(() => {
+      if (this.cache.get(provider.id)?.configuration === configuration) {
+        this.cache.delete(provider.id);
+      }
+    });
+    return configuration;
+  }
+
+  private async build(provider: OAuthProviderRow): Promise<oidc.Configuration> {
+    // Plain http only to loopback outside production: the local providers of development and tests.
+    const insecure = this.config.environment !== 'production' && isLoopback(provider.issuer);
+    const explicit = provider.authorizationEndpoint !== null && provider.tokenEndpoint !== null;
+    const discovered: oidc.ServerMetadata = explicit
+      ? { issuer: provider.issuer }
+      : (await oidc.discovery(new URL(provider.issuer), provider.clientId, undefined, oidc.None(), { execute: insecure ? [oidc.allowInsecureRequests] : [], timeout: upstreamTimeoutSeconds })).serverMetadata();
+    const metadata: oidc.ServerMetadata = {
+      ...discovered,
+      ...(provider.authorizationEndpoint === null ? {} : { authorization_endpoint: provider.authorizationEndpoint }),
+      ...(provider.tokenEndpoint === null ? {} : { token_endpoint: provider.tokenEndpoint }),
+      ...(provider.revocationEndpoint === null ? {} : { revocation_endpoint: provider.revocationEndpoint }),
+    };
+    const clientAuthentication =
+      provider.clientSecretId === null ? oidc.None() : oidc.ClientSecretBasic((await this.secrets.current(provider.clientSecretId)).value.toString('utf8'));
+    const configuration = new oidc.Configuration(metadata, provider.clientId, undefined, clientAuthentication);
+    configuration.timeout = upstreamTimeoutSeconds;
+    if (insecure) {
+      oidc.allowInsecureRequests(configuration);
+    }
+    return configuration;
+  }
+}

@@ -1,0 +1,10 @@
+/** The STS pattern's controllers and services, for the composition root. */
+import { OAuthProviderClients } from './oauth-provider-clients.ts';
+import { StsBroker } from './sts-broker.service.ts';
+import { StsConsentService } from './sts-consent.service.ts';
+import { StsConsentsController } from './sts-consents.controller.ts';
+import { StsController } from './sts.controller.ts';
+import { StsTickets } from './sts-tickets.ts';
+
+export const stsControllers = [StsController, StsConsentsController];
+export const stsProviders = [OAuthProviderClients, StsTickets, StsConsentService, StsBroker];
