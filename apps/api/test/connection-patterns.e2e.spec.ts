@@ -87,6 +87,8 @@ describe('vaulted keys at the token endpoint', () => {
     const first = `first-${unique('key')}`;
     const second = `second-${unique('key')}`;
     expect((await setCredential(connectionId, first)).body).toMatchObject({ keyVersion: 1 });
+    // Retrieved once first, so the instance holds version 1 when version 2 is written.
+    expect((await p.exchange({ requested_token_type: connectionTokenTypes.vaulted_key })).body).toMatchObject({ access_token: first, key_version: 1 });
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const written = await setCredential(connectionId, second, expiresAt);
     expect(written.status).toBe(200);

@@ -12,7 +12,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 
-import { AuditLogRepository, CrudRepository, type OpenedSecret, SecretStore, type SecretVersionInfo, type Transaction } from '@crossgate/store';
+import { AuditLogRepository, CrudRepository, type OpenedSecret, type SealedVersion, SecretStore, type SecretVersionInfo, type Transaction } from '@crossgate/store';
 import { maxSecretBytes } from '@crossgate/vault';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
@@ -44,6 +44,13 @@ const credentialBody = z.strictObject({
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 
+/**
+ * How long a sealed active version is reused. A credential set through this instance is handed out
+ * at once; through another instance, or a rotation's activation, within this time (a rotated
+ * credential's predecessor stays valid through its overlap window anyway).
+ */
+export const sealedVersionMaxAgeMs = 1_000;
+
 /** `lastUsedAt` is written at most this often per connection: a retrieval must not cost a write. */
 export const lastUsedWriteIntervalMs = 60_000;
 
@@ -52,6 +59,8 @@ export class ConnectionCredentialService {
   private readonly logger = new Logger('connection-credentials');
   /** Connection id → when this instance last wrote its `lastUsedAt`. */
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Secret id → its active version, still sealed, and when it was read. */
+  private readonly sealed = new Map<string, { version: Promise<SealedVersion>; readAt: number }>();
 
   constructor(
     private readonly repository: CrudRepository,
@@ -105,12 +114,16 @@ export class ConnectionCredentialService {
         },
         now,
       );
-      return { connectionId: connection.id, keyVersion, expiresAt };
+      return { connectionId: connection.id, keyVersion, expiresAt, secretId: connection.credentialSecretId };
     });
+    // This instance hands out the new version from the next retrieval on.
+    if (view.secretId !== null) {
+      this.sealed.delete(view.secretId);
+    }
     if (created) {
       await this.policyEngine.announceChange();
     }
-    return view;
+    return { connectionId: view.connectionId, keyVersion: view.keyVersion, expiresAt: view.expiresAt };
   }
 
   /** `GET /api/connections/:id/versions`: metadata, newest first; empty before the first credential. */
@@ -119,9 +132,26 @@ export class ConnectionCredentialService {
     return connection.credentialSecretId === null ? [] : this.secrets.versions(connection.credentialSecretId);
   }
 
-  /** The active version of a connection's credential, for the token endpoint's one legitimate answer. */
-  current(secretId: string): Promise<OpenedSecret> {
-    return this.secrets.current(secretId);
+  /**
+   * The active version of a connection's credential, for the token endpoint's one legitimate answer.
+   * The sealed row is reused for up to `sealedVersionMaxAgeMs`, so a busy connection costs one read
+   * a second instead of one per retrieval; it is decrypted on every call, and plaintext is never kept.
+   * A failed read is not kept either, so nothing is handed out from a row that could not be read.
+   */
+  async current(secretId: string): Promise<OpenedSecret> {
+    const now = this.clock.now().getTime();
+    let entry = this.sealed.get(secretId);
+    if (entry === undefined || now - entry.readAt >= sealedVersionMaxAgeMs || now < entry.readAt) {
+      const fresh = { version: this.secrets.currentSealed(secretId), readAt: now };
+      fresh.version.catch(() => {
+        if (this.sealed.get(secretId) === fresh) {
+          this.sealed.delete(secretId);
+        }
+      });
+      this.sealed.set(secretId, fresh);
+      entry = fresh;
+    }
+    return this.secrets.openSealed(await entry.version);
   }
 
   /** Records that the connection was used, at most once a minute per connection on this instance; never delays the caller. */

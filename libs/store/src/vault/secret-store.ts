@@ -35,6 +35,13 @@ export interface OpenedSecret {
   expiresAt: Date | null;
 }
 
+/** A version as stored: sealed, so it may sit in a short-lived cache; only `openSealed` reveals it. */
+export interface SealedVersion extends SealedValue {
+  secretId: string;
+  version: number;
+  expiresAt: Date | null;
+}
+
 /** Raised when a secret, or an active version of it, does not exist. */
 export class SecretNotFoundError extends Error {
   override readonly name = 'SecretNotFoundError';
@@ -187,11 +194,28 @@ export class SecretStore {
    * @throws SecretNotFoundError when there is none; VaultIntegrityError when it cannot be opened.
    */
   async current(secretId: string): Promise<OpenedSecret> {
-    const row = await this.prisma.secretVersion.findFirst({ where: { secretId, state: 'active' } });
+    return this.openSealed(await this.currentSealed(secretId));
+  }
+
+  /**
+   * The active version as stored, still sealed: what a reader may keep in memory for a moment
+   * (the value stays encrypted until `openSealed`).
+   * @throws SecretNotFoundError when there is none.
+   */
+  async currentSealed(secretId: string): Promise<SealedVersion> {
+    const row = await this.prisma.secretVersion.findFirst({
+      where: { secretId, state: 'active' },
+      select: { secretId: true, version: true, ciphertext: true, nonce: true, wrappedKey: true, kekId: true, expiresAt: true },
+    });
     if (row === null) {
       throw new SecretNotFoundError(`Secret ${secretId} has no active version`);
     }
-    return this.opened(row);
+    return row;
+  }
+
+  /** Decrypts a version read by `currentSealed`. @throws VaultIntegrityError when it cannot be opened. */
+  openSealed(row: SealedVersion): OpenedSecret {
+    return { secretId: row.secretId, version: row.version, value: this.cipher.open(row, row.secretId, row.version), expiresAt: row.expiresAt };
   }
 
   /** One version, decrypted, whatever its state (a rotation pushes its pending version). */
@@ -200,7 +224,7 @@ export class SecretStore {
     if (row === null) {
       throw new SecretNotFoundError(`Secret ${secretId} has no version ${version}`);
     }
-    return this.opened(row);
+    return this.openSealed(row);
   }
 
   /** Every version's metadata, newest first. Never values. */
@@ -230,9 +254,6 @@ export class SecretStore {
     return { rewrapped, remaining, stranded };
   }
 
-  private opened(row: { secretId: string; version: number; ciphertext: Uint8Array; nonce: Uint8Array; wrappedKey: Uint8Array; kekId: string; expiresAt: Date | null }): OpenedSecret {
-    return { secretId: row.secretId, version: row.version, value: this.cipher.open(row, row.secretId, row.version), expiresAt: row.expiresAt };
-  }
 }
 
 function sealedColumns(sealed: SealedValue) {
