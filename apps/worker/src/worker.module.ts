@@ -10,6 +10,7 @@ import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
 import { SigningKeysProcessor } from './keys/signing-keys.processor.ts';
 import { PlatformModule } from './platform/platform.module.ts';
+import { ConnectionRotationProcessor } from './rotation/connection-rotation.processor.ts';
 import { JOB_HANDLERS, JOB_SCHEDULES, QueuesService } from './queues/queues.service.ts';
 
 @Module({})
@@ -21,20 +22,25 @@ export class WorkerModule {
       providers: [
         AuditChainProcessor,
         SigningKeysProcessor,
+        ConnectionRotationProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor, SigningKeysProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, SigningKeysProcessor, ConnectionRotationProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
             [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
+            [JobName.ConnectionCredentialRotate]: (job) => rotation.rotate(job),
+            [JobName.ConnectionRotationReconcile]: () => rotation.reconcile(),
+            [JobName.ConnectionCredentialRetireDue]: () => rotation.retireDue(),
           }),
         },
         {
           provide: JOB_SCHEDULES,
-          inject: [AuditChainProcessor, SigningKeysProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor): JobSchedule[] => [
+          inject: [AuditChainProcessor, SigningKeysProcessor, ConnectionRotationProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor): JobSchedule[] => [
             auditChain.schedule,
             signingKeys.schedule,
+            ...rotation.schedules,
           ],
         },
         QueuesService,

@@ -28,6 +28,9 @@ describe('runJob', () => {
   const handlers: JobHandlers = {
     [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}`,
     [JobName.SigningKeysRotate]: async (job) => `rotated ${job.data.role}`,
+    [JobName.ConnectionCredentialRotate]: async (job) => `rotated ${job.data.connectionId}`,
+    [JobName.ConnectionRotationReconcile]: async () => 'reconciled',
+    [JobName.ConnectionCredentialRetireDue]: async () => 'retired',
   };
 
   it('should hand a job to the handler for its name', async () => {

@@ -20,3 +20,4 @@ export * from './tokens/issuance-batch-writer.ts';
 export * from './tokens/issued-token.repository.ts';
 export * from './tokens/redeemed-assertions.ts';
 export * from './vault/secret-store.ts';
+export * from './connections/connection-rotation.repository.ts';

@@ -8,3 +8,4 @@ export * from './factories.ts';
 export * from './fresh-database.ts';
 export * from './scratch-database.ts';
 export * from './test-run.ts';
+export * from './legacy-api.ts';

@@ -9,7 +9,16 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, createPrismaClient, type PrismaClient, PrivateKeySeal, SigningKeyRepository } from '@crossgate/store';
+import {
+  AuditLogRepository,
+  ConnectionRotationRepository,
+  createPrismaClient,
+  type PrismaClient,
+  PrivateKeySeal,
+  SecretStore,
+  SigningKeyRepository,
+} from '@crossgate/store';
+import { EnvelopeCipher, KeyRing } from '@crossgate/vault';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -35,8 +44,9 @@ export class PlatformModule {
       module: PlatformModule,
       providers: [
         { provide: CONFIG, useValue: config },
-        // Small pool: one job at a time per queue, and the API holds most of the connections.
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 4 }) },
+        // Small pool: the maintenance queue runs one job at a time; rotations (32 at once) mostly wait on
+        // their targets' HTTP answers, and the API holds most of the database's connections.
+        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 8 }) },
         {
           provide: AuditLogRepository,
           inject: [PRISMA],
@@ -48,9 +58,23 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
             new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
         },
+        {
+          provide: SecretStore,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) =>
+            new SecretStore(
+              prisma,
+              new EnvelopeCipher(new KeyRing({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys)),
+            ),
+        },
+        {
+          provide: ConnectionRotationRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository],
+      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore, ConnectionRotationRepository],
     };
   }
 }
