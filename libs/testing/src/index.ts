@@ -9,3 +9,4 @@ export * from './fresh-database.ts';
 export * from './scratch-database.ts';
 export * from './test-run.ts';
 export * from './legacy-api.ts';
+export * from './rotation-fixtures.ts';

@@ -248,19 +248,18 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
       existing.delete(id);
       const every = schedule.cron === null && schedule.intervalSeconds !== null ? schedule.intervalSeconds * 1000 : undefined;
       const unchanged = current !== undefined && (schedule.cron !== null ? current.pattern === schedule.cron : Number(current.every) === every);
-      let next = current?.next;
       if (!unchanged) {
         const repeat = schedule.cron !== null ? { pattern: schedule.cron } : { every: every! };
         // BullMQ types the scheduler id as the queue's job-name type; any string is accepted at run time.
-        const job = await queue.upsertJobScheduler(id as JobName, repeat, {
+        await queue.upsertJobScheduler(id as JobName, repeat, {
           name: JobName.ConnectionCredentialRotate,
           data: { connectionId: schedule.connectionId },
           opts: this.retryOptions,
         });
-        next = job.timestamp + (job.opts.delay ?? 0);
         upserted += 1;
       }
-      const nextAt = next === undefined ? null : new Date(Number(next));
+      const next = unchanged ? current.next : (await queue.getJobScheduler(id))?.next;
+      const nextAt = next === undefined ? null : new Date(firstDueRun(Number(next), schedule.since, every));
       if (nextAt !== null && (schedule.nextRotationAt === null || Math.abs(schedule.nextRotationAt.getTime() - nextAt.getTime()) > 1000)) {
         await this.rotations.setNextRotationAt(schedule.connectionId, nextAt);
       }
@@ -283,6 +282,18 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     }
     return { retired };
   }
+}
+
+/**
+ * When a rotation will actually happen: the scheduler's next run, or for an interval the first aligned
+ * run (interval schedulers fire at multiples of `every`) at which the key is due (see `isDue`).
+ */
+function firstDueRun(schedulerNext: number, since: Date, every: number | undefined): number {
+  if (every === undefined) {
+    return schedulerNext;
+  }
+  const due = since.getTime() + every * (1 - earlyFraction);
+  return Math.max(schedulerNext, Math.ceil(due / every) * every);
 }
 
 export function failureCounterKey(prefix: string): string {

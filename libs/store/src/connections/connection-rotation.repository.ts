@@ -55,6 +55,8 @@ export interface RotationSchedule {
   intervalSeconds: number | null;
   cron: string | null;
   nextRotationAt: Date | null;
+  /** When the interval counts from: the last rotation, or the connection's creation. */
+  since: Date;
 }
 
 /** Patterns whose credential Crossgate holds and can rotate. */
@@ -164,9 +166,15 @@ export class ConnectionRotationRepository {
         pattern: { in: [...rotatablePatterns] },
         OR: [{ rotationIntervalSeconds: { not: null } }, { rotationCron: { not: null } }],
       },
-      select: { id: true, rotationIntervalSeconds: true, rotationCron: true, nextRotationAt: true },
+      select: { id: true, rotationIntervalSeconds: true, rotationCron: true, nextRotationAt: true, lastRotatedAt: true, createdAt: true },
     });
-    return rows.map((row) => ({ connectionId: row.id, intervalSeconds: row.rotationIntervalSeconds, cron: row.rotationCron, nextRotationAt: row.nextRotationAt }));
+    return rows.map((row) => ({
+      connectionId: row.id,
+      intervalSeconds: row.rotationIntervalSeconds,
+      cron: row.rotationCron,
+      nextRotationAt: row.nextRotationAt,
+      since: row.lastRotatedAt ?? row.createdAt,
+    }));
   }
 
   /** Sets `nextRotationAt` of one connection; null for a connection without a schedule. */
