@@ -16,6 +16,8 @@ import { AuthService } from './auth/auth.service.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
 import { ClientSecretController } from './clients/client-secret.controller.ts';
 import { ClientSecretService } from './clients/client-secret.service.ts';
+import { ConnectionRotationController } from './connections/connection-rotation.controller.ts';
+import { ConnectionRotationService } from './connections/connection-rotation.service.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
@@ -54,6 +56,7 @@ export class AppModule {
         PolicySimulationController,
         EffectiveAccessController,
         ClientSecretController,
+        ConnectionRotationController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
       ],
@@ -68,6 +71,7 @@ export class AppModule {
         EffectiveAccessService,
         TokenEndpoint,
         ClientSecretService,
+        ConnectionRotationService,
         ClientAuthenticator,
         TokenExchangeServices,
         IssuanceRecorder,

@@ -9,9 +9,8 @@ import { once } from 'node:events';
 
 import type { Config } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
-import { createPrismaClient, type PrismaClient, SecretStore } from '@crossgate/store';
+import { createPrismaClient, createSecretStore, type PrismaClient, type SecretStore } from '@crossgate/store';
 import { createRotatableConnection, freePort, LegacyApi, unique } from '@crossgate/testing';
-import { EnvelopeCipher, KeyRing } from '@crossgate/vault';
 
 import { eventually, jobFinished, testConfig } from './support/test-worker.ts';
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
@@ -30,7 +29,7 @@ const queues: CatalogueQueue[] = [];
 beforeEach(async () => {
   config = testConfig();
   prisma = createPrismaClient(config.database.url, { maxConnections: 2 });
-  secrets = new SecretStore(prisma, new EnvelopeCipher(new KeyRing({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey })));
+  secrets = createSecretStore(prisma, config.keys);
   target = await new LegacyApi({ hookCredential }).start();
 });
 

@@ -2,6 +2,7 @@
  * Managed agent-to-tool connections. Service accounts, the weakest pattern, must say why they still
  * exist and when they end. Secret material arrives with the vault.
  */
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 import { connectionPatterns, recordStatuses } from '@crossgate/domain';
@@ -9,6 +10,25 @@ import { connectionPatterns, recordStatuses } from '@crossgate/domain';
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
+
+/** A rotation every minute at most (each one is a push and a test call at the target) and a year at least. */
+export const rotationIntervalBounds = { min: 60, max: 366 * 24 * 3600 } as const;
+
+/** A five- or six-field cron expression (cron-parser's dialect, as BullMQ schedulers read it). */
+const rotationCron = z
+  .string()
+  .trim()
+  .max(120)
+  .superRefine((expression, context) => {
+    try {
+      CronExpressionParser.parse(expression, { strict: false });
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `is not a valid cron expression (${error instanceof Error ? error.message : 'unparsable'})` });
+    }
+  });
+
+/** Where the target is told the new credential and where it is tested. The worker applies the SSRF guard on each call. */
+const hookUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000);
 
 const connectionSchema = z.strictObject({
   name: field.name,
@@ -20,7 +40,25 @@ const connectionSchema = z.strictObject({
   status: z.enum(recordStatuses).default('active'),
   justification: z.string().trim().max(2000).nullable().optional(),
   sunsetAt: field.dateTime.optional(),
+  rotationIntervalSeconds: z.number().int().min(rotationIntervalBounds.min).max(rotationIntervalBounds.max).nullable().optional(),
+  rotationCron: rotationCron.nullable().optional(),
+  rotationOverlapSeconds: z.number().int().min(0).max(30 * 24 * 3600).optional(),
+  rotationHookUrl: hookUrl.nullable().optional(),
+  rotationVerifyUrl: hookUrl.nullable().optional(),
 });
+
+/** Rotation state the worker writes; shown, never set through this resource. */
+const rotationStateFields = [
+  'credentialSecretId',
+  'rotationHookSecretId',
+  'rotationStatus',
+  'rotationStep',
+  'rotationError',
+  'rotationJobId',
+  'rotationLeaseUntil',
+  'lastRotatedAt',
+  'nextRotationAt',
+] as const;
 
 export const connectionsResource: AdminResource = {
   object: 'connections',
@@ -41,7 +79,7 @@ export const connectionsResource: AdminResource = {
   },
   createSchema: connectionSchema,
   updateSchema: field.forUpdate(connectionSchema),
-  readOnlyFields: [...commonReadOnlyFields, 'lastUsedAt'],
+  readOnlyFields: [...commonReadOnlyFields, 'lastUsedAt', ...rotationStateFields],
   references: {
     clientId: { model: 'client', label: 'client', softDeleted: true },
     resourceId: { model: 'resource', label: 'resource', softDeleted: true },
@@ -54,7 +92,10 @@ export const connectionsResource: AdminResource = {
     const justification = field.merged<string | null>(input, existing, 'justification');
     const sunsetAt = field.merged<Date | null>(input, existing, 'sunsetAt');
     const serviceAccount = pattern === 'service_account';
+    const interval = field.merged<number | null>(input, existing, 'rotationIntervalSeconds');
+    const cron = field.merged<string | null>(input, existing, 'rotationCron');
     field.requireValid({
+      rotationCron: interval != null && cron != null && 'set either rotationIntervalSeconds or rotationCron, not both',
       justification:
         serviceAccount && (justification ?? '').length < 20 && 'a service account needs a written justification (20 characters or more)',
       sunsetAt:

@@ -8,11 +8,14 @@ import { Redis } from 'ioredis';
 import type { Config } from '@crossgate/config';
 import {
   AuditLogRepository,
+  ConnectionRotationRepository,
   CrudRepository,
   createPrismaClient,
+  createSecretStore,
   type PrismaClient,
   PolicySourceRepository,
   PrivateKeySeal,
+  SecretStore,
   SigningKeyRepository,
 } from '@crossgate/store';
 
@@ -113,9 +116,30 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
             new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }), auditLog),
         },
+        {
+          provide: SecretStore,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => createSecretStore(prisma, config.keys),
+        },
+        {
+          provide: ConnectionRotationRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository],
+      exports: [
+        CONFIG,
+        Clock,
+        PRISMA,
+        REDIS,
+        CrudRepository,
+        AuditLogRepository,
+        PolicySourceRepository,
+        SigningKeyRepository,
+        SecretStore,
+        ConnectionRotationRepository,
+      ],
     };
   }
 }

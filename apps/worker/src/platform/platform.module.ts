@@ -13,12 +13,12 @@ import {
   AuditLogRepository,
   ConnectionRotationRepository,
   createPrismaClient,
+  createSecretStore,
   type PrismaClient,
   PrivateKeySeal,
   SecretStore,
   SigningKeyRepository,
 } from '@crossgate/store';
-import { EnvelopeCipher, KeyRing } from '@crossgate/vault';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -61,11 +61,7 @@ export class PlatformModule {
         {
           provide: SecretStore,
           inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) =>
-            new SecretStore(
-              prisma,
-              new EnvelopeCipher(new KeyRing({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys)),
-            ),
+          useFactory: (prisma: PrismaClient) => createSecretStore(prisma, config.keys),
         },
         {
           provide: ConnectionRotationRepository,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type EnvelopeCipher, type SealedValue, VaultInputError } from '@crossgate/vault';
+import { EnvelopeCipher, type KeyEncryptionKey, KeyRing, type SealedValue, VaultInputError } from '@crossgate/vault';
 
 import type { PrismaClient, Transaction } from '../database.ts';
 import type { SecretPurpose, SecretVersionState } from '../generated/prisma/enums.ts';
@@ -217,6 +217,14 @@ export class SecretStore {
   private opened(row: { secretId: string; version: number; ciphertext: Uint8Array; nonce: Uint8Array; wrappedKey: Uint8Array; kekId: string; expiresAt: Date | null }): OpenedSecret {
     return { secretId: row.secretId, version: row.version, value: this.cipher.open(row, row.secretId, row.version), expiresAt: row.expiresAt };
   }
+}
+
+/** A store over the configured KEKs (`Config['keys']`): the current one seals, earlier ones still open. */
+export function createSecretStore(
+  prisma: PrismaClient,
+  keys: { encryptionKeyId: string; encryptionKey: Uint8Array; previousEncryptionKeys: readonly KeyEncryptionKey[] },
+): SecretStore {
+  return new SecretStore(prisma, new EnvelopeCipher(new KeyRing({ id: keys.encryptionKeyId, key: keys.encryptionKey }, keys.previousEncryptionKeys)));
 }
 
 function sealedColumns(sealed: SealedValue) {
