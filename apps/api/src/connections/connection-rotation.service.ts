@@ -30,6 +30,8 @@ const hookCredentialSchema = z.strictObject({ value: z.string().min(1, 'must not
 
 export interface RotationView {
   status: string;
+  /** The job this state belongs to: a caller that started a rotation waits for its own job id here. */
+  jobId: string | null;
   step: string | null;
   progress: number;
   error: string | null;
@@ -112,7 +114,7 @@ export class ConnectionRotationService implements OnApplicationShutdown {
     if (state === null) {
       throw new AdminApiError('not_found', `No connection with id "${id.slice(0, 64)}"`);
     }
-    return { ...state, progress: state.status === 'idle' && state.step !== 'done' ? 0 : rotationProgress(state.step) };
+    return { ...state, progress: rotationProgress(state.step) };
   }
 
   private rotationQueue(): CatalogueQueue {

@@ -43,6 +43,8 @@ export interface RotationTarget {
 /** The rotation as the admin API shows it. */
 export interface RotationState {
   status: RotationStatus;
+  /** The job the state belongs to (the one rotating, or the last one that finished or failed). */
+  jobId: string | null;
   step: string | null;
   error: string | null;
   lastRotatedAt: Date | null;
@@ -99,9 +101,9 @@ export class ConnectionRotationRepository {
   async state(connectionId: string): Promise<RotationState | null> {
     const row = await this.prisma.connection.findFirst({
       where: { id: connectionId, deletedAt: null },
-      select: { rotationStatus: true, rotationStep: true, rotationError: true, lastRotatedAt: true, nextRotationAt: true },
+      select: { rotationStatus: true, rotationJobId: true, rotationStep: true, rotationError: true, lastRotatedAt: true, nextRotationAt: true },
     });
-    return row && { status: row.rotationStatus, step: row.rotationStep, error: row.rotationError, lastRotatedAt: row.lastRotatedAt, nextRotationAt: row.nextRotationAt };
+    return row && { status: row.rotationStatus, jobId: row.rotationJobId, step: row.rotationStep, error: row.rotationError, lastRotatedAt: row.lastRotatedAt, nextRotationAt: row.nextRotationAt };
   }
 
   /**
