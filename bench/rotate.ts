@@ -52,7 +52,7 @@ try {
   process.stdout.write(`seeded ${connections.length} connections in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`);
 
   // The worker is up once its first scheduled reconcile has run.
-  await waitFor('the worker to start', 60_000, async () => ((await queue.getJobCounts('completed')).completed > 0 ? true : undefined)).catch((error: Error) => {
+  await waitFor('the worker to start', 60_000, async () => (((await queue.getJobCounts('completed'))['completed'] ?? 0) > 0 ? true : undefined)).catch((error: Error) => {
     throw new Error(`${error.message}\n${workerTail.join('\n')}`);
   });
 

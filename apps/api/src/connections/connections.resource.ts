@@ -92,10 +92,10 @@ export const connectionsResource: AdminResource = {
     const justification = field.merged<string | null>(input, existing, 'justification');
     const sunsetAt = field.merged<Date | null>(input, existing, 'sunsetAt');
     const serviceAccount = pattern === 'service_account';
-    const interval = field.merged<number | null>(input, existing, 'rotationIntervalSeconds');
-    const cron = field.merged<string | null>(input, existing, 'rotationCron');
+    const interval = field.merged<number | null | undefined>(input, existing, 'rotationIntervalSeconds') ?? null;
+    const cron = field.merged<string | null | undefined>(input, existing, 'rotationCron') ?? null;
     field.requireValid({
-      rotationCron: interval != null && cron != null && 'set either rotationIntervalSeconds or rotationCron, not both',
+      rotationCron: interval !== null && cron !== null && 'set either rotationIntervalSeconds or rotationCron, not both',
       justification:
         serviceAccount && (justification ?? '').length < 20 && 'a service account needs a written justification (20 characters or more)',
       sunsetAt:
