@@ -20,6 +20,8 @@ import { ConnectionsLadderController } from './connections/connections-ladder.co
 import { ConnectionsLadderService } from './connections/connections-ladder.service.ts';
 import { ConnectionCredentialController } from './connections/connection-credential.controller.ts';
 import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
+import { ConnectionRotationController } from './connections/connection-rotation.controller.ts';
+import { ConnectionRotationService } from './connections/connection-rotation.service.ts';
 import { crudController } from './crud/crud.controller.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { EffectiveAccessController } from './effective-access/effective-access.controller.ts';
@@ -62,6 +64,7 @@ export class AppModule {
         ConnectionsLadderController,
         ClientSecretController,
         ConnectionCredentialController,
+        ConnectionRotationController,
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
         ...stsControllers,
@@ -79,6 +82,7 @@ export class AppModule {
         TokenEndpoint,
         ClientSecretService,
         ConnectionCredentialService,
+        ConnectionRotationService,
         ClientAuthenticator,
         IdpKeys,
         TokenExchangeServices,

@@ -101,13 +101,13 @@ describe('the connections ladder', () => {
   });
 
   it('should not count a deleted connection', async () => {
-    const id = await createConnection('sts', { clientId: await createClient() });
+    const id = await createConnection('vaulted_key', { clientId: await createClient() });
     const before = await ladder();
 
     expect((await http.delete(`/api/connections/${id}`)).status).toBe(200);
 
     const after = await ladder();
-    expect(growth(before, after)['sts']).toEqual({ count: -1, active: -1 });
+    expect(growth(before, after)['vaulted_key']).toEqual({ count: -1, active: -1 });
     expect(after.total - before.total).toBe(-1);
   });
 
@@ -142,7 +142,7 @@ describe('the connection record the wizard writes', () => {
 
     const both = await http.put<{ errors: Record<string, string> }>(`/api/connections/${id}`, { rotationCron: '0 3 * * *' });
     expect(both.status).toBe(422);
-    expect(both.body.errors).toEqual({ rotationCron: 'give a rotation interval or a cron expression, not both' });
+    expect(both.body.errors).toEqual({ rotationCron: 'set either rotationIntervalSeconds or rotationCron, not both' });
 
     // The whole record back, as the edit form sends it: read-only fields are ignored, not refused.
     const edited = await http.put<Record<string, unknown>>(`/api/connections/${id}`, { ...stored.body, rotationIntervalSeconds: null, rotationCron: '0 3 * * *' });

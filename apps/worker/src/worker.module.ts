@@ -10,6 +10,7 @@ import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
 import { SigningKeysProcessor } from './keys/signing-keys.processor.ts';
 import { PlatformModule } from './platform/platform.module.ts';
+import { ConnectionRotationProcessor } from './rotation/connection-rotation.processor.ts';
 import { JOB_AT_START, JOB_HANDLERS, JOB_SCHEDULES, QueuesService, type StartupJobs } from './queues/queues.service.ts';
 import { VaultRewrapProcessor } from './vault/vault-rewrap.processor.ts';
 
@@ -23,13 +24,17 @@ export class WorkerModule {
         AuditChainProcessor,
         SigningKeysProcessor,
         VaultRewrapProcessor,
+        ConnectionRotationProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor, SigningKeysProcessor, VaultRewrapProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
             [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
             [JobName.VaultRewrap]: (job) => vault.rewrap(job),
+            [JobName.ConnectionCredentialRotate]: (job) => rotation.rotate(job),
+            [JobName.ConnectionRotationReconcile]: () => rotation.reconcile(),
+            [JobName.ConnectionCredentialRetireDue]: () => rotation.retireDue(),
           }),
         },
         {
@@ -39,10 +44,11 @@ export class WorkerModule {
         },
         {
           provide: JOB_SCHEDULES,
-          inject: [AuditChainProcessor, SigningKeysProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor): JobSchedule[] => [
+          inject: [AuditChainProcessor, SigningKeysProcessor, ConnectionRotationProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor): JobSchedule[] => [
             auditChain.schedule,
             signingKeys.schedule,
+            ...rotation.schedules,
           ],
         },
         QueuesService,

@@ -3,10 +3,6 @@
  * providers use explicit injection tokens, so no emitted decorator metadata is needed), stopped with
  * signals, and killed outright.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-
 import pg from 'pg';
 
 import type { Config } from '@crossgate/config';
@@ -15,36 +11,7 @@ import { createPrismaClient, type PrismaClient } from '@crossgate/store';
 import { unique } from '@crossgate/testing';
 
 import { eventually, obliterateQueues, openQueues, testConfig } from './support/test-worker.ts';
-
-const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startWorkerProcess(config: Config, environment: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: repositoryRoot,
-    env: {
-      ...process.env,
-      // tsx would otherwise read the root tsconfig.json, which enables no decorators.
-      TSX_TSCONFIG_PATH: 'apps/worker/tsconfig.json',
-      REDIS_PREFIX: config.redis.prefix,
-      AUDIT_VERIFY_EVERY_MINUTES: String(config.audit.verifyEveryMinutes),
-      LOG_LEVEL: 'debug',
-      NO_COLOR: '1',
-      ...environment,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  return { child, output: () => output, exited };
-}
+import { startWorkerProcess, stopWorkerProcess as stop, type WorkerProcess } from './support/worker-process.ts';
 
 /**
  * Holds verification mid-run: it reads audit_events, which this transaction locks until released.
@@ -65,13 +32,6 @@ async function holdAuditTable(config: Config): Promise<{ release(): Promise<void
       }
     },
   };
-}
-
-async function stop(worker: WorkerProcess | undefined) {
-  if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-  }
 }
 
 describe('the worker process', () => {

@@ -77,6 +77,12 @@ const environmentSchema = z.object({
   SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
   /** The rotation job makes the `next` key active this often. */
   SIGNING_KEY_ROTATE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** How long a connection's rotation hook (and its verify URL) may take to answer before the step fails. */
+  ROTATION_HOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How often the worker brings the rotation schedulers in line with the connections' schedules. */
+  ROTATION_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** First retry delay of a failed rotation; later ones double (exponential backoff). */
+  ROTATION_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 /**
@@ -127,6 +133,13 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       developmentKek: env.KEY_ENCRYPTION_KEY === undefined,
       signingAlg: env.SIGNING_ALG,
       rotateEveryDays: env.SIGNING_KEY_ROTATE_DAYS,
+    },
+    rotation: {
+      hookTimeoutMs: env.ROTATION_HOOK_TIMEOUT_MS,
+      reconcileEveryMs: env.ROTATION_RECONCILE_SECONDS * 1000,
+      retryDelayMs: env.ROTATION_RETRY_DELAY_MS,
+      /** Hooks on loopback (and plain http to loopback) only outside production, as for remote JWKS. */
+      allowInsecureLoopback: env.NODE_ENV !== 'production',
     },
     subjects: {
       /** 32 bytes; the HMAC key of pairwise ID-JAG subjects (libs/token `pairwiseSubject`). */

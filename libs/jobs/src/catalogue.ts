@@ -9,6 +9,8 @@ import type { Job } from 'bullmq';
 export const QueueName = {
   /** Housekeeping that may run late but must run: audit-chain verification, later exports and reminders. */
   Maintenance: 'maintenance',
+  /** Connection credential rotation: many small HTTP-bound jobs, run with high concurrency. */
+  Rotation: 'rotation',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -27,6 +29,17 @@ export const JobName = {
    * resumes where it stopped). Enqueued at worker start when anything is left under an older KEK.
    */
   VaultRewrap: 'vault.rewrap',
+  /**
+   * Rotates a vaulted_key or service_account connection's credential: generate → pending version →
+   * push to the rotation hook → verify at the target → activate (the old version retires after the
+   * overlap). Resumable: a re-run continues the pending version instead of making another. Each
+   * scheduled connection has a scheduler whose id is `connection-credential.rotate/<connection id>`.
+   */
+  ConnectionCredentialRotate: 'connection-credential.rotate',
+  /** Brings the rotation schedulers in line with the connections' schedules (added, changed, removed). */
+  ConnectionRotationReconcile: 'connection-rotation.reconcile',
+  /** Retires every credential version whose overlap window has ended. */
+  ConnectionCredentialRetireDue: 'connection-credential.retire-due',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -38,6 +51,9 @@ interface JobPayloads {
   [JobName.AuditVerifyChain]: NoPayload;
   [JobName.SigningKeysRotate]: { role: string; force?: boolean };
   [JobName.VaultRewrap]: NoPayload;
+  [JobName.ConnectionCredentialRotate]: { connectionId: string; force?: boolean };
+  [JobName.ConnectionRotationReconcile]: NoPayload;
+  [JobName.ConnectionCredentialRetireDue]: NoPayload;
 }
 
 /** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
@@ -45,6 +61,9 @@ const jobQueues = {
   [JobName.AuditVerifyChain]: QueueName.Maintenance,
   [JobName.SigningKeysRotate]: QueueName.Maintenance,
   [JobName.VaultRewrap]: QueueName.Maintenance,
+  [JobName.ConnectionCredentialRotate]: QueueName.Rotation,
+  [JobName.ConnectionRotationReconcile]: QueueName.Rotation,
+  [JobName.ConnectionCredentialRetireDue]: QueueName.Rotation,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The queue a job runs on. */

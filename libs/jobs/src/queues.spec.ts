@@ -29,6 +29,9 @@ describe('runJob', () => {
     [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}`,
     [JobName.SigningKeysRotate]: async (job) => `rotated ${job.data.role}`,
     [JobName.VaultRewrap]: async () => "rewrapped",
+    [JobName.ConnectionCredentialRotate]: async (job) => `rotated ${job.data.connectionId}`,
+    [JobName.ConnectionRotationReconcile]: async () => 'reconciled',
+    [JobName.ConnectionCredentialRetireDue]: async () => 'retired',
   };
 
   it('should hand a job to the handler for its name', async () => {

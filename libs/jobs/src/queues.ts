@@ -50,9 +50,14 @@ export const workerSettings = {
   maxStalledCount: 2,
 } as const satisfies Partial<WorkerOptions>;
 
-/** Jobs each worker process runs at once, per queue. */
+/**
+ * Jobs each worker process runs at once, per queue. A rotation spends its time waiting on the target's
+ * HTTP answers and on PostgreSQL, so one process runs many at once; the database pool, not the CPU,
+ * is the limit (see the worker's PlatformModule).
+ */
 export const queueConcurrency: Record<QueueName, number> = {
   [QueueName.Maintenance]: 1,
+  [QueueName.Rotation]: 32,
 };
 
 /** BullMQ's key prefix: the deployment's prefix plus `:bull`, apart from the other keys Crossgate keeps. */
@@ -97,7 +102,7 @@ function assertQueueFor(queue: CatalogueQueue, name: JobName): void {
 }
 
 /** The options a caller may set when adding a job; retries and retention stay the catalogue's. */
-export type EnqueueOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority'>;
+export type EnqueueOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority' | 'backoff'>;
 
 /**
  * Adds a job to its queue. Pass `jobId` (from {@link jobId}) wherever the same job may be added twice.

@@ -21,3 +21,4 @@ export * from './tokens/issued-token.repository.ts';
 export * from './tokens/redeemed-assertions.ts';
 export * from './connections/connection-ladder.repository.ts';
 export * from './vault/secret-store.ts';
+export * from './connections/connection-rotation.repository.ts';

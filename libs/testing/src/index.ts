@@ -10,3 +10,5 @@ export * from './scratch-database.ts';
 export * from './test-run.ts';
 export * from './connection-pair.ts';
 export * from './secret-leak-scan.ts';
+export * from './legacy-api.ts';
+export * from './rotation-fixtures.ts';

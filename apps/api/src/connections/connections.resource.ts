@@ -4,6 +4,7 @@
  * `PUT /api/connections/:id/credential` (connection-credential.controller.ts) and never appears in a
  * record; records show only its secret's id and the rotation state, which the worker maintains.
  */
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 import { connectionPatterns, recordStatuses } from '@crossgate/domain';
@@ -12,6 +13,25 @@ import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../
 import * as field from '../crud/fields.ts';
 import { equals } from '../http/list-query.ts';
 import { bumpPolicyVersion } from '../policies/policy-version.ts';
+
+/** A rotation every minute at most (each one is a push and a test call at the target) and a year at least. */
+export const rotationIntervalBounds = { min: 60, max: 366 * 24 * 3600 } as const;
+
+/** A five- or six-field cron expression (cron-parser's dialect, as BullMQ schedulers read it). */
+const rotationCron = z
+  .string()
+  .trim()
+  .max(120)
+  .superRefine((expression, context) => {
+    try {
+      CronExpressionParser.parse(expression, { strict: false });
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `is not a valid cron expression (${error instanceof Error ? error.message : 'unparsable'})` });
+    }
+  });
+
+/** Where the target is told the new credential and where it is tested. The worker applies the SSRF guard on each call. */
+const hookUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000);
 
 const connectionSchema = z.strictObject({
   name: field.name,
@@ -25,13 +45,14 @@ const connectionSchema = z.strictObject({
   sunsetAt: field.dateTime.optional(),
   /** The service account's user name (not secret); the password goes to PUT /api/connections/:id/credential. */
   accountName: z.string().trim().min(1).max(200).nullable().optional(),
-  /** The rotation schedule: every N seconds or a cron expression, not both. */
-  rotationIntervalSeconds: z.int().min(60).max(31_536_000).nullable().optional(),
-  rotationCron: z.string().trim().min(1).max(200).nullable().optional(),
-  rotationOverlapSeconds: z.int().min(0).max(2_592_000).optional(),
-  rotationHookUrl: field.httpsUrl.nullable().optional(),
-  rotationVerifyUrl: field.httpsUrl.nullable().optional(),
+  /** The STS connection's third-party OAuth provider. */
   oauthProviderId: z.uuid().nullable().optional(),
+  /** The rotation schedule: every N seconds or a cron expression, not both. */
+  rotationIntervalSeconds: z.number().int().min(rotationIntervalBounds.min).max(rotationIntervalBounds.max).nullable().optional(),
+  rotationCron: rotationCron.nullable().optional(),
+  rotationOverlapSeconds: z.number().int().min(0).max(30 * 24 * 3600).optional(),
+  rotationHookUrl: hookUrl.nullable().optional(),
+  rotationVerifyUrl: hookUrl.nullable().optional(),
 });
 
 /** Maintained by Crossgate (credential writes, rotations, retrievals), shown but never written through CRUD. */
@@ -40,7 +61,10 @@ const maintainedFields = [
   'credentialSecretId',
   'rotationHookSecretId',
   'rotationStatus',
+  'rotationStep',
   'rotationError',
+  'rotationJobId',
+  'rotationLeaseUntil',
   'lastRotatedAt',
   'nextRotationAt',
 ] as const;
@@ -81,10 +105,10 @@ export const connectionsResource: AdminResource = {
     const sunsetAt = field.merged<Date | null>(input, existing, 'sunsetAt');
     const accountName = field.merged<string | null>(input, existing, 'accountName');
     const serviceAccount = pattern === 'service_account';
-    const interval = field.merged<number | null>(input, existing, 'rotationIntervalSeconds');
-    const cron = field.merged<string | null>(input, existing, 'rotationCron');
+    const interval = field.merged<number | null | undefined>(input, existing, 'rotationIntervalSeconds') ?? null;
+    const cron = field.merged<string | null | undefined>(input, existing, 'rotationCron') ?? null;
     field.requireValid({
-      rotationCron: Boolean(interval) && Boolean(cron) && 'give a rotation interval or a cron expression, not both',
+      rotationCron: interval !== null && cron !== null && 'set either rotationIntervalSeconds or rotationCron, not both',
       accountName: serviceAccount && !accountName && 'a service account needs the name of the account it logs in as',
       pattern:
         existing !== undefined &&

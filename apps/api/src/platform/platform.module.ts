@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '@crossgate/config';
 import {
   AuditLogRepository,
+  ConnectionRotationRepository,
   CrudRepository,
   createPrismaClient,
   type PrismaClient,
@@ -114,11 +115,30 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
             new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
         },
-        // Seals under the current KEK, opens under it or any earlier one still configured.
-        { provide: SecretStore, inject: [PRISMA], useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys) },
+        {
+          provide: SecretStore,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys),
+        },
+        {
+          provide: ConnectionRotationRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, Clock, PRISMA, REDIS, CrudRepository, AuditLogRepository, PolicySourceRepository, SigningKeyRepository, SecretStore],
+      exports: [
+        CONFIG,
+        Clock,
+        PRISMA,
+        REDIS,
+        CrudRepository,
+        AuditLogRepository,
+        PolicySourceRepository,
+        SigningKeyRepository,
+        SecretStore,
+        ConnectionRotationRepository,
+      ],
     };
   }
 }

@@ -9,7 +9,15 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
-import { AuditLogRepository, createPrismaClient, type PrismaClient, PrivateKeySeal, SecretStore, SigningKeyRepository } from '@crossgate/store';
+import {
+  AuditLogRepository,
+  ConnectionRotationRepository,
+  createPrismaClient,
+  type PrismaClient,
+  PrivateKeySeal,
+  SecretStore,
+  SigningKeyRepository,
+} from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
@@ -35,8 +43,9 @@ export class PlatformModule {
       module: PlatformModule,
       providers: [
         { provide: CONFIG, useValue: config },
-        // Small pool: one job at a time per queue, and the API holds most of the connections.
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 4 }) },
+        // Small pool: the maintenance queue runs one job at a time; rotations (32 at once) mostly wait on
+        // their targets' HTTP answers, and the API holds most of the database's connections.
+        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 8 }) },
         {
           provide: AuditLogRepository,
           inject: [PRISMA],
@@ -48,10 +57,19 @@ export class PlatformModule {
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
             new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
         },
-        { provide: SecretStore, inject: [PRISMA], useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys) },
+        {
+          provide: SecretStore,
+          inject: [PRISMA],
+          useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys),
+        },
+        {
+          provide: ConnectionRotationRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore],
+      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore, ConnectionRotationRepository],
     };
   }
 }

@@ -37,6 +37,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('Queues');
   private readonly queues = new Map<QueueName, CatalogueQueue>();
   private readonly workers: Worker<JobPayload, unknown, JobName>[] = [];
+  private reassert: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectConfig() private readonly config: Config,
@@ -69,10 +70,26 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
       await enqueue(this.queue(queueOf(item.name)), item, { jobId });
       this.logger.log(`Enqueued ${item.name} at start (${jobId})`);
     }
+    // A Redis restarted without persistence forgets every scheduler. Re-asserting them (an upsert of an
+    // unchanged schedule adds no run) brings them back; the rotation reconcile then restores the
+    // per-connection ones, and PostgreSQL still holds every rotation's state.
+    this.reassert = setInterval(() => void this.reassertSchedules(), this.config.rotation.reconcileEveryMs);
+    this.reassert.unref();
+  }
+
+  private async reassertSchedules(): Promise<void> {
+    try {
+      for (const schedule of this.schedules) {
+        await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
+      }
+    } catch (error) {
+      this.logger.warn(`Could not re-assert the schedulers (Redis down?): ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Stops taking jobs and waits for the active ones, before the database is closed. */
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.reassert);
     await Promise.allSettled(this.workers.map((worker) => worker.close()));
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
   }

@@ -150,15 +150,32 @@ export class SecretStore {
     return db === undefined ? this.prisma.$transaction(work) : work(db);
   }
 
-  /** Makes a pending version the active one; the version active until now steps down as `previous` says. */
-  async activate(secretId: string, version: number, previous: PreviousVersionFate, now = new Date()): Promise<void> {
+  /**
+   * Makes a pending version the active one; the version active until now steps down as `previous` says.
+   * `alsoInTransaction` runs in the same commit, so the owner's record of the change (a connection's
+   * rotation state, an audit event) can never disagree with which version is active.
+   */
+  async activate(
+    secretId: string,
+    version: number,
+    previous: PreviousVersionFate,
+    now = new Date(),
+    alsoInTransaction?: (tx: Transaction) => Promise<void>,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       await stepDown(tx, secretId, previous, now);
       const { count } = await tx.secretVersion.updateMany({ where: { secretId, version, state: 'pending' }, data: { state: 'active', activatedAt: now } });
       if (count !== 1) {
         throw new SecretNotFoundError(`Secret ${secretId} has no pending version ${version}`);
       }
+      await alsoInTransaction?.(tx);
     });
+  }
+
+  /** The number of the secret's pending version (a rotation's, not yet activated), or null. At most one exists. */
+  async pendingVersion(secretId: string): Promise<number | null> {
+    const row = await this.prisma.secretVersion.findFirst({ where: { secretId, state: 'pending' }, select: { version: true } });
+    return row?.version ?? null;
   }
 
   /** Marks versions in a state as another: a failed rotation's pending version, for example. */
@@ -253,7 +270,6 @@ export class SecretStore {
     const stranded = await this.prisma.secretVersion.count({ where: { kekId: { notIn: [current, ...movable] } } });
     return { rewrapped, remaining, stranded };
   }
-
 }
 
 function sealedColumns(sealed: SealedValue) {

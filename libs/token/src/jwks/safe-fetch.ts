@@ -270,6 +270,16 @@ function guardedLookup(policy: SafeFetchPolicy, loopbackOnly: boolean): LookupFu
   };
 }
 
+/**
+ * The guard's `lookup`, for another HTTP client that must keep to the same address policy (a
+ * connection's rotation hook, which POSTs). Check the URL with {@link checkUrl} first: IP-literal
+ * hosts never reach a `lookup`.
+ */
+export function safeLookup(url: URL, options: SafeFetchOptions = {}): LookupFunction {
+  const policy: SafeFetchPolicy = { ...safeFetchDefaults, resolveHost: systemResolver, ...definedOnly(options) };
+  return guardedLookup(policy, url.protocol === 'http:');
+}
+
 type Outcome = { kind: 'body'; body: Buffer } | { kind: 'redirect'; location: string };
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);

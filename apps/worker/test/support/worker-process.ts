@@ -1,0 +1,49 @@
+/**
+ * The worker as an operator runs it: its own process, started from `src/main.ts` under tsx (the
+ * providers use explicit injection tokens, so no emitted decorator metadata is needed), with its
+ * output kept for assertions.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+import type { Config } from '@crossgate/config';
+
+const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startWorkerProcess(config: Config, environment: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      // tsx would otherwise read the root tsconfig.json, which enables no decorators.
+      TSX_TSCONFIG_PATH: 'apps/worker/tsconfig.json',
+      REDIS_PREFIX: config.redis.prefix,
+      AUDIT_VERIFY_EVERY_MINUTES: String(config.audit.verifyEveryMinutes),
+      LOG_LEVEL: 'debug',
+      NO_COLOR: '1',
+      ...environment,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return { child, output: () => output, exited };
+}
+
+/** Kills the process outright (SIGKILL) if it still runs, and waits for it to exit. */
+export async function stopWorkerProcess(worker: WorkerProcess | undefined) {
+  if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+}
+
