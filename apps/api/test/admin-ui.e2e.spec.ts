@@ -206,8 +206,8 @@ describe('admin UI in a browser', () => {
       accountName: 'svc-mainframe',
     });
     await page.getByText('Service account (weakest — legacy)').first().waitFor();
-    // Until the credential versions endpoint exists, the panel says there are none instead of failing.
-    await page.getByText('No versions').waitFor();
+    // The password typed in the wizard is the credential's first version: its metadata shows, never its value.
+    await page.getByRole('table', { name: 'Credential versions' }).getByRole('row').filter({ hasText: 'Active' }).waitFor();
     expect(await page.content()).not.toContain(password);
 
     await page.getByRole('menuitem', { name: 'Connections' }).click();
