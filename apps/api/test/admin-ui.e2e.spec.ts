@@ -260,7 +260,7 @@ describe('admin UI in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('should create an OAuth provider without ever showing its secret, pick it in the STS wizard, and revoke a consent from the consents page', async () => {
+  it('should create an OAuth provider without ever showing its secret, pick it in the STS wizard, and revoke a consent from the consents page, and keep or remove the secret only when asked', async () => {
     const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
     const fixture = await createPolicyFixture(http);
     const client = await api.prisma.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
@@ -355,6 +355,19 @@ describe('admin UI in a browser', () => {
     await page.getByText('No refresh token was held').waitFor();
     expect(await api.prisma.stsConsent.findUniqueOrThrow({ where: { id: bare.id } })).toMatchObject({ status: 'revoked', upstreamRevocation: 'none' });
     await screenshot('sts-consent');
+
+    // Saving a change with the password input left empty keeps the secret; removing it is its own choice.
+    await page.goto(`${api.baseUrl}/#/oauth-providers/${providerId}`);
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`${providerName} (renamed)`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/oauth-providers\/[0-9a-f-]{36}\/show$/);
+    await page.getByText('Yes: vaulted, never shown').waitFor();
+    expect((await api.prisma.oauthProvider.findUniqueOrThrow({ where: { id: stored.id } })).clientSecretId).toBe(stored.clientSecretId);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Remove the stored client secret').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('No: a public client (PKCE only)').waitFor();
+    expect((await api.prisma.oauthProvider.findUniqueOrThrow({ where: { id: stored.id } })).clientSecretId).toBeNull();
 
     expect(await page.content()).not.toContain(provider.clientSecret);
     expect(await page.content()).not.toContain(refreshToken);
