@@ -16,9 +16,11 @@ import groupMappings from './group-mappings/index.ts';
 import groups from './groups/index.ts';
 import { i18nProvider } from './i18nProvider.ts';
 import memberships from './memberships/index.ts';
+import oauthProviders from './oauth-providers/index.ts';
 import policies from './policies/index.ts';
 import rasTrustedIssuers from './ras-trusted-issuers/index.ts';
 import resources from './resources/index.ts';
+import stsConsents from './sts-consents/index.ts';
 import trustedIdps from './trusted-idps/index.ts';
 import users from './users/index.ts';
 
@@ -50,6 +52,8 @@ export const App = () => (
     <Resource name="ras-trusted-issuers" {...rasTrustedIssuers} />
     <Resource name="policies" {...policies} />
     <Resource name="connections" {...connections} />
+    <Resource name="oauth-providers" {...oauthProviders} />
+    <Resource name="sts-consents" {...stsConsents} />
     <Resource name="trusted-idps" {...trustedIdps} />
     <Resource name="users" {...users} />
     <Resource name="groups" {...groups} />

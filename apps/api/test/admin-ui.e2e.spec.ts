@@ -2,7 +2,9 @@
  * The admin UI in a real browser (Debian's Chromium, driven by playwright-core) against the real API
  * serving the built SPA: sign in through the form, create a client through the UI, find it in the
  * list, and find its `client.create` event in the audit log; create connections through the wizard and
- * read the migration ladder on the dashboard. Screenshots go to test-output/admin-ui/.
+ * read the migration ladder on the dashboard; create an OAuth provider and an STS connection through
+ * the UI, consent at a real local provider, and revoke the consent from the consents page.
+ * Screenshots go to test-output/admin-ui/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,10 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { hash } from '@node-rs/argon2';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
+import { SecretStore } from '@crossgate/store';
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
-import { createPolicy, createPolicyFixture } from './support/policy-fixtures.ts';
-import { startTestApi, type TestApi } from './support/test-api.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
+import { driveLogin, type LocalOAuthProvider, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
+import { OAuthError } from '../src/oauth/oauth.error.ts';
+import { StsBroker } from '../src/sts/sts-broker.service.ts';
+import { createPolicy, createPolicyFixture, createUser } from './support/policy-fixtures.ts';
+import { freePort, startTestApi, type TestApi } from './support/test-api.ts';
 
 const adminUiDir = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 const screenshotDir = fileURLToPath(new URL('../../../test-output/admin-ui', import.meta.url));
@@ -22,6 +29,7 @@ const chromiumPath = '/usr/bin/chromium';
 const password = 'correct horse battery staple';
 
 let api: TestApi;
+let provider: LocalOAuthProvider;
 let browser: Browser;
 let page: Page;
 let adminEmail: string;
@@ -34,7 +42,10 @@ beforeAll(async () => {
   if (!existsSync(chromiumPath)) {
     throw new Error(`No Chromium at ${chromiumPath}: run \`apt-get install -y chromium fonts-liberation\` (CI does).`);
   }
-  api = await startTestApi({ ADMIN_UI_DIR: adminUiDir });
+  // The STS consent comes back to Crossgate's own callback, so the API must know its address.
+  const port = await freePort();
+  api = await startTestApi({ ADMIN_UI_DIR: adminUiDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  provider = await startOAuthProvider({ redirectUri: `${api.baseUrl}/sts/callback` });
   adminEmail = (await createAdmin(api.prisma, 'it-admin', await hash(password))).email;
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -60,7 +71,42 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.close();
+  await provider?.close();
 });
+
+/** Opens the connection wizard, picks the app pair, ticks what the resource supports and moves to the pattern step. */
+async function startConnectionWizard(pair: { client: string; resource: string }, supports: RegExp[]): Promise<void> {
+  await page.getByRole('menuitem', { name: 'Connections' }).click();
+  await page.getByRole('link', { name: 'Create' }).click();
+  for (const [field, name] of [
+    ['Client', pair.client],
+    ['Resource', pair.resource],
+  ] as const) {
+    await page.getByRole('combobox', { name: field }).pressSequentially(name);
+    await page.getByRole('option', { name }).click();
+  }
+  for (const support of supports) {
+    await page.getByRole('checkbox', { name: support }).check();
+  }
+  await page.getByRole('button', { name: 'Next' }).click();
+}
+
+/** The user consents at the provider as the agent's consent link would have them, up to the stored consent. */
+async function consentAtProvider(connectionId: string, userId: string): Promise<void> {
+  const asked = await api.app
+    .get(StsBroker)
+    .accessTokenFor({ connectionId, userId })
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  expect(asked).toBeInstanceOf(OAuthError);
+  const consentUri = (asked as OAuthError).members['consent_uri'] as string;
+  const { subject } = await api.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+  const callback = await driveLogin(new URL(consentUri), `${api.baseUrl}/sts/callback`, subject);
+  const response = await fetch(callback);
+  expect(response.status).toBe(200);
+}
 
 async function screenshot(name: string): Promise<void> {
   // `animations: 'disabled'` finishes MUI's fades, so a dialog is captured fully drawn.
@@ -148,21 +194,7 @@ describe('admin UI in a browser', () => {
     const legacyName = unique('Mainframe login');
     const password = unique('planted-mainframe-password');
 
-    const startWizard = async (supports: RegExp[]) => {
-      await page.getByRole('menuitem', { name: 'Connections' }).click();
-      await page.getByRole('link', { name: 'Create' }).click();
-      for (const [field, name] of [
-        ['Client', client.name],
-        ['Resource', resource.name],
-      ] as const) {
-        await page.getByRole('combobox', { name: field }).pressSequentially(name);
-        await page.getByRole('option', { name }).click();
-      }
-      for (const support of supports) {
-        await page.getByRole('checkbox', { name: support }).check();
-      }
-      await page.getByRole('button', { name: 'Next' }).click();
-    };
+    const startWizard = (supports: RegExp[]) => startConnectionWizard({ client: client.name, resource: resource.name }, supports);
 
     // Everything supported: XAA is recommended and picked.
     await startWizard([/validates ID-JAGs/, /OAuth with user consent/, /API key/, /username and password/]);
@@ -206,8 +238,8 @@ describe('admin UI in a browser', () => {
       accountName: 'svc-mainframe',
     });
     await page.getByText('Service account (weakest — legacy)').first().waitFor();
-    // Until the credential versions endpoint exists, the panel says there are none instead of failing.
-    await page.getByText('No versions').waitFor();
+    // The password typed in the wizard is the credential's first version: its metadata shows, never its value.
+    await page.getByRole('table', { name: 'Credential versions' }).getByRole('row').filter({ hasText: 'Active' }).waitFor();
     expect(await page.content()).not.toContain(password);
 
     await page.getByRole('menuitem', { name: 'Connections' }).click();
@@ -225,6 +257,120 @@ describe('admin UI in a browser', () => {
     await page.getByLabel('Connections in total').getByText(String(ladder.total), { exact: true }).waitFor();
     await screenshot('dashboard');
 
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('should create an OAuth provider without ever showing its secret, pick it in the STS wizard, and revoke a consent from the consents page, and keep or remove the secret only when asked', async () => {
+    const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+    const fixture = await createPolicyFixture(http);
+    const client = await api.prisma.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
+    const resource = await api.prisma.resource.findUniqueOrThrow({ where: { id: fixture.resourceId } });
+    const providerName = unique('GitHub');
+    const connectionName = unique('GitHub via STS');
+
+    // The provider, through its form: the secret goes to the vault and never comes back to a page.
+    await page.getByRole('menuitem', { name: 'OAuth providers' }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(providerName);
+    await page.getByRole('textbox', { name: 'Issuer' }).fill(provider.issuer);
+    await page.getByRole('textbox', { name: "Crossgate's client ID at the provider" }).fill(provider.clientId);
+    await page.locator('input[name="clientSecret"]').fill(provider.clientSecret);
+    for (const scope of provider.scopes) {
+      await page.getByRole('combobox', { name: 'Scopes users consent to' }).fill(scope);
+      await page.keyboard.press('Enter');
+    }
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/oauth-providers\/[0-9a-f-]{36}\/show$/);
+    const providerId = /oauth-providers\/([0-9a-f-]{36})\/show/.exec(page.url())?.[1];
+    const stored = await api.prisma.oauthProvider.findFirstOrThrow({ where: { name: providerName } });
+    expect(stored).toMatchObject({ id: providerId, issuer: provider.issuer, clientId: provider.clientId, scopes: provider.scopes });
+    expect(stored.clientSecretId).toEqual(expect.any(String));
+    await page.getByText('Yes: vaulted, never shown').waitFor();
+    await page.getByText("Discovered from the issuer's metadata").first().waitFor();
+    expect(await page.content()).not.toContain(provider.clientSecret);
+    await screenshot('oauth-provider');
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByText('A secret is stored. Leave empty to keep it').waitFor();
+    expect(await page.locator('input[name="clientSecret"]').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(provider.clientSecret);
+
+    // The wizard: STS is recommended, and it will not go on without a provider.
+    await startConnectionWizard({ client: client.name, resource: resource.name }, [/OAuth with user consent/, /API key/]);
+    await page.getByText('Recommended: STS.').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(connectionName);
+    await page.getByRole('textbox', { name: 'Owner' }).fill('dana@example.test');
+    expect(await page.getByRole('link', { name: /Create an OAuth provider/ }).getAttribute('href')).toBe('#/oauth-providers/create');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Required').first().waitFor();
+    await page.getByRole('combobox', { name: 'OAuth provider' }).pressSequentially(providerName);
+    await page.getByRole('option', { name: providerName }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('definition').filter({ hasText: providerName }).waitFor();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await page.waitForURL(/#\/connections\/[0-9a-f-]{36}\/show$/);
+    const connection = await api.prisma.connection.findFirstOrThrow({ where: { name: connectionName } });
+    expect(connection).toMatchObject({ pattern: 'sts', oauthProviderId: providerId });
+    const connectionPage = page.url();
+    // The provider's page lists the connections using it, and only those.
+    await page.getByRole('link', { name: providerName }).click();
+    await page.getByRole('row').filter({ hasText: connectionName }).waitFor();
+    expect(await page.getByRole('row').count()).toBe(2);
+
+    // A user consents at the real provider; the connection's page lists the consent.
+    const userId = await createUser(http, fixture.idpId);
+    const user = await api.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    await consentAtProvider(connection.id, userId);
+    const consent = await api.prisma.stsConsent.findFirstOrThrow({ where: { connectionId: connection.id, userId } });
+    const refreshToken = (await api.app.get(SecretStore).current(consent.refreshTokenSecretId as string)).value.toString('utf8');
+    await page.goto(connectionPage);
+    await page.getByRole('row').filter({ hasText: user.email as string }).getByText('Held (vaulted)').waitFor();
+    await screenshot('sts-connection');
+
+    // Revoked from the consents page: the provider revokes the refresh token, and the dialog says so.
+    await page.getByRole('menuitem', { name: 'STS consents' }).click();
+    const row = page.getByRole('row').filter({ hasText: connectionName }).filter({ hasText: user.email as string });
+    await row.getByText('Active').waitFor();
+    await screenshot('sts-consents');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this consent?' });
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await dialog.getByText('Revoked at the provider: the refresh token no longer works there either.').waitFor();
+    await screenshot('sts-consent-revoked');
+    expect(await provider.tryRefresh(refreshToken)).toBe('invalid_grant');
+    expect(await api.prisma.stsConsent.findUniqueOrThrow({ where: { id: consent.id } })).toMatchObject({ status: 'revoked', upstreamRevocation: 'revoked' });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await row.getByText('Revoked').waitFor();
+    expect(await row.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+
+    // A consent without a refresh token (written straight to the database): nothing to revoke upstream, and the page says so.
+    const otherId = await createUser(http, fixture.idpId);
+    const bare = await api.prisma.stsConsent.create({ data: { connectionId: connection.id, userId: otherId, scopes: ['repo.read'], grantedAt: new Date() } });
+    await page.goto(`${api.baseUrl}/#/sts-consents/${bare.id}/show`);
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByText('No refresh token was held, so there was nothing to revoke at the provider: revoked here.').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    // The ended consent keeps the outcome on its page.
+    await page.getByText('No refresh token was held').waitFor();
+    expect(await api.prisma.stsConsent.findUniqueOrThrow({ where: { id: bare.id } })).toMatchObject({ status: 'revoked', upstreamRevocation: 'none' });
+    await screenshot('sts-consent');
+
+    // Saving a change with the password input left empty keeps the secret; removing it is its own choice.
+    await page.goto(`${api.baseUrl}/#/oauth-providers/${providerId}`);
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`${providerName} (renamed)`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/oauth-providers\/[0-9a-f-]{36}\/show$/);
+    await page.getByText('Yes: vaulted, never shown').waitFor();
+    expect((await api.prisma.oauthProvider.findUniqueOrThrow({ where: { id: stored.id } })).clientSecretId).toBe(stored.clientSecretId);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Remove the stored client secret').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('No: a public client (PKCE only)').waitFor();
+    expect((await api.prisma.oauthProvider.findUniqueOrThrow({ where: { id: stored.id } })).clientSecretId).toBeNull();
+
+    expect(await page.content()).not.toContain(provider.clientSecret);
+    expect(await page.content()).not.toContain(refreshToken);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ const tones: Record<string, ChipProps['color']> = {
   medium: 'warning',
   suspended: 'warning',
   expired: 'warning',
+  withdrawn: 'warning',
   deny: 'error',
   high: 'error',
   revoked: 'error',

@@ -54,6 +54,8 @@ const referenceSort = {
   'trusted-idps': { field: 'name', order: 'ASC' },
   clients: { field: 'name', order: 'ASC' },
   resources: { field: 'name', order: 'ASC' },
+  connections: { field: 'name', order: 'ASC' },
+  'oauth-providers': { field: 'name', order: 'ASC' },
   groups: { field: 'name', order: 'ASC' },
   users: { field: 'email', order: 'ASC' },
   'admin-users': { field: 'email', order: 'ASC' },

@@ -5,6 +5,7 @@ import { DateInput, FormDataConsumer, minLength, minValue, NumberInput, RadioBut
 import { AppPairInputs, OwnerInput, StatusInput } from '../common/inputs.tsx';
 import { RecordEdit } from '../common/views.tsx';
 import { patternChoices, patterns, vaultedPatterns } from './patterns.tsx';
+import { ProviderInput } from './ProviderInput.tsx';
 
 /** Only a service account has to explain itself and name its end. */
 function ServiceAccountInputs() {
@@ -69,6 +70,7 @@ function ConnectionInputs() {
       <FormDataConsumer<{ pattern?: ConnectionPattern }>>
         {({ formData }) => (
           <>
+            {formData.pattern === 'sts' && <ProviderInput />}
             {formData.pattern === 'service_account' && <ServiceAccountInputs />}
             {formData.pattern && vaultedPatterns.includes(formData.pattern) && <RotationScheduleInputs />}
           </>

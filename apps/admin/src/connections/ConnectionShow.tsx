@@ -5,6 +5,7 @@ import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { isPattern, PatternField, patterns, vaultedPatterns } from './patterns.tsx';
 import { RotationAlert, RotationPanel } from './RotationPanel.tsx';
+import { StsSection } from './StsSection.tsx';
 import { VersionsPanel } from './VersionsPanel.tsx';
 
 function PatternSummary() {
@@ -86,6 +87,7 @@ export function ConnectionShow() {
       <TextField source="justification" emptyText="—" />
       <DateField source="sunsetAt" emptyText="—" />
       <DateField source="lastUsedAt" showTime emptyText="Never" />
+      <StsSection />
       <VaultedSection />
     </RecordShow>
   );

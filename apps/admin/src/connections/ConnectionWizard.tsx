@@ -34,6 +34,7 @@ import {
 import { AppPairInputs, InstantInput, OwnerInput, StatusInput } from '../common/inputs.tsx';
 import { httpClient } from '../http.ts';
 import { isPattern, PatternChip, patterns, vaultedPatterns } from './patterns.tsx';
+import { ProviderInput } from './ProviderInput.tsx';
 
 type StepName = 'supports' | 'pattern' | 'details' | 'credential' | 'review';
 
@@ -41,7 +42,7 @@ type StepName = 'supports' | 'pattern' | 'details' | 'credential' | 'review';
 const stepFields: Record<StepName, string[]> = {
   supports: ['clientId', 'resourceId', 'supports'],
   pattern: ['pattern'],
-  details: ['name', 'description', 'owner', 'status', 'accountName', 'justification', 'sunsetAt'],
+  details: ['name', 'description', 'owner', 'status', 'oauthProviderId', 'accountName', 'justification', 'sunsetAt'],
   credential: [
     'credential',
     'credentialExpiresAt',
@@ -67,6 +68,7 @@ interface WizardValues {
   description?: string | null;
   owner?: string;
   status?: string;
+  oauthProviderId?: string;
   accountName?: string | null;
   justification?: string | null;
   sunsetAt?: string | null;
@@ -109,6 +111,9 @@ function connectionOf(values: WizardValues): Record<string, unknown> {
     owner: values.owner,
     status: values.status,
   };
+  if (values.pattern === 'sts') {
+    record['oauthProviderId'] = values.oauthProviderId;
+  }
   if (serviceAccount) {
     Object.assign(record, { accountName: values.accountName, justification: values.justification, sunsetAt: values.sunsetAt });
   }
@@ -254,6 +259,7 @@ function DetailsStep() {
       <TextInput source="description" multiline />
       <OwnerInput />
       <StatusInput />
+      {pattern === 'sts' && <ProviderInput />}
       {pattern === 'service_account' && <ServiceAccountInputs />}
     </>
   );
@@ -291,6 +297,11 @@ function CredentialStep() {
   );
 }
 
+function ProviderName({ id }: { id: string | undefined }) {
+  const { data } = useGetOne<{ id: string; name: string }>('oauth-providers', { id: id ?? '' }, { enabled: Boolean(id) });
+  return <>{data?.name ?? id}</>;
+}
+
 function ReviewStep() {
   const values = useWizardValues();
   const translate = useTranslate();
@@ -299,6 +310,9 @@ function ReviewStep() {
     [translate('resources.connections.fields.pattern'), isPattern(values.pattern) ? <PatternChip pattern={values.pattern} /> : null],
     [translate('resources.connections.fields.owner'), values.owner],
   ];
+  if (values.pattern === 'sts') {
+    rows.push([translate('resources.connections.fields.oauthProviderId'), <ProviderName key="provider" id={values.oauthProviderId} />]);
+  }
   if (values.pattern === 'service_account') {
     rows.push([translate('resources.connections.fields.accountName'), values.accountName], [translate('resources.connections.fields.sunsetAt'), values.sunsetAt]);
   }

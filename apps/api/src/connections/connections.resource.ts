@@ -84,6 +84,7 @@ export const connectionsResource: AdminResource = {
       resourceId: equals('resourceId', z.uuid()),
       pattern: equals('pattern', z.enum(connectionPatterns)),
       status: equals('status', z.enum(recordStatuses)),
+      oauthProviderId: equals('oauthProviderId', z.uuid()),
     },
   },
   createSchema: connectionSchema,
