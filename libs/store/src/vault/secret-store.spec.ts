@@ -7,7 +7,8 @@ import { createPrismaClient, type PrismaClient } from '../database.ts';
 import { SecretNotFoundError, SecretStore, VaultInputError } from './secret-store.ts';
 
 const kek = (id: string) => ({ id, key: new Uint8Array(randomBytes(32)) });
-const t0 = new Date('2026-11-24T09:00:00.000Z');
+// Long past, so no other test's versions fall due at these moments (retireDue sweeps the whole table).
+const t0 = new Date('2001-02-03T09:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 let prisma: PrismaClient;
