@@ -5,14 +5,17 @@
  * keys, an agent, a resource, a policy, a vaulted_key connection and its credential. ID tokens of
  * BENCH_USERS users are pre-signed; each is sent once first (provisioning the user), then autocannon
  * drives the endpoint at maximum throughput. Every 2xx retrieval must leave exactly one durable
- * `secret_retrieval` allow row. The last line is one JSON object; `rotate_1000_s` is left for the
- * rotation bench to fill. BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS and BENCH_USERS
- * reshape a run.
+ * `secret_retrieval` allow row. Then it runs `bench/rotate.ts` (1,000 rotations against the local
+ * legacy API, in a child process with a database of its own) and reports its time as
+ * `rotate_1000_s`. The last line is one JSON object. BENCH_SECONDS, BENCH_WARMUP_SECONDS,
+ * BENCH_CONNECTIONS and BENCH_USERS reshape a run; BENCH_SKIP_ROTATE=1 leaves the rotations out.
  */
+import { spawn } from 'node:child_process';
+
 import { connectionTokenTypes } from '@crossgate/domain';
 import { AdminHttp, expectStatus, idTokenType, setUpConnectionPair, stopChild, tokenExchangeGrant, waitFor } from '@crossgate/testing';
 
-import { buildServer, createBenchDatabase, numberFromEnv, startApi } from './support/bench-api.ts';
+import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, startApi } from './support/bench-api.ts';
 import { drive, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 15);
@@ -27,7 +30,9 @@ async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const { prisma } = database;
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
-  const cleanUp = () => database.cleanUp([api?.child]);
+  let cleaning: Promise<void> | undefined;
+  // Once: the retrievals' database goes before the rotation bench starts, or at the end on a failure.
+  const cleanUp = () => (cleaning ??= database.cleanUp([api?.child]));
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   let failed = false;
   try {
@@ -82,6 +87,10 @@ async function main(): Promise<void> {
     const durable = audit >= ok && audit <= ok + unanswered;
     console.log(`audit: ${audit} secret_retrieval allow rows for ${ok} 2xx answers${unanswered > 0 ? ` (+${unanswered} unanswered at a stop)` : ''} → ${durable ? 'consistent' : 'MISMATCH'}`);
     failed = !durable;
+    await stopChild(api.child);
+    await cleanUp();
+    const rotation = process.env['BENCH_SKIP_ROTATE'] === '1' ? null : await rotateBench();
+    failed ||= rotation !== null && rotation['met'] !== true;
     console.log(
       JSON.stringify({
         bench: 'vault',
@@ -94,7 +103,9 @@ async function main(): Promise<void> {
         users: userCount,
         seconds,
         audit_rows_consistent: durable,
-        rotate_1000_s: null,
+        rotate_1000_s: rotation === null ? null : rotation['seconds'],
+        rotate_connections: rotation === null ? null : rotation['connections'],
+        rotate_target_s: 30,
       }),
     );
   } catch (error) {
@@ -105,6 +116,22 @@ async function main(): Promise<void> {
     await cleanUp();
   }
   process.exit(failed ? 1 : 0);
+}
+
+/** Runs bench/rotate.ts, relaying its lines, and returns its closing JSON object. */
+async function rotateBench(): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'bench/rotate.ts'], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    process.stdout.write(chunk.toString('utf8').replace(/^(?=.)/gm, '[rotate] '));
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const last = output.trim().split('\n').at(-1) ?? '';
+  if (code !== 0 || !last.startsWith('{')) {
+    throw new Error(`bench/rotate.ts failed (exit ${String(code)})`);
+  }
+  return JSON.parse(last) as Record<string, unknown>;
 }
 
 void main();

@@ -3,6 +3,7 @@
  * cookies, request ids, OpenAPI at /api/docs and the admin UI at /.
  */
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
@@ -10,14 +11,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 
 import type { Config } from '@crossgate/config';
 import { CrossgateLogger } from '@crossgate/logging';
 
 import { AppModule } from './app.module.ts';
 import { requestId } from './http/request-id.ts';
-import { serveFormEndpoint } from './oauth/form-endpoint.ts';
+import { serveFormEndpoints } from './oauth/form-endpoint.ts';
 import { TokenEndpoint, tokenEndpointPath } from './oauth/token-endpoint.ts';
 import type { Clock } from './platform/platform.module.ts';
 import { RasEndpoints, rasFormEndpoints } from './ras/ras-endpoints.ts';
@@ -54,12 +55,10 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   app.use(requestId);
   app.use(express.json({ limit: config.http.bodyLimit, strict: true }));
   app.use(express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }));
-  // Ahead of Nest's router, which the admin API's routes would make every token request walk.
-  const server = app.getHttpAdapter().getInstance() as Express;
-  serveFormEndpoint(server, tokenEndpointPath, app.get(TokenEndpoint));
-  for (const [path, endpoint] of rasFormEndpoints(app.get(RasEndpoints))) {
-    serveFormEndpoint(server, path, endpoint);
-  }
+  // Ahead of Express and Nest, whose middleware and routes every token request would otherwise walk.
+  serveFormEndpoints(app.getHttpServer() as Server, [[tokenEndpointPath, app.get(TokenEndpoint)], ...rasFormEndpoints(app.get(RasEndpoints))], {
+    bodyLimitBytes: config.http.bodyLimitBytes,
+  });
   // Sessions live under /api only; the token endpoint has no use for cookies.
   app.use('/api', cookieParser());
   app.enableShutdownHooks();

@@ -418,6 +418,28 @@ describe('POST /oauth2/token (token exchange)', () => {
     await expectRefusal(await post(JSON.stringify({ grant_type: grantTypes.tokenExchange }), { 'content-type': 'application/json', authorization: basic(basicClient.clientId, secret) }), 400, 'invalid_request');
   });
 
+  it('should read the form itself: an oversized body, too many parameters or an empty one are invalid_request, audited; the request id, a query string and a trailing slash are kept', async () => {
+    const authorization = basic(basicClient.clientId, secret);
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', authorization };
+    const oversized = await post(`grant_type=${encodeURIComponent(grantTypes.tokenExchange)}&padding=${'x'.repeat(api.config.http.bodyLimitBytes)}`, formHeaders);
+    await expectRefusal(oversized, 400, 'invalid_request');
+    expect(oversized.body['error_description']).toMatch(/larger than/);
+    const many = new URLSearchParams({ grant_type: grantTypes.tokenExchange });
+    for (let index = 0; index < 120; index++) {
+      many.append(`p${index}`, 'x');
+    }
+    await expectRefusal(await post(many.toString(), formHeaders), 400, 'invalid_request');
+    await expectRefusal(await post('', formHeaders), 400, 'invalid_request');
+
+    const form = new URLSearchParams({ grant_type: grantTypes.tokenExchange, requested_token_type: tokenTypes.idJag, subject_token_type: tokenTypes.idToken, subject_token: await idToken(basicClient), audience: resource.audience });
+    const response = await fetch(`${api.baseUrl}/oauth2/token/?ignored=1`, { method: 'POST', headers: { ...formHeaders, 'x-request-id': 'caller-chosen-id-0001' }, body: form.toString() });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('caller-chosen-id-0001');
+    expect(await api.prisma.auditEvent.count({ where: { requestId: 'caller-chosen-id-0001', action: 'token_exchange', decision: 'allow' } })).toBe(1);
+    // Other methods are not the token endpoint's: they go on to the admin application.
+    expect((await fetch(`${api.baseUrl}/oauth2/token`)).status).toBe(404);
+  });
+
   it('should refuse an unknown grant type with unsupported_grant_type', async () => {
     await expectRefusal(await exchange({ grant_type: 'password', subject_token: 'x' }), 400, 'unsupported_grant_type');
   });

@@ -49,6 +49,8 @@ describe('loadConfig', () => {
 
     expect(config.database.url).toBe('postgresql://postgres@127.0.0.1:5432/test');
     expect(config.http.bodyLimit).toBe('100kb');
+    expect(config.http.bodyLimitBytes).toBe(100 * 1024);
+    expect(loadConfig({ BODY_LIMIT: '2MB' }).http.bodyLimitBytes).toBe(2 * 1024 * 1024);
   });
 
   it('should mark cookies Secure when the public URL is https', () => {

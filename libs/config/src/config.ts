@@ -102,6 +102,11 @@ export class ConfigError extends Error {
   }
 }
 
+function bytesOf(limit: string): number {
+  const [, amount = '0', unit = 'b'] = /^(\d+)(b|kb|mb)$/i.exec(limit) ?? [];
+  return Number(amount) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
 function toConfig(env: z.infer<typeof environmentSchema>) {
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return {
@@ -111,6 +116,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       port: env.PORT,
       publicUrl,
       bodyLimit: env.BODY_LIMIT,
+      /** BODY_LIMIT in bytes (`kb` and `mb` are 1024 and 1024², as body-parser reads them). */
+      bodyLimitBytes: bytesOf(env.BODY_LIMIT),
       adminUiDir: env.ADMIN_UI_DIR,
     },
     database: { url: env.DATABASE_URL },

@@ -6,10 +6,14 @@ import type { AuthenticatedRequest } from '../auth/authorize.decorator.ts';
 
 const acceptable = /^[A-Za-z0-9._:-]{8,100}$/;
 
-/** Gives every request an id (a sane inbound X-Request-Id is kept) that audit events and logs share. */
+/** A request's id: a sane inbound X-Request-Id is kept, anything else replaced by a fresh one. */
+export function requestIdOf(inbound: string | string[] | undefined): string {
+  return typeof inbound === 'string' && acceptable.test(inbound) ? inbound : randomUUID();
+}
+
+/** Gives every request an id that audit events and logs share (the OAuth form endpoints set theirs alike). */
 export function requestId(request: AuthenticatedRequest, response: Response, next: NextFunction): void {
-  const inbound = request.header('x-request-id');
-  const id = inbound && acceptable.test(inbound) ? inbound : randomUUID();
+  const id = requestIdOf(request.header('x-request-id'));
   request.requestId = id;
   response.setHeader('X-Request-Id', id);
   next();

@@ -9,6 +9,8 @@
  *   Authorization header), RFC 6750 §3 (challenge syntax)
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+
 import type { Request, Response } from 'express';
 
 import { OAuthError } from './oauth.error.ts';
@@ -26,8 +28,16 @@ function toOAuthError(exception: unknown): OAuthError | undefined {
   return undefined;
 }
 
+/** What the reply needs of a request, from Express or from the raw server (oauth/form-endpoint.ts). */
+export interface RepliedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  requestId?: string | null;
+}
+
 /** Whether the client tried HTTP Basic authentication (RFC 6749 §2.3.1). */
-function attemptedBasic(request: Request): boolean {
+function attemptedBasic(request: RepliedRequest): boolean {
   return /^basic(\s|$)/i.test(request.headers.authorization ?? '');
 }
 
@@ -41,8 +51,8 @@ export interface OAuthErrorReply {
  * The response for `exception` on an OAuth endpoint; logs what is not the caller's fault. Shared by
  * the Nest filter and the form endpoints served ahead of Nest (form-endpoint.ts).
  */
-export function oauthErrorReply(exception: unknown, request: Request, logger: Logger): OAuthErrorReply {
-  const requestId = (request as Request & { requestId?: string }).requestId ?? '-';
+export function oauthErrorReply(exception: unknown, request: RepliedRequest, logger: Logger): OAuthErrorReply {
+  const requestId = request.requestId ?? '-';
   let error = toOAuthError(exception);
   if (error === undefined) {
     // The stack names where it failed; messages of our own errors never carry a credential.
@@ -71,7 +81,8 @@ export class OAuthErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = oauthErrorReply(exception, http.getRequest<Request>(), this.logger);
+    const request = http.getRequest<Request & { requestId?: string }>();
+    const reply = oauthErrorReply(exception, { method: request.method, path: request.path, headers: request.headers, requestId: request.requestId ?? null }, this.logger);
     const response = http.getResponse<Response>();
     if (response.headersSent) {
       response.end();
