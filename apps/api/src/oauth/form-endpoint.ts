@@ -85,10 +85,11 @@ function readBody(request: IncomingMessage, limit: number): Promise<Body> {
     request.resume();
     return Promise.resolve({ notForm: true });
   }
-  const tooLarge = { refusal: new OAuthError('invalid_request', `The request body is larger than ${limit} bytes`) };
+  // Made only when needed: an error's stack trace is not free, and this runs on every request.
+  const tooLarge = (): Body => ({ refusal: new OAuthError('invalid_request', `The request body is larger than ${limit} bytes`) });
   if (Number(request.headers['content-length'] ?? 0) > limit) {
     request.resume();
-    return Promise.resolve(tooLarge);
+    return Promise.resolve(tooLarge());
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -99,7 +100,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Body> {
         chunks.push(chunk);
       }
     });
-    request.on('end', () => resolve(size > limit ? tooLarge : { text: Buffer.concat(chunks, size).toString('utf8') }));
+    request.on('end', () => resolve(size > limit ? tooLarge() : { text: Buffer.concat(chunks, size).toString('utf8') }));
     request.on('error', () => resolve({ refusal: new OAuthError('invalid_request', 'The request body could not be read') }));
   });
 }
