@@ -9,8 +9,11 @@
 import { fileURLToPath } from 'node:url';
 
 import { connectionTokenTypes } from '@crossgate/domain';
-import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, type ScratchDatabase, SecretLeakScan, setUpConnectionPair, startBuiltApi } from '@crossgate/testing';
+import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, LegacyApi, type ScratchDatabase, SecretLeakScan, setUpConnectionPair, startBuiltApi, startBuiltWorker, waitFor } from '@crossgate/testing';
 import { maxSecretBytes } from '@crossgate/vault';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
+import { driveLogin, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const adminEmail = 'leak-scan@crossgate.local';
@@ -19,6 +22,7 @@ const adminPassword = scan.plant('bootstrap admin password', 'leak-scan admin pa
 
 let database: ScratchDatabase;
 let api: ApiProcess;
+let worker: ReturnType<typeof startBuiltWorker> | undefined;
 
 beforeAll(async () => {
   await buildServer(repositoryRoot);
@@ -37,12 +41,26 @@ beforeAll(async () => {
     },
   });
   scan.watch(api.child);
+  // The worker rotates credentials and re-wraps keys: its output is scanned too.
+  worker = startBuiltWorker({
+    repositoryRoot,
+    quiet: true,
+    env: {
+      DATABASE_URL: database.run.databaseUrl,
+      REDIS_URL: database.run.redisUrl,
+      REDIS_PREFIX: database.run.redisPrefix,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'debug',
+      ROTATION_RETRY_DELAY_MS: '200',
+    },
+  });
+  scan.watch(worker.child, 'worker');
   scan.start();
 }, 240_000);
 
 afterAll(async () => {
   scan.stop();
-  await database?.cleanUp([api?.child]);
+  await database?.cleanUp([api?.child, worker?.child]);
 });
 
 describe('secret values in a full run', () => {
@@ -109,6 +127,71 @@ describe('secret values in a full run', () => {
     expect(scan.observed.responses).toBeGreaterThan(25);
     expect(scan.observed.outputChunks).toBeGreaterThan(0);
     expect(rows.some((row) => row.action === 'secret_retrieval')).toBe(true);
+    expect(scan.leaks()).toEqual([]);
+  }, 120_000);
+
+  it('should keep STS and rotation values out of logs, other responses and the audit log too', async () => {
+    const admin = await AdminHttp.signIn(api.baseUrl, adminEmail, adminPassword);
+    const p = await setUpConnectionPair(admin, 'leakscan-more');
+
+    // Rotation: the worker generates the new key, pushes it to the target with the hook credential.
+    const hookCredential = scan.plant('rotation hook credential', 'hook-leakscan-credential-6b2e91d0');
+    const firstKey = scan.plant('key before rotation', 'sk_live_leakscan_before_rotation_19c4');
+    const target = await new LegacyApi({ hookCredential }).start();
+    try {
+      const connectionId = await p.connect('vaulted_key');
+      expect((await admin.put(`/api/connections/${connectionId}/credential`, { value: firstKey })).status).toBe(200);
+      target.enroll(connectionId, firstKey);
+      expect((await admin.put(`/api/connections/${connectionId}`, { rotationHookUrl: target.rotateUrl, rotationVerifyUrl: target.pingUrl })).status).toBe(200);
+      expect((await admin.put(`/api/connections/${connectionId}/rotation-hook-credential`, { value: hookCredential })).status).toBe(200);
+      expect((await admin.post(`/api/connections/${connectionId}/rotate`, {})).status).toBe(202);
+      await waitFor('the rotation', 60_000, async () => {
+        const rotation = await admin.get<{ status: string; lastRotatedAt: string | null }>(`/api/connections/${connectionId}/rotation`);
+        return rotation.body.status === 'idle' && rotation.body.lastRotatedAt !== null ? true : undefined;
+      });
+      const rotatedKey = scan.plant('key after rotation', target.currentKeyOf(connectionId) ?? 'missing');
+      expect(rotatedKey).not.toBe(firstKey);
+      const retrieved = await p.exchange({ requested_token_type: connectionTokenTypes.vaulted_key });
+      expect(retrieved.body['access_token']).toBe(rotatedKey);
+      scan.allow(retrieved.headers.get('x-request-id'), 'key after rotation');
+      expect((await admin.get(`/api/connections/${connectionId}/versions`)).status).toBe(200);
+    } finally {
+      await target.stop();
+    }
+
+    // STS: the provider's client secret goes in once; the user's upstream access token comes out once.
+    const provider = await startOAuthProvider({ redirectUri: `${api.baseUrl}/sts/callback` });
+    try {
+      const providerSecret = scan.plant('STS provider client secret', provider.clientSecret);
+      const created = await admin.post<{ id: string }>('/api/oauth-providers', { name: 'Leak-scan provider', issuer: provider.issuer, clientId: provider.clientId, clientSecret: providerSecret, scopes: provider.scopes });
+      expect(created.status).toBe(201);
+      const connectionId = await p.connect('sts', { oauthProviderId: created.body.id });
+      const subject = 'leakscan-sts-user';
+      const subjectToken = await p.idToken(subject);
+      const asked = await p.exchange({ subject_token: subjectToken, requested_token_type: connectionTokenTypes.sts });
+      expect(asked.status).toBe(400);
+      const consented = await fetch(await driveLogin(new URL(asked.body['consent_uri'] as string), `${api.baseUrl}/sts/callback`, subject));
+      expect(consented.status).toBe(200);
+      const brokered = await p.exchange({ subject_token: subjectToken, requested_token_type: connectionTokenTypes.sts });
+      expect(brokered.status).toBe(200);
+      scan.plant('STS upstream access token', brokered.body['access_token'] as string);
+      scan.allow(brokered.headers.get('x-request-id'), 'STS upstream access token');
+      expect((await admin.get(`/api/oauth-providers/${created.body.id}`)).status).toBe(200);
+      expect((await admin.get(`/api/sts-consents?filter=${encodeURIComponent(JSON.stringify({ connectionId }))}`)).status).toBe(200);
+      const withdrawn = await fetch(`${api.baseUrl}/sts/consents/${connectionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${subjectToken}` } });
+      expect(withdrawn.status).toBe(200);
+    } finally {
+      await provider.close();
+    }
+
+    expect((await admin.get('/api/audit?range=[0,499]')).status).toBe(200);
+    const rows = await database.prisma.auditEvent.findMany();
+    scan.observe('database audit_events (after STS and rotation)', JSON.stringify(rows, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(scan.legitimateHits()).toMatchObject({ 'key after rotation': 1, 'STS upstream access token': 1 });
+    expect(rows.some((row) => row.action === 'connection_rotated')).toBe(true);
+    expect(rows.some((row) => row.action === 'sts_consent_granted' && row.decision === 'allow')).toBe(true);
     expect(scan.leaks()).toEqual([]);
   }, 120_000);
 });

@@ -92,6 +92,16 @@ export async function startBuiltApi(options: { repositoryRoot: string; env: Reco
   return { baseUrl, child, exited };
 }
 
+/** Starts the built worker (`apps/worker/dist/main.js`, as `npm start` runs it) with `env`; its output is relayed as `worker`. */
+export function startBuiltWorker(options: { repositoryRoot: string; env: Record<string, string>; quiet?: boolean }): { child: ChildProcess; output: string[] } {
+  const child = spawn(process.execPath, ['apps/worker/dist/main.js'], {
+    cwd: options.repositoryRoot,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { child, output: relay(child, 'worker', { quiet: options.quiet ?? false }) };
+}
+
 /** `npm run build:server` in `repositoryRoot`, rejecting with its output. */
 export function buildServer(repositoryRoot: string): Promise<unknown> {
   return promisify(execFile)('npm', ['run', 'build:server'], { cwd: repositoryRoot, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string }) => {

@@ -64,6 +64,11 @@ export class LegacyApi {
     }
   }
 
+  /** The key the target holds for a connection now (what the last accepted rotation pushed), or null. */
+  currentKeyOf(connectionId: string): string | null {
+    return this.accounts.get(connectionId)?.current ?? null;
+  }
+
   /** Whether `key` is accepted on the test endpoint right now (the same check `GET /api/ping` makes). */
   accepts(key: string): boolean {
     return [...this.accounts.values()].some((account) => this.keyMatches(account, key));
