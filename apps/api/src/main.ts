@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
   const logger = new CrossgateLogger(config.logLevel);
   if (config.keys.developmentKek) {
-    logger.warn('KEY_ENCRYPTION_KEY is not set: signing keys are sealed with the PUBLIC development KEK. Never use this in production.');
+    logger.warn('KEY_ENCRYPTION_KEY is not set: signing keys and vaulted secrets are sealed with the PUBLIC development KEK. Never use this in production.');
   }
   if (config.subjects.developmentPairwiseSecret) {
     logger.warn('PAIRWISE_SUBJECT_SECRET is not set: pairwise subjects use the PUBLIC development secret. Never use this in production.');
