@@ -27,33 +27,18 @@ let worker: ReturnType<typeof startBuiltWorker> | undefined;
 beforeAll(async () => {
   await buildServer(repositoryRoot);
   database = await createScratchDatabase('leakscan');
-  api = await startBuiltApi({
-    repositoryRoot,
-    quiet: true,
-    env: {
-      DATABASE_URL: database.run.databaseUrl,
-      REDIS_URL: database.run.redisUrl,
-      REDIS_PREFIX: database.run.redisPrefix,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'debug',
-      BOOTSTRAP_ADMIN_EMAIL: adminEmail,
-      BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
-    },
-  });
+  // Both processes as `npm start` runs them, logging everything they would log.
+  const shared = {
+    DATABASE_URL: database.run.databaseUrl,
+    REDIS_URL: database.run.redisUrl,
+    REDIS_PREFIX: database.run.redisPrefix,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'debug',
+  };
+  api = await startBuiltApi({ repositoryRoot, quiet: true, env: { ...shared, BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: adminPassword } });
   scan.watch(api.child);
   // The worker rotates credentials and re-wraps keys: its output is scanned too.
-  worker = startBuiltWorker({
-    repositoryRoot,
-    quiet: true,
-    env: {
-      DATABASE_URL: database.run.databaseUrl,
-      REDIS_URL: database.run.redisUrl,
-      REDIS_PREFIX: database.run.redisPrefix,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'debug',
-      ROTATION_RETRY_DELAY_MS: '200',
-    },
-  });
+  worker = startBuiltWorker({ repositoryRoot, quiet: true, env: { ...shared, ROTATION_RETRY_DELAY_MS: '200' } });
   scan.watch(worker.child, 'worker');
   scan.start();
 }, 240_000);
