@@ -3,8 +3,9 @@
  * serving the built SPA: sign in through the form, create a client through the UI, find it in the
  * list, and find its `client.create` event in the audit log; create connections through the wizard and
  * read the migration ladder on the dashboard; create an OAuth provider and an STS connection through
- * the UI, consent at a real local provider, and revoke the consent from the consents page.
- * Screenshots go to test-output/admin-ui/.
+ * the UI, consent at a real local provider, and revoke the consent from the consents page; rotate a
+ * vaulted key from its connection page, with the real worker in a process of its own and a real
+ * local legacy API as the rotation target. Screenshots go to test-output/admin-ui/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,16 @@ import { hash } from '@node-rs/argon2';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { SecretStore } from '@crossgate/store';
-import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
+import {
+  AdminHttp,
+  createAdmin,
+  createRotatableConnection,
+  LegacyApi,
+  startWorkerProcess,
+  stopWorkerProcess,
+  unique,
+  type WorkerProcess,
+} from '@crossgate/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
 import { driveLogin, type LocalOAuthProvider, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
@@ -27,9 +37,16 @@ const adminUiDir = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 const screenshotDir = fileURLToPath(new URL('../../../test-output/admin-ui', import.meta.url));
 const chromiumPath = '/usr/bin/chromium';
 const password = 'correct horse battery staple';
+/**
+ * For the API (which sets a rotate-now job's backoff) and the worker: a failed rotation's first retry
+ * waits a minute, so the failure the page shows stays put until the test ends.
+ */
+const rotationEnvironment = { ROTATION_RETRY_DELAY_MS: '60000', ROTATION_HOOK_TIMEOUT_MS: '5000' };
 
 let api: TestApi;
 let provider: LocalOAuthProvider;
+let legacyApi: LegacyApi | undefined;
+let worker: WorkerProcess | undefined;
 let browser: Browser;
 let page: Page;
 let adminEmail: string;
@@ -44,7 +61,7 @@ beforeAll(async () => {
   }
   // The STS consent comes back to Crossgate's own callback, so the API must know its address.
   const port = await freePort();
-  api = await startTestApi({ ADMIN_UI_DIR: adminUiDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  api = await startTestApi({ ADMIN_UI_DIR: adminUiDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...rotationEnvironment });
   provider = await startOAuthProvider({ redirectUri: `${api.baseUrl}/sts/callback` });
   adminEmail = (await createAdmin(api.prisma, 'it-admin', await hash(password))).email;
   browser = await chromium.launch({
@@ -70,8 +87,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await stopWorkerProcess(worker);
   await api?.close();
   await provider?.close();
+  await legacyApi?.stop();
 });
 
 /** Opens the connection wizard, picks the app pair, ticks what the resource supports and moves to the pattern step. */
@@ -373,4 +392,74 @@ describe('admin UI in a browser', () => {
     expect(await page.content()).not.toContain(refreshToken);
     expect(pageErrors).toEqual([]);
   });
+
+  it('should rotate a vaulted key from its page through the real worker, follow the progress, show the new versions, and show a failed rotation while the key stays active', async () => {
+    const hookCredential = unique('hook-credential');
+    legacyApi = await new LegacyApi({ hookCredential }).start();
+    const target = legacyApi;
+    // The worker takes a few seconds to start under tsx: started first, it boots while the page loads.
+    worker = startWorkerProcess(api.config, rotationEnvironment);
+    const secrets = api.app.get(SecretStore);
+    const { connectionId, credentialSecretId, initialKey } = await createRotatableConnection(api.prisma, secrets, { target, hookCredential });
+    const versions = page.getByRole('table', { name: 'Credential versions' });
+    const version = (number: number) => versions.getByRole('row').filter({ has: page.getByRole('cell', { name: String(number), exact: true }) });
+    const progress = page.getByRole('status', { name: 'Rotation progress' });
+    // A show field: its label's text, in the label, in the field's own box.
+    const field = (label: string) => page.getByText(label, { exact: true }).locator('xpath=../..');
+    const lastRotated = field('Last rotated');
+
+    await page.goto(`${api.baseUrl}/#/connections/${connectionId}/show`);
+    await version(1).getByText('Active').waitFor();
+    expect(await versions.getByRole('row').count()).toBe(2);
+    await lastRotated.getByText('Never').waitFor();
+    expect(await page.content()).not.toContain(initialKey);
+
+    // The legacy API holds the push, so the page shows the rotation mid-way, at the worker's own step.
+    let release = () => {};
+    target.hold = new Promise((resolve) => (release = resolve));
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    await progress.getByText('queued (0%)').waitFor();
+    await progress.getByText('push (25%)').waitFor({ timeout: 30_000 });
+    expect(await progress.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
+    expect(await page.getByRole('button', { name: 'Rotate now' }).isDisabled()).toBe(true);
+    await screenshot('rotation-progress');
+    target.hold = null;
+    release();
+    await progress.getByText('Done').waitFor();
+    expect(await progress.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+
+    // The page refreshed: version 2 active, version 1 retiring through the overlap, and the date filled.
+    await version(2).getByText('Active').waitFor();
+    await version(1).getByText('Retiring').waitFor();
+    const rotated = await api.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    const shownDate = await page.evaluate((at) => new Date(at).toLocaleString(), rotated.lastRotatedAt!.toISOString());
+    await lastRotated.getByText(shownDate).waitFor();
+    const newKey = (await secrets.current(credentialSecretId)).value.toString('utf8');
+    expect(newKey).not.toBe(initialKey);
+    expect(target.accepts(newKey)).toBe(true);
+    expect(await page.content()).not.toContain(newKey);
+    expect(await page.content()).not.toContain(initialKey);
+    await screenshot('rotation-done');
+
+    // The hook answers garbage: the rotation fails at the push, the page says why, version 2 stays active.
+    target.fault = 'garbage';
+    try {
+      await page.getByRole('button', { name: 'Rotate now' }).click();
+      await progress.getByText('Failed: The rotation hook did not answer with JSON').waitFor({ timeout: 30_000 });
+      const alert = page.getByRole('alert').filter({ hasText: 'Rotation failed' });
+      await alert.getByText('The rotation hook did not answer with JSON').waitFor();
+      // The status badge; the panel below is labelled "Rotation" too.
+      await field('Rotation').first().getByText('Failed', { exact: true }).waitFor();
+      await version(2).getByText('Active').waitFor();
+      expect((await secrets.current(credentialSecretId)).version).toBe(2);
+      expect(target.accepts(newKey)).toBe(true);
+      expect(await page.getByRole('button', { name: 'Rotate now' }).isEnabled()).toBe(true);
+      await screenshot('rotation-failed');
+    } finally {
+      target.fault = 'none';
+    }
+
+    expect(await page.content()).not.toContain(newKey);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

@@ -10,10 +10,9 @@ import { once } from 'node:events';
 import type { Config } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient, SecretStore } from '@crossgate/store';
-import { createRotatableConnection, freePort, LegacyApi, unique } from '@crossgate/testing';
+import { createRotatableConnection, freePort, LegacyApi, startWorkerProcess, stopWorkerProcess, unique, type WorkerProcess } from '@crossgate/testing';
 
 import { eventually, jobFinished, testConfig } from './support/test-worker.ts';
-import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
 const hookCredential = `hook-${unique('credential')}`;
 // The dead worker's lock lapses, then a stalled-job check frees the job (see workerSettings), plus start-up.

@@ -8,10 +8,9 @@ import pg from 'pg';
 import type { Config } from '@crossgate/config';
 import { enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
-import { unique } from '@crossgate/testing';
+import { startWorkerProcess, stopWorkerProcess as stop, unique, type WorkerProcess } from '@crossgate/testing';
 
 import { eventually, obliterateQueues, openQueues, testConfig } from './support/test-worker.ts';
-import { startWorkerProcess, stopWorkerProcess as stop, type WorkerProcess } from './support/worker-process.ts';
 
 /**
  * Holds verification mid-run: it reads audit_events, which this transaction locks until released.

@@ -12,3 +12,4 @@ export * from './connection-pair.ts';
 export * from './secret-leak-scan.ts';
 export * from './legacy-api.ts';
 export * from './rotation-fixtures.ts';
+export * from './worker-process.ts';

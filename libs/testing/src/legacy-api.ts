@@ -4,7 +4,8 @@
  * `GET /api/ping`; during an overlap it also accepts the previous key. `POST /rotate` (authenticated
  * by the hook credential) installs a new key as Crossgate's rotation hook does:
  * `{connection_id, version, credential}` → `{accepted: true, version}`. Faults can be switched on:
- * refuse (503), hang, or answer garbage; and the server can be stopped and started on the same port.
+ * refuse (503), hang, or answer garbage; rotation calls can be held until the test lets them through;
+ * and the server can be stopped and started on the same port.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -34,6 +35,8 @@ export class LegacyApi {
   /** Faults apply to the rotation endpoint, to the test endpoint, or to every endpoint. */
   faultScope: 'rotate' | 'ping' | 'all' = 'rotate';
   acceptPrevious: boolean;
+  /** While set, rotation calls wait for it to settle before they are answered: a rotation can be watched mid-push. */
+  hold: Promise<void> | null = null;
   /** Rotation calls received, by connection id (a doubled push of the same value is harmless and counted). */
   readonly pushes: { connectionId: string; version: number }[] = [];
 
@@ -113,6 +116,9 @@ export class LegacyApi {
     const path = new URL(request.url ?? '/', this.url).pathname;
     const body = await readBody(request);
     const scope = path === '/rotate' ? 'rotate' : 'ping';
+    if (scope === 'rotate' && this.hold !== null) {
+      await this.hold;
+    }
     if (this.fault !== 'none' && (this.faultScope === 'all' || this.faultScope === scope)) {
       this.answerFault(response);
       return;

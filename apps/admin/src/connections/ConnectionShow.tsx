@@ -36,7 +36,8 @@ function VaultedSection() {
           <TextField source="accountName" emptyText="—" />
         </Labeled>
       )}
-      <Labeled>
+      {/* A column Stack stretches its children: keep the badge a badge, as the top-level fields show theirs. */}
+      <Labeled sx={{ alignItems: 'flex-start' }}>
         <StatusField source="rotationStatus" />
       </Labeled>
       <Labeled>

@@ -1,9 +1,10 @@
 /**
  * @overview Rotation on the connection page: an alert while the last rotation has failed, and "Rotate
  * now", which asks `POST /api/connections/:id/rotate` for a job and then polls
- * `GET /api/connections/:id/rotation` once a second, drawing its step and progress until the job is
- * done or has failed. A server without these endpoints answers 404; the panel then says so and stays
- * usable.
+ * `GET /api/connections/:id/rotation` once a second, drawing its step and progress until that job is
+ * done or has failed. Until the worker takes the job, the state is the previous rotation's (often
+ * "idle, done"), so only a state carrying the job's own id counts. A server without these endpoints
+ * answers 404; the panel then says so and stays usable.
  */
 import { Alert, Box, Button, Chip, LinearProgress, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
@@ -14,6 +15,7 @@ import { vaultedPatterns } from './patterns.tsx';
 
 interface RotationProgress {
   status: 'idle' | 'rotating' | 'failed';
+  jobId: string | null;
   step: string | null;
   progress: number;
   error: string | null;
@@ -49,31 +51,33 @@ export function RotationPanel() {
   const translate = useTranslate();
   const refresh = useRefresh();
   const [progress, setProgress] = useState<RotationProgress | null>(null);
-  const [polling, setPolling] = useState(false);
+  /** The job "Rotate now" started, while it runs. */
+  const [jobId, setJobId] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const id = typeof record?.id === 'string' ? record.id : null;
 
   useEffect(() => {
-    if (!polling || !id) {
+    if (!jobId || !id) {
       return undefined;
     }
     let stopped = false;
     const poll = async () => {
       try {
         const { json } = await httpClient(`/api/connections/${id}/rotation`);
-        if (stopped) {
+        const answer = json as RotationProgress;
+        // Another job's state (the previous rotation's) while ours waits in the queue: still "queued".
+        if (stopped || answer.jobId !== jobId) {
           return;
         }
-        const answer = json as RotationProgress;
         setProgress(answer);
         if (answer.status !== 'rotating') {
-          setPolling(false);
+          setJobId(null);
           refresh();
         }
       } catch (caught) {
         if (!stopped) {
           setProblem(messageOf(caught));
-          setPolling(false);
+          setJobId(null);
         }
       }
     };
@@ -83,7 +87,7 @@ export function RotationPanel() {
       stopped = true;
       clearInterval(timer);
     };
-  }, [polling, id, refresh]);
+  }, [jobId, id, refresh]);
 
   if (!record || !id || !vaultedPatterns.includes(record['pattern'] as never)) {
     return null;
@@ -91,17 +95,17 @@ export function RotationPanel() {
 
   const rotate = async () => {
     setProblem(null);
-    setProgress({ status: 'rotating', step: 'queued', progress: 0, error: null });
+    setProgress({ status: 'rotating', jobId: null, step: 'queued', progress: 0, error: null });
     try {
-      await httpClient(`/api/connections/${id}/rotate`, { method: 'POST', body: '{}' });
-      setPolling(true);
+      const { json } = await httpClient(`/api/connections/${id}/rotate`, { method: 'POST', body: '{}' });
+      setJobId((json as { jobId: string }).jobId);
     } catch (caught) {
       setProgress(null);
       setProblem(messageOf(caught));
     }
   };
 
-  const running = polling || progress?.status === 'rotating';
+  const running = jobId !== null || progress?.status === 'rotating';
   return (
     <Box sx={{ width: '100%', maxWidth: 640 }}>
       <Button variant="outlined" disabled={running} onClick={() => void rotate()}>

@@ -1,7 +1,8 @@
 /**
- * The worker as an operator runs it: its own process, started from `src/main.ts` under tsx (the
- * providers use explicit injection tokens, so no emitted decorator metadata is needed), with its
- * output kept for assertions.
+ * The worker as an operator runs it: its own process, started from `apps/worker/src/main.ts` under tsx
+ * (the providers use explicit injection tokens, so no emitted decorator metadata is needed), with its
+ * output kept for assertions. Shared by the worker's own tests and the API's end-to-end tests that
+ * need jobs run (rotation from the admin UI).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Config } from '@crossgate/config';
 
-const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface WorkerProcess {
   child: ChildProcess;
