@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { type CatalogueQueue, jobId, JobName, QueueName } from '@crossgate/jobs';
 import { AuditLogRepository, type PrismaClient, PrivateKeySeal, SecretStore, SigningKeyRepository } from '@crossgate/store';
 import { unique } from '@crossgate/testing';
+import { KeyRing } from '@crossgate/vault';
 
 import { PRISMA } from '../src/platform/platform.module.ts';
 import { jobFinished, obliterateQueues, openQueues, startTestWorker, testConfig, type TestWorker } from './support/test-worker.ts';
@@ -41,7 +42,7 @@ describe('vault.rewrap', () => {
     }
     await underA.addVersion(secretIds[0]!, 'second version of the first secret', { state: 'active' });
     const role = `ras:${unique('rewrap').toLowerCase().replace(/[^a-z0-9]/g, '')}`;
-    const keysUnderA = new SigningKeyRepository(prisma, new PrivateKeySeal(a), bootstrap.app.get(AuditLogRepository));
+    const keysUnderA = new SigningKeyRepository(prisma, new PrivateKeySeal(new KeyRing(a)), bootstrap.app.get(AuditLogRepository));
     await keysUnderA.ensureActive(role, 'ES256', new Date());
     const signingKeyIds = (await prisma.signingKey.findMany({ where: { role }, select: { id: true } })).map((row) => row.id);
     expect(signingKeyIds.length).toBeGreaterThan(0);
@@ -63,7 +64,7 @@ describe('vault.rewrap', () => {
     for (const secretId of secretIds.slice(1)) {
       expect((await onlyB.current(secretId)).value.toString()).toMatch(/^value-/);
     }
-    const keysUnderB = new SigningKeyRepository(prismaB, new PrivateKeySeal(b), worker.app.get(AuditLogRepository));
+    const keysUnderB = new SigningKeyRepository(prismaB, new PrivateKeySeal(new KeyRing(b)), worker.app.get(AuditLogRepository));
     const signing = await keysUnderB.activeKey(role);
     expect(signing.privateKey.type).toBe('private');
   }, 60_000);

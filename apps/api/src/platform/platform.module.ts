@@ -11,6 +11,7 @@ import {
   ConnectionRotationRepository,
   CrudRepository,
   createPrismaClient,
+  keyRingOf,
   type PrismaClient,
   PolicySourceRepository,
   PrivateKeySeal,
@@ -113,7 +114,7 @@ export class PlatformModule {
           provide: SigningKeyRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
+            new SigningKeyRepository(prisma, new PrivateKeySeal(keyRingOf(config.keys)), auditLog),
         },
         {
           provide: SecretStore,

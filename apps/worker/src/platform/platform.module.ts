@@ -13,6 +13,7 @@ import {
   AuditLogRepository,
   ConnectionRotationRepository,
   createPrismaClient,
+  keyRingOf,
   type PrismaClient,
   PrivateKeySeal,
   SecretStore,
@@ -55,7 +56,7 @@ export class PlatformModule {
           provide: SigningKeyRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal({ id: config.keys.encryptionKeyId, key: config.keys.encryptionKey }, config.keys.previousEncryptionKeys), auditLog),
+            new SigningKeyRepository(prisma, new PrivateKeySeal(keyRingOf(config.keys)), auditLog),
         },
         {
           provide: SecretStore,

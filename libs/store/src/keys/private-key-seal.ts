@@ -8,39 +8,22 @@
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader, exportJWK, importJWK, type CryptoKey, type JWK } from 'jose';
 
 import type { SigningAlgorithm } from '@crossgate/token';
-
-/** The configured KEK (`Config['keys']`): 32 bytes and its id. */
-export interface KeyEncryptionKey {
-  id: string;
-  key: Uint8Array;
-}
+import type { KeyRing } from '@crossgate/vault';
 
 /** The content type of a sealed private key, so it is never mistaken for another JWE. */
 const sealedContentType = 'jwk+json';
 
 export class PrivateKeySeal {
-  private readonly byId: ReadonlyMap<string, KeyEncryptionKey>;
-
-  /** Seals under `kek`; opens what `kek` or any of `previous` sealed (until the re-wrap job has re-sealed it). */
-  constructor(
-    private readonly kek: KeyEncryptionKey,
-    previous: readonly KeyEncryptionKey[] = [],
-  ) {
-    for (const candidate of [kek, ...previous]) {
-      if (candidate.key.byteLength !== 32) {
-        throw new TypeError('The key-encryption key must be exactly 32 bytes');
-      }
-    }
-    this.byId = new Map([kek, ...previous].map((candidate) => [candidate.id, candidate]));
-  }
+  /** Seals under the ring's current KEK; opens what any KEK of the ring sealed (until the re-wrap job has re-sealed it). */
+  constructor(private readonly keys: KeyRing) {}
 
   get kekId(): string {
-    return this.kek.id;
+    return this.keys.current.id;
   }
 
   /** The KEKs this seal opens but no longer seals under. */
   get previousKekIds(): string[] {
-    return [...this.byId.keys()].filter((id) => id !== this.kek.id);
+    return this.keys.ids.slice(1);
   }
 
   /** Seals an extractable private key as a compact JWE. */
@@ -68,16 +51,16 @@ export class PrivateKeySeal {
 
   private sealJwk(jwk: JWK): Promise<string> {
     return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(jwk)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.kek.id, cty: sealedContentType })
-      .encrypt(this.kek.key);
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.keys.current.id, cty: sealedContentType })
+      .encrypt(this.keys.current.key);
   }
 
   private async openJwk(jwe: string): Promise<JWK> {
     const { kid } = decodeProtectedHeader(jwe);
-    const kek = typeof kid === 'string' ? this.byId.get(kid) : undefined;
-    if (kek === undefined) {
-      throw new Error(`This signing key was sealed under key-encryption key "${String(kid)}", which is not configured (current: "${this.kek.id}")`);
+    if (typeof kid !== 'string' || !this.keys.ids.includes(kid)) {
+      throw new Error(`This signing key was sealed under key-encryption key "${String(kid)}", which is not configured (current: "${this.keys.current.id}")`);
     }
+    const kek = this.keys.key(kid);
     const { plaintext } = await compactDecrypt(jwe, kek.key, {
       keyManagementAlgorithms: ['dir'],
       contentEncryptionAlgorithms: ['A256GCM'],

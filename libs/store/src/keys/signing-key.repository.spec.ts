@@ -4,6 +4,7 @@ import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify, Sig
 
 import { loadConfig } from '@crossgate/config';
 import { buildPublicJwks, generateSigningKey } from '@crossgate/token';
+import { KeyRing } from '@crossgate/vault';
 
 import { AuditLogRepository } from '../audit/audit-log.repository.ts';
 import { createPrismaClient, type PrismaClient } from '../database.ts';
@@ -24,7 +25,7 @@ let keys: SigningKeyRepository;
 beforeAll(() => {
   prisma = createPrismaClient(loadConfig().database.url);
   auditLog = new AuditLogRepository(prisma);
-  keys = new SigningKeyRepository(prisma, new PrivateKeySeal(kek), auditLog);
+  keys = new SigningKeyRepository(prisma, new PrivateKeySeal(new KeyRing(kek)), auditLog);
 });
 
 afterAll(async () => {
@@ -51,7 +52,7 @@ async function signWith(role: string): Promise<string> {
 
 describe('PrivateKeySeal', () => {
   it('should seal a private JWK as a dir/A256GCM JWE that names the KEK, and open it to a key that signs', async () => {
-    const seal = new PrivateKeySeal(kek);
+    const seal = new PrivateKeySeal(new KeyRing(kek));
     const key = await generateSigningKey({ extractable: true });
 
     const jwe = await seal.seal(key.privateKey);
@@ -64,12 +65,12 @@ describe('PrivateKeySeal', () => {
   });
 
   it('should refuse to open a key sealed under another KEK', async () => {
-    const jwe = await new PrivateKeySeal(kek).seal((await generateSigningKey({ extractable: true })).privateKey);
+    const jwe = await new PrivateKeySeal(new KeyRing(kek)).seal((await generateSigningKey({ extractable: true })).privateKey);
 
-    await expect(new PrivateKeySeal({ id: 'kek-other', key: new Uint8Array(32) }).open(jwe, 'ES256')).rejects.toThrow(
+    await expect(new PrivateKeySeal(new KeyRing({ id: 'kek-other', key: new Uint8Array(32) })).open(jwe, 'ES256')).rejects.toThrow(
       'sealed under key-encryption key "kek-test"',
     );
-    await expect(new PrivateKeySeal({ id: 'kek-test', key: new Uint8Array(32) }).open(jwe, 'ES256')).rejects.toThrow();
+    await expect(new PrivateKeySeal(new KeyRing({ id: 'kek-test', key: new Uint8Array(32) })).open(jwe, 'ES256')).rejects.toThrow();
   });
 });
 
