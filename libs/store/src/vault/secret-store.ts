@@ -178,15 +178,6 @@ export class SecretStore {
     return row?.version ?? null;
   }
 
-  /** Marks versions in a state as another: a failed rotation's pending version, for example. */
-  async setState(secretId: string, version: number, from: SecretVersionState, to: SecretVersionState, now = new Date()): Promise<boolean> {
-    const { count } = await this.prisma.secretVersion.updateMany({
-      where: { secretId, version, state: from },
-      data: { state: to, ...(to === 'retired' ? { retiredAt: now } : {}) },
-    });
-    return count === 1;
-  }
-
   /**
    * Retires every version still usable (pending, active, retiring) at once: the secret's owner is
    * gone (a withdrawn consent, a replaced client secret). Pass `db` to join the caller's transaction.
