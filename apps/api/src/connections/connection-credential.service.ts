@@ -12,7 +12,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 
-import { AuditLogRepository, CrudRepository, type OpenedSecret, type SealedVersion, SecretStore, type SecretVersionInfo, type Transaction } from '@crossgate/store';
+import { type AuditEntry, AuditLogRepository, CrudRepository, type OpenedSecret, type Enums, type SealedVersion, SecretStore, type SecretVersionInfo, type Transaction } from '@crossgate/store';
 import { maxSecretBytes } from '@crossgate/vault';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
@@ -29,6 +29,28 @@ export type CredentialPattern = (typeof credentialPatterns)[number];
 export function takesCredential(pattern: string): pattern is CredentialPattern {
   return (credentialPatterns as readonly string[]).includes(pattern);
 }
+
+/** A connection as a secret write sees it. */
+export interface LiveConnection {
+  id: string;
+  pattern: string;
+  credentialSecretId: string | null;
+  rotationHookSecretId: string | null;
+}
+
+/** Where on a connection a vaulted value lives, and what its secret is for. */
+export interface ConnectionSecretSlot {
+  column: 'credentialSecretId' | 'rotationHookSecretId';
+  purpose: Enums.SecretPurpose;
+  /** Names the secret for people (never its value): `<label> of connection <id>`. */
+  label: string;
+}
+
+/** The key (vaulted_key) or password (service_account) the agent receives. */
+export const credentialSlot: ConnectionSecretSlot = { column: 'credentialSecretId', purpose: 'connection_credential', label: 'credential' };
+
+/** What Crossgate presents to the connection's rotation hook. */
+export const rotationHookSlot: ConnectionSecretSlot = { column: 'rotationHookSecretId', purpose: 'rotation_hook_credential', label: 'rotation hook' };
 
 /** What the admin API answers after a write: the new version's metadata, never the value. */
 export interface CredentialSetView {
@@ -83,38 +105,60 @@ export class ConnectionCredentialService {
     if (expiresAt !== null && expiresAt <= now) {
       throw AdminApiError.validation({ expiresAt: 'must be in the future' });
     }
+    const view = await this.vault(connectionId, credentialSlot, input.value, {
+      expiresAt,
+      now,
+      accept: (connection) => {
+        if (!takesCredential(connection.pattern)) {
+          throw new AdminApiError('bad_request', `This is a ${connection.pattern} connection; only vaulted_key and service_account connections take a credential`);
+        }
+      },
+      audit: (connection, keyVersion) => ({
+        actor: request.actor,
+        action: 'connection_credential_set',
+        target: { type: 'connections', id: connection.id },
+        decision: 'allow',
+        requestId: request.requestId,
+        context: { connectionId: connection.id, pattern: connection.pattern, keyVersion, expiresAt: expiresAt?.toISOString() ?? null, firstVersion: keyVersion === 1 },
+      }),
+    });
+    return { connectionId, keyVersion: view.keyVersion, expiresAt };
+  }
+
+  /**
+   * Vaults `value` in one of a connection's secret slots: the first write creates the secret and
+   * links it to the connection, a later one adds an active version and retires the previous one at
+   * once. The version, the link and the audit event are one transaction, under a lock per connection
+   * and slot, so two first writes never make two secrets. `accept` may refuse the connection (by
+   * throwing) before anything is written; `audit` describes the write with its new version.
+   */
+  async vault(
+    connectionId: string,
+    slot: ConnectionSecretSlot,
+    value: string,
+    options: { expiresAt?: Date | null; now: Date; accept?: (connection: LiveConnection) => void; audit: (connection: LiveConnection, keyVersion: number) => AuditEntry },
+  ): Promise<{ keyVersion: number }> {
     let created = false;
     const view = await this.repository.transaction(async (tx) => {
-      // One writer per connection at a time: two first writes must not both create a secret.
-      await this.repository.lock(tx, `connection-credential:${connectionId}`);
+      await this.repository.lock(tx, `connection-${slot.column}:${connectionId}`);
       const connection = await this.liveConnection(connectionId, tx);
-      if (!takesCredential(connection.pattern)) {
-        throw new AdminApiError('bad_request', `This is a ${connection.pattern} connection; only vaulted_key and service_account connections take a credential`);
-      }
+      options.accept?.(connection);
+      const secretId = connection[slot.column];
       let keyVersion: number;
-      if (connection.credentialSecretId === null) {
-        const secretId = await this.secrets.create({ purpose: 'connection_credential', label: `connection ${connection.id}`, value: input.value, expiresAt }, tx, now);
-        await this.repository.update(tx, 'connection', { id: connection.id }, { credentialSecretId: secretId });
-        // The token endpoint reads a connection's secret id from the directory at the policy version.
-        await bumpPolicyVersion({ updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data) });
-        created = true;
+      if (secretId === null) {
+        const newSecretId = await this.secrets.create({ purpose: slot.purpose, label: `${slot.label} of connection ${connection.id}`, value, expiresAt: options.expiresAt ?? null }, tx, options.now);
+        await this.repository.update(tx, 'connection', { id: connection.id }, { [slot.column]: newSecretId });
+        if (slot.column === 'credentialSecretId') {
+          // The token endpoint reads a connection's credential secret id from the directory at the policy version.
+          await bumpPolicyVersion({ updateMany: (model, where, data) => this.repository.updateMany(tx, model, where, data) });
+          created = true;
+        }
         keyVersion = 1;
       } else {
-        keyVersion = await this.secrets.addVersion(connection.credentialSecretId, input.value, { state: 'active', expiresAt, previous: 'retire-now' }, now, tx);
+        keyVersion = await this.secrets.addVersion(secretId, value, { state: 'active', expiresAt: options.expiresAt ?? null, previous: 'retire-now' }, options.now, tx);
       }
-      await this.audit.append(
-        tx,
-        {
-          actor: request.actor,
-          action: 'connection_credential_set',
-          target: { type: 'connections', id: connection.id },
-          decision: 'allow',
-          requestId: request.requestId,
-          context: { connectionId: connection.id, pattern: connection.pattern, keyVersion, expiresAt: expiresAt?.toISOString() ?? null, firstVersion: keyVersion === 1 },
-        },
-        now,
-      );
-      return { connectionId: connection.id, keyVersion, expiresAt, secretId: connection.credentialSecretId };
+      await this.audit.append(tx, options.audit(connection, keyVersion), options.now);
+      return { keyVersion, secretId };
     });
     // This instance hands out the new version from the next retrieval on.
     if (view.secretId !== null) {
@@ -123,7 +167,7 @@ export class ConnectionCredentialService {
     if (created) {
       await this.policyEngine.announceChange();
     }
-    return { connectionId: view.connectionId, keyVersion: view.keyVersion, expiresAt: view.expiresAt };
+    return { keyVersion: view.keyVersion };
   }
 
   /** `GET /api/connections/:id/versions`: metadata, newest first; empty before the first credential. */
@@ -177,11 +221,16 @@ export class ConnectionCredentialService {
     return id;
   }
 
-  private async liveConnection(id: string, tx?: Transaction): Promise<{ id: string; pattern: string; credentialSecretId: string | null }> {
+  private async liveConnection(id: string, tx?: Transaction): Promise<LiveConnection> {
     const row = await this.repository.findOne('connection', { id, deletedAt: null }, tx);
     if (!row) {
       throw new AdminApiError('not_found', `No connection with id "${id}"`);
     }
-    return { id, pattern: row['pattern'] as string, credentialSecretId: (row['credentialSecretId'] as string | null) ?? null };
+    return {
+      id,
+      pattern: row['pattern'] as string,
+      credentialSecretId: (row['credentialSecretId'] as string | null) ?? null,
+      rotationHookSecretId: (row['rotationHookSecretId'] as string | null) ?? null,
+    };
   }
 }

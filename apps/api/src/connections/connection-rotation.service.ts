@@ -13,17 +13,16 @@ import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } 
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
-  type PrismaClient,
   rotatablePatterns,
   rotationProgress,
-  SecretStore,
 } from '@crossgate/store';
 import { maxSecretBytes } from '@crossgate/vault';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
 import { parseBody } from '../http/validation.ts';
-import { Clock, InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
+import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import { ConnectionCredentialService, rotationHookSlot } from './connection-credential.service.ts';
 
 const idSchema = z.uuid();
 const hookCredentialSchema = z.strictObject({ value: z.string().min(1, 'must not be empty').max(maxSecretBytes) });
@@ -45,9 +44,8 @@ export class ConnectionRotationService implements OnApplicationShutdown {
 
   constructor(
     @Inject(ConnectionRotationRepository) private readonly rotations: ConnectionRotationRepository,
-    @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(AuditLogRepository) private readonly audit: AuditLogRepository,
-    @InjectPrisma() private readonly prisma: PrismaClient,
+    @Inject(ConnectionCredentialService) private readonly credentials: ConnectionCredentialService,
     @InjectConfig() private readonly config: Config,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
@@ -63,27 +61,18 @@ export class ConnectionRotationService implements OnApplicationShutdown {
   async setHookCredential(id: string, body: unknown, request: RequestContext): Promise<{ connectionId: string; keyVersion: number }> {
     const { value } = parseBody(hookCredentialSchema, body);
     const connection = await this.rotatable(id);
-    const now = this.clock.now();
-    const entry = (keyVersion: number) => ({
-      actor: request.actor,
-      action: 'connection_rotation_hook_set',
-      target: { type: 'connections', id },
-      decision: 'allow' as const,
-      requestId: request.requestId,
-      context: { keyVersion },
+    const { keyVersion } = await this.credentials.vault(connection.id, rotationHookSlot, value, {
+      now: this.clock.now(),
+      audit: (_connection, version) => ({
+        actor: request.actor,
+        action: 'connection_rotation_hook_set',
+        target: { type: 'connections', id },
+        decision: 'allow',
+        requestId: request.requestId,
+        context: { keyVersion: version },
+      }),
     });
-    const existing = connection.rotationHookSecretId;
-    if (existing !== null) {
-      const keyVersion = await this.secrets.addVersion(existing, value, { state: 'active' }, now);
-      await this.audit.record(entry(keyVersion));
-      return { connectionId: id, keyVersion };
-    }
-    await this.prisma.$transaction(async (tx) => {
-      const secretId = await this.secrets.create({ purpose: 'rotation_hook_credential', label: `rotation hook of connection ${id}`, value }, tx, now);
-      await tx.connection.update({ where: { id }, data: { rotationHookSecretId: secretId } });
-      await this.audit.append(tx, entry(1), now);
-    });
-    return { connectionId: id, keyVersion: 1 };
+    return { connectionId: id, keyVersion };
   }
 
   /** Enqueues a rotation now; the worker runs it. */
