@@ -32,7 +32,7 @@ import { OAuthModule } from './oauth/oauth.module.ts';
 import { ClientAuthenticator } from './oauth/client-authentication/client-authenticator.ts';
 import { TokenExchangeServices } from './oauth/grants/token-exchange.grant.ts';
 import { IssuanceRecorder } from './oauth/issuance-recorder.service.ts';
-import { IdpKeys } from './oauth/idp-keys.service.ts';
+import { IdTokenVerifier } from './oauth/id-token-verifier.service.ts';
 import { TokenEndpoint } from './oauth/token-endpoint.ts';
 import { CONFIG, Clock, PlatformModule, PRISMA } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
@@ -84,7 +84,7 @@ export class AppModule {
         ConnectionCredentialService,
         ConnectionRotationService,
         ClientAuthenticator,
-        IdpKeys,
+        IdTokenVerifier,
         TokenExchangeServices,
         IssuanceRecorder,
         UserProvisioningService,

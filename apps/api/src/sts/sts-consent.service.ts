@@ -20,11 +20,10 @@ import * as oidc from 'openid-client';
 
 import type { Config } from '@crossgate/config';
 import { type AuditActor, AuditLogRepository, type PrismaClient, SecretStore } from '@crossgate/store';
-import { selectTrustedIssuer, verifyIdToken } from '@crossgate/token';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
-import { IdpKeys } from '../oauth/idp-keys.service.ts';
+import { IdTokenVerifier } from '../oauth/id-token-verifier.service.ts';
 import { OAuthError } from '../oauth/oauth.error.ts';
 import { servingSnapshot } from '../oauth/serving-snapshot.ts';
 import { Clock, InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
@@ -77,7 +76,7 @@ export class StsConsentService {
     private readonly audit: AuditLogRepository,
     private readonly providers: OAuthProviderClients,
     private readonly tickets: StsTickets,
-    private readonly idpKeys: IdpKeys,
+    private readonly idTokens: IdTokenVerifier,
     private readonly policyEngine: PolicyEngineService,
   ) {}
 
@@ -322,13 +321,7 @@ export class StsConsentService {
     const directory = servingSnapshot(this.policyEngine).directory;
     let verified;
     try {
-      const idp = selectTrustedIssuer(idToken, (issuer) => directory.idp(issuer));
-      const audience = connection.client.idpClientId;
-      if (audience === null) {
-        throw new Error('the connection’s client accepts no ID tokens');
-      }
-      const keys = await this.idpKeys.of(directory, idp);
-      const token = await verifyIdToken(idToken, { issuer: idp.issuer, audience, keys, now: this.clock.now(), groupsClaim: idp.groupsClaim });
+      const { idp, idToken: token } = await this.idTokens.verify(directory, connection.client.idpClientId, idToken);
       verified = { idpId: idp.id, subject: token.subject };
     } catch (cause) {
       throw new OAuthError('invalid_token', `The ID token is not valid: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, wwwAuthenticate: 'Bearer realm="crossgate", error="invalid_token"' });

@@ -53,10 +53,8 @@ import {
   maxIdJagLifetimeSeconds,
   mintIdJag,
   randomJti,
-  selectTrustedIssuer,
   tokenTypes,
   type VerifiedIdToken,
-  verifyIdToken,
 } from '@crossgate/token';
 
 import { ConnectionCredentialService } from '../../connections/connection-credential.service.ts';
@@ -67,7 +65,7 @@ import { Clock, InjectConfig } from '../../platform/platform.module.ts';
 import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
-import { IdpKeys } from '../idp-keys.service.ts';
+import { IdTokenVerifier } from '../id-token-verifier.service.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { oauthAuditEntry } from '../oauth-audit.ts';
 import { OAuthError } from '../oauth.error.ts';
@@ -156,7 +154,7 @@ export class TokenExchangeServices {
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
     @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
-    @Inject(IdpKeys) readonly idpKeys: IdpKeys,
+    @Inject(IdTokenVerifier) readonly idTokens: IdTokenVerifier,
     @Inject(ConnectionCredentialService) readonly credentials: ConnectionCredentialService,
     @Inject(StsBroker) readonly stsBroker: StsBroker,
   ) {}
@@ -216,21 +214,7 @@ function checkParameters(input: TokenExchangeParameters): ExchangeParameters {
 /** Step 2: the ID token is from a trusted IdP, signed by its keys, and issued to this client. */
 async function verifySubjectToken(services: TokenExchangeServices, directory: Directory, client: AuthenticatedClient, token: string): Promise<{ idp: DirectoryIdpRow; idToken: VerifiedIdToken }> {
   try {
-    const idp = selectTrustedIssuer(token, (issuer) => directory.idp(issuer));
-    if (client.idpClientId === null) {
-      throw new OAuthError('invalid_grant', 'The client has no client id at the IdP registered, so no ID token can be accepted from it');
-    }
-    if (idp.audiences.length > 0 && !idp.audiences.includes(client.idpClientId)) {
-      throw new OAuthError('invalid_grant', 'The IdP is not configured to accept ID tokens issued to this client');
-    }
-    const idToken = await verifyIdToken(token, {
-      issuer: idp.issuer,
-      audience: client.idpClientId,
-      keys: await services.idpKeys.of(directory, idp),
-      now: services.clock.now(),
-      groupsClaim: idp.groupsClaim,
-    });
-    return { idp, idToken };
+    return await services.idTokens.verify(directory, client.idpClientId, token);
   } catch (error) {
     if (error instanceof OAuthError) {
       throw error;
