@@ -28,7 +28,7 @@ import { relay, stopChild, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, startApi } from './support/bench-api.ts';
+import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
@@ -391,17 +391,10 @@ async function main(): Promise<void> {
     const fixed = await driveAtRate(`exchange, steady ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate, connections);
     loads.push(maximum, fixed);
 
-    // Answers lost when autocannon stopped may still be committing: wait until the counts hold still.
-    let counts = { audit: -1, issued: -1 };
-    for (let stable = 0; stable < 2; ) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const now = {
-        audit: await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: 'allow' } }),
-        issued: await prisma.issuedToken.count({ where: { kind: 'id_jag' } }),
-      };
-      stable = now.audit === counts.audit && now.issued === counts.issued ? stable + 1 : 0;
-      counts = now;
-    }
+    const counts = await settledCounts(async () => ({
+      audit: await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: 'allow' } }),
+      issued: await prisma.issuedToken.count({ where: { kind: 'id_jag' } }),
+    }));
     const denied = await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: { not: 'allow' } } });
     await stopChild(api);
 

@@ -25,7 +25,7 @@ import { type ApiProcess, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, startApi } from './support/bench-api.ts';
+import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, settledCounts, startApi } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 10);
@@ -219,19 +219,12 @@ async function main(): Promise<void> {
     }
     const introspection = await drive('introspection, maximum throughput', introspectUrl, introspectionRequests, seconds, connections);
 
-    // Answers lost when autocannon stopped may still be committing: wait until the counts hold still.
     const { prisma } = database;
-    let counts = { audit: -1, issued: -1, redeemed: -1 };
-    for (let stable = 0; stable < 2; ) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const now = {
-        audit: await prisma.auditEvent.count({ where: { action: 'jwt_bearer_redemption', decision: 'allow' } }),
-        issued: await prisma.issuedToken.count({ where: { kind: 'access_token' } }),
-        redeemed: await prisma.redeemedAssertion.count(),
-      };
-      stable = now.audit === counts.audit && now.issued === counts.issued && now.redeemed === counts.redeemed ? stable + 1 : 0;
-      counts = now;
-    }
+    const counts = await settledCounts(async () => ({
+      audit: await prisma.auditEvent.count({ where: { action: 'jwt_bearer_redemption', decision: 'allow' } }),
+      issued: await prisma.issuedToken.count({ where: { kind: 'access_token' } }),
+      redeemed: await prisma.redeemedAssertion.count(),
+    }));
     const ok = preflight.length + introspectionRequests.length + loads.reduce((sum, load) => sum + load.ok, 0);
     const unanswered = loads.reduce((sum, load) => sum + load.unanswered, 0);
     const durable = counts.audit === counts.issued && counts.audit >= ok && counts.audit <= ok + unanswered && counts.redeemed >= counts.audit;

@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { connectionTokenTypes } from '@crossgate/domain';
 import { AdminHttp, expectStatus, idTokenType, setUpConnectionPair, stopChild, tokenExchangeGrant, waitFor } from '@crossgate/testing';
 
-import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, startApi } from './support/bench-api.ts';
+import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
 import { drive, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 15);
@@ -75,13 +75,7 @@ async function main(): Promise<void> {
     const maximum = await drive('retrieval, maximum throughput', tokenUrl, requests, seconds, connections);
     loads.push(maximum);
 
-    let audit = -1;
-    for (let stable = 0; stable < 2; ) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const now = await prisma.auditEvent.count({ where: { action: 'secret_retrieval', decision: 'allow' } });
-      stable = now === audit ? stable + 1 : 0;
-      audit = now;
-    }
+    const { audit } = await settledCounts(async () => ({ audit: await prisma.auditEvent.count({ where: { action: 'secret_retrieval', decision: 'allow' } }) }));
     const ok = 1 + requests.length + loads.reduce((sum, load) => sum + load.ok, 0);
     const unanswered = loads.reduce((sum, load) => sum + load.unanswered, 0);
     const durable = audit >= ok && audit <= ok + unanswered;

@@ -47,3 +47,22 @@ export function startApi(run: TestRun, options: { adminPassword: string; publicU
     },
   });
 }
+
+/**
+ * Answers lost when autocannon stopped may still be committing: reads `counts` every half second
+ * until two reads in a row match the one before, and returns them.
+ */
+export async function settledCounts<T extends Record<string, number>>(counts: () => Promise<T>): Promise<T> {
+  let last = '';
+  let current: T;
+  for (let stable = 0; ; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    current = await counts();
+    const seen = JSON.stringify(current);
+    stable = seen === last ? stable + 1 : 0;
+    last = seen;
+    if (stable >= 2) {
+      return current;
+    }
+  }
+}
