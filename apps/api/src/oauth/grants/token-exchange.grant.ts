@@ -342,7 +342,7 @@ async function recordIssuance(services: TokenExchangeServices, issuance: Issuanc
   try {
     await services.recorder.record(issuance);
   } catch (cause) {
-    services.logger.error(`Could not record an issued ID-JAG, so it is withheld: ${cause instanceof Error ? cause.message : String(cause)}`);
+    services.logger.error(`Could not record what the exchange issues, so it is withheld: ${cause instanceof Error ? cause.message : String(cause)}`);
     throw new OAuthError('temporarily_unavailable', 'The token could not be recorded; try again shortly', { cause });
   }
 }
