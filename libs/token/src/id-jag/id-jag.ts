@@ -30,10 +30,12 @@ import {
   defaultMaxTokenBytes,
   definedOnly,
   inspectJwt,
+  type InspectedJwt,
   type JwtKeyResolver,
   optionalNumericDate,
   optionalString,
   optionalStringArray,
+  reinspectJwt,
   requireString,
   toTokenError,
 } from '../jwt/jwt-guard.ts';
@@ -195,8 +197,10 @@ function isIdJagType(typ: string | undefined): boolean {
  * Verifies an ID-JAG presented to a resource AS (RFC 7523 §3 with the draft's additions). Replay
  * (`jti` single use) is the caller's job. Throws {@link TokenError}; throws TypeError for unsafe
  * options (a non-asymmetric algorithm, tolerance over 60 s, `issuer` equal to `audience`).
+ * `token` may come already inspected ({@link inspectJwt}) by a caller that read its issuer first;
+ * its size and header are then checked again under these options, without decoding it again.
  */
-export async function verifyIdJag(token: string, options: VerifyIdJagOptions): Promise<IdJagClaims> {
+export async function verifyIdJag(token: string | InspectedJwt, options: VerifyIdJagOptions): Promise<IdJagClaims> {
   const algorithms = options.allowedAlgorithms ?? asymmetricAlgorithms;
   assertAlgorithms(algorithms);
   const tolerance = options.clockToleranceSeconds ?? defaultClockToleranceSeconds;
@@ -207,11 +211,12 @@ export async function verifyIdJag(token: string, options: VerifyIdJagOptions): P
     throw new TypeError('A resource AS must not accept ID-JAGs minted under its own issuer identifier');
   }
 
-  inspectJwt(token, { maxBytes: options.maxTokenBytes ?? defaultMaxTokenBytes, algorithms, acceptType: isIdJagType });
+  const inspection = { maxBytes: options.maxTokenBytes ?? defaultMaxTokenBytes, algorithms, acceptType: isIdJagType };
+  const { token: compact } = typeof token === 'string' ? inspectJwt(token, inspection) : reinspectJwt(token, inspection);
 
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, options.keys, {
+    ({ payload } = await jwtVerify(compact, options.keys, {
       algorithms: [...algorithms],
       issuer: options.issuer,
       audience: options.audience,

@@ -106,7 +106,7 @@ export async function verifyIdToken(token: string, options: VerifyIdTokenOptions
   const tolerance = options.clockToleranceSeconds ?? defaultClockToleranceSeconds;
   assertClockTolerance(tolerance);
 
-  const header = inspectJwt(token, { maxBytes: options.maxTokenBytes ?? defaultMaxTokenBytes, algorithms, acceptType: isIdTokenType });
+  const { header } = inspectJwt(token, { maxBytes: options.maxTokenBytes ?? defaultMaxTokenBytes, algorithms, acceptType: isIdTokenType });
 
   let payload: Record<string, unknown>;
   try {

@@ -27,7 +27,6 @@
  * @see RFC 7521 §4.1, §5.2; RFC 7523 §2.1, §3; RFC 9068; draft-ietf-oauth-identity-assertion-authz-grant-03 §4.4
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decodeJwt } from 'jose';
 
 import type { Config } from '@crossgate/config';
 import type { AuditEntry } from '@crossgate/store';
@@ -37,6 +36,7 @@ import {
   grantTypes,
   idJagJwtType,
   type IdJagClaims,
+  type InspectedJwt,
   inspectJwt,
   type JwtKeyResolver,
   mintAccessToken,
@@ -128,6 +128,12 @@ function splitScope(scope: string | undefined): string[] | undefined {
   return scopes === undefined || scopes.length === 0 ? undefined : [...new Set(scopes)];
 }
 
+/** An ID-JAG whose signature and claims verified: the claims verifyIdJag knows, and the whole payload. */
+interface VerifiedAssertion {
+  claims: IdJagClaims;
+  payload: Readonly<Record<string, unknown>>;
+}
+
 /** Step 2's trust decision: the issuer's keys from configuration, or a refusal. Never from the token. */
 async function trustedKeysOf(services: JwtBearerServices, directory: Directory, resource: DirectoryResourceRow, issuer: string): Promise<JwtKeyResolver> {
   const crossgate = services.config.http.publicUrl;
@@ -151,30 +157,25 @@ async function trustedKeysOf(services: JwtBearerServices, directory: Directory, 
 }
 
 /** The unverified `iss`, to choose the keys by; everything else waits for the signature. */
-function claimedIssuer(assertion: string): string {
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    const iss = (payload as { iss?: unknown } | null)?.iss;
-    if (typeof iss === 'string' && iss.length > 0 && iss.length <= 2048) {
-      return iss;
-    }
-  } catch {
-    // Falls through: a malformed payload is refused below like a missing issuer.
+function claimedIssuer(inspected: InspectedJwt): string {
+  const iss = inspected.payload['iss'];
+  if (typeof iss === 'string' && iss.length > 0 && iss.length <= 2048) {
+    return iss;
   }
   throw new TokenError('invalid_claim', 'The assertion names no issuer');
 }
 
 /** Step 2. */
-async function verifyAssertion(services: JwtBearerServices, directory: Directory, request: RedemptionRequest, assertion: string): Promise<IdJagClaims> {
+async function verifyAssertion(services: JwtBearerServices, directory: Directory, request: RedemptionRequest, assertion: string): Promise<VerifiedAssertion> {
   try {
     // The structural checks first (size, compact JWS, typ, alg, header), so a hostile token never reaches key selection.
-    inspectJwt(assertion, { maxBytes: defaultMaxTokenBytes, algorithms: idJagAlgorithms, acceptType: (typ) => typ === idJagJwtType });
-    const issuer = claimedIssuer(assertion);
+    const inspected = inspectJwt(assertion, { maxBytes: defaultMaxTokenBytes, algorithms: idJagAlgorithms, acceptType: (typ) => typ === idJagJwtType });
+    const issuer = claimedIssuer(inspected);
     request.trail.idJagIssuer = issuer;
     if (issuer === request.issuer) {
       throw new TokenError('untrusted_issuer', 'An ID-JAG is never redeemed under the issuer that minted it');
     }
-    return await verifyIdJag(assertion, {
+    const claims = await verifyIdJag(inspected, {
       issuer,
       audience: request.issuer,
       keys: await trustedKeysOf(services, directory, request.resource, issuer),
@@ -183,6 +184,7 @@ async function verifyAssertion(services: JwtBearerServices, directory: Directory
       maxLifetimeSeconds: maxIdJagLifetimeAtRedemptionSeconds,
       allowedAlgorithms: idJagAlgorithms,
     });
+    return { claims, payload: inspected.payload };
   } catch (error) {
     if (error instanceof TokenError) {
       if (error.code === 'keys_unavailable') {
@@ -197,11 +199,11 @@ async function verifyAssertion(services: JwtBearerServices, directory: Directory
 /**
  * Step 2, last check: an ID-JAG bound to a key (`cnf`, SPEC.md §3.2) may be redeemed only with a
  * DPoP proof of that key, which this server does not take yet, so it is refused rather than
- * redeemed as a bearer assertion. Read from the verified token's payload (verifyIdJag returns only
- * the claims it knows).
+ * redeemed as a bearer assertion. Read from the whole payload, now verified (verifyIdJag returns
+ * only the claims it knows).
  */
-function assertNotSenderConstrained(assertion: string): void {
-  if ('cnf' in decodeJwt(assertion)) {
+function assertNotSenderConstrained(assertion: VerifiedAssertion): void {
+  if ('cnf' in assertion.payload) {
     throw new OAuthError('invalid_grant', 'The assertion is bound to a key (cnf), and DPoP-bound redemption is not supported');
   }
 }
@@ -305,9 +307,10 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   const { directory } = servingSnapshot(services.policyEngine);
 
   trail.step = 'assertion';
-  const claims = await verifyAssertion(services, directory, request, assertion);
+  const verified = await verifyAssertion(services, directory, request, assertion);
+  const { claims } = verified;
   trail.idJagJti = claims.jti;
-  assertNotSenderConstrained(assertion);
+  assertNotSenderConstrained(verified);
 
   trail.step = 'client_id';
   assertIssuedToClient(directory, request, claims);
