@@ -18,6 +18,7 @@ import {
 import { createApi } from './app.factory.ts';
 import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
 import { CrudService } from './crud/crud.service.ts';
+import { lowerHelperThreadPriority } from './platform/helper-thread-priority.ts';
 import { CONFIG, PRISMA } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
 import { seedDemoData } from './seed/demo-data.ts';
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
     }
   }
   await app.listen(config.http.port, config.http.host);
+  const helpers = await lowerHelperThreadPriority(config.http.helperThreadNice);
+  if (helpers !== null) {
+    logger.debug(`Helper threads: ${helpers.lowered} run at nice ${helpers.nice} beside the event loop (HELPER_THREAD_NICE)`);
+  }
 
   const lines = [
     '',

@@ -35,6 +35,11 @@ const environmentSchema = z.object({
   ADMIN_UI_DIR: z.string().optional(),
   AUDIT_VERIFY_EVERY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   /**
+   * The nice value the API gives its helper threads (libuv's pool, which runs every signature and
+   * verification, and V8's), so that waking one does not preempt the event loop; 0 leaves them be.
+   */
+  HELPER_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
    * The key-encryption key (KEK) that seals Crossgate's private signing keys at rest: base64url of
    * exactly 32 random bytes (`openssl rand 32 | basenc --base64url | tr -d =`). Required in production.
    */
@@ -119,6 +124,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       /** BODY_LIMIT in bytes (`kb` and `mb` are 1024 and 1024², as body-parser reads them). */
       bodyLimitBytes: bytesOf(env.BODY_LIMIT),
       adminUiDir: env.ADMIN_UI_DIR,
+      helperThreadNice: env.HELPER_THREAD_NICE,
     },
     database: { url: env.DATABASE_URL },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
