@@ -25,7 +25,7 @@ import { type ApiProcess, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, settledCounts, startApi } from './support/bench-api.ts';
+import { type BenchDatabase, buildServer, cpuSecondsOf, createBenchDatabase, numberFromEnv, settledCounts, startApi, threadNiceOf } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 10);
@@ -193,7 +193,13 @@ async function main(): Promise<void> {
       loads.push(await drive('redemption warm-up', tokenUrl, await mint(perPhase(warmupSeconds, mintPerSecond)), warmupSeconds, connections));
     }
     const maximumRequests = await mint(perPhase(seconds, mintPerSecond));
+    const apiPid = started.child.pid!;
+    const cpuBefore = cpuSecondsOf(apiPid);
     const maximum = await drive('redemption, maximum throughput', tokenUrl, maximumRequests, seconds, connections);
+    const cpuAfter = cpuSecondsOf(apiPid);
+    const cpuPerRedemptionMs = cpuBefore === null || cpuAfter === null || maximum.ok === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / maximum.ok) / 1000;
+    const nice = threadNiceOf(apiPid);
+    console.log(`API process: ${cpuPerRedemptionMs ?? '?'} ms of CPU per redemption at maximum throughput; helper threads at nice ${nice?.helpers.join('/') ?? '?'} beside the event loop at ${nice?.eventLoop ?? '?'}`);
     if (maximum.ok + maximum.non2xx >= maximumRequests.length) {
       console.log(`(the maximum-throughput run used up its ${maximumRequests.length} ID-JAGs: later requests were replays; raise BENCH_MAX_REDEMPTIONS_PER_S)`);
     }
@@ -237,6 +243,8 @@ async function main(): Promise<void> {
       p50_ms: maximum.p50,
       p99_ms: maximum.p99,
       non_2xx: maximum.non2xx,
+      api_cpu_ms_per_redemption: cpuPerRedemptionMs,
+      helper_thread_nice: nice?.helpers.length === 1 ? nice.helpers[0] : null,
       [`rate_${fixedRate}_redemptions_per_s`]: fixed.reqPerSecond,
       [`rate_${fixedRate}_p50_ms`]: fixed.p50,
       [`rate_${fixedRate}_p99_ms`]: fixed.p99,

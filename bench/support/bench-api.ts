@@ -3,6 +3,7 @@
  * own (@crossgate/testing's createScratchDatabase), and the built server started as a child process
  * (its startBuiltApi).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { type ApiProcess, buildServer as buildBuiltServer, createScratchDatabase, type ScratchDatabase, startBuiltApi, type TestRun } from '@crossgate/testing';
@@ -65,4 +66,33 @@ export async function settledCounts<T extends Record<string, number>>(counts: ()
       return current;
     }
   }
+}
+
+/** Fields of /proc/<pid>[/task/<tid>]/stat after the command name (Linux only; null elsewhere or once gone). */
+function statFields(path: string): string[] | null {
+  try {
+    return readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, all its threads; null off Linux. */
+export function cpuSecondsOf(pid: number): number | null {
+  const fields = statFields(`/proc/${pid}/stat`);
+  // utime and stime, in clock ticks (100 a second on Linux's every common configuration).
+  return fields === null ? null : (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The nice value of a process's event loop and the distinct ones of its other threads (HELPER_THREAD_NICE); null off Linux. */
+export function threadNiceOf(pid: number): { eventLoop: number; helpers: number[] } | null {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const niceOf = (thread: string) => Number(statFields(`/proc/${pid}/task/${thread}/stat`)?.[16]);
+  const helpers = threads.filter((thread) => thread !== String(pid)).map(niceOf);
+  return { eventLoop: niceOf(String(pid)), helpers: [...new Set(helpers.filter((nice) => Number.isFinite(nice)))] };
 }
