@@ -23,7 +23,6 @@ export {
   type JwtKeyResolver,
   maxClockToleranceSeconds,
   normalizeMediaType,
-  reinspectJwt,
   optionalNumericDate,
   requireString,
   toTokenError,

@@ -108,7 +108,7 @@ export function reinspectJwt(inspected: InspectedJwt, options: InspectOptions): 
  * The header checks of {@link inspectJwt} on their own: for a token already inspected, when a
  * second verifier with its own allow-list and `typ` rule sees it.
  */
-export function assertHeaderAccepted(header: ProtectedHeaderParameters, options: Pick<InspectOptions, 'algorithms' | 'acceptType'>): void {
+function assertHeaderAccepted(header: ProtectedHeaderParameters, options: Pick<InspectOptions, 'algorithms' | 'acceptType'>): void {
   const present = keyCarryingHeaders.filter((name) => name in header);
   if (present.length > 0) {
     throw new TokenError('unsafe_header', `Key-carrying header parameters are never used: ${present.join(', ')}`);
@@ -143,11 +143,11 @@ export const maxJsonNesting = 16;
  * can have (4n + 1) is refused here, as jose would refuse it.
  */
 function decodeJsonObject(segment: string, part: 'header' | 'payload'): Record<string, unknown> {
+  if (segment.length % 4 === 1) {
+    throw new TokenError('malformed', `The ${part} is not base64url UTF-8 JSON`);
+  }
   let text: string;
   try {
-    if (segment.length % 4 === 1) {
-      throw new RangeError('impossible base64url length');
-    }
     text = utf8.decode(Buffer.from(segment, 'base64url'));
   } catch (cause) {
     throw new TokenError('malformed', `The ${part} is not base64url UTF-8 JSON`, { cause });

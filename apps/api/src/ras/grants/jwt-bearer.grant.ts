@@ -128,12 +128,6 @@ function splitScope(scope: string | undefined): string[] | undefined {
   return scopes === undefined || scopes.length === 0 ? undefined : [...new Set(scopes)];
 }
 
-/** An ID-JAG whose signature and claims verified: the claims verifyIdJag knows, and the whole payload. */
-interface VerifiedAssertion {
-  claims: IdJagClaims;
-  payload: Readonly<Record<string, unknown>>;
-}
-
 /** Step 2's trust decision: the issuer's keys from configuration, or a refusal. Never from the token. */
 async function trustedKeysOf(services: JwtBearerServices, directory: Directory, resource: DirectoryResourceRow, issuer: string): Promise<JwtKeyResolver> {
   const crossgate = services.config.http.publicUrl;
@@ -166,7 +160,7 @@ function claimedIssuer(inspected: InspectedJwt): string {
 }
 
 /** Step 2. */
-async function verifyAssertion(services: JwtBearerServices, directory: Directory, request: RedemptionRequest, assertion: string): Promise<VerifiedAssertion> {
+async function verifyAssertion(services: JwtBearerServices, directory: Directory, request: RedemptionRequest, assertion: string): Promise<IdJagClaims> {
   try {
     // The structural checks first (size, compact JWS, typ, alg, header), so a hostile token never reaches key selection.
     const inspected = inspectJwt(assertion, { maxBytes: defaultMaxTokenBytes, algorithms: idJagAlgorithms, acceptType: (typ) => typ === idJagJwtType });
@@ -184,7 +178,9 @@ async function verifyAssertion(services: JwtBearerServices, directory: Directory
       maxLifetimeSeconds: maxIdJagLifetimeAtRedemptionSeconds,
       allowedAlgorithms: idJagAlgorithms,
     });
-    return { claims, payload: inspected.payload };
+    request.trail.idJagJti = claims.jti;
+    assertNotSenderConstrained(inspected.payload);
+    return claims;
   } catch (error) {
     if (error instanceof TokenError) {
       if (error.code === 'keys_unavailable') {
@@ -202,8 +198,8 @@ async function verifyAssertion(services: JwtBearerServices, directory: Directory
  * redeemed as a bearer assertion. Read from the whole payload, now verified (verifyIdJag returns
  * only the claims it knows).
  */
-function assertNotSenderConstrained(assertion: VerifiedAssertion): void {
-  if ('cnf' in assertion.payload) {
+function assertNotSenderConstrained(payload: InspectedJwt['payload']): void {
+  if ('cnf' in payload) {
     throw new OAuthError('invalid_grant', 'The assertion is bound to a key (cnf), and DPoP-bound redemption is not supported');
   }
 }
@@ -307,10 +303,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   const { directory } = servingSnapshot(services.policyEngine);
 
   trail.step = 'assertion';
-  const verified = await verifyAssertion(services, directory, request, assertion);
-  const { claims } = verified;
-  trail.idJagJti = claims.jti;
-  assertNotSenderConstrained(verified);
+  const claims = await verifyAssertion(services, directory, request, assertion);
 
   trail.step = 'client_id';
   assertIssuedToClient(directory, request, claims);
