@@ -56,9 +56,9 @@ async function main(): Promise<void> {
     }
   }
   await app.listen(config.http.port, config.http.host);
-  const helpers = await lowerHelperThreadPriority(config.http.helperThreadNice);
-  if (helpers !== null) {
-    logger.debug(`Helper threads: ${helpers.lowered} run at nice ${helpers.nice} beside the event loop (HELPER_THREAD_NICE)`);
+  const lowered = await lowerHelperThreadPriority(config.http.helperThreadNice);
+  if (lowered !== null) {
+    logger.debug(`Helper threads: ${lowered} run at nice ${config.http.helperThreadNice} beside the event loop (HELPER_THREAD_NICE)`);
   }
 
   const lines = [

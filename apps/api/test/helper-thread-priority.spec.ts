@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface Observed {
-  result: { lowered: number; nice: number } | null;
+  /** How many threads the function says it lowered. */
+  result: number | null;
   /** The nice value of each thread of the process, the event loop's first. */
   eventLoop: number;
   helpers: number[];
@@ -37,7 +38,7 @@ const linux = process.platform === 'linux';
     const observed = await observe(10);
     // libuv's default pool alone is four threads; V8's platform threads come on top.
     expect(observed.helpers.length).toBeGreaterThanOrEqual(4);
-    expect(observed.result).toEqual({ lowered: observed.helpers.length, nice: 10 });
+    expect(observed.result).toBe(observed.helpers.length);
     expect(observed.helpers.every((nice) => nice === 10)).toBe(true);
     expect(observed.eventLoop).toBe(0);
   });

@@ -17,18 +17,13 @@ import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { webcrypto } from 'node:crypto';
 
-export interface HelperThreadPriority {
-  /** Helper threads given the nice value. */
-  lowered: number;
-  nice: number;
-}
-
 /**
  * Gives every thread of this process but the event loop's the nice value `nice` (0: does nothing).
  * libuv starts its whole pool on the first job, so one harmless job first makes sure the pool is
- * there to be found; threads started later keep the default priority.
+ * there to be found; threads started later keep the default priority. Returns how many threads it
+ * lowered, or null when it did nothing.
  */
-export async function lowerHelperThreadPriority(nice: number): Promise<HelperThreadPriority | null> {
+export async function lowerHelperThreadPriority(nice: number): Promise<number | null> {
   if (nice === 0 || process.platform !== 'linux') {
     return null;
   }
@@ -52,5 +47,5 @@ export async function lowerHelperThreadPriority(nice: number): Promise<HelperThr
       // A thread that ended since the listing.
     }
   }
-  return { lowered, nice };
+  return lowered;
 }
