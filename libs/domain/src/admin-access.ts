@@ -24,6 +24,8 @@ export const adminObjects = [
   'api-tokens',
   'audit',
   'signing-keys',
+  'kill-switches',
+  'ssf-streams',
 ] as const;
 export type AdminObject = (typeof adminObjects)[number];
 
@@ -50,7 +52,10 @@ export const roleGrants: Record<AdminRole, readonly RoleGrant[]> = {
     { object: 'audit', action: 'export' },
     { object: 'audit', action: 'verify' },
   ],
-  'incident-responder': [{ object: '*', action: 'read' }],
+  'incident-responder': [
+    { object: '*', action: 'read' },
+    { object: 'kill-switches', action: 'write' },
+  ],
   'compliance-reviewer': [
     { object: '*', action: 'read' },
     { object: 'audit', action: 'export' },

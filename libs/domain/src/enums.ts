@@ -50,3 +50,20 @@ export type Weekday = (typeof weekdays)[number];
 /** `user`: an end user acting for themself (withdrawing an STS consent), proven by their ID token. */
 export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'user', 'anonymous'] as const;
 export type AuditActorType = (typeof auditActorTypes)[number];
+
+/** What a kill switch stops: one user, one client (agent), one resource, one app pair, one managed connection, one trusted IdP, or everything. */
+export const killSwitchScopes = ['user', 'client', 'app_pair', 'resource', 'connection', 'idp', 'everything'] as const;
+export type KillSwitchScope = (typeof killSwitchScopes)[number];
+/** Scopes so wide that firing or lifting them needs a second admin's approval (two-person rule). */
+export const twoPersonKillSwitchScopes: readonly KillSwitchScope[] = ['idp', 'everything'];
+/** A kill switch's life: waiting for approval, in force, lifted, past its expiry, or turned down. */
+export const killSwitchStates = ['pending_approval', 'active', 'lifted', 'expired', 'rejected'] as const;
+export type KillSwitchState = (typeof killSwitchStates)[number];
+/** What a line of a revocation receipt reaches: an SSF receiver, an STS provider, a vaulted credential. */
+export const killSwitchDeliveryKinds = ['ssf_set', 'sts_revocation', 'credential_rotation'] as const;
+export type KillSwitchDeliveryKind = (typeof killSwitchDeliveryKinds)[number];
+export const killSwitchDeliveryStatuses = ['pending', 'delivered', 'failed', 'dead_lettered'] as const;
+export type KillSwitchDeliveryStatus = (typeof killSwitchDeliveryStatuses)[number];
+/** An SSF stream's status (SSF 1.0 §8.1.2). */
+export const ssfStreamStatuses = ['enabled', 'paused', 'disabled'] as const;
+export type SsfStreamStatus = (typeof ssfStreamStatuses)[number];

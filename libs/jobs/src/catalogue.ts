@@ -11,6 +11,8 @@ export const QueueName = {
   Maintenance: 'maintenance',
   /** Connection credential rotation: many small HTTP-bound jobs, run with high concurrency. */
   Rotation: 'rotation',
+  /** Kill-switch fan-out: planning a switch's receipt and one job per downstream target (SET pushes, RFC 7009 revocations, rotations). */
+  KillSwitch: 'kill-switch',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -40,6 +42,23 @@ export const JobName = {
   ConnectionRotationReconcile: 'connection-rotation.reconcile',
   /** Retires every credential version whose overlap window has ended. */
   ConnectionCredentialRetireDue: 'connection-credential.retire-due',
+  /**
+   * Plans a fired kill switch's revocation receipt: marks the covered live tokens revoked, writes one
+   * delivery line per downstream target (from the same queries as the preview) and enqueues one
+   * `kill-switch.deliver` per line. Idempotent: lines are unique per target, job ids per line.
+   * Job id `kill-switch.fan-out/<kill switch id>`.
+   */
+  KillSwitchFanOut: 'kill-switch.fan-out',
+  /**
+   * Carries out one receipt line: pushes a SET to an SSF receiver (RFC 8935), revokes an STS refresh
+   * token at its provider (RFC 7009), or rotates (or disables) a vaulted credential. A line already
+   * delivered is not sent again. Job id `kill-switch.deliver/<delivery id>`, plus `/redrive-<n>` for a re-drive.
+   */
+  KillSwitchDeliver: 'kill-switch.deliver',
+  /** Marks every active switch past its `expiresAt` as expired, with its audit event. */
+  KillSwitchExpireDue: 'kill-switch.expire-due',
+  /** Sends an SSF verification SET (SSF 1.0 §8.1.4) to a stream's receiver, carrying the `state` it asked for. */
+  SsfVerify: 'ssf.verify',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -54,6 +73,10 @@ interface JobPayloads {
   [JobName.ConnectionCredentialRotate]: { connectionId: string; force?: boolean };
   [JobName.ConnectionRotationReconcile]: NoPayload;
   [JobName.ConnectionCredentialRetireDue]: NoPayload;
+  [JobName.KillSwitchFanOut]: { killSwitchId: string };
+  [JobName.KillSwitchDeliver]: { deliveryId: string };
+  [JobName.KillSwitchExpireDue]: NoPayload;
+  [JobName.SsfVerify]: { streamId: string; state?: string };
 }
 
 /** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
@@ -64,6 +87,10 @@ const jobQueues = {
   [JobName.ConnectionCredentialRotate]: QueueName.Rotation,
   [JobName.ConnectionRotationReconcile]: QueueName.Rotation,
   [JobName.ConnectionCredentialRetireDue]: QueueName.Rotation,
+  [JobName.KillSwitchFanOut]: QueueName.KillSwitch,
+  [JobName.KillSwitchDeliver]: QueueName.KillSwitch,
+  [JobName.KillSwitchExpireDue]: QueueName.KillSwitch,
+  [JobName.SsfVerify]: QueueName.KillSwitch,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The queue a job runs on. */

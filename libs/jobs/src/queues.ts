@@ -58,6 +58,8 @@ export const workerSettings = {
 export const queueConcurrency: Record<QueueName, number> = {
   [QueueName.Maintenance]: 1,
   [QueueName.Rotation]: 32,
+  // Each delivery is one HTTP call to a receiver or provider; ten thousand of them must finish in seconds.
+  [QueueName.KillSwitch]: 128,
 };
 
 /** BullMQ's key prefix: the deployment's prefix plus `:bull`, apart from the other keys Crossgate keeps. */
