@@ -32,6 +32,10 @@ describe('runJob', () => {
     [JobName.ConnectionCredentialRotate]: async (job) => `rotated ${job.data.connectionId}`,
     [JobName.ConnectionRotationReconcile]: async () => 'reconciled',
     [JobName.ConnectionCredentialRetireDue]: async () => 'retired',
+    [JobName.KillSwitchFanOut]: async (job) => `planned ${job.data.killSwitchId}`,
+    [JobName.KillSwitchDeliver]: async (job) => `delivered ${job.data.deliveryId}`,
+    [JobName.KillSwitchExpireDue]: async () => 'expired',
+    [JobName.SsfVerify]: async (job) => `verified ${job.data.streamId}`,
   };
 
   it('should hand a job to the handler for its name', async () => {

@@ -22,3 +22,4 @@ export * from './tokens/redeemed-assertions.ts';
 export * from './connections/connection-ladder.repository.ts';
 export * from './vault/secret-store.ts';
 export * from './connections/connection-rotation.repository.ts';
+export * from './kill-switches/kill-switch-reach.ts';

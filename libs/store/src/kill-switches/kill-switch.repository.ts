@@ -1,28 +1,306 @@
 /**
- * @overview Kill switches as the token endpoint reads them: every active switch, in one small query.
- * Rows stay few (a switch is an incident measure, lifted afterwards), so callers keep the whole
- * active set in memory for a fraction of a second instead of asking per request.
+ * @overview Kill switches in PostgreSQL: the active set the token gate keeps in memory, the blast
+ * radius a responder sees before firing, and the revocation receipt the worker plans and fills.
+ * Active rows stay few (a switch is an incident measure, lifted afterwards), so the gate reads the
+ * whole active set in one small query a few times a second instead of asking per request.
  */
-import type { PrismaClient } from '../database.ts';
+import type { KillSwitchDeliveryKind, KillSwitchDeliveryStatus, KillSwitchScope, KillSwitchState } from '@crossgate/domain';
+
+import type { PrismaClient, Transaction } from '../database.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import {
+  connectionsInReach,
+  consentsInReach,
+  enabledReceiver,
+  type KillSwitchReach,
+  liveToken,
+  receiversInReach,
+  tokensInReach,
+  vaultedConnection,
+} from './kill-switch-reach.ts';
 
 export interface ActiveKillSwitch {
   id: string;
-  scope: 'user' | 'client' | 'app_pair' | 'resource' | 'idp' | 'everything';
+  scope: KillSwitchScope;
   userId: string | null;
   clientId: string | null;
   resourceId: string | null;
+  connectionId: string | null;
   idpId: string | null;
+  /** For a `connection` switch: that connection's pattern. */
+  connectionPattern: string | null;
+  /** The switch stops covering requests at this time (the worker marks it expired soon after). */
+  expiresAt: Date | null;
+}
+
+/** A kill switch row, as the admin API maps it. */
+export interface KillSwitchRecord {
+  id: string;
+  scope: KillSwitchScope;
+  state: KillSwitchState;
+  userId: string | null;
+  clientId: string | null;
+  resourceId: string | null;
+  connectionId: string | null;
+  idpId: string | null;
+  reason: string;
+  createdBy: string;
+  createdById: string | null;
+  requestedAt: Date;
+  activatedAt: Date | null;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  expiresAt: Date | null;
+  liftedAt: Date | null;
+  liftedBy: string | null;
+  liftReason: string | null;
+  liftRequestedBy: string | null;
+  liftRequestedById: string | null;
+  liftRequestedAt: Date | null;
+  liftRequestReason: string | null;
+  tokensRevoked: number;
+  fannedOutAt: Date | null;
+}
+
+/** How far a switch's receipt has got. */
+export interface ReceiptProgress {
+  total: number;
+  pending: number;
+  delivered: number;
+  failed: number;
+  deadLettered: number;
+  /** Milliseconds from firing to the first and the last acknowledgement, null before any. */
+  firstAckMs: number | null;
+  lastAckMs: number | null;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  killSwitchId: string;
+  kind: KillSwitchDeliveryKind;
+  targetId: string;
+  subjectKey: string;
+  targetLabel: string;
+  setJti: string | null;
+  subject: unknown;
+  status: KillSwitchDeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  redrives: number;
+  createdAt: Date;
+}
+
+/** What a switch would reach, counted by the queries the fan-out acts on. */
+export interface BlastRadiusCounts {
+  tokens: { idJag: number; accessToken: number; total: number };
+  users: number;
+  agents: number;
+  connections: { total: number; vaultedSecrets: number; sample: { id: string; name: string; pattern: string }[] };
+  stsConsents: number;
+  receivers: number;
+  deliveries: Record<KillSwitchDeliveryKind, number> & { total: number };
+}
+
+/** The receipt lines of one fan-out, by kind, and the tokens it revoked. */
+export interface PlannedFanOut {
+  deliveries: Record<KillSwitchDeliveryKind, number>;
+  tokensRevoked: number;
+}
+
+const activeSelect = {
+  id: true,
+  scope: true,
+  userId: true,
+  clientId: true,
+  resourceId: true,
+  connectionId: true,
+  idpId: true,
+  expiresAt: true,
+} as const;
+
+/** The parts of a switch that say what it reaches. */
+export function reachOf(killSwitch: Pick<ActiveKillSwitch, 'scope' | 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId' | 'connectionPattern'>): KillSwitchReach {
+  return killSwitch;
+}
+
+function count(rows: { n: bigint | number }[]): number {
+  return Number(rows[0]?.n ?? 0);
 }
 
 export class KillSwitchRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Every switch not lifted, earliest first. */
-  active(): Promise<ActiveKillSwitch[]> {
-    return this.prisma.killSwitch.findMany({
-      where: { liftedAt: null },
-      select: { id: true, scope: true, userId: true, clientId: true, resourceId: true, idpId: true },
-      orderBy: { activatedAt: 'asc' },
+  /** Every switch in force at `now` (active, not lifted, not past its expiry), earliest first. */
+  async active(now: Date = new Date()): Promise<ActiveKillSwitch[]> {
+    const rows = await this.prisma.killSwitch.findMany({
+      where: { state: 'active', liftedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      select: activeSelect,
+      orderBy: [{ activatedAt: 'asc' }, { id: 'asc' }],
     });
+    const connectionIds = rows.flatMap((row) => (row.scope === 'connection' && row.connectionId !== null ? [row.connectionId] : []));
+    const patterns =
+      connectionIds.length === 0
+        ? new Map<string, string>()
+        : new Map((await this.prisma.connection.findMany({ where: { id: { in: connectionIds } }, select: { id: true, pattern: true } })).map((row) => [row.id, row.pattern as string]));
+    return rows.map((row) => ({ ...row, connectionPattern: row.connectionId === null ? null : (patterns.get(row.connectionId) ?? null) }));
+  }
+
+  find(id: string, tx: Transaction | PrismaClient = this.prisma): Promise<KillSwitchRecord | null> {
+    return tx.killSwitch.findUnique({ where: { id } });
+  }
+
+  /** A switch's reach, with a connection's pair and pattern resolved. */
+  async reach(id: string): Promise<KillSwitchReach | null> {
+    const row = await this.prisma.killSwitch.findUnique({ where: { id }, select: { ...activeSelect, state: true } });
+    if (row === null) {
+      return null;
+    }
+    return this.resolve(row);
+  }
+
+  /** Fills in a connection switch's pair and pattern from the connection. */
+  async resolve(reach: KillSwitchReach): Promise<KillSwitchReach> {
+    if (reach.scope !== 'connection' || reach.connectionId === null || reach.connectionId === undefined) {
+      return reach;
+    }
+    const connection = await this.prisma.connection.findUnique({ where: { id: reach.connectionId }, select: { clientId: true, resourceId: true, pattern: true } });
+    return connection === null ? reach : { ...reach, clientId: connection.clientId, resourceId: connection.resourceId, connectionPattern: connection.pattern };
+  }
+
+  /** What firing a switch of `reach` would do at `now`: the preview, from the fan-out's own conditions. */
+  async blastRadius(reach: KillSwitchReach, now: Date): Promise<BlastRadiusCounts> {
+    const tokens = tokensInReach(reach);
+    const connections = connectionsInReach(reach);
+    const consents = consentsInReach(reach);
+    const receivers = receiversInReach(reach);
+    const live = liveToken(now);
+    const [tokenRows, userRows, agentRows, connectionRows, sample, consentRows, receiverRows, tokenLines] = await Promise.all([
+      this.prisma.$queryRaw<{ kind: string; n: bigint }[]>`SELECT t.kind, count(*) AS n FROM issued_tokens t WHERE ${live} AND ${tokens} GROUP BY t.kind`,
+      reach.scope === 'user'
+        ? Promise.resolve([{ n: 1 }])
+        : reach.scope === 'idp'
+          ? this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM users WHERE idp_id = ${reach.idpId}::uuid AND deleted_at IS NULL`
+          : this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (
+              SELECT t.user_id FROM issued_tokens t WHERE ${live} AND ${tokens} AND t.user_id IS NOT NULL
+              UNION SELECT s.user_id FROM sts_consents s WHERE s.status = 'active' AND ${consents}) AS u`,
+      reach.scope === 'client'
+        ? Promise.resolve([{ n: 1 }])
+        : this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (
+            SELECT t.client_id FROM issued_tokens t WHERE ${live} AND ${tokens}
+            UNION SELECT c.client_id FROM connections c WHERE c.deleted_at IS NULL AND ${connections}) AS a`,
+      this.prisma.$queryRaw<{ total: bigint; vaulted: bigint }[]>`SELECT count(*) AS total,
+          count(*) FILTER (WHERE c.status = 'active' AND c.pattern IN ('vaulted_key', 'service_account')) AS vaulted
+        FROM connections c WHERE c.deleted_at IS NULL AND ${connections}`,
+      this.prisma.$queryRaw<{ id: string; name: string; pattern: string }[]>`SELECT c.id::text, c.name, c.pattern::text FROM connections c
+        WHERE c.deleted_at IS NULL AND ${connections} ORDER BY c.name LIMIT 20`,
+      this.prisma.$queryRaw<{ n: bigint; revocable: bigint }[]>`SELECT count(*) AS n, count(*) FILTER (WHERE s.refresh_token_secret_id IS NOT NULL) AS revocable
+        FROM sts_consents s WHERE s.status = 'active' AND ${consents}`,
+      this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ssf_streams r WHERE ${enabledReceiver} AND ${receivers}`,
+      this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ssf_streams r JOIN issued_tokens t ON t.resource_id = r.resource_id
+        WHERE ${enabledReceiver} AND ${receivers} AND ${live} AND ${tokens}`,
+    ]);
+    const byKind = new Map(tokenRows.map((row) => [row.kind, Number(row.n)]));
+    const idJag = byKind.get('id_jag') ?? 0;
+    const accessToken = byKind.get('access_token') ?? 0;
+    const receiverCount = count(receiverRows);
+    const deliveries = {
+      ssf_set: receiverCount + count(tokenLines),
+      sts_revocation: Number(consentRows[0]?.revocable ?? 0),
+      credential_rotation: Number(connectionRows[0]?.vaulted ?? 0),
+    };
+    return {
+      tokens: { idJag, accessToken, total: idJag + accessToken },
+      users: count(userRows),
+      agents: count(agentRows),
+      connections: { total: Number(connectionRows[0]?.total ?? 0), vaultedSecrets: deliveries.credential_rotation, sample },
+      stsConsents: Number(consentRows[0]?.n ?? 0),
+      receivers: receiverCount,
+      deliveries: { ...deliveries, total: deliveries.ssf_set + deliveries.sts_revocation + deliveries.credential_rotation },
+    };
+  }
+
+  /**
+   * Plans the fan-out of switch `id` in one transaction: one receipt line per receiver (plus one per
+   * covered live token at a receiver bound to that token's resource), per revocable STS consent and
+   * per vaulted credential, then marks the covered live tokens revoked. Lines are unique per target,
+   * so a re-run after a crash adds nothing; the tokens revoked by the first run are no longer live.
+   * @returns null when the switch is not active (lifted or expired before the worker got to it).
+   */
+  async planFanOut(id: string, now: Date): Promise<PlannedFanOut | null> {
+    const reach = await this.reach(id);
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.$queryRaw<{ state: string }[]>`SELECT state::text FROM kill_switches WHERE id = ${id}::uuid FOR UPDATE`;
+      if (reach === null || row[0]?.state !== 'active') {
+        return null;
+      }
+      const tokens = tokensInReach(reach);
+      const live = liveToken(now);
+      const ssfPrincipal = await tx.$executeRaw`INSERT INTO kill_switch_deliveries (id, kill_switch_id, kind, target_id, subject_key, target_label, set_jti)
+        SELECT gen_random_uuid(), ${id}::uuid, 'ssf_set', r.id::text, 'principal', r.endpoint_url, gen_random_uuid()::text
+        FROM ssf_streams r WHERE ${enabledReceiver} AND ${receiversInReach(reach)}
+        ON CONFLICT (kill_switch_id, kind, target_id, subject_key) DO NOTHING`;
+      const ssfTokens = await tx.$executeRaw`INSERT INTO kill_switch_deliveries (id, kill_switch_id, kind, target_id, subject_key, target_label, set_jti)
+        SELECT gen_random_uuid(), ${id}::uuid, 'ssf_set', r.id::text, 'jti:' || t.jti, r.endpoint_url, gen_random_uuid()::text
+        FROM ssf_streams r JOIN issued_tokens t ON t.resource_id = r.resource_id
+        WHERE ${enabledReceiver} AND ${receiversInReach(reach)} AND ${live} AND ${tokens}
+        ON CONFLICT (kill_switch_id, kind, target_id, subject_key) DO NOTHING`;
+      const sts = await tx.$executeRaw`INSERT INTO kill_switch_deliveries (id, kill_switch_id, kind, target_id, target_label)
+        SELECT gen_random_uuid(), ${id}::uuid, 'sts_revocation', s.id::text, p.name || ' for ' || coalesce(u.email, u.subject)
+        FROM sts_consents s JOIN connections c ON c.id = s.connection_id JOIN oauth_providers p ON p.id = c.oauth_provider_id JOIN users u ON u.id = s.user_id
+        WHERE s.status = 'active' AND s.refresh_token_secret_id IS NOT NULL AND ${consentsInReach(reach)}
+        ON CONFLICT (kill_switch_id, kind, target_id, subject_key) DO NOTHING`;
+      const rotations = await tx.$executeRaw`INSERT INTO kill_switch_deliveries (id, kill_switch_id, kind, target_id, target_label)
+        SELECT gen_random_uuid(), ${id}::uuid, 'credential_rotation', c.id::text, c.name
+        FROM connections c WHERE ${vaultedConnection} AND ${connectionsInReach(reach)}
+        ON CONFLICT (kill_switch_id, kind, target_id, subject_key) DO NOTHING`;
+      const revoked = await tx.$executeRaw`UPDATE issued_tokens t SET revoked_at = ${now} WHERE ${live} AND ${tokens}`;
+      await tx.$executeRaw`UPDATE kill_switches SET tokens_revoked = tokens_revoked + ${revoked}, fanned_out_at = coalesce(fanned_out_at, ${now}) WHERE id = ${id}::uuid`;
+      return { deliveries: { ssf_set: ssfPrincipal + ssfTokens, sts_revocation: sts, credential_rotation: rotations }, tokensRevoked: revoked };
+    });
+  }
+
+  /** The ids of a switch's lines that still need a job: pending or failed (a crash may have lost their jobs). */
+  async unfinishedDeliveryIds(killSwitchId: string): Promise<string[]> {
+    const rows = await this.prisma.killSwitchDelivery.findMany({ where: { killSwitchId, status: { in: ['pending', 'failed'] } }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  findDelivery(id: string): Promise<DeliveryRecord | null> {
+    return this.prisma.killSwitchDelivery.findUnique({ where: { id } }) as Promise<DeliveryRecord | null>;
+  }
+
+  /** Receipt progress of each switch in `ids`. */
+  async progress(ids: readonly string[]): Promise<Map<string, ReceiptProgress>> {
+    const result = new Map<string, ReceiptProgress>();
+    if (ids.length === 0) {
+      return result;
+    }
+    const rows = await this.prisma.$queryRaw<
+      { id: string; total: bigint; pending: bigint; delivered: bigint; failed: bigint; dead: bigint; first_ack: number | null; last_ack: number | null }[]
+    >`SELECT k.id::text,
+        count(d.id) AS total,
+        count(d.id) FILTER (WHERE d.status = 'pending') AS pending,
+        count(d.id) FILTER (WHERE d.status = 'delivered') AS delivered,
+        count(d.id) FILTER (WHERE d.status = 'failed') AS failed,
+        count(d.id) FILTER (WHERE d.status = 'dead_lettered') AS dead,
+        (extract(epoch FROM min(d.delivered_at) - k.activated_at) * 1000)::float8 AS first_ack,
+        (extract(epoch FROM max(d.delivered_at) - k.activated_at) * 1000)::float8 AS last_ack
+      FROM kill_switches k LEFT JOIN kill_switch_deliveries d ON d.kill_switch_id = k.id
+      WHERE k.id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))})
+      GROUP BY k.id, k.activated_at`;
+    for (const row of rows) {
+      result.set(row.id, {
+        total: Number(row.total),
+        pending: Number(row.pending),
+        delivered: Number(row.delivered),
+        failed: Number(row.failed),
+        deadLettered: Number(row.dead),
+        firstAckMs: row.first_ack === null ? null : Math.round(row.first_ack),
+        lastAckMs: row.last_ack === null ? null : Math.round(row.last_ack),
+      });
+    }
+    return result;
   }
 }
