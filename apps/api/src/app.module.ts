@@ -41,7 +41,7 @@ import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
-import { KillSwitchState } from './kill-switches/kill-switch-state.service.ts';
+import { KillSwitchesModule } from './kill-switches/kill-switches.module.ts';
 import { RasAccessTokens } from './ras/access-tokens.service.ts';
 import { AssertionRedemptions } from './ras/assertion-redemptions.service.ts';
 import { JwtBearerServices } from './ras/grants/jwt-bearer.grant.ts';
@@ -54,7 +54,7 @@ export class AppModule {
   static forRoot(config: Config, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config, clock), OAuthModule, SigningKeysModule],
+      imports: [PlatformModule.forRoot(config, clock), OAuthModule, SigningKeysModule, KillSwitchesModule],
       controllers: [
         HealthController,
         AuthController,
@@ -88,7 +88,6 @@ export class AppModule {
         TokenExchangeServices,
         IssuanceRecorder,
         UserProvisioningService,
-        KillSwitchState,
         RasKeysService,
         RasEndpoints,
         RasAccessTokens,

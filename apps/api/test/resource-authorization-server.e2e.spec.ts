@@ -18,7 +18,7 @@ import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@cr
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp, signJwt } from '../../../libs/token/src/test-support/local-idp.ts';
 import { hashPassword } from '../src/auth/credentials.ts';
-import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-state.service.ts';
+import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-gate.service.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const secret = 'correct horse battery staple, 32+ chars';

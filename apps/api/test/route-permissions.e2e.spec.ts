@@ -66,6 +66,10 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'audit:delete': [],
   'signing-keys:read': everyone,
   'signing-keys:write': itAdminOnly,
+  'kill-switches:read': everyone,
+  'kill-switches:write': ['it-admin', 'incident-responder'],
+  'ssf-streams:read': everyone,
+  'ssf-streams:write': itAdminOnly,
 };
 
 function joinPath(...parts: (string | undefined)[]): string {

@@ -14,7 +14,7 @@ import { generateSigningKey, grantTypes, pairwiseSubject, type SigningKey, token
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
 import { hashPassword } from '../src/auth/credentials.ts';
-import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-state.service.ts';
+import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-gate.service.ts';
 import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 

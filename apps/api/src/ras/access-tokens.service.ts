@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import { IssuedTokenRepository } from '@crossgate/store';
 import { type AccessTokenClaims, signingAlgorithms, TokenError, verifyAccessToken } from '@crossgate/token';
 
-import { KillSwitchState } from '../kill-switches/kill-switch-state.service.ts';
+import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
 import type { DirectoryResourceRow } from '../policies/directory.ts';
 import { PolicyEngineService } from '../policies/policy-engine.service.ts';
 import { Clock, InjectRedis } from '../platform/platform.module.ts';
@@ -71,7 +71,7 @@ export class RasAccessTokens implements OnApplicationShutdown {
     @Inject(IssuedTokenRepository) private readonly issuedTokens: IssuedTokenRepository,
     @InjectRedis() redis: Redis,
     @Inject(RasKeysService) private readonly keys: RasKeysService,
-    @Inject(KillSwitchState) private readonly killSwitches: KillSwitchState,
+    @Inject(KillSwitchGate) private readonly killSwitches: KillSwitchGate,
     @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
     private readonly clock: Clock,
   ) {
@@ -133,12 +133,10 @@ export class RasAccessTokens implements OnApplicationShutdown {
       if (client === undefined) {
         return { active: false, reason: 'client_inactive', claims };
       }
-      const killSwitch = await this.killSwitches.firstCovering({
-        userId: subjects.userId ?? '',
-        clientId: client.id,
-        idpId: subjects.idpId ?? '',
-        resourceId: resource.id,
-      });
+      const killSwitch = await this.killSwitches.killing(
+        { userId: subjects.userId ?? '', clientId: client.id, idpId: subjects.idpId ?? '', resourceId: resource.id, xaa: true },
+        new Date(claims.iat * 1000),
+      );
       if (killSwitch !== null) {
         return { active: false, reason: 'killed', claims };
       }

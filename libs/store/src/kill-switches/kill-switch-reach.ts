@@ -94,7 +94,11 @@ export function consentsInReach(reach: KillSwitchReach): Prisma.Sql {
       return Prisma.sql`s.user_id = ${uuid(reach.userId)}`;
     case 'idp':
       return Prisma.sql`s.user_id IN (SELECT id FROM users WHERE idp_id = ${uuid(reach.idpId)})`;
-    default:
+    case 'client':
+    case 'resource':
+    case 'app_pair':
+    case 'connection':
+    case 'everything':
       return Prisma.sql`s.connection_id IN (SELECT c.id FROM connections c WHERE c.deleted_at IS NULL AND ${connectionsInReach(reach)})`;
   }
 }
@@ -106,7 +110,10 @@ export function receiversInReach(reach: KillSwitchReach): Prisma.Sql {
     case 'app_pair':
     case 'connection':
       return Prisma.sql`(r.resource_id IS NULL OR r.resource_id = ${uuid(reach.resourceId)})`;
-    default:
+    case 'user':
+    case 'client':
+    case 'idp':
+    case 'everything':
       return all;
   }
 }

@@ -6,6 +6,8 @@
  */
 import type { KillSwitchDeliveryKind, KillSwitchDeliveryStatus, KillSwitchScope, KillSwitchState } from '@crossgate/domain';
 
+import type { AuditEntry } from '../audit/audit-chain.ts';
+import type { AuditLogRepository } from '../audit/audit-log.repository.ts';
 import type { PrismaClient, Transaction } from '../database.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import {
@@ -31,6 +33,9 @@ export interface ActiveKillSwitch {
   connectionPattern: string | null;
   /** The switch stops covering requests at this time (the worker marks it expired soon after). */
   expiresAt: Date | null;
+  activatedAt: Date | null;
+  /** When it was lifted (or expired: then this is `expiresAt`); null while it is in force. */
+  endedAt: Date | null;
 }
 
 /** A kill switch row, as the admin API maps it. */
@@ -92,6 +97,54 @@ export interface DeliveryRecord {
   createdAt: Date;
 }
 
+/** A new switch: its scope, the ids it names, why, who, and its state (active, or waiting for approval). */
+export interface NewKillSwitch {
+  scope: KillSwitchScope;
+  state: 'active' | 'pending_approval';
+  userId?: string | null;
+  clientId?: string | null;
+  resourceId?: string | null;
+  connectionId?: string | null;
+  idpId?: string | null;
+  reason: string;
+  createdBy: string;
+  createdById: string | null;
+  expiresAt: Date | null;
+}
+
+/** The fields a transition may change. */
+export type KillSwitchChange = Partial<
+  Pick<
+    KillSwitchRecord,
+    | 'state'
+    | 'activatedAt'
+    | 'approvedBy'
+    | 'approvedAt'
+    | 'liftedAt'
+    | 'liftedBy'
+    | 'liftReason'
+    | 'liftRequestedBy'
+    | 'liftRequestedById'
+    | 'liftRequestedAt'
+    | 'liftRequestReason'
+  >
+>;
+
+/** What the switch names, for people: a user's e-mail, a client's or resource's name, both for a pair. */
+export interface KillSwitchNames {
+  user?: string;
+  client?: string;
+  resource?: string;
+  connection?: string;
+  idp?: string;
+}
+
+/** A page of rows and the total that matched. */
+export interface Page<T> {
+  rows: T[];
+  total: number;
+}
+
 /** What a switch would reach, counted by the queries the fan-out acts on. */
 export interface BlastRadiusCounts {
   tokens: { idJag: number; accessToken: number; total: number };
@@ -118,7 +171,14 @@ const activeSelect = {
   connectionId: true,
   idpId: true,
   expiresAt: true,
+  activatedAt: true,
 } as const;
+
+/**
+ * How long an ended switch is still read: the longest a token Crossgate issues lives (an access token,
+ * one hour), so a token a switch killed stays dead after the switch is lifted or expires.
+ */
+export const endedKillSwitchWindowMs = 3_600_000;
 
 /** The parts of a switch that say what it reaches. */
 export function reachOf(killSwitch: Pick<ActiveKillSwitch, 'scope' | 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId' | 'connectionPattern'>): KillSwitchReach {
@@ -130,13 +190,138 @@ function count(rows: { n: bigint | number }[]): number {
 }
 
 export class KillSwitchRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly auditLog?: AuditLogRepository,
+  ) {}
 
-  /** Every switch in force at `now` (active, not lifted, not past its expiry), earliest first. */
-  async active(now: Date = new Date()): Promise<ActiveKillSwitch[]> {
+  /** Writes a new switch and its audit event in one transaction. */
+  async create(input: NewKillSwitch, audit: (record: KillSwitchRecord) => AuditEntry, now: Date): Promise<KillSwitchRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const record = await tx.killSwitch.create({
+        data: {
+          ...input,
+          requestedAt: now,
+          activatedAt: input.state === 'active' ? now : null,
+        },
+      });
+      await this.audited().append(tx, audit(record), now);
+      return record;
+    });
+  }
+
+  /**
+   * Changes switch `id` under a row lock: `change` sees the current row and returns what to write and
+   * the audit event (or throws to refuse, and nothing is written).
+   * @returns null when there is no such switch.
+   */
+  async transition(id: string, change: (current: KillSwitchRecord) => { data: KillSwitchChange; audit: AuditEntry }, now: Date): Promise<KillSwitchRecord | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM kill_switches WHERE id = ${id}::uuid FOR UPDATE`;
+      if (locked.length === 0) {
+        return null;
+      }
+      const current = (await tx.killSwitch.findUnique({ where: { id } })) as KillSwitchRecord;
+      const { data, audit } = change(current);
+      const updated = await tx.killSwitch.update({ where: { id }, data });
+      await this.audited().append(tx, audit, now);
+      return updated;
+    });
+  }
+
+  async list(where: Prisma.KillSwitchWhereInput, orderBy: Prisma.KillSwitchOrderByWithRelationInput[], skip: number, take: number): Promise<Page<KillSwitchRecord>> {
+    const [rows, total] = await Promise.all([this.prisma.killSwitch.findMany({ where, orderBy, skip, take }), this.prisma.killSwitch.count({ where })]);
+    return { rows, total };
+  }
+
+  async deliveries(killSwitchId: string, where: Prisma.KillSwitchDeliveryWhereInput, orderBy: Prisma.KillSwitchDeliveryOrderByWithRelationInput[], skip: number, take: number): Promise<Page<DeliveryRecord>> {
+    const scoped = { AND: [{ killSwitchId }, where] };
+    const [rows, total] = await Promise.all([
+      this.prisma.killSwitchDelivery.findMany({ where: scoped, orderBy, skip, take }),
+      this.prisma.killSwitchDelivery.count({ where: scoped }),
+    ]);
+    return { rows: rows as DeliveryRecord[], total };
+  }
+
+  /** The names behind the ids of each switch (missing ones are left out), by switch id. */
+  async names(records: readonly Pick<KillSwitchRecord, 'id' | 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId'>[]): Promise<Map<string, KillSwitchNames>> {
+    const ids = (key: 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId') => [...new Set(records.flatMap((record) => (record[key] === null ? [] : [record[key] as string])))];
+    const [users, clients, resources, connections, idps] = await Promise.all([
+      this.prisma.user.findMany({ where: { id: { in: ids('userId') } }, select: { id: true, email: true, displayName: true, subject: true } }),
+      this.prisma.client.findMany({ where: { id: { in: ids('clientId') } }, select: { id: true, name: true } }),
+      this.prisma.resource.findMany({ where: { id: { in: ids('resourceId') } }, select: { id: true, name: true } }),
+      this.prisma.connection.findMany({ where: { id: { in: ids('connectionId') } }, select: { id: true, name: true } }),
+      this.prisma.trustedIdp.findMany({ where: { id: { in: ids('idpId') } }, select: { id: true, name: true } }),
+    ]);
+    const user = new Map(users.map((row) => [row.id, row.email ?? row.displayName ?? row.subject]));
+    const named = (rows: { id: string; name: string }[]) => new Map(rows.map((row) => [row.id, row.name]));
+    const client = named(clients);
+    const resource = named(resources);
+    const connection = named(connections);
+    const idp = named(idps);
+    return new Map(
+      records.map((record) => {
+        const names: KillSwitchNames = {};
+        const put = (key: keyof KillSwitchNames, map: Map<string, string>, id: string | null) => {
+          const name = id === null ? undefined : map.get(id);
+          if (name !== undefined) {
+            names[key] = name;
+          }
+        };
+        put('user', user, record.userId);
+        put('client', client, record.clientId);
+        put('resource', resource, record.resourceId);
+        put('connection', connection, record.connectionId);
+        put('idp', idp, record.idpId);
+        return [record.id, names];
+      }),
+    );
+  }
+
+  /** Whether the row named by `table` and `id` exists (and is not deleted), for checking what a new switch names. */
+  async exists(table: 'user' | 'client' | 'resource' | 'connection' | 'idp', id: string): Promise<boolean> {
+    const where = { id, deletedAt: null };
+    switch (table) {
+      case 'user':
+        return (await this.prisma.user.count({ where })) > 0;
+      case 'client':
+        return (await this.prisma.client.count({ where })) > 0;
+      case 'resource':
+        return (await this.prisma.resource.count({ where })) > 0;
+      case 'connection':
+        return (await this.prisma.connection.count({ where })) > 0;
+      case 'idp':
+        return (await this.prisma.trustedIdp.count({ where })) > 0;
+      default: {
+        const unreachable: never = table;
+        throw new Error(`Unknown table ${String(unreachable)}`);
+      }
+    }
+  }
+
+  private audited(): AuditLogRepository {
+    if (this.auditLog === undefined) {
+      throw new Error('This KillSwitchRepository was made without an audit log, so it cannot write');
+    }
+    return this.auditLog;
+  }
+
+  /**
+   * Every switch that took effect and is in force at `now` or ended within
+   * {@link endedKillSwitchWindowMs} (lifted, or past its expiry), earliest first. A switch in force has
+   * `endedAt` null unless its `expiresAt` has passed; callers compare `expiresAt` with their own clock.
+   */
+  async current(now: Date = new Date()): Promise<ActiveKillSwitch[]> {
+    const since = new Date(now.getTime() - endedKillSwitchWindowMs);
     const rows = await this.prisma.killSwitch.findMany({
-      where: { state: 'active', liftedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-      select: activeSelect,
+      where: {
+        activatedAt: { not: null },
+        OR: [
+          { state: 'active', liftedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: since } }] },
+          { state: { in: ['lifted', 'expired'] }, OR: [{ liftedAt: { gt: since } }, { expiresAt: { gt: since } }] },
+        ],
+      },
+      select: { ...activeSelect, state: true, liftedAt: true },
       orderBy: [{ activatedAt: 'asc' }, { id: 'asc' }],
     });
     const connectionIds = rows.flatMap((row) => (row.scope === 'connection' && row.connectionId !== null ? [row.connectionId] : []));
@@ -144,7 +329,11 @@ export class KillSwitchRepository {
       connectionIds.length === 0
         ? new Map<string, string>()
         : new Map((await this.prisma.connection.findMany({ where: { id: { in: connectionIds } }, select: { id: true, pattern: true } })).map((row) => [row.id, row.pattern as string]));
-    return rows.map((row) => ({ ...row, connectionPattern: row.connectionId === null ? null : (patterns.get(row.connectionId) ?? null) }));
+    return rows.map(({ state, liftedAt, ...row }) => ({
+      ...row,
+      endedAt: state === 'active' && liftedAt === null ? null : (liftedAt ?? row.expiresAt ?? now),
+      connectionPattern: row.connectionId === null ? null : (patterns.get(row.connectionId) ?? null),
+    }));
   }
 
   find(id: string, tx: Transaction | PrismaClient = this.prisma): Promise<KillSwitchRecord | null> {
@@ -153,7 +342,7 @@ export class KillSwitchRepository {
 
   /** A switch's reach, with a connection's pair and pattern resolved. */
   async reach(id: string): Promise<KillSwitchReach | null> {
-    const row = await this.prisma.killSwitch.findUnique({ where: { id }, select: { ...activeSelect, state: true } });
+    const row = await this.prisma.killSwitch.findUnique({ where: { id }, select: activeSelect });
     if (row === null) {
       return null;
     }

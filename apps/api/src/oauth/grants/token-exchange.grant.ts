@@ -11,7 +11,8 @@
  * 3. user: found or created just in time from `iss` + `sub`, with the IdP's groups → must be
  *    active, else `invalid_grant`
  * 4. kill switches on the user, the client, the IdP, everything, and (when the target below is
- *    known) the resource or the app pair → `invalid_grant` (KillSwitchState: at most 100 ms old)
+ *    known) the resource, the app pair or the connection that would serve it → `invalid_grant`
+ *    (KillSwitchGate: at most 100 ms old; unreadable → `temporarily_unavailable`)
  * 5. target: an active resource whose `authorizationServer` is `audience` and, when `resource` is
  *    given, lists it; an audience with exactly one resource implies it (DESIGN decision 4)
  *    → `invalid_target`
@@ -58,7 +59,7 @@ import {
 } from '@crossgate/token';
 
 import { ConnectionCredentialService } from '../../connections/connection-credential.service.ts';
-import { KillSwitchState, type KillSwitchSubjects } from '../../kill-switches/kill-switch-state.service.ts';
+import { KillSwitchGate } from '../../kill-switches/kill-switch-gate.service.ts';
 import type { Directory, DirectoryConnectionRow, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
 import { PolicyEngineService, type PolicySnapshot } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig } from '../../platform/platform.module.ts';
@@ -66,6 +67,7 @@ import { type ProvisionedUser, UserProvisioningService } from '../../users/user-
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
 import { IdTokenVerifier } from '../id-token-verifier.service.ts';
+import { assertNoKillSwitch } from '../kill-switch-check.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { oauthAuditEntry } from '../oauth-audit.ts';
 import { OAuthError } from '../oauth.error.ts';
@@ -153,7 +155,7 @@ export class TokenExchangeServices {
     @Inject(IssuanceRecorder) readonly recorder: IssuanceRecorder,
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
-    @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
+    @Inject(KillSwitchGate) readonly killSwitches: KillSwitchGate,
     @Inject(IdTokenVerifier) readonly idTokens: IdTokenVerifier,
     @Inject(ConnectionCredentialService) readonly credentials: ConnectionCredentialService,
     @Inject(StsBroker) readonly stsBroker: StsBroker,
@@ -240,20 +242,6 @@ function resolveUser(services: TokenExchangeServices, snapshot: PolicySnapshot, 
     },
     snapshot.version,
   );
-}
-
-/** Step 4: no active kill switch covers the request (the redemption grant applies it too). */
-export async function assertNoKillSwitch(services: { killSwitches: KillSwitchState; logger: Logger }, subjects: KillSwitchSubjects): Promise<void> {
-  let active;
-  try {
-    active = await services.killSwitches.firstCovering(subjects);
-  } catch (cause) {
-    services.logger.warn(`Kill switches cannot be read, so nothing is issued: ${cause instanceof Error ? cause.message : String(cause)}`);
-    throw new OAuthError('temporarily_unavailable', 'Kill switches cannot be checked; try again shortly', { cause });
-  }
-  if (active !== null) {
-    throw new OAuthError('invalid_grant', `Access is suspended by kill switch ${active.id} (${active.scope})`);
-  }
 }
 
 /**
@@ -383,7 +371,15 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
     trail.pattern = choice.connection.pattern;
   }
   trail.step = 'kill_switch';
-  await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: idp.id, resourceId: resource?.row.id });
+  const serving = choice !== undefined && 'connection' in choice ? choice.connection : undefined;
+  await assertNoKillSwitch(services, {
+    userId: user.id,
+    clientId: client.id,
+    idpId: idp.id,
+    resourceId: resource?.row.id,
+    connectionId: serving?.id,
+    xaa: serving === undefined || serving === null || serving.pattern === 'xaa',
+  });
 
   trail.step = 'target';
   if (resource === undefined) {

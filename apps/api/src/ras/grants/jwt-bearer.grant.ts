@@ -19,7 +19,7 @@
  *    a replay, or Crossgate's own ID-JAG revoked → `invalid_grant`
  * 7. user: resolved (from the IdP role's record, or `iss` + `sub` at a trusted IdP) and active
  *    → `invalid_grant`
- * 8. kill switches on the user, the client, the IdP, the resource, the pair → `invalid_grant`
+ * 8. kill switches on the user, the client, the IdP, the resource, the pair, its XAA connection → `invalid_grant`
  * 9. mint the access token (no refresh token); its IssuedToken row and the one audit event are
  *    committed before the answer leaves (IssuanceRecorder).
  *
@@ -46,8 +46,8 @@ import {
   verifyIdJag,
 } from '@crossgate/token';
 
-import { KillSwitchState } from '../../kill-switches/kill-switch-state.service.ts';
-import { assertNoKillSwitch } from '../../oauth/grants/token-exchange.grant.ts';
+import { KillSwitchGate } from '../../kill-switches/kill-switch-gate.service.ts';
+import { assertNoKillSwitch } from '../../oauth/kill-switch-check.ts';
 import type { Directory, DirectoryResourceRow } from '../../policies/directory.ts';
 import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
 import { Clock, InjectConfig } from '../../platform/platform.module.ts';
@@ -114,7 +114,7 @@ export class JwtBearerServices {
     readonly clock: Clock,
     @Inject(IssuanceRecorder) readonly recorder: IssuanceRecorder,
     @Inject(PolicyEngineService) readonly policyEngine: PolicyEngineService,
-    @Inject(KillSwitchState) readonly killSwitches: KillSwitchState,
+    @Inject(KillSwitchGate) readonly killSwitches: KillSwitchGate,
     @Inject(RemoteJwksCache) readonly jwksCache: RemoteJwksCache,
     @Inject(RasKeysService) readonly keys: RasKeysService,
     @Inject(AssertionRedemptions) readonly redemptions: AssertionRedemptions,
@@ -319,7 +319,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   const user = await redeemOnce(services, request, claims);
 
   trail.step = 'kill_switch'; // step 8
-  await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: user.idpId, resourceId: resource.id });
+  await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: user.idpId, resourceId: resource.id, xaa: true }, new Date(claims.iat * 1000));
   trail.grantedScopes = scopes;
 
   trail.step = 'mint';
