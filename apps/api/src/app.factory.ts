@@ -29,8 +29,9 @@ export interface ApiOptions {
 }
 
 function serveAdminUi(app: NestExpressApplication, directory: string): void {
-  const index = path.join(directory, 'index.html');
-  app.use(express.static(directory, { index: false, maxAge: '1h' }));
+  // `send` looks for dot segments only in the part of the path below `root`: the UI is served from an
+  // install under ~/.cache or .worktrees/, while a dotfile inside its folder (a stray .env) stays absent.
+  app.use(express.static(directory, { index: false, maxAge: '1h', dotfiles: 'ignore' }));
   // The UI routes in the browser: any GET that is not for the API or a probe gets index.html.
   app.use((request: Request, response: Response, next: NextFunction) => {
     const ownedByServer = /^\/(api|healthz|readyz|oauth2|sts|\.well-known)(\/|$)/.test(request.path);
@@ -39,7 +40,7 @@ function serveAdminUi(app: NestExpressApplication, directory: string): void {
       return;
     }
     response.setHeader('Cache-Control', 'no-cache');
-    response.sendFile(index);
+    response.sendFile('index.html', { root: directory, dotfiles: 'ignore' });
   });
 }
 

@@ -5,9 +5,11 @@
  * read the migration ladder on the dashboard; create an OAuth provider and an STS connection through
  * the UI, consent at a real local provider, and revoke the consent from the consents page; rotate a
  * vaulted key from its connection page, with the real worker in a process of its own and a real
- * local legacy API as the rotation target. Screenshots go to test-output/admin-ui/.
+ * local legacy API as the rotation target. The API serves a copy of the build from under a hidden
+ * directory, as an install in ~/.cache or .worktrees/ would. Screenshots go to test-output/admin-ui/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +35,9 @@ import { StsBroker } from '../src/sts/sts-broker.service.ts';
 import { createPolicy, createPolicyFixture, createUser } from './support/policy-fixtures.ts';
 import { freePort, startTestApi, type TestApi } from './support/test-api.ts';
 
-const adminUiDir = fileURLToPath(new URL('../../admin/dist', import.meta.url));
+const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
+/** A dotfile planted in the served copy of the UI, which must never be served. */
+const plantedDotfile = { name: '.env', content: `SECRET=${unique('planted-ui-dotfile')}` };
 const screenshotDir = fileURLToPath(new URL('../../../test-output/admin-ui', import.meta.url));
 const chromiumPath = '/usr/bin/chromium';
 const password = 'correct horse battery staple';
@@ -43,6 +47,7 @@ const password = 'correct horse battery staple';
  */
 const rotationEnvironment = { ROTATION_RETRY_DELAY_MS: '60000', ROTATION_HOOK_TIMEOUT_MS: '5000' };
 
+let installRoot: string;
 let api: TestApi;
 let provider: LocalOAuthProvider;
 let legacyApi: LegacyApi | undefined;
@@ -53,11 +58,17 @@ let adminEmail: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(adminUiDir, 'index.html'))) {
-    throw new Error(`The admin UI is not built (no ${adminUiDir}/index.html): run \`npm run build:admin\` first.`);
+  if (!existsSync(path.join(builtAdminUi, 'index.html'))) {
+    throw new Error(`The admin UI is not built (no ${builtAdminUi}/index.html): run \`npm run build:admin\` first.`);
   }
   if (!existsSync(chromiumPath)) {
     throw new Error(`No Chromium at ${chromiumPath}: run \`apt-get install -y chromium fonts-liberation\` (CI does).`);
+  }
+  installRoot = mkdtempSync(path.join(tmpdir(), 'crossgate-ui-'));
+  const adminUiDir = path.join(installRoot, '.hidden', 'admin');
+  cpSync(builtAdminUi, adminUiDir, { recursive: true });
+  for (const folder of [adminUiDir, path.join(adminUiDir, 'assets')]) {
+    writeFileSync(path.join(folder, plantedDotfile.name), plantedDotfile.content);
   }
   // The STS consent comes back to Crossgate's own callback, so the API must know its address.
   const port = await freePort();
@@ -91,6 +102,9 @@ afterAll(async () => {
   await api?.close();
   await provider?.close();
   await legacyApi?.stop();
+  if (installRoot) {
+    rmSync(installRoot, { recursive: true, force: true });
+  }
 });
 
 /** Opens the connection wizard, picks the app pair, ticks what the resource supports and moves to the pattern step. */
@@ -133,6 +147,31 @@ async function screenshot(name: string): Promise<void> {
 }
 
 describe('admin UI in a browser', () => {
+  it('should serve the sign-in page from an install path with a dot segment, and no dotfile inside the UI folder', async () => {
+    // A page of its own, signed out whatever ran before.
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    try {
+      const fresh = await context.newPage();
+      fresh.on('pageerror', (error) => pageErrors.push(error.message));
+      expect((await fresh.goto(`${api.baseUrl}/`))?.status()).toBe(200);
+      await fresh.getByRole('textbox', { name: 'Email' }).waitFor();
+      await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
+    } finally {
+      await context.close();
+    }
+
+    for (const dotfile of [`/${plantedDotfile.name}`, `/assets/${plantedDotfile.name}`]) {
+      // A browser navigating there gets the UI, as for any client-side route; anything else gets the API's 404.
+      const navigated = await fetch(`${api.baseUrl}${dotfile}`, { headers: { accept: 'text/html' } });
+      expect(await navigated.text()).not.toContain(plantedDotfile.content);
+      const plain = await fetch(`${api.baseUrl}${dotfile}`, { headers: { accept: 'text/plain' } });
+      expect(plain.status).toBe(404);
+      expect(await plain.text()).not.toContain(plantedDotfile.content);
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
   it('should sign in, create a client through the form, list it and show its client.create audit event', async () => {
     const name = unique('UI agent');
     const clientId = unique('ui-agent');
