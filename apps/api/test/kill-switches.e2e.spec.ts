@@ -69,7 +69,7 @@ async function exchange(api: TestApi, subject: string): Promise<{ status: number
   const idToken = await idp.idToken({ aud: client.idpClientId, sub: subject, iat: now, exp: now + 300, groups: [groupName] });
   const response = await fetch(`${api.baseUrl}/oauth2/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}` },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${encodeURIComponent(secret)}`).toString('base64')}` },
     body: new URLSearchParams({ grant_type: grantTypes.tokenExchange, requested_token_type: tokenTypes.idJag, subject_token_type: tokenTypes.idToken, subject_token: idToken, audience: resource.audience }).toString(),
   });
   const body = (await response.json()) as { error?: string; error_description?: string };
@@ -77,11 +77,11 @@ async function exchange(api: TestApi, subject: string): Promise<{ status: number
 }
 
 /** A user who has exchanged once, so Crossgate knows them. */
-async function knownUser(): Promise<{ id: string; subject: string }> {
+async function knownUser(): Promise<{ id: string; subject: string; label: string }> {
   const subject = unique('alice');
-  expect((await exchange(first, subject)).status).toBe(200);
+  expect(await exchange(first, subject)).toEqual({ status: 200 });
   const user = await first.prisma.user.findFirstOrThrow({ where: { idpId, subject } });
-  return { id: user.id, subject };
+  return { id: user.id, subject, label: user.email ?? user.subject };
 }
 
 describe('kill switches', () => {
@@ -93,7 +93,7 @@ describe('kill switches', () => {
     const answeredAt = performance.now();
 
     expect(fired.status).toBe(201);
-    expect(fired.body).toMatchObject({ scope: 'user', state: 'active', userId: user.id, createdBy: responder.email, requiresApproval: false, targetLabel: user.subject });
+    expect(fired.body).toMatchObject({ scope: 'user', state: 'active', userId: user.id, createdBy: responder.email, requiresApproval: false, targetLabel: user.label });
     const refused = await exchange(first, user.subject);
     expect(refused).toMatchObject({ status: 400, error: 'invalid_grant' });
     expect(refused.description).toContain(fired.body.id);
