@@ -57,6 +57,8 @@ const fireSchema = targetSchema.extend({
 const reasonSchema = z.strictObject({ reason: z.string().trim().min(3, 'must say why, in at least 3 characters').max(2000) });
 const optionalReasonSchema = z.strictObject({ reason: z.string().trim().max(2000).optional() });
 const idSchema = z.uuid();
+/** How long firing waits for the fan-out job to be queued before it answers anyway. */
+const enqueueTimeoutMs = 2_000;
 
 const listSpec: ListSpec = {
   sortable: ['requestedAt', 'activatedAt', 'expiresAt', 'liftedAt', 'state', 'scope'],
@@ -358,7 +360,11 @@ export class KillSwitchesService implements OnApplicationShutdown {
   private async afterFiring(id: string): Promise<void> {
     this.gate.refresh();
     try {
-      await enqueue(this.killSwitchQueue(), { name: JobName.KillSwitchFanOut, data: { killSwitchId: id } }, { jobId: jobId(JobName.KillSwitchFanOut, id) });
+      // The answer must not wait on a Redis that is down: the switch already holds without the fan-out.
+      await Promise.race([
+        enqueue(this.killSwitchQueue(), { name: JobName.KillSwitchFanOut, data: { killSwitchId: id } }, { jobId: jobId(JobName.KillSwitchFanOut, id) }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis did not take the job within ${enqueueTimeoutMs} ms`)), enqueueTimeoutMs).unref()),
+      ]);
     } catch (error) {
       // The switch is in force already; the worker's reconcile plans the fan-out of any switch not fanned out.
       this.logger.error(`Kill switch ${id} is in force, but its fan-out could not be queued (the worker picks it up at its next reconcile): ${error instanceof Error ? error.message : String(error)}`);
