@@ -593,6 +593,36 @@ describe('POST /ras/:slug/introspect and /revoke', () => {
     expect((await introspect(token, basic(resourceServer.clientId), second.baseUrl)).body).toEqual({ active: false });
   });
 
+  it('should keep a token a kill switch covered inactive after the switch is lifted, and serve tokens issued after it', async () => {
+    const killed = (await redeem(await idJag())).body['access_token'] as string;
+    const killSwitch = await api.prisma.killSwitch.create({ data: { scope: 'client', clientId: agent.id, reason: 'test', createdBy: 'tests' } });
+    await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 50));
+    expect((await introspect(killed)).body).toEqual({ active: false });
+    await api.prisma.killSwitch.update({ where: { id: killSwitch.id }, data: { state: 'lifted', liftedAt: new Date() } });
+    await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 50));
+
+    const fresh = (await redeem(await idJag())).body['access_token'] as string;
+    expect((await introspect(fresh)).body).toMatchObject({ active: true });
+    expect((await introspect(killed)).body).toEqual({ active: false });
+  });
+
+  it("should refuse redemptions and report tokens inactive while a kill switch covers the pair's XAA connection", async () => {
+    const token = (await redeem(await idJag())).body['access_token'] as string;
+    const assertion = await idJag();
+    const connection = await api.prisma.connection.create({ data: { name: unique('xaa'), clientId: agent.id, resourceId: mcp.id, pattern: 'xaa', owner: 'tests@example.test' } });
+    const killSwitch = await api.prisma.killSwitch.create({ data: { scope: 'connection', connectionId: connection.id, clientId: agent.id, resourceId: mcp.id, reason: 'test', createdBy: 'tests' } });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 50));
+      expect((await introspect(token)).body).toEqual({ active: false });
+      await expectRefusal(await redeem(assertion), 400, 'invalid_grant', 'kill switch');
+    } finally {
+      await api.prisma.killSwitch.update({ where: { id: killSwitch.id }, data: { state: 'lifted', liftedAt: new Date() } });
+      await api.prisma.connection.delete({ where: { id: connection.id } });
+      await api.directoryChanged();
+      await new Promise((resolve) => setTimeout(resolve, killSwitchMaxAgeMs + 50));
+    }
+  });
+
   it('should report a token inactive while a kill switch covers its client', async () => {
     const token = (await redeem(await idJag())).body['access_token'] as string;
     expect((await introspect(token)).body).toMatchObject({ active: true });

@@ -84,7 +84,9 @@ export class KillSwitchGate {
 
   /**
    * The switch that killed a token issued at `issuedAt`: one in force that covers it, or one that took
-   * effect after the token was issued and has ended since.
+   * effect after the token was issued and has ended since. Pass the latest moment the token can have
+   * been issued (for a whole-second `iat`, its last millisecond), so a token issued after a switch
+   * ended is never taken for one it killed.
    * @throws when the switches cannot be read
    */
   async killing(subjects: KillSwitchSubjects, issuedAt: Date): Promise<ActiveKillSwitch | null> {
@@ -94,7 +96,7 @@ export class KillSwitchGate {
       switches.find((killSwitch) => {
         const end = endOf(killSwitch);
         const inForce = end === null || end > now;
-        const tookEffectAfterIssue = killSwitch.activatedAt !== null && killSwitch.activatedAt.getTime() >= issuedAt.getTime() - 1000;
+        const tookEffectAfterIssue = killSwitch.activatedAt !== null && killSwitch.activatedAt.getTime() > issuedAt.getTime();
         return (inForce || tookEffectAfterIssue) && covers(killSwitch, subjects);
       }) ?? null
     );

@@ -45,6 +45,8 @@ export type TokenStatus = { active: true; claims: AccessTokenClaims; userId: str
 interface TokenSubjects {
   userId: string | null;
   idpId: string | null;
+  /** When it was issued, to the millisecond (`iat` has whole seconds). */
+  issuedAt: Date;
 }
 
 function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
@@ -135,7 +137,7 @@ export class RasAccessTokens implements OnApplicationShutdown {
       }
       const killSwitch = await this.killSwitches.killing(
         { userId: subjects.userId ?? '', clientId: client.id, idpId: subjects.idpId ?? '', resourceId: resource.id, xaa: true },
-        new Date(claims.iat * 1000),
+        subjects.issuedAt,
       );
       if (killSwitch !== null) {
         return { active: false, reason: 'killed', claims };
@@ -167,7 +169,7 @@ export class RasAccessTokens implements OnApplicationShutdown {
     if (row === null) {
       return null;
     }
-    const subjects = { userId: row.userId, idpId: row.idpId };
+    const subjects = { userId: row.userId, idpId: row.idpId, issuedAt: row.issuedAt };
     remember(this.subjects, jti, subjects);
     return subjects;
   }

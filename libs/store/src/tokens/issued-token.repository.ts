@@ -26,12 +26,12 @@ export class IssuedTokenRepository {
   }
 
   /** An access token's user and that user's IdP (for the kill switches), and its revocation, or null when no such access token was issued. */
-  async accessTokenSubjects(jti: string): Promise<{ userId: string | null; idpId: string | null; revokedAt: Date | null } | null> {
-    const rows = await this.prisma.$queryRaw<{ user_id: string | null; idp_id: string | null; revoked_at: Date | null }[]>`
-      SELECT t.user_id::text, u.idp_id::text, t.revoked_at FROM issued_tokens t LEFT JOIN users u ON u.id = t.user_id
+  async accessTokenSubjects(jti: string): Promise<{ userId: string | null; idpId: string | null; revokedAt: Date | null; issuedAt: Date } | null> {
+    const rows = await this.prisma.$queryRaw<{ user_id: string | null; idp_id: string | null; revoked_at: Date | null; issued_at: Date }[]>`
+      SELECT t.user_id::text, u.idp_id::text, t.revoked_at, t.issued_at FROM issued_tokens t LEFT JOIN users u ON u.id = t.user_id
       WHERE t.jti = ${jti} AND t.kind = 'access_token'`;
     const row = rows[0];
-    return row === undefined ? null : { userId: row.user_id, idpId: row.idp_id, revokedAt: row.revoked_at };
+    return row === undefined ? null : { userId: row.user_id, idpId: row.idp_id, revokedAt: row.revoked_at, issuedAt: row.issued_at };
   }
 
   /** Marks the token revoked (once: a second revocation keeps the first time). True when this call revoked it. */

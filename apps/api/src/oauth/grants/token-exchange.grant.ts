@@ -446,7 +446,8 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
       userId: user.id,
       scopes: [...decision.grantedScopes],
       policyIds: [...decision.policyIds],
-      issuedAt: new Date(minted.claims.iat * 1000),
+      // The moment to the millisecond (`iat` has whole seconds): a kill switch that took effect after it killed it.
+      issuedAt: now,
       expiresAt: new Date(minted.claims.exp * 1000),
     },
   });

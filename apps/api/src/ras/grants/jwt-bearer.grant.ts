@@ -319,7 +319,7 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
   const user = await redeemOnce(services, request, claims);
 
   trail.step = 'kill_switch'; // step 8
-  await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: user.idpId, resourceId: resource.id, xaa: true }, new Date(claims.iat * 1000));
+  await assertNoKillSwitch(services, { userId: user.id, clientId: client.id, idpId: user.idpId, resourceId: resource.id, xaa: true }, new Date(claims.iat * 1000 + 999));
   trail.grantedScopes = scopes;
 
   trail.step = 'mint';
@@ -351,7 +351,8 @@ export async function handle(services: JwtBearerServices, request: RedemptionReq
         userId: user.id,
         scopes,
         policyIds: [],
-        issuedAt: new Date(minted.claims.iat * 1000),
+        // The moment to the millisecond (`iat` has whole seconds): a kill switch that took effect after it killed it.
+        issuedAt: now,
         expiresAt: new Date(minted.claims.exp * 1000),
       },
     });
