@@ -29,3 +29,4 @@ export {
 } from './jwt/jwt-guard.ts';
 export * from './keys/signing-keys.ts';
 export * from './token.error.ts';
+export * from './security-event/security-event.ts';
