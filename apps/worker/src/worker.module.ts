@@ -8,6 +8,8 @@ import type { Config } from '@crossgate/config';
 import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
+import { CredentialRevocation } from './kill-switches/credential-revocation.ts';
+import { KillSwitchProcessor } from './kill-switches/kill-switch.processor.ts';
 import { SigningKeysProcessor } from './keys/signing-keys.processor.ts';
 import { PlatformModule } from './platform/platform.module.ts';
 import { ConnectionRotationProcessor } from './rotation/connection-rotation.processor.ts';
@@ -25,16 +27,23 @@ export class WorkerModule {
         SigningKeysProcessor,
         VaultRewrapProcessor,
         ConnectionRotationProcessor,
+        CredentialRevocation,
+        KillSwitchProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
             [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
             [JobName.VaultRewrap]: (job) => vault.rewrap(job),
             [JobName.ConnectionCredentialRotate]: (job) => rotation.rotate(job),
             [JobName.ConnectionRotationReconcile]: () => rotation.reconcile(),
             [JobName.ConnectionCredentialRetireDue]: () => rotation.retireDue(),
+            [JobName.KillSwitchFanOut]: (job) => killSwitches.fanOut(job),
+            [JobName.KillSwitchDeliver]: (job) => killSwitches.deliver(job),
+            [JobName.KillSwitchExpireDue]: () => killSwitches.expireDue(),
+            [JobName.KillSwitchReconcile]: () => killSwitches.reconcile(),
+            [JobName.SsfVerify]: (job) => killSwitches.verify(job),
           }),
         },
         {
@@ -44,11 +53,12 @@ export class WorkerModule {
         },
         {
           provide: JOB_SCHEDULES,
-          inject: [AuditChainProcessor, SigningKeysProcessor, ConnectionRotationProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor): JobSchedule[] => [
+          inject: [AuditChainProcessor, SigningKeysProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
+          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobSchedule[] => [
             auditChain.schedule,
             signingKeys.schedule,
             ...rotation.schedules,
+            ...killSwitches.schedules,
           ],
         },
         QueuesService,

@@ -88,6 +88,14 @@ const environmentSchema = z.object({
   ROTATION_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** First retry delay of a failed rotation; later ones double (exponential backoff). */
   ROTATION_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Attempts of one kill-switch delivery (a SET push, an RFC 7009 revocation, a rotation) before it is dead-lettered. */
+  KILL_SWITCH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** First retry delay of a failed delivery; later ones double (exponential backoff). */
+  KILL_SWITCH_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(500),
+  /** How long a receiver may take to answer one SET push. */
+  KILL_SWITCH_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /** How often the worker re-queues fan-outs and deliveries whose jobs were lost (a Redis restart). */
+  KILL_SWITCH_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 /**
@@ -152,6 +160,14 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       reconcileEveryMs: env.ROTATION_RECONCILE_SECONDS * 1000,
       retryDelayMs: env.ROTATION_RETRY_DELAY_MS,
       /** Hooks on loopback (and plain http to loopback) only outside production, as for remote JWKS. */
+      allowInsecureLoopback: env.NODE_ENV !== 'production',
+    },
+    killSwitch: {
+      deliveryAttempts: env.KILL_SWITCH_DELIVERY_ATTEMPTS,
+      retryDelayMs: env.KILL_SWITCH_RETRY_DELAY_MS,
+      deliveryTimeoutMs: env.KILL_SWITCH_DELIVERY_TIMEOUT_MS,
+      reconcileEveryMs: env.KILL_SWITCH_RECONCILE_SECONDS * 1000,
+      /** SET receivers on loopback (and plain http to loopback) only outside production. */
       allowInsecureLoopback: env.NODE_ENV !== 'production',
     },
     subjects: {

@@ -57,6 +57,8 @@ export const JobName = {
   KillSwitchDeliver: 'kill-switch.deliver',
   /** Marks every active switch past its `expiresAt` as expired, with its audit event. */
   KillSwitchExpireDue: 'kill-switch.expire-due',
+  /** Re-adds the fan-out of switches never planned and the jobs of receipt lines not finished (Redis may have lost them). */
+  KillSwitchReconcile: 'kill-switch.reconcile',
   /** Sends an SSF verification SET (SSF 1.0 §8.1.4) to a stream's receiver, carrying the `state` it asked for. */
   SsfVerify: 'ssf.verify',
 } as const;
@@ -76,6 +78,7 @@ interface JobPayloads {
   [JobName.KillSwitchFanOut]: { killSwitchId: string };
   [JobName.KillSwitchDeliver]: { deliveryId: string };
   [JobName.KillSwitchExpireDue]: NoPayload;
+  [JobName.KillSwitchReconcile]: NoPayload;
   [JobName.SsfVerify]: { streamId: string; state?: string };
 }
 
@@ -90,6 +93,7 @@ const jobQueues = {
   [JobName.KillSwitchFanOut]: QueueName.KillSwitch,
   [JobName.KillSwitchDeliver]: QueueName.KillSwitch,
   [JobName.KillSwitchExpireDue]: QueueName.KillSwitch,
+  [JobName.KillSwitchReconcile]: QueueName.KillSwitch,
   [JobName.SsfVerify]: QueueName.KillSwitch,
 } as const satisfies Record<JobName, QueueName>;
 

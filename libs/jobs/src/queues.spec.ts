@@ -35,6 +35,7 @@ describe('runJob', () => {
     [JobName.KillSwitchFanOut]: async (job) => `planned ${job.data.killSwitchId}`,
     [JobName.KillSwitchDeliver]: async (job) => `delivered ${job.data.deliveryId}`,
     [JobName.KillSwitchExpireDue]: async () => 'expired',
+    [JobName.KillSwitchReconcile]: async () => 'reconciled',
     [JobName.SsfVerify]: async (job) => `verified ${job.data.streamId}`,
   };
 

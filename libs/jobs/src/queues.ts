@@ -7,6 +7,7 @@ import { type Job, type JobsOptions, Queue, UnrecoverableError, type WorkerOptio
 
 import {
   type CatalogueJob,
+  type JobOf,
   type JobHandlers,
   type JobItem,
   JobName,
@@ -138,4 +139,26 @@ export async function runJob(handlers: JobHandlers, job: CatalogueJob): Promise<
   // The name was checked above; TypeScript cannot relate a handler's parameter to the union's member.
   const handler = handlers[job.name] as (job: CatalogueJob) => Promise<unknown>;
   return handler(job);
+}
+
+/** Retries of one kill-switch delivery (the `KILL_SWITCH_*` settings). */
+export interface DeliveryRetries {
+  deliveryAttempts: number;
+  retryDelayMs: number;
+}
+
+/**
+ * The `kill-switch.deliver` job of a receipt line, under the line's own id (`kill-switch.deliver/<id>`,
+ * and `…/redrive-<n>` for the n-th re-drive of a dead letter), so planning it twice adds it once.
+ */
+export function killSwitchDeliveryJob(deliveryId: string, redrives: number, retries: DeliveryRetries) {
+  return {
+    name: JobName.KillSwitchDeliver,
+    data: { deliveryId },
+    opts: {
+      jobId: redrives === 0 ? jobId(JobName.KillSwitchDeliver, deliveryId) : jobId(JobName.KillSwitchDeliver, deliveryId, `redrive-${redrives}`),
+      attempts: retries.deliveryAttempts,
+      backoff: { type: 'exponential', delay: retries.retryDelayMs },
+    },
+  } as const satisfies { name: JobName; data: JobOf<typeof JobName.KillSwitchDeliver>; opts: JobsOptions };
 }

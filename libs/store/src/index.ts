@@ -23,3 +23,5 @@ export * from './connections/connection-ladder.repository.ts';
 export * from './vault/secret-store.ts';
 export * from './connections/connection-rotation.repository.ts';
 export * from './kill-switches/kill-switch-reach.ts';
+export * from './sts/oauth-provider-clients.ts';
+export * from './sts/sts-consent-ending.ts';

@@ -75,6 +75,14 @@ export class KillSwitchesController {
     return views;
   }
 
+  @Post(':id/redrive')
+  @HttpCode(202)
+  @Authorize('kill-switches:write')
+  @ApiOperation({ summary: 'Queue every dead-lettered receipt line of the kill switch again' })
+  redrive(@Param('id') id: string, @Context() context: RequestContext): Promise<{ redriven: number }> {
+    return this.killSwitches.redrive(id, context);
+  }
+
   @Get(':id/receipt')
   @Authorize('kill-switches:read')
   @ApiOperation({ summary: 'The whole revocation receipt as JSON, for the incident report' })

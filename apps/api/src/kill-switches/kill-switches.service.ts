@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
 import { type KillSwitchScope, killSwitchDeliveryKinds, killSwitchDeliveryStatuses, killSwitchScopes, killSwitchStates, twoPersonKillSwitchScopes } from '@crossgate/domain';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
 import {
   type AuditEntry,
   type BlastRadiusCounts,
@@ -304,6 +304,17 @@ export class KillSwitchesService implements OnApplicationShutdown {
       }
     }
     return { killSwitch: view, summary: view.progress, deliveries: lines };
+  }
+
+  /** Queues every dead-lettered line of the switch again, each under a job id of its own. */
+  async redrive(id: string, request: RequestContext): Promise<{ redriven: number }> {
+    const record = await this.record(id);
+    const lines = await this.repository.redrive(record.id);
+    if (lines.length > 0) {
+      await this.killSwitchQueue().addBulk(lines.map((line) => killSwitchDeliveryJob(line.id, line.redrives, this.config.killSwitch)));
+    }
+    await this.repository.audit(this.auditEntry(request, 'kill_switch.redriven', record, { lines: lines.length }), this.clock.now());
+    return { redriven: lines.length };
   }
 
   // ── Helpers ─────────────────────────────────────────────────────────────────────────────────────

@@ -18,11 +18,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 
-import { AuditLogRepository, type PrismaClient, SecretStore } from '@crossgate/store';
+import { AuditLogRepository, OAuthProviderClients, type PrismaClient, SecretStore } from '@crossgate/store';
 
 import { OAuthError } from '../oauth/oauth.error.ts';
 import { Clock, InjectPrisma } from '../platform/platform.module.ts';
-import { OAuthProviderClients } from './oauth-provider-clients.ts';
 import { StsConsentService } from './sts-consent.service.ts';
 
 export interface StsAccessTokenRequest {

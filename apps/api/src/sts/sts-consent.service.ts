@@ -19,7 +19,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 
 import type { Config } from '@crossgate/config';
-import { type AuditActor, AuditLogRepository, type PrismaClient, SecretStore } from '@crossgate/store';
+import { type AuditActor, AuditLogRepository, type EndedConsent as ConsentEnding, type EndingConsent, OAuthProviderClients, type PrismaClient, type ProviderClient, reasonOf, SecretStore, StsConsentEnding } from '@crossgate/store';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
@@ -28,9 +28,11 @@ import { OAuthError } from '../oauth/oauth.error.ts';
 import { servingSnapshot } from '../oauth/serving-snapshot.ts';
 import { Clock, InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
 import { PolicyEngineService } from '../policies/policy-engine.service.ts';
-import { OAuthProviderClients, type ProviderClient } from './oauth-provider-clients.ts';
 import { StsPageError } from './sts.error.ts';
 import { randomTicket, StsTickets } from './sts-tickets.ts';
+
+/** What withdrawing or revoking a consent answers. */
+export type EndedConsent = Pick<ConsentEnding, 'id' | 'status' | 'upstreamRevocation'>;
 
 export const stsCallbackPath = '/sts/callback';
 export const stsConsentPath = '/sts/consent';
@@ -46,23 +48,7 @@ interface PendingAuthorization extends ConsentTicket {
   scopes: string[];
 }
 
-/** What the provider's RFC 7009 endpoint did with the refresh token when the consent ended. */
-export type UpstreamRevocation = 'revoked' | 'failed' | 'unsupported' | 'none';
-
-export interface EndedConsent {
-  id: string;
-  status: 'withdrawn' | 'revoked';
-  upstreamRevocation: UpstreamRevocation;
-}
-
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function reasonOf(error: unknown): string {
-  if (error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError) {
-    return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 @Injectable()
 export class StsConsentService {
@@ -78,6 +64,7 @@ export class StsConsentService {
     private readonly tickets: StsTickets,
     private readonly idTokens: IdTokenVerifier,
     private readonly policyEngine: PolicyEngineService,
+    private readonly ending: StsConsentEnding,
   ) {}
 
   /**
@@ -239,74 +226,16 @@ export class StsConsentService {
   async markRefusedByProvider(consentId: string, reason: string): Promise<void> {
     const consent = await this.prisma.stsConsent.findUnique({ where: { id: consentId } });
     if (consent?.status === 'active') {
-      await this.finish(consent, { status: 'revoked', actor: { type: 'system', label: 'sts broker' }, requestId: null, revokedBy: 'provider' }, 'none', reason);
+      await this.ending.finish(consent, { status: 'revoked', actor: { type: 'system', label: 'sts broker' }, requestId: null, revokedBy: 'provider' }, 'none', reason, this.clock.now());
     }
   }
 
-  private async end(
-    consent: { id: string; connectionId: string; userId: string; refreshTokenSecretId: string | null },
-    how: { status: 'withdrawn' | 'revoked'; actor: AuditActor; requestId: string | null; revokedBy?: string },
-  ): Promise<EndedConsent> {
-    const upstream = await this.revokeUpstream(consent);
-    await this.finish(consent, how, upstream, null);
-    return { id: consent.id, status: how.status, upstreamRevocation: upstream };
-  }
-
-  private async finish(
-    consent: { id: string; connectionId: string; userId: string; refreshTokenSecretId: string | null },
-    how: { status: 'withdrawn' | 'revoked'; actor: AuditActor; requestId: string | null; revokedBy?: string },
-    upstream: UpstreamRevocation,
-    reason: string | null,
-  ): Promise<void> {
-    const now = this.clock.now();
-    await this.prisma.$transaction(async (tx) => {
-      // Only the first of two concurrent ends wins; the second changes nothing and records nothing.
-      const { count } = await tx.stsConsent.updateMany({
-        where: { id: consent.id, status: 'active' },
-        data:
-          how.status === 'withdrawn'
-            ? { status: 'withdrawn', withdrawnAt: now, upstreamRevocation: upstream }
-            : { status: 'revoked', revokedAt: now, revokedBy: how.revokedBy ?? null, upstreamRevocation: upstream },
-      });
-      if (count === 0) {
-        return;
-      }
-      if (consent.refreshTokenSecretId !== null) {
-        await this.secrets.retire(consent.refreshTokenSecretId, tx, now);
-      }
-      await this.audit.append(
-        tx,
-        {
-          actor: how.actor,
-          action: how.status === 'withdrawn' ? 'sts_consent_withdrawn' : 'sts_consent_revoked',
-          target: { type: 'sts-consents', id: consent.id },
-          decision: 'allow',
-          reason,
-          requestId: how.requestId,
-          context: { connectionId: consent.connectionId, userId: consent.userId, upstreamRevocation: upstream, revokedBy: how.revokedBy ?? null },
-        },
-        now,
-      );
-    });
-  }
-
-  /** RFC 7009 at the provider; its failure is reported, never thrown. */
-  private async revokeUpstream(consent: { connectionId: string; refreshTokenSecretId: string | null }): Promise<UpstreamRevocation> {
-    if (consent.refreshTokenSecretId === null) {
-      return 'none';
+  private async end(consent: EndingConsent, how: { status: 'withdrawn' | 'revoked'; actor: AuditActor; requestId: string | null; revokedBy?: string }): Promise<EndedConsent> {
+    const ended = await this.ending.end(consent, how, this.clock.now());
+    if (ended.upstreamError !== null && ended.upstreamRevocation === 'failed') {
+      this.logger.warn(`The provider did not revoke a refresh token; the consent ends here anyway: ${ended.upstreamError}`);
     }
-    try {
-      const client = await this.providers.forConnection(consent.connectionId);
-      if (client === null || client.configuration.serverMetadata().revocation_endpoint === undefined) {
-        return client === null ? 'failed' : 'unsupported';
-      }
-      const refreshToken = (await this.secrets.current(consent.refreshTokenSecretId)).value.toString('utf8');
-      await oidc.tokenRevocation(client.configuration, refreshToken, { token_type_hint: 'refresh_token' });
-      return 'revoked';
-    } catch (error) {
-      this.logger.warn(`The provider did not revoke a refresh token; the consent ends here anyway: ${reasonOf(error)}`);
-      return 'failed';
-    }
+    return { id: ended.id, status: ended.status, upstreamRevocation: ended.upstreamRevocation };
   }
 
   /**

@@ -14,10 +14,13 @@ import {
   ConnectionRotationRepository,
   createPrismaClient,
   keyRingOf,
+  KillSwitchRepository,
+  OAuthProviderClients,
   type PrismaClient,
   PrivateKeySeal,
   SecretStore,
   SigningKeyRepository,
+  StsConsentEnding,
 } from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
@@ -68,9 +71,25 @@ export class PlatformModule {
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
         },
+        {
+          provide: KillSwitchRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new KillSwitchRepository(prisma, auditLog),
+        },
+        {
+          provide: OAuthProviderClients,
+          inject: [PRISMA, SecretStore],
+          // Plain http to loopback providers only outside production: the local providers of development and tests.
+          useFactory: (prisma: PrismaClient, secrets: SecretStore) => new OAuthProviderClients(prisma, secrets, { allowInsecureLoopback: config.environment !== 'production' }),
+        },
+        {
+          provide: StsConsentEnding,
+          inject: [PRISMA, SecretStore, AuditLogRepository, OAuthProviderClients],
+          useFactory: (prisma: PrismaClient, secrets: SecretStore, auditLog: AuditLogRepository, providers: OAuthProviderClients) => new StsConsentEnding(prisma, secrets, auditLog, providers),
+        },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore, ConnectionRotationRepository],
+      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore, ConnectionRotationRepository, KillSwitchRepository, StsConsentEnding],
     };
   }
 }

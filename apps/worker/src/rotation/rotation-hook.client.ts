@@ -38,7 +38,7 @@ export interface HookCallOptions {
   allowInsecureLoopback: boolean;
 }
 
-interface HookAnswer {
+export interface HookAnswer {
   status: number;
   body: string;
 }
@@ -58,7 +58,7 @@ export interface RotationPush {
  * must be harmless at the target (a resumed rotation re-pushes the same value).
  */
 export async function pushCredential(url: string, hookCredential: string, push: RotationPush, options: HookCallOptions): Promise<void> {
-  const answer = await call('rotation hook', 'POST', url, hookCredential, JSON.stringify(push), options);
+  const answer = await guardedCall('rotation hook', 'POST', url, { authorization: `Bearer ${hookCredential}`, 'content-type': 'application/json' }, JSON.stringify(push), options);
   if (answer.status < 200 || answer.status > 299) {
     throw new RotationStepError('http_status', `The rotation hook answered HTTP ${answer.status}`);
   }
@@ -77,13 +77,26 @@ export async function pushCredential(url: string, hookCredential: string, push: 
 
 /** Calls the verify URL with the new credential as a Bearer token; any 2xx proves the target accepts it. */
 export async function verifyCredential(url: string, credential: string, options: HookCallOptions): Promise<void> {
-  const answer = await call('verify URL', 'GET', url, credential, null, options);
+  const answer = await guardedCall('verify URL', 'GET', url, { authorization: `Bearer ${credential}` }, null, options);
   if (answer.status < 200 || answer.status > 299) {
     throw new RotationStepError('verify_refused', `The target refused the new credential at the verify URL (HTTP ${answer.status})`);
   }
 }
 
-function call(what: string, method: 'GET' | 'POST', input: string, bearer: string, body: string | null, options: HookCallOptions): Promise<HookAnswer> {
+/**
+ * One outbound call through the SSRF guard, with a timeout and a cap on the answer's size. Its errors
+ * (`url_not_allowed`, `unreachable`, `timeout`, `not_json` for an oversized answer) name the host, never
+ * a header or body. `agent` keeps connections open across calls (SET pushes); by default each call
+ * has a connection of its own.
+ */
+export function guardedCall(
+  what: string,
+  method: 'GET' | 'POST',
+  input: string,
+  headers: Record<string, string>,
+  body: string | null,
+  options: HookCallOptions & { agent?: { http: http.Agent; https: https.Agent } },
+): Promise<HookAnswer> {
   let url: URL;
   try {
     url = checkUrl(input, { allowInsecureLoopback: options.allowInsecureLoopback });
@@ -107,14 +120,14 @@ function call(what: string, method: 'GET' | 'POST', input: string, bearer: strin
     const transport = url.protocol === 'https:' ? https : http;
     const request = transport.request(url, {
       method,
-      agent: false,
+      agent: options.agent === undefined ? false : url.protocol === 'https:' ? options.agent.https : options.agent.http,
       lookup: safeLookup(url, { allowInsecureLoopback: options.allowInsecureLoopback }),
       headers: {
-        authorization: `Bearer ${bearer}`,
         accept: 'application/json',
         'accept-encoding': 'identity',
-        connection: 'close',
-        ...(body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+        ...(options.agent === undefined ? { connection: 'close' } : {}),
+        ...headers,
+        ...(body === null ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
       },
     });
     const timer = setTimeout(

@@ -139,6 +139,26 @@ export interface KillSwitchNames {
   idp?: string;
 }
 
+/** A receipt line that reached its end (delivered or dead-lettered), with the audit event that says so. */
+export interface DeliveryOutcome {
+  id: string;
+  status: 'delivered' | 'dead_lettered';
+  attempts: number;
+  lastError: string | null;
+  at: Date;
+  subject: unknown;
+  audit: AuditEntry;
+}
+
+/** What a switch's SETs say of their subject: the names behind its ids. */
+export interface KillSwitchSubjectFacts {
+  user: { subject: string; idpIssuer: string } | null;
+  /** The client's OAuth `client_id`. */
+  clientId: string | null;
+  resourceIndicator: string | null;
+  idpIssuer: string | null;
+}
+
 /** A page of rows and the total that matched. */
 export interface Page<T> {
   rows: T[];
@@ -299,6 +319,114 @@ export class KillSwitchRepository {
     }
   }
 
+  /** The names a switch's SETs need (RFC 9493 subjects), read once per switch. */
+  async subjectFacts(record: Pick<KillSwitchRecord, 'userId' | 'clientId' | 'resourceId' | 'idpId'>): Promise<KillSwitchSubjectFacts> {
+    const [user, client, resource, idp] = await Promise.all([
+      record.userId === null ? null : this.prisma.user.findUnique({ where: { id: record.userId }, select: { subject: true, idp: { select: { issuer: true } } } }),
+      record.clientId === null ? null : this.prisma.client.findUnique({ where: { id: record.clientId }, select: { clientId: true } }),
+      record.resourceId === null ? null : this.prisma.resource.findUnique({ where: { id: record.resourceId }, select: { resourceIndicators: true } }),
+      record.idpId === null ? null : this.prisma.trustedIdp.findUnique({ where: { id: record.idpId }, select: { issuer: true } }),
+    ]);
+    return {
+      user: user === null ? null : { subject: user.subject, idpIssuer: user.idp.issuer },
+      clientId: client?.clientId ?? null,
+      resourceIndicator: resource?.resourceIndicators[0] ?? null,
+      idpIssuer: idp?.issuer ?? null,
+    };
+  }
+
+  /** An issued token's kind and its resource's slug, for a `jwt_id` subject; null when unknown. */
+  async tokenIssuer(jti: string): Promise<{ kind: string; resourceSlug: string | null } | null> {
+    const row = await this.prisma.issuedToken.findUnique({ where: { jti }, select: { kind: true, resourceId: true } });
+    if (row === null) {
+      return null;
+    }
+    const resource = row.resourceId === null ? null : await this.prisma.resource.findUnique({ where: { id: row.resourceId }, select: { slug: true } });
+    return { kind: row.kind, resourceSlug: resource?.slug ?? null };
+  }
+
+  /** Records an attempt that failed while more are to come. Never overwrites a line that reached its end. */
+  async recordRetry(id: string, attempts: number, lastError: string, at: Date, subject: unknown): Promise<void> {
+    await this.prisma.killSwitchDelivery.updateMany({
+      where: { id, status: { in: ['pending', 'failed'] } },
+      data: { status: 'failed', attempts, lastError, lastAttemptAt: at, ...(subject === undefined ? {} : { subject: subject as Prisma.InputJsonValue }) },
+    });
+  }
+
+  /** Writes lines that reached their end and their audit events in one transaction (many at once: see GroupCommit). */
+  async recordOutcomes(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) {
+      return;
+    }
+    const rows = JSON.stringify(
+      outcomes.map((outcome) => ({ id: outcome.id, status: outcome.status, attempts: outcome.attempts, last_error: outcome.lastError, at: outcome.at.toISOString(), subject: outcome.subject ?? null })),
+    );
+    await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE kill_switch_deliveries d SET
+          status = o.status::kill_switch_delivery_status, attempts = o.attempts, last_error = o.last_error, last_attempt_at = o.at,
+          delivered_at = CASE WHEN o.status = 'delivered' THEN o.at ELSE d.delivered_at END,
+          subject = coalesce(o.subject, d.subject)
+        FROM jsonb_to_recordset(${rows}::jsonb) AS o(id uuid, status text, attempts int, last_error text, at timestamptz, subject jsonb)
+        WHERE d.id = o.id AND d.status <> 'delivered'`;
+      await this.audited().appendMany(tx, outcomes.map((outcome) => ({ entry: outcome.audit, at: outcome.at })));
+    });
+  }
+
+  /** Puts every dead-lettered line of a switch back to pending; returns them with their re-drive count. */
+  async redrive(killSwitchId: string): Promise<{ id: string; redrives: number }[]> {
+    return this.prisma.$queryRaw<{ id: string; redrives: number }[]>`UPDATE kill_switch_deliveries SET status = 'pending', redrives = redrives + 1, attempts = 0
+      WHERE kill_switch_id = ${killSwitchId}::uuid AND status = 'dead_lettered' RETURNING id::text, redrives`;
+  }
+
+  /** Active switches whose fan-out was never planned (their job was lost, or Redis was down when they fired). */
+  async notFannedOut(): Promise<string[]> {
+    const rows = await this.prisma.killSwitch.findMany({ where: { state: 'active', fannedOutAt: null }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  /** Switches with lines still to carry out: pending or failed ones (their jobs may have been lost with Redis). */
+  async withUnfinishedDeliveries(): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`SELECT DISTINCT kill_switch_id::text AS id FROM kill_switch_deliveries WHERE status IN ('pending', 'failed')`;
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Disables a connection whose credential cannot be rotated, so its key is no longer handed out; the
+   * policy version moves in the same transaction, so every API instance reloads its directory.
+   * @returns false when it was already disabled or gone.
+   */
+  async disableConnection(connectionId: string, audit: AuditEntry, now: Date): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.connection.updateMany({ where: { id: connectionId, status: 'active', deletedAt: null }, data: { status: 'disabled' } });
+      if (count === 0) {
+        return false;
+      }
+      await tx.policyVersion.upsert({ where: { id: 1 }, create: { id: 1, version: 1 }, update: { version: { increment: 1 } } });
+      await this.audited().append(tx, audit, now);
+      return true;
+    });
+  }
+
+  /** Marks every active switch past its expiry as expired, each with its audit event; returns them. */
+  async expireDue(now: Date, audit: (record: KillSwitchRecord) => AuditEntry): Promise<KillSwitchRecord[]> {
+    return this.prisma.$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM kill_switches WHERE state = 'active' AND expires_at <= ${now} FOR UPDATE SKIP LOCKED`;
+      if (due.length === 0) {
+        return [];
+      }
+      const ids = due.map((row) => row.id);
+      await tx.killSwitch.updateMany({ where: { id: { in: ids } }, data: { state: 'expired' } });
+      const records = (await tx.killSwitch.findMany({ where: { id: { in: ids } } })) as KillSwitchRecord[];
+      await this.audited().appendMany(tx, records.map((record) => ({ entry: audit(record), at: now })));
+      return records;
+    });
+  }
+
+  /** Records an event about a switch that changes no row of it (a re-drive). */
+  async audit(entry: AuditEntry, now: Date): Promise<void> {
+    await this.prisma.$transaction((tx) => this.audited().append(tx, entry, now));
+  }
+
   private audited(): AuditLogRepository {
     if (this.auditLog === undefined) {
       throw new Error('This KillSwitchRepository was made without an audit log, so it cannot write');
@@ -450,10 +578,9 @@ export class KillSwitchRepository {
     });
   }
 
-  /** The ids of a switch's lines that still need a job: pending or failed (a crash may have lost their jobs). */
-  async unfinishedDeliveryIds(killSwitchId: string): Promise<string[]> {
-    const rows = await this.prisma.killSwitchDelivery.findMany({ where: { killSwitchId, status: { in: ['pending', 'failed'] } }, select: { id: true } });
-    return rows.map((row) => row.id);
+  /** A switch's lines that still need a job: pending or failed (a crash may have lost their jobs). */
+  unfinishedDeliveries(killSwitchId: string): Promise<{ id: string; redrives: number }[]> {
+    return this.prisma.killSwitchDelivery.findMany({ where: { killSwitchId, status: { in: ['pending', 'failed'] } }, select: { id: true, redrives: true } });
   }
 
   findDelivery(id: string): Promise<DeliveryRecord | null> {

@@ -7,13 +7,10 @@
  *
  * @see RFC 8414 (discovery), RFC 6749 §2.3.1 (client authentication)
  */
-import { Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
 
-import type { Config } from '@crossgate/config';
-import { type PrismaClient, SecretStore } from '@crossgate/store';
-
-import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
+import type { PrismaClient } from '../database.ts';
+import type { SecretStore } from '../vault/secret-store.ts';
 
 /** What the STS flows need to know about a provider, besides its openid-client configuration. */
 export interface OAuthProviderRow {
@@ -43,14 +40,15 @@ function isLoopback(url: string): boolean {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 }
 
-@Injectable()
+/** Shared by the API (consent, brokering, withdrawal) and the worker (a kill switch's revocations). */
 export class OAuthProviderClients {
   private readonly cache = new Map<string, { version: string; configuration: Promise<oidc.Configuration> }>();
 
   constructor(
-    @InjectPrisma() private readonly prisma: PrismaClient,
+    private readonly prisma: PrismaClient,
     private readonly secrets: SecretStore,
-    @InjectConfig() private readonly config: Config,
+    /** Plain http to loopback providers (development and tests); never in production. */
+    private readonly options: { allowInsecureLoopback: boolean },
   ) {}
 
   /** The provider of an active `sts` connection, or null when the connection is not one. */
@@ -85,7 +83,7 @@ export class OAuthProviderClients {
 
   private async build(provider: OAuthProviderRow): Promise<oidc.Configuration> {
     // Plain http only to loopback outside production: the local providers of development and tests.
-    const insecure = this.config.environment !== 'production' && isLoopback(provider.issuer);
+    const insecure = this.options.allowInsecureLoopback && isLoopback(provider.issuer);
     const explicit = provider.authorizationEndpoint !== null && provider.tokenEndpoint !== null;
     const discovered: oidc.ServerMetadata = explicit
       ? { issuer: provider.issuer }
