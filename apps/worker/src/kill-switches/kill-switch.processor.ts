@@ -28,6 +28,7 @@ import type { Config } from '@crossgate/config';
 import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
 import {
   type AuditEntry,
+  BatchedRead,
   type DeliveryOutcome,
   type DeliveryRecord,
   GroupCommit,
@@ -53,6 +54,14 @@ const factsTtlMs = 30_000;
 
 const actor = { type: 'system' as const, label: 'worker' };
 
+/** An enabled SSF stream as a push needs it (its Authorization header still sealed). */
+interface StreamRow {
+  id: string;
+  audience: string[];
+  endpointUrl: string;
+  authorizationSecretId: string | null;
+}
+
 interface SwitchContext {
   record: KillSwitchRecord;
   facts: KillSwitchSubjectFacts;
@@ -66,6 +75,9 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
   private rotationQueue: CatalogueQueue | null = null;
   private readonly contexts = new Map<string, Promise<SwitchContext>>();
   private readonly outcomes: GroupCommit<DeliveryOutcome>;
+  /** The receipt lines and streams that concurrent deliveries look up, one query per turn. */
+  private readonly lines: BatchedRead<string, DeliveryRecord>;
+  private readonly streams: BatchedRead<string, StreamRow>;
   /** Keep-alive connections to receivers: ten thousand pushes must not open ten thousand connections. */
   private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
 
@@ -78,6 +90,14 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
     @InjectConfig() private readonly config: Config,
   ) {
     this.outcomes = new GroupCommit((items) => this.killSwitches.recordOutcomes(items), { maxGroupSize: 500, maxConcurrentCommits: 2 });
+    this.lines = new BatchedRead((ids) => this.killSwitches.findDeliveries(ids));
+    this.streams = new BatchedRead(async (ids) => {
+      const rows = await this.prisma.ssfStream.findMany({
+        where: { id: { in: [...ids] }, deletedAt: null, status: 'enabled' },
+        select: { id: true, audience: true, endpointUrl: true, authorizationSecretId: true },
+      });
+      return new Map(rows.map((row) => [row.id, row]));
+    });
   }
 
   get schedules(): JobSchedule[] {
@@ -113,7 +133,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** Handles `kill-switch.deliver`. */
   async deliver(job: CatalogueJob<typeof JobName.KillSwitchDeliver>): Promise<{ status: string }> {
-    const line = await this.killSwitches.findDelivery(job.data.deliveryId);
+    const line = await this.lines.get(job.data.deliveryId);
     if (line === null) {
       throw new UnrecoverableError(`No receipt line ${job.data.deliveryId}`);
     }
@@ -296,7 +316,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** An enabled stream's push target, its Authorization header opened from the vault. */
   private async stream(streamId: string): Promise<{ id: string; audience: string[]; endpointUrl: string; authorizationHeader: string | null } | null> {
-    const row = await this.prisma.ssfStream.findFirst({ where: { id: streamId, deletedAt: null, status: 'enabled' }, select: { id: true, audience: true, endpointUrl: true, authorizationSecretId: true } });
+    const row = await this.streams.get(streamId);
     if (row === null) {
       return null;
     }

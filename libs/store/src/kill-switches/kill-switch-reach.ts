@@ -128,3 +128,10 @@ export const enabledReceiver = Prisma.sql`r.deleted_at IS NULL AND r.status = 'e
 
 /** Connections whose credential Crossgate rotates or disables: active vaulted keys and service accounts. */
 export const vaultedConnection = Prisma.sql`c.deleted_at IS NULL AND c.status = 'active' AND c.pattern IN ('vaulted_key', 'service_account')`;
+
+/**
+ * Receivers bound to a resource, each with that resource's issued tokens (`r` and `t`): the pairs
+ * that get a SET per token. The explicit `IS NOT NULL` lets the planner drop the unbound receivers
+ * before the join instead of probing the tokens once per receiver.
+ */
+export const boundReceiverTokens = Prisma.sql`ssf_streams r JOIN issued_tokens t ON r.resource_id IS NOT NULL AND t.resource_id = r.resource_id`;

@@ -11,6 +11,7 @@ import type { AuditLogRepository } from '../audit/audit-log.repository.ts';
 import type { PrismaClient, Transaction } from '../database.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import {
+  boundReceiverTokens,
   connectionsInReach,
   consentsInReach,
   enabledReceiver,
@@ -208,6 +209,9 @@ export function reachOf(killSwitch: Pick<ActiveKillSwitch, 'scope' | 'userId' | 
 function count(rows: { n: bigint | number }[]): number {
   return Number(rows[0]?.n ?? 0);
 }
+
+/** Planning writes one line per target in one statement per kind: allow it more than the default 5 s. */
+const planningTransaction = { timeout: 60_000, maxWait: 10_000 };
 
 export class KillSwitchRepository {
   constructor(
@@ -515,7 +519,7 @@ export class KillSwitchRepository {
       this.prisma.$queryRaw<{ n: bigint; revocable: bigint }[]>`SELECT count(*) AS n, count(*) FILTER (WHERE s.refresh_token_secret_id IS NOT NULL) AS revocable
         FROM sts_consents s WHERE s.status = 'active' AND ${consents}`,
       this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ssf_streams r WHERE ${enabledReceiver} AND ${receivers}`,
-      this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ssf_streams r JOIN issued_tokens t ON t.resource_id = r.resource_id
+      this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${boundReceiverTokens}
         WHERE ${enabledReceiver} AND ${receivers} AND ${live} AND ${tokens}`,
     ]);
     const byKind = new Map(tokenRows.map((row) => [row.kind, Number(row.n)]));
@@ -560,7 +564,7 @@ export class KillSwitchRepository {
         ON CONFLICT (kill_switch_id, kind, target_id, subject_key) DO NOTHING`;
       const ssfTokens = await tx.$executeRaw`INSERT INTO kill_switch_deliveries (id, kill_switch_id, kind, target_id, subject_key, target_label, set_jti)
         SELECT gen_random_uuid(), ${id}::uuid, 'ssf_set', r.id::text, 'jti:' || t.jti, r.endpoint_url, gen_random_uuid()::text
-        FROM ssf_streams r JOIN issued_tokens t ON t.resource_id = r.resource_id
+        FROM ${boundReceiverTokens}
         WHERE ${enabledReceiver} AND ${receiversInReach(reach)} AND ${live} AND ${tokens}
         ON CONFLICT (kill_switch_id, kind, target_id, subject_key) DO NOTHING`;
       const sts = await tx.$executeRaw`INSERT INTO kill_switch_deliveries (id, kill_switch_id, kind, target_id, target_label)
@@ -575,7 +579,7 @@ export class KillSwitchRepository {
       const revoked = await tx.$executeRaw`UPDATE issued_tokens t SET revoked_at = ${now} WHERE ${live} AND ${tokens}`;
       await tx.$executeRaw`UPDATE kill_switches SET tokens_revoked = tokens_revoked + ${revoked}, fanned_out_at = coalesce(fanned_out_at, ${now}) WHERE id = ${id}::uuid`;
       return { deliveries: { ssf_set: ssfPrincipal + ssfTokens, sts_revocation: sts, credential_rotation: rotations }, tokensRevoked: revoked };
-    });
+    }, planningTransaction);
   }
 
   /** A switch's lines that still need a job: pending or failed (a crash may have lost their jobs). */
@@ -583,8 +587,10 @@ export class KillSwitchRepository {
     return this.prisma.killSwitchDelivery.findMany({ where: { killSwitchId, status: { in: ['pending', 'failed'] } }, select: { id: true, redrives: true } });
   }
 
-  findDelivery(id: string): Promise<DeliveryRecord | null> {
-    return this.prisma.killSwitchDelivery.findUnique({ where: { id } }) as Promise<DeliveryRecord | null>;
+  /** The receipt lines among `ids`, by id (for batched reads). */
+  async findDeliveries(ids: readonly string[]): Promise<Map<string, DeliveryRecord>> {
+    const rows = (await this.prisma.killSwitchDelivery.findMany({ where: { id: { in: [...ids] } } })) as DeliveryRecord[];
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /** Receipt progress of each switch in `ids`. */
