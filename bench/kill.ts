@@ -199,6 +199,11 @@ interface Progress {
   lastAckMs: number | null;
 }
 
+/** Flags for the worker's Node.js, for profiling (BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+function workerNodeFlags(): string[] {
+  return process.env['BENCH_WORKER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+}
+
 async function main(): Promise<void> {
   const began = Date.now();
   const build = buildServer();
@@ -223,7 +228,7 @@ async function main(): Promise<void> {
     console.log('built the server (npm run build:server)');
     const [first, second] = await Promise.all([startApi(database.run, { adminPassword, publicUrl }), startApi(database.run, { adminPassword, publicUrl })]);
     children.push(first.child, second.child);
-    const worker = startBuiltWorker({ repositoryRoot, env: { DATABASE_URL: database.run.databaseUrl, REDIS_URL: database.run.redisUrl, REDIS_PREFIX: database.run.redisPrefix, NODE_ENV: 'development' } });
+    const worker = startBuiltWorker({ repositoryRoot, env: { DATABASE_URL: database.run.databaseUrl, REDIS_URL: database.run.redisUrl, REDIS_PREFIX: database.run.redisPrefix, NODE_ENV: 'development' }, nodeFlags: workerNodeFlags() });
     children.push(worker.child);
     const probe = exchangeRequest(seeded, await seeded.idToken());
     await waitFor('a first exchange at both instances', 120_000, async () => {
@@ -233,8 +238,10 @@ async function main(): Promise<void> {
     console.log(`APIs up on ${first.baseUrl} and ${second.baseUrl}, worker started`);
 
     const tokens = await mintAccessTokens(first, seeded);
+    const sweepBegan = performance.now();
     const activeBefore = await introspectAll(second, seeded, tokens);
-    console.log(`introspection at the other instance: ${activeBefore} of ${tokens.length} active before the switch`);
+    const sweepMs = round(performance.now() - sweepBegan);
+    console.log(`introspection at the other instance: ${activeBefore} of ${tokens.length} active before the switch, in ${sweepMs} ms`);
     const admin = await AdminHttp.signIn(first.baseUrl, adminEmail, adminPassword);
     const preview = await admin.post<{ tokens: { accessToken: number }; receivers: number; deliveries: { total: number } }>('/api/kill-switches/preview', { scope: 'user', userId: seeded.userId });
     console.log(`preview: ${preview.body.tokens.accessToken} live access tokens, ${preview.body.receivers} receivers, ${preview.body.deliveries.total} deliveries`);
@@ -277,6 +284,7 @@ async function main(): Promise<void> {
       receiver_sets_accepted: receivers.accepted.size,
       receiver_pushes: receivers.pushes(),
       active_before: activeBefore,
+      introspection_sweep_before_ms: sweepMs,
       active_after: activeAfter,
       total_s: round((Date.now() - began) / 1000),
     };

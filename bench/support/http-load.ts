@@ -18,9 +18,21 @@ export interface Reply {
   body: string;
 }
 
-export async function post(url: string, exchange: PreparedRequest): Promise<Reply> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body });
-  return { status: response.status, body: await response.text() };
+/** Kept-alive connections for {@link post} (an idle socket does not hold the process open). */
+const postAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One form POST over node:http (lighter per request than fetch, so the bench measures the server). */
+export function post(url: string, exchange: PreparedRequest): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent: postAgent, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(exchange.body);
+  });
 }
 
 export interface Load {

@@ -93,8 +93,8 @@ export async function startBuiltApi(options: { repositoryRoot: string; env: Reco
 }
 
 /** Starts the built worker (`apps/worker/dist/main.js`, as `npm start` runs it) with `env`; its output is relayed as `worker`. */
-export function startBuiltWorker(options: { repositoryRoot: string; env: Record<string, string>; quiet?: boolean }): { child: ChildProcess; output: string[] } {
-  const child = spawn(process.execPath, ['apps/worker/dist/main.js'], {
+export function startBuiltWorker(options: { repositoryRoot: string; env: Record<string, string>; quiet?: boolean; nodeFlags?: string[] }): { child: ChildProcess; output: string[] } {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), 'apps/worker/dist/main.js'], {
     cwd: options.repositoryRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
