@@ -13,3 +13,4 @@ export * from './secret-leak-scan.ts';
 export * from './legacy-api.ts';
 export * from './rotation-fixtures.ts';
 export * from './worker-process.ts';
+export * from './set-receiver.ts';

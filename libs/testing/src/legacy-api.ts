@@ -134,7 +134,7 @@ export class LegacyApi {
         json(response, 401, { error: 'invalid_hook_credential' });
         return;
       }
-      let input: { connection_id?: unknown; version?: unknown; credential?: unknown };
+      let input: { connection_id?: unknown; version?: unknown; credential?: unknown; previous_valid_for_seconds?: unknown };
       try {
         input = JSON.parse(body) as typeof input;
       } catch {
@@ -154,7 +154,8 @@ export class LegacyApi {
       this.pushes.push({ connectionId, version });
       // The same version pushed again (a resumed rotation) re-installs the same value: idempotent.
       if (account.version !== version) {
-        account.previous = account.current;
+        // No overlap asked for: the previous key is compromised and stops working now.
+        account.previous = input.previous_valid_for_seconds === 0 ? null : account.current;
         account.version = version;
       }
       account.current = credential;

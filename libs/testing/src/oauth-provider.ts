@@ -8,13 +8,16 @@
  *
  * Not for production: http on loopback, development interactions, generated keys.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
-export { driveLogin } from './oidc-provider.ts';
+import { driveLogin } from './oidc-provider.ts';
+
+export { driveLogin };
 
 export interface LocalOAuthProvider {
   issuer: string;
@@ -30,6 +33,8 @@ export interface LocalOAuthProvider {
   userinfo(accessToken: string): Promise<{ status: number; sub?: string }>;
   /** What the provider's token endpoint says of a refresh token, as Crossgate's client: `200` or the error code. */
   tryRefresh(refreshToken: string): Promise<string>;
+  /** Runs the code flow with PKCE for `login` as Crossgate's client and returns the refresh token it issued. */
+  grantRefreshToken(login: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,34 @@ export async function startOAuthProvider(options: { redirectUri: string; accessT
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
       });
       return response.status === 200 ? '200' : ((await response.json()) as { error: string }).error;
+    },
+    async grantRefreshToken(login) {
+      const verifier = randomBytes(32).toString('base64url');
+      const start = new URL(`${issuer}/auth`);
+      start.search = new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        redirect_uri: options.redirectUri,
+        scope: scopes.join(' '),
+        state: randomBytes(8).toString('hex'),
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      }).toString();
+      const callbackUrl = await driveLogin(start, options.redirectUri, login);
+      const code = callbackUrl.searchParams.get('code');
+      if (code === null) {
+        throw new Error(`The provider sent no code: ${callbackUrl.search}`);
+      }
+      const response = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri, code_verifier: verifier }).toString(),
+      });
+      const body = (await response.json()) as { refresh_token?: string; error?: string };
+      if (body.refresh_token === undefined) {
+        throw new Error(`The provider issued no refresh token (HTTP ${response.status}, ${body.error ?? 'no error'})`);
+      }
+      return body.refresh_token;
     },
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
