@@ -72,7 +72,8 @@ interface JobPayloads {
   [JobName.AuditVerifyChain]: NoPayload;
   [JobName.SigningKeysRotate]: { role: string; force?: boolean };
   [JobName.VaultRewrap]: NoPayload;
-  [JobName.ConnectionCredentialRotate]: { connectionId: string; force?: boolean };
+  /** `compromised`: the current credential must stop working now (no overlap window), as after a kill switch. */
+  [JobName.ConnectionCredentialRotate]: { connectionId: string; force?: boolean; compromised?: boolean };
   [JobName.ConnectionRotationReconcile]: NoPayload;
   [JobName.ConnectionCredentialRetireDue]: NoPayload;
   [JobName.KillSwitchFanOut]: { killSwitchId: string };

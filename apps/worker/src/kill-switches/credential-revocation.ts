@@ -70,7 +70,7 @@ export class CredentialRevocation {
     const id = jobId(JobName.ConnectionCredentialRotate, connectionId, `kill-${killSwitchId}`, String(redrives));
     const existing = await rotationQueue.getJob(id);
     if (existing === undefined) {
-      await rotationQueue.add(JobName.ConnectionCredentialRotate, { connectionId, force: true }, { jobId: id });
+      await rotationQueue.add(JobName.ConnectionCredentialRotate, { connectionId, force: true, compromised: true }, { jobId: id });
       return { ok: false, error: 'Rotation queued; waiting for it to finish' };
     }
     const state = await existing.getState();

@@ -152,22 +152,24 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     await step('push');
     const credential = (await this.secrets.open(secretId, version)).value.toString('utf8');
     const hookCredential = (await this.secrets.current(hookSecretId)).value.toString('utf8');
-    await pushCredential(hookUrl, hookCredential, { connection_id: target.id, version, credential }, hookOptions);
+    // A compromised credential gets no overlap: the target drops it as it installs the new one.
+    const overlapSeconds = job.data.compromised === true ? 0 : target.rotationOverlapSeconds;
+    await pushCredential(hookUrl, hookCredential, { connection_id: target.id, version, credential, previous_valid_for_seconds: overlapSeconds }, hookOptions);
 
     await step('verify');
     await verifyCredential(verifyUrl, credential, hookOptions);
 
     await step('activate');
     const now = new Date();
-    const retireAt = new Date(now.getTime() + target.rotationOverlapSeconds * 1000);
-    await this.secrets.activate(secretId, version, { retireAt }, now, (tx) =>
+    const retireAt = new Date(now.getTime() + overlapSeconds * 1000);
+    await this.secrets.activate(secretId, version, overlapSeconds === 0 ? 'retire-now' : { retireAt }, now, (tx) =>
       this.rotations.succeeded(tx, target.id, jobKey, now, nextRotation(target, now), {
         actor: { type: 'system', label: 'worker' },
         action: 'connection_rotated',
         target: { type: 'connections', id: target.id },
         decision: 'allow',
         requestId: jobKey,
-        context: { keyVersion: version, previousRetireAt: retireAt.toISOString(), resumed: existing !== null },
+        context: { keyVersion: version, previousRetireAt: retireAt.toISOString(), compromised: job.data.compromised === true, resumed: existing !== null },
       }),
     );
     await job.updateProgress(100);

@@ -50,6 +50,8 @@ export interface RotationPush {
   connection_id: string;
   version: number;
   credential: string;
+  /** How long the target may keep accepting the previous credential; 0 when it is compromised. */
+  previous_valid_for_seconds: number;
 }
 
 /**
