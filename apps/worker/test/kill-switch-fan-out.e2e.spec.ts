@@ -155,7 +155,7 @@ describe('kill-switch fan-out: SSF receivers', () => {
     expect(everywhere.received.every((push) => push.authorization === undefined)).toBe(true);
 
     const jwks = await ssfJwks();
-    const [principal] = await everywhere.verifyAll(jwks, { issuer: config.http.publicUrl, audience: unbound.audience });
+    const [principal] = await everywhere.verifyAll(jwks, { issuer: config.http.publicUrl, audience: unbound.audience, txn: record.id });
     expect(principal!.header).toMatchObject({ alg: 'RS256', typ: 'secevent+jwt' });
     expect(principal!.payload).toMatchObject({
       txn: record.id,
@@ -166,12 +166,12 @@ describe('kill-switch fan-out: SSF receivers', () => {
     expect(principal!.payload['sub']).toBeUndefined();
     expect(principal!.payload['exp']).toBeUndefined();
 
-    const atResourceSets = await atResource.verifyAll(jwks, { issuer: config.http.publicUrl, audience: bound.audience });
+    const atResourceSets = await atResource.verifyAll(jwks, { issuer: config.http.publicUrl, audience: bound.audience, txn: record.id });
     const tokenSubjects = atResourceSets.map((set) => set.payload['sub_id'] as { format: string; jti?: string }).filter((subject) => subject.format === 'jwt_id');
     expect(tokenSubjects.map((subject) => subject.jti).sort()).toEqual([...world.liveJtis].sort());
     expect(new Set(atResourceSets.map((set) => set.payload['txn']))).toEqual(new Set([record.id]));
     // Each line's SET carries the line's own jti.
-    expect(new Set([...everywhere.accepted(), ...atResource.accepted()].map((claims) => claims['jti']))).toEqual(new Set(lines.map((line) => line.setJti)));
+    expect(new Set([...everywhere.accepted(record.id), ...atResource.accepted(record.id)].map((claims) => claims['jti']))).toEqual(new Set(lines.map((line) => line.setJti)));
 
     const tokens = await worker.prisma.issuedToken.findMany({ where: { jti: { in: [...world.liveJtis, world.expiredJti, world.otherUsersJti] } } });
     const revoked = new Set(tokens.filter((token) => token.revokedAt !== null).map((token) => token.jti));
@@ -190,7 +190,7 @@ describe('kill-switch fan-out: SSF receivers', () => {
     const registered = await stream(at, { resourceId: world.resourceId });
     const record = await fire({ scope: 'user', userId: world.userId });
     const lines = await settledLines(record.id, [registered.id], 1 + world.liveJtis.length);
-    const pushes = at.received.length;
+    const pushes = at.pushesOf(record.id).length;
 
     // A second fan-out (a re-run after a lost acknowledgement) and a reconcile find nothing left to do.
     await enqueue(queues[QueueName.KillSwitch], { name: JobName.KillSwitchFanOut, data: { killSwitchId: record.id } }, { jobId: jobId(JobName.KillSwitchFanOut, record.id, 'again') });
@@ -199,7 +199,7 @@ describe('kill-switch fan-out: SSF receivers', () => {
     await eventually('the queue to drain', () => queues[QueueName.KillSwitch].getJobCounts('waiting', 'active', 'prioritized'), (counts) => Object.values(counts).every((n) => n === 0));
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    expect(at.received).toHaveLength(pushes);
+    expect(at.pushesOf(record.id)).toHaveLength(pushes);
     expect(pushes).toBe(lines.length);
     const again = await worker.prisma.killSwitchDelivery.count({ where: { killSwitchId: record.id, targetId: registered.id } });
     expect(again).toBe(lines.length);
@@ -220,9 +220,9 @@ describe('kill-switch fan-out: SSF receivers', () => {
     expect(byTarget.get(flakyStream.id)).toMatchObject({ status: 'delivered', attempts: 2 });
     expect(byTarget.get(downStream.id)).toMatchObject({ status: 'dead_lettered', attempts: 3, lastError: 'The receiver answered HTTP 503' });
     // Every retry carries the line's jti (RFC 8935 §2: the receiver dedupes by it).
-    expect(down.received).toHaveLength(3);
-    expect(new Set(down.received.map((push) => decodeJwt(push.set)['jti']))).toEqual(new Set([byTarget.get(downStream.id)!.setJti]));
-    expect(flaky.accepted()).toHaveLength(1);
+    expect(down.pushesOf(record.id)).toHaveLength(3);
+    expect(new Set(down.pushesOf(record.id).map((push) => decodeJwt(push.set)['jti']))).toEqual(new Set([byTarget.get(downStream.id)!.setJti]));
+    expect(flaky.accepted(record.id)).toHaveLength(1);
 
     down.behaviour = () => ({ status: 202 });
     const redriven = await killSwitches.redrive(record.id);
@@ -234,8 +234,8 @@ describe('kill-switch fan-out: SSF receivers', () => {
       (line) => line.status === 'delivered',
     );
     expect(after.redrives).toBe(1);
-    expect(down.accepted()).toHaveLength(1);
-    expect(down.accepted()[0]!['jti']).toBe(byTarget.get(downStream.id)!.setJti);
+    expect(down.accepted(record.id)).toHaveLength(1);
+    expect(down.accepted(record.id)[0]!['jti']).toBe(byTarget.get(downStream.id)!.setJti);
   });
 
   it('should finish every line, each acknowledged once by jti, when the worker is killed in the middle of the fan-out', async () => {
@@ -258,7 +258,7 @@ describe('kill-switch fan-out: SSF receivers', () => {
       // The dead worker's locks lapse, then a stalled-job check gives its jobs to this one.
       const lines = await settledLines(record.id, [slowStream.id], 1 + world.liveJtis.length, workerSettings.lockDuration + 4 * workerSettings.stalledInterval);
       expect(lines.every((line) => line.status === 'delivered')).toBe(true);
-      expect(new Set(slow.accepted().map((claims) => claims['jti']))).toEqual(new Set(lines.map((line) => line.setJti)));
+      expect(new Set(slow.accepted(record.id).map((claims) => claims['jti']))).toEqual(new Set(lines.map((line) => line.setJti)));
     } finally {
       await stopWorkerProcess(crashing);
     }

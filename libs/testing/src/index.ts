@@ -14,3 +14,4 @@ export * from './legacy-api.ts';
 export * from './rotation-fixtures.ts';
 export * from './worker-process.ts';
 export * from './set-receiver.ts';
+export * from './eventually.ts';

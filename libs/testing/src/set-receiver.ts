@@ -68,23 +68,35 @@ export class SetReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/ssf/events`;
   }
 
-  /** The SETs it acknowledged (2xx), decoded, one per distinct `jti` (a repeat is what receivers drop). */
-  accepted(): Record<string, unknown>[] {
+  /** The pushes of one transaction (`txn`, the kill switch id), retries included. */
+  pushesOf(txn: string): ReceivedSet[] {
+    return this.received.filter((push) => decodeJwt(push.set)['txn'] === txn);
+  }
+
+  /**
+   * The SETs it acknowledged (2xx), decoded, one per distinct `jti` (a repeat is what receivers drop);
+   * with `txn`, only those of that transaction (an enabled stream also hears other suites' switches).
+   */
+  accepted(txn?: string): Record<string, unknown>[] {
     const byJti = new Map<string, Record<string, unknown>>();
     for (const push of this.received.filter((received) => received.status >= 200 && received.status <= 299)) {
       const claims = decodeJwt(push.set) as Record<string, unknown>;
-      byJti.set(String(claims['jti']), claims);
+      if (txn === undefined || claims['txn'] === txn) {
+        byJti.set(String(claims['jti']), claims);
+      }
     }
     return [...byJti.values()];
   }
 
   /** Verifies every SET it was sent against `jwks` as a receiver must (SSF 1.0 explicit typing, RS256). */
-  async verifyAll(jwks: JSONWebKeySet, expected: { issuer: string; audience: string }): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }[]> {
+  async verifyAll(jwks: JSONWebKeySet, expected: { issuer: string; audience: string; txn?: string }): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }[]> {
     const keys = createLocalJWKSet(jwks);
     const verified = [];
     for (const push of this.received) {
       const { protectedHeader, payload } = await jwtVerify(push.set, keys, { algorithms: ['RS256'], typ: 'secevent+jwt', issuer: expected.issuer, audience: expected.audience });
-      verified.push({ header: protectedHeader as Record<string, unknown>, payload: payload as Record<string, unknown> });
+      if (expected.txn === undefined || payload['txn'] === expected.txn) {
+        verified.push({ header: protectedHeader as Record<string, unknown>, payload: payload as Record<string, unknown> });
+      }
     }
     return verified;
   }

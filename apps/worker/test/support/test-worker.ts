@@ -8,7 +8,7 @@ import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { type Config, loadConfig } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, QueueName, type RedisSettings } from '@crossgate/jobs';
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
-import { unique } from '@crossgate/testing';
+import { eventually, unique } from '@crossgate/testing';
 
 import { PRISMA } from '../../src/platform/platform.module.ts';
 import { createWorker } from '../../src/worker.factory.ts';
@@ -67,20 +67,7 @@ export async function startTestWorker(config: Config, logger: LoggerService = ne
   };
 }
 
-/** Polls until `predicate` holds, or fails after `timeoutMs` naming `what`. */
-export async function eventually<T>(what: string, probe: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (predicate(value)) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { eventually };
 
 /** Waits until job `id` on `queue` is completed or failed, and returns which. */
 export function jobFinished(queue: CatalogueQueue, id: string, timeoutMs = 10_000) {
