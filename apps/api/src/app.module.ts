@@ -42,6 +42,7 @@ import { PolicySimulationController } from './policies/policy-simulation.control
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
 import { KillSwitchesModule } from './kill-switches/kill-switches.module.ts';
+import { SsfModule } from './ssf/ssf.module.ts';
 import { RasAccessTokens } from './ras/access-tokens.service.ts';
 import { AssertionRedemptions } from './ras/assertion-redemptions.service.ts';
 import { JwtBearerServices } from './ras/grants/jwt-bearer.grant.ts';
@@ -54,7 +55,7 @@ export class AppModule {
   static forRoot(config: Config, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config, clock), OAuthModule, SigningKeysModule, KillSwitchesModule],
+      imports: [PlatformModule.forRoot(config, clock), OAuthModule, SigningKeysModule, KillSwitchesModule, SsfModule],
       controllers: [
         HealthController,
         AuthController,

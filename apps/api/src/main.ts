@@ -17,6 +17,7 @@ import {
 
 import { createApi } from './app.factory.ts';
 import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
+import { SsfStreamsService } from './ssf/ssf-streams.service.ts';
 import { CrudService } from './crud/crud.service.ts';
 import { lowerHelperThreadPriority } from './platform/helper-thread-priority.ts';
 import { CONFIG, PRISMA } from './platform/platform.module.ts';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const prisma = app.get<PrismaClient>(PRISMA);
   const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl, { credentials: app.get(ConnectionCredentialService) });
+    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl, { credentials: app.get(ConnectionCredentialService), ssfStreams: app.get(SsfStreamsService) });
     if (seeded.created > 0) {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }

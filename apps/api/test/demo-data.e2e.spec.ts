@@ -2,6 +2,7 @@ import type { Config } from '@crossgate/config';
 import { CrudRepository } from '@crossgate/store';
 
 import { ConnectionCredentialService } from '../src/connections/connection-credential.service.ts';
+import { SsfStreamsService } from '../src/ssf/ssf-streams.service.ts';
 import { CrudService } from '../src/crud/crud.service.ts';
 import { CONFIG } from '../src/platform/platform.module.ts';
 import { seedDemoData } from '../src/seed/demo-data.ts';
@@ -24,8 +25,9 @@ describe('demo data', () => {
     const { publicUrl } = api.app.get<Config>(CONFIG).http;
 
     const credentials = api.app.get(ConnectionCredentialService);
+    const ssfStreams = api.app.get(SsfStreamsService);
 
-    const first = await seedDemoData(crud, repository, publicUrl, { credentials });
+    const first = await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams });
     expect(first.created).toBeGreaterThan(60);
 
     const idp = await api.prisma.trustedIdp.findUniqueOrThrow({ where: { issuer: 'https://acme-bank.okta.example/oauth2/default' } });
@@ -56,8 +58,14 @@ describe('demo data', () => {
     const seededEvents = await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } });
     expect(seededEvents).toBe(first.created);
 
-    const second = await seedDemoData(crud, repository, publicUrl, { credentials });
+    // The demo MCP server hears of kill switches: one push stream, its aud the server's resource.
+    const streams = await api.prisma.ssfStream.findMany({ where: { endpointUrl: 'http://localhost:3100/ssf/events', deletedAt: null } });
+    expect(streams).toEqual([expect.objectContaining({ audience: ['http://localhost:3100/mcp'], resourceId: notes.id, status: 'enabled', eventsRequested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'] })]);
+
+    const second = await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams });
     expect(second.created).toBe(0);
     expect(await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } })).toBe(seededEvents);
+    // Other suites share the database: their kill switches are not for a server that is not running.
+    await api.prisma.ssfStream.updateMany({ where: { id: { in: streams.map((stream) => stream.id) } }, data: { deletedAt: new Date(), status: 'disabled' } });
   });
 });

@@ -123,7 +123,7 @@ describe('kill switches', () => {
     await exchange(first, user.subject);
     const streams = await Promise.all(
       [null, resource.id].map((resourceId) =>
-        first.prisma.ssfStream.create({ data: { audience: [`https://${unique('rcv')}.example.test`], endpointUrl: `http://127.0.0.1:9/${unique('rcv')}`, eventsRequested: [], resourceId, createdBy: 'tests' } }),
+        first.prisma.ssfStream.create({ data: { audience: [`https://${unique('rcv')}.example.test`], endpointUrl: `http://127.0.0.1:9/${unique('rcv')}`, eventsRequested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'], resourceId, createdBy: 'tests' } }),
       ),
     );
     try {

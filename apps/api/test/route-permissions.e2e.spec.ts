@@ -125,6 +125,7 @@ function harmlessCall(http: AdminHttp, route: Route): Promise<HttpResult> {
       return http.get(route.path.includes(':') ? path : `${path}${listQuery({ range: [0, 0] })}`);
     case 'POST':
     case 'PUT':
+    case 'PATCH':
       return http.request(route.method, path, {});
     case 'DELETE':
       return http.delete(path);
@@ -187,19 +188,21 @@ describe('the route table', () => {
 
   // The OAuth form endpoints (POST /oauth2/token, and /token, /introspect, /revoke under /ras/:slug) are served ahead of Nest (oauth/form-endpoint.ts)
   // and authenticate clients themselves; they are not in this table.
-  it('should keep @Public to sign-in, the health probes, the OAuth discovery documents and the STS consent routes', () => {
+  it('should keep @Public to sign-in, the health probes, the OAuth and SSF discovery documents and keys, and the STS consent routes', () => {
     const publicRoutes = routes.filter((route) => route.public).map((route) => `${route.method} ${route.path}`);
 
     expect(publicRoutes.sort()).toEqual([
       'DELETE /sts/consents/:connectionId',
       'GET /.well-known/oauth-authorization-server',
       'GET /.well-known/oauth-authorization-server/ras/:slug',
+      'GET /.well-known/ssf-configuration',
       'GET /healthz',
       'GET /oauth2/authorize',
       'GET /oauth2/jwks',
       'GET /ras/:slug/authorize',
       'GET /ras/:slug/jwks',
       'GET /readyz',
+      'GET /ssf/jwks',
       'GET /sts/callback',
       'GET /sts/consent/:ticket',
       'POST /api/auth/sign-in',

@@ -2,7 +2,8 @@
  * @overview A believable organisation for a first look: Acme Bank, one upstream IdP, six groups,
  * twenty people, six requesting apps and agents, eight resources (three MCP servers), app-pair
  * policies, group mappings, a connection of each of the four patterns, one resource with pairwise
- * subjects and email release, and one client known under another id at a resource's AS. Everything goes through
+ * subjects and email release, one client known under another id at a resource's AS, and the demo MCP
+ * server registered as an SSF receiver of kill switches. Everything goes through
  * the same validated, audited write path as the admin API, and each record is looked up by its
  * natural key first, so seeding twice changes nothing.
  */
@@ -23,6 +24,7 @@ import { policiesResource } from '../policies/policies.resource.ts';
 import { resourcesResource } from '../resources/resources.resource.ts';
 import { trustedIdpsResource } from '../trusted-idps/trusted-idps.resource.ts';
 import { rasIssuer } from '../ras/ras-issuer.ts';
+import { pushDeliveryMethod, type SsfStreamsService } from '../ssf/ssf-streams.service.ts';
 import { oauthProvidersResource } from '../sts/oauth-providers.resource.ts';
 import { usersResource } from '../users/users.resource.ts';
 
@@ -98,7 +100,11 @@ const demoMcp = {
   kind: 'mcp_server',
   scopes: [scope('notes.read', 'low', 'Read notes'), scope('notes.write', 'medium', 'Add notes')],
   indicator: 'http://localhost:3100/mcp',
+  /** Its SSF push receiver (RFC 8935): a kill switch's session-revoked SETs reach it here. */
+  securityEvents: 'http://localhost:3100/ssf/events',
 } as const;
+
+const sessionRevoked = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
 const policies = [
   { name: 'Support agent reads and comments in Jira', client: 'support-agent', resource: 'jira', groups: ['support'], scopes: ['issues.read', 'comments.write'], status: 'active', conditions: { timeWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '07:00', end: '20:00', timeZone: 'Europe/Zurich' }, requiredAmr: ['mfa'] } },
@@ -170,7 +176,7 @@ export async function seedDemoData(
   crud: CrudService,
   repository: CrudRepository,
   publicUrl: string,
-  options: { now?: Date; credentials?: ConnectionCredentialService } = {},
+  options: { now?: Date; credentials?: ConnectionCredentialService; ssfStreams?: SsfStreamsService } = {},
 ): Promise<{ created: number }> {
   const now = options.now ?? new Date();
   const seed = new Seeder(crud, repository);
@@ -225,7 +231,7 @@ export async function seedDemoData(
       }),
     );
   }
-  const { indicator, ...demoMcpResource } = demoMcp;
+  const { indicator, securityEvents, ...demoMcpResource } = demoMcp;
   resourceIds.set(
     demoMcp.slug,
     await seed.ensure(resourcesResource, 'resource', { slug: demoMcp.slug }, {
@@ -237,6 +243,23 @@ export async function seedDemoData(
       owner,
     }),
   );
+
+  if (options.ssfStreams !== undefined) {
+    const streams = await options.ssfStreams.read(undefined);
+    if (!(Array.isArray(streams) ? streams : [streams]).some((stream) => stream.delivery.endpoint_url === securityEvents)) {
+      await options.ssfStreams.create(
+        {
+          delivery: { method: pushDeliveryMethod, endpoint_url: securityEvents },
+          events_requested: [sessionRevoked],
+          aud: indicator,
+          resource_id: resourceIds.get(demoMcp.slug),
+          description: 'The demo MCP server: drops revoked sessions on receipt',
+        },
+        seeder,
+      );
+      seed.created += 1;
+    }
+  }
 
   for (const policy of policies) {
     const clientId = clientIds.get(policy.client)!;

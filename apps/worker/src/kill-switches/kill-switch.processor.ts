@@ -39,14 +39,14 @@ import {
   SigningKeyRepository,
   type PrismaClient,
 } from '@crossgate/store';
-import { mintSecurityEvent, sessionRevokedEvent, type SubjectIdentifier, verificationEvent } from '@crossgate/token';
+import { mintSecurityEvent, securityEventAlg, securityEventSigningRole, sessionRevokedEvent, type SubjectIdentifier, verificationEvent } from '@crossgate/token';
 
 import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
 import { guardedCall, RotationStepError } from '../rotation/rotation-hook.client.ts';
 import { type Attempt, CredentialRevocation } from './credential-revocation.ts';
 
-/** The signing role of SETs (RS256, the CAEP interoperability profile). */
-export const ssfRole = 'ssf';
+/** The signing role of SETs. */
+export const ssfRole = securityEventSigningRole;
 /** Lines added per addBulk call. */
 const bulkSize = 1_000;
 /** How long a switch's subject facts are reused across its lines' jobs. */
@@ -116,7 +116,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** Makes sure SETs can be signed before the first switch fires. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.signingKeys.ensureActive(ssfRole, 'RS256', new Date());
+    await this.signingKeys.ensureActive(ssfRole, securityEventAlg, new Date());
   }
 
   /** Handles `kill-switch.fan-out`. */

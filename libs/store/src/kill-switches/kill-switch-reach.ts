@@ -123,8 +123,11 @@ export function liveToken(now: Date): Prisma.Sql {
   return Prisma.sql`t.revoked_at IS NULL AND t.expires_at > ${now}`;
 }
 
-/** Streams that receive SETs now. */
-export const enabledReceiver = Prisma.sql`r.deleted_at IS NULL AND r.status = 'enabled'`;
+/** CAEP 1.0 §3.1: the event type a kill switch's SETs carry. */
+const sessionRevokedEventType = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+
+/** Streams that receive kill-switch SETs now: enabled, and asking for CAEP session-revoked events. */
+export const enabledReceiver = Prisma.sql`r.deleted_at IS NULL AND r.status = 'enabled' AND ${sessionRevokedEventType} = ANY (r.events_requested)`;
 
 /** Connections whose credential Crossgate rotates or disables: active vaulted keys and service accounts. */
 export const vaultedConnection = Prisma.sql`c.deleted_at IS NULL AND c.status = 'active' AND c.pattern IN ('vaulted_key', 'service_account')`;

@@ -11,6 +11,10 @@ import { SignJWT } from 'jose';
 
 import type { SigningKey } from '../keys/signing-keys.ts';
 
+/** The signing-key role of SETs: RS256 keys, the CAEP interoperability profile's algorithm. */
+export const securityEventSigningRole = 'ssf';
+export const securityEventAlg = 'RS256';
+
 /** SSF 1.0 §4.1.1 explicit typing. */
 export const securityEventJwtType = 'secevent+jwt';
 
