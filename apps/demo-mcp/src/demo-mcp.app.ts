@@ -1,6 +1,6 @@
 /**
  * @overview The demo MCP server as one web-standard `fetch` handler: the RFC 9728 metadata, then the
- * bearer gate, then the MCP SDK's Streamable HTTP handler at `/mcp`. `toNodeHandler` from the SDK's
+ * SSF push receiver (RFC 8935) that feeds the gate's revocations, then the bearer gate, then the MCP SDK's Streamable HTTP handler at `/mcp`. `toNodeHandler` from the SDK's
  * Node adapter mounts it on `node:http`; the composition is plain so the order of checks is visible.
  */
 import { createMcpHandler } from '@modelcontextprotocol/server';
@@ -11,9 +11,12 @@ import { AuthorizationServer, type AuthorizationServerUnavailableError } from '.
 import { type DemoMcpConfig } from './config/demo-mcp.config.ts';
 import { NotesStore } from './notes/notes.store.ts';
 import { createNotesServer, notesScopes } from './notes/notes.tools.ts';
+import { refusingRevoked, Revocations } from './security-events/revocations.ts';
+import { SecurityEventReceiver } from './security-events/security-event.receiver.ts';
 import { BearerGate, protectedResourceMetadata, protectedResourceMetadataUrls } from './protected-resource/protected-resource.ts';
 
 export interface DemoMcpLogger {
+  log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
@@ -24,6 +27,8 @@ export interface DemoMcpApp {
   /** The same handler for `http.createServer`. */
   nodeHandler: NodeMcpRequestHandler;
   authorizationServer: AuthorizationServer;
+  /** The SSF push receiver at `/ssf/events`. */
+  securityEvents: SecurityEventReceiver;
   /** Aborts in-flight MCP exchanges. */
   close: () => Promise<void>;
 }
@@ -38,8 +43,12 @@ export function createDemoMcpApp(config: DemoMcpConfig, logger: DemoMcpLogger): 
     issuer: authorizationServer.issuer,
     scopes: Object.values(notesScopes),
   });
+  const securityEvents = new SecurityEventReceiver(
+    { transmitter: config.securityEvents.transmitter, audience: config.resource, authorization: config.securityEvents.authorization, log: logger.log },
+    new Revocations(),
+  );
   const gate = new BearerGate(
-    createAccessTokenVerifier(config, authorizationServer),
+    refusingRevoked(createAccessTokenVerifier(config, authorizationServer), securityEvents.revocations),
     config.resource,
     metadataUrls.pathSpecific,
     (error: AuthorizationServerUnavailableError) =>
@@ -52,6 +61,7 @@ export function createDemoMcpApp(config: DemoMcpConfig, logger: DemoMcpLogger): 
 
   const metadataPaths = new Set([pathOf(metadataUrls.pathSpecific), pathOf(metadataUrls.root)]);
   const mcpPath = pathOf(config.resource);
+  const securityEventsPath = pathOf(config.securityEvents.endpointUrl);
 
   async function fetch(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
@@ -59,6 +69,9 @@ export function createDemoMcpApp(config: DemoMcpConfig, logger: DemoMcpLogger): 
       return request.method === 'GET'
         ? Response.json(metadata, { headers: { 'access-control-allow-origin': '*' } })
         : new Response(null, { status: 405, headers: { allow: 'GET' } });
+    }
+    if (path === securityEventsPath) {
+      return securityEvents.handle(request);
     }
     if (path !== mcpPath) {
       return Response.json({ error: 'not_found' }, { status: 404 });
@@ -74,6 +87,7 @@ export function createDemoMcpApp(config: DemoMcpConfig, logger: DemoMcpLogger): 
     fetch,
     nodeHandler: toNodeHandler({ fetch }, { onerror: (error) => logger.error(`HTTP: ${error.message}`) }),
     authorizationServer,
+    securityEvents,
     close: () => mcp.close(),
   };
 }

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const config = loadDemoMcpConfigOrExit();
   const logger = new CrossgateLogger(config.logLevel, 'crossgate-demo-mcp');
   const app = createDemoMcpApp(config, {
+    log: (message) => logger.log(message, 'DemoMcp'),
     warn: (message) => logger.warn(message, 'DemoMcp'),
     error: (message) => logger.error(message, 'DemoMcp'),
   });
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       `  Protected-resource metadata  ${protectedResourceMetadataUrls(config.resource).pathSpecific}`,
       `  Authorization server         ${config.authorizationServer.issuer}`,
       `  Token validation             ${config.tokenValidation.mode}`,
+      `  SSF receiver (RFC 8935)      ${config.securityEvents.endpointUrl}`,
       '',
       '',
     ].join('\n'),

@@ -1,6 +1,6 @@
 /**
  * @overview What a validated access token means to this server, whichever way it was validated: the
- * RFC 9068 claims it relies on (`sub`, `client_id`, `scope`, `exp`, `jti`) mapped onto the MCP SDK's
+ * RFC 9068 claims it relies on (`sub`, `client_id`, `scope`, `exp`, `jti`, `iat`) mapped onto the MCP SDK's
  * `AuthInfo`, which the SDK hands to every tool call as `ctx.http.authInfo`.
  *
  * @see RFC 9068 §2.2 (claims), RFC 7662 §2.2 (the same names in an introspection response)
@@ -15,6 +15,8 @@ export interface AccessTokenClaims {
   scope?: string;
   exp: number;
   jti?: string;
+  /** When it was issued; a session-revoked event refuses tokens issued before it. */
+  iat?: number;
 }
 
 /** Who called, as tools show it: the user and the agent, so every tool result proves attribution. */
@@ -35,7 +37,7 @@ export function toAuthInfo(token: string, claims: AccessTokenClaims, resource: s
     scopes: claims.scope?.split(' ').filter(Boolean) ?? [],
     expiresAt: claims.exp,
     resource: new URL(resource),
-    extra: { sub: claims.sub, jti: claims.jti },
+    extra: { sub: claims.sub, jti: claims.jti, iat: claims.iat },
   };
 }
 

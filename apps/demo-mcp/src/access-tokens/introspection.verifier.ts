@@ -25,6 +25,7 @@ const introspectionResponseSchema = z.object({
   iss: z.string().optional(),
   aud: z.union([z.string(), z.array(z.string())]).optional(),
   jti: z.string().optional(),
+  iat: z.number().optional(),
 });
 
 /** RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded. */
@@ -57,7 +58,7 @@ export class IntrospectionVerifier implements OAuthTokenVerifier {
     if (sub === undefined || client_id === undefined || exp === undefined) {
       throw invalidToken('The introspection response lacks "sub", "client_id" or "exp"');
     }
-    return toAuthInfo(token, { sub, client_id, exp, scope: answer.scope, jti: answer.jti }, this.resource);
+    return toAuthInfo(token, { sub, client_id, exp, scope: answer.scope, jti: answer.jti, iat: answer.iat }, this.resource);
   }
 
   private async introspect(token: string): Promise<z.infer<typeof introspectionResponseSchema>> {

@@ -75,11 +75,11 @@ export class JwtAccessTokenVerifier implements OAuthTokenVerifier {
       }
       throw new AuthorizationServerUnavailableError('The authorization server’s key set could not be used', { cause: error });
     }
-    const { sub, client_id, scope, exp, jti } = payload;
+    const { sub, client_id, scope, exp, jti, iat } = payload;
     if (typeof client_id !== 'string' || typeof sub !== 'string' || typeof exp !== 'number' || (scope !== undefined && typeof scope !== 'string')) {
       throw invalidToken('The access token’s "sub", "client_id" or "scope" claim is malformed');
     }
-    const claims: AccessTokenClaims = { sub, client_id, scope, exp, jti };
+    const claims: AccessTokenClaims = { sub, client_id, scope, exp, jti, iat };
     return toAuthInfo(token, claims, this.resource);
   }
 

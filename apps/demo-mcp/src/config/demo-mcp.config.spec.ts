@@ -19,6 +19,7 @@ describe('loadDemoMcpConfig', () => {
       resource: 'http://localhost:3100/mcp',
       authorizationServer: { issuer: 'http://localhost:3000/ras/demo-mcp', clockSkewSeconds: 30 },
       tokenValidation: { mode: 'jwks' },
+      securityEvents: { transmitter: 'http://localhost:3000', endpointUrl: 'http://localhost:3100/ssf/events' },
       logLevel: 'log',
     });
   });

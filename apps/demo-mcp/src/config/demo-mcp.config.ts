@@ -33,6 +33,11 @@ const environmentSchema = z.object({
   DEMO_MCP_CLIENT_SECRET: z.string().min(1).optional(),
   /** Leeway for `exp`/`iat`/`nbf` in JWKS mode: RFC 8725 and SPEC §7 ask for a small one. */
   DEMO_MCP_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(120).default(30),
+  /**
+   * The Authorization header value Crossgate's SSF stream for this server pushes with (RFC 8935 §2);
+   * when set, a push without it is refused.
+   */
+  DEMO_MCP_SSF_AUTHORIZATION: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
@@ -59,6 +64,14 @@ export interface DemoMcpConfig {
     clockSkewSeconds: number;
   };
   tokenValidation: TokenValidation;
+  /** This server as an SSF push receiver (RFC 8935) of Crossgate's security events. */
+  securityEvents: {
+    /** The transmitter's issuer: Crossgate's public URL. */
+    transmitter: string;
+    /** Where Crossgate pushes SETs. */
+    endpointUrl: string;
+    authorization?: string;
+  };
   logLevel: Environment['LOG_LEVEL'];
 }
 
@@ -86,6 +99,11 @@ function toConfig(env: Environment): DemoMcpConfig {
       env.DEMO_MCP_TOKEN_VALIDATION === 'introspection'
         ? { mode: 'introspection', clientId: env.DEMO_MCP_CLIENT_ID!, clientSecret: env.DEMO_MCP_CLIENT_SECRET! }
         : { mode: 'jwks' },
+    securityEvents: {
+      transmitter: withoutTrailingSlash(env.CROSSGATE_URL),
+      endpointUrl: `${publicUrl}/ssf/events`,
+      ...(env.DEMO_MCP_SSF_AUTHORIZATION === undefined ? {} : { authorization: env.DEMO_MCP_SSF_AUTHORIZATION }),
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

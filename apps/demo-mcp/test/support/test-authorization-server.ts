@@ -2,8 +2,9 @@
  * A stand-in for Crossgate's resource authorization server, over real HTTP on loopback, honouring the
  * RAS contract the demo relies on: RFC 8414 metadata at
  * `/.well-known/oauth-authorization-server/ras/<slug>`, a JWKS of a fresh ES256 key, RFC 9068 access
- * tokens (`typ` at+jwt), and RFC 7662 introspection behind client_secret_basic. The full chain
- * against real Crossgate is a separate test.
+ * tokens (`typ` at+jwt), and RFC 7662 introspection behind client_secret_basic. It is also Crossgate's
+ * SSF transmitter face: `/.well-known/ssf-configuration` and the RS256 key SETs are signed with. The
+ * full chain against real Crossgate is a separate test.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -49,6 +50,8 @@ export class TestAuthorizationServer {
   /** The jwt-bearer grant issues at most these scopes, as a Crossgate policy would allow. */
   grantableScopes = ['notes.read', 'notes.write'];
   readonly tokenRequests: { authorization: string | undefined; form: URLSearchParams }[] = [];
+  /** The RS256 key SETs are signed with (SSF 1.0 §4.1), published at the SSF `jwks_uri`. */
+  ssfKey!: { privateKey: CryptoKey; publicJwk: JWK };
 
   private constructor(
     private readonly server: Server,
@@ -62,6 +65,8 @@ export class TestAuthorizationServer {
     const publicJwk = { ...(await exportJWK(publicKey)), kid: 'ras-key-1', alg: 'ES256', use: 'sig' };
     const server = createServer();
     const as = new TestAuthorizationServer(server, options.slug, privateKey, publicJwk);
+    const ssf = await generateKeyPair('RS256');
+    as.ssfKey = { privateKey: ssf.privateKey, publicJwk: { ...(await exportJWK(ssf.publicKey)), kid: 'ssf-key-1', alg: 'RS256', use: 'sig' } };
     as.resource = options.resource;
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       as.handle(request, response).catch((error: unknown) => json(response, 500, { error: String(error) }));
@@ -97,6 +102,17 @@ export class TestAuthorizationServer {
     return token;
   }
 
+  /**
+   * Signs a SET (RFC 8417) as the transmitter: `iss` the origin, `typ` secevent+jwt, RS256, a fresh
+   * `jti`, no `sub` or `exp`; `claims` adds to or (with `undefined`) removes from those.
+   */
+  async securityEvent(claims: Record<string, unknown>, key: { privateKey: CryptoKey; kid: string } = { privateKey: this.ssfKey.privateKey, kid: 'ssf-key-1' }): Promise<string> {
+    const payload = Object.fromEntries(
+      Object.entries({ iss: this.origin, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), ...claims }).filter(([, value]) => value !== undefined),
+    ) as JWTPayload;
+    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'secevent+jwt', kid: key.kid }).sign(key.privateKey);
+  }
+
   revoke(token: string): void {
     this.active.delete(token);
   }
@@ -123,6 +139,12 @@ export class TestAuthorizationServer {
         token_endpoint_auth_methods_supported: ['client_secret_basic'],
         response_types_supported: [],
       });
+    }
+    if (request.method === 'GET' && path === '/.well-known/ssf-configuration') {
+      return json(response, 200, { spec_version: '1_0', issuer: this.origin, jwks_uri: `${this.origin}/ssf/jwks`, delivery_methods_supported: ['urn:ietf:rfc:8935'] });
+    }
+    if (request.method === 'GET' && path === '/ssf/jwks') {
+      return json(response, 200, { keys: [this.ssfKey.publicJwk] });
     }
     if (request.method === 'GET' && path === `/ras/${this.slug}/jwks`) {
       return json(response, 200, { keys: [this.publicJwk] });

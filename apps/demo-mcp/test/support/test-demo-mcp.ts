@@ -6,7 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 import { loadDemoMcpConfig } from '../../src/config/demo-mcp.config.ts';
-import { createDemoMcpApp } from '../../src/demo-mcp.app.ts';
+import { createDemoMcpApp, type DemoMcpApp } from '../../src/demo-mcp.app.ts';
 import { TestAuthorizationServer } from './test-authorization-server.ts';
 
 export interface TestDemoMcp {
@@ -14,6 +14,9 @@ export interface TestDemoMcp {
   /** The MCP endpoint, which is also the resource identifier. */
   url: string;
   metadataUrl: string;
+  /** Where SETs are pushed (RFC 8935). */
+  ssfUrl: string;
+  app: DemoMcpApp;
   /** What the server logged as warnings or errors. */
   logged: string[];
   close(): Promise<void>;
@@ -28,13 +31,15 @@ export async function startTestDemoMcp(environment: Record<string, string> = {})
 
   const config = loadDemoMcpConfig({ DEMO_MCP_PUBLIC_URL: publicUrl, CROSSGATE_URL: as.origin, ...environment });
   const logged: string[] = [];
-  const app = createDemoMcpApp(config, { warn: (message) => logged.push(message), error: (message) => logged.push(message) });
+  const app = createDemoMcpApp(config, { log: (message) => logged.push(message), warn: (message) => logged.push(message), error: (message) => logged.push(message) });
   server.on('request', (request, response) => void app.nodeHandler(request, response));
 
   return {
     as,
     url: config.resource,
     metadataUrl: `${publicUrl}/.well-known/oauth-protected-resource/mcp`,
+    ssfUrl: config.securityEvents.endpointUrl,
+    app,
     logged,
     async close() {
       await app.close();
