@@ -348,7 +348,7 @@ async function fire(scopeName: string, args: string[]): Promise<number> {
     throw new UsageError(scopeName === '' ? 'crossgate kill needs a scope or a command' : `Unknown kill switch scope or command "${scopeName}"`);
   }
   const { scope, targets } = killScopes[scopeName as keyof typeof killScopes];
-  const parsed = options(args, ['--reason', '--expires', '--timeout'], ['--dry-run', '--no-watch']);
+  const parsed = options(args, ['--reason', '--expires', '--timeout'], ['--dry-run', '--watch', '--no-watch']);
   if (parsed.positional.length !== targets.length) {
     throw new UsageError(`crossgate kill ${scopeName} takes ${targets.length === 0 ? 'no target' : targets.map((field) => `<${field.replace(/Id$/, '')}>`).join(' ')}`);
   }

@@ -4,7 +4,7 @@
  * endpoint on the other within the gate's bound, wide switches obey the two-person rule, expiry and
  * lifting end a switch on time, and bad input is refused with a message.
  */
-import { AdminHttp, createAdmin, type TestAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createAdmin, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, TcpProxy, type TestAdmin, unique } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -221,4 +221,53 @@ describe('kill switches', () => {
     expect((await asResponder.post(`/api/kill-switches/${lifted.body.id}/lift`, { reason: 'twice' })).status).toBe(409);
     expect(await first.prisma.killSwitch.count({ where: { reason: { in: ['no id', 'two ids', 'nobody', 'past', 'extra', 'not mine to pull'] } } })).toBe(0);
   });
+});
+
+describe('kill switches while Redis restarts', () => {
+  it('should issue nothing the switch covers while Redis is away, and finish the fan-out once it is back', async () => {
+    // This instance and its worker reach Redis through a proxy, so only they lose it.
+    const redis = new URL(first.config.redis.url);
+    const proxy = await TcpProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) });
+    const redisUrl = `redis://127.0.0.1:${proxy.port}`;
+    const third = await startTestApi({ REDIS_URL: redisUrl });
+    const worker = startWorkerProcess(third.config, { REDIS_URL: redisUrl, KILL_SWITCH_RETRY_DELAY_MS: '100', KILL_SWITCH_RECONCILE_SECONDS: '2', LOG_LEVEL: 'warn' });
+    // Slow enough to be holding a push when Redis goes.
+    const receiver = await SetReceiver.start(() => ({ status: 202, delayMs: 500 }));
+    const stream = await first.prisma.ssfStream.create({ data: { audience: [`https://${unique('rcv')}.example.test`], endpointUrl: receiver.url, eventsRequested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'], createdBy: 'tests' } });
+    try {
+      await third.app.get(PolicyEngineService).refresh();
+      const user = await knownUser();
+      expect((await exchange(third, user.subject)).status).toBe(200);
+
+      const fired = await AdminHttp.withToken(third.baseUrl, responder.token).post<KillSwitchView>('/api/kill-switches', { scope: 'user', userId: user.id, reason: 'Agent exfiltrating tickets during a Redis restart' });
+      expect(fired.status).toBe(201);
+      await eventually('the worker to hold the push', () => Promise.resolve(receiver.inFlight), (held) => held >= 1, 30_000);
+      await proxy.cut();
+
+      // Asked while Redis is away (answered whenever they can be): never a token for the covered user.
+      const during = [...Array.from({ length: 3 }, () => exchange(third, user.subject)), ...Array.from({ length: 3 }, () => exchange(first, user.subject))];
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await proxy.restore();
+      const answers = await Promise.all(during);
+      expect(answers.filter((answer) => answer.status === 200)).toEqual([]);
+
+      const line = await eventually(
+        'the receipt line to end',
+        () => first.prisma.killSwitchDelivery.findFirst({ where: { killSwitchId: fired.body.id, targetId: stream.id } }),
+        (found) => found?.status === 'delivered' || found?.status === 'dead_lettered',
+        60_000,
+      );
+      expect(line?.status).toBe('delivered');
+      // Each SET acknowledged once by its jti, however often a retry pushed it.
+      expect(receiver.accepted(fired.body.id).map((set) => set['jti'])).toEqual([line?.setJti]);
+      expect(await exchange(third, user.subject)).toMatchObject({ status: 400, error: 'invalid_grant' });
+      expect((await eventually('the instance to issue again', () => exchange(third, unique('bob')), (answer) => answer.status === 200, 30_000)).status).toBe(200);
+    } finally {
+      await first.prisma.ssfStream.update({ where: { id: stream.id }, data: { deletedAt: new Date(), status: 'disabled' } });
+      await stopWorkerProcess(worker);
+      await receiver.close();
+      await third.close();
+      await proxy.close();
+    }
+  }, 120_000);
 });

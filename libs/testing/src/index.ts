@@ -15,3 +15,4 @@ export * from './rotation-fixtures.ts';
 export * from './worker-process.ts';
 export * from './set-receiver.ts';
 export * from './eventually.ts';
+export * from './tcp-proxy.ts';
