@@ -196,6 +196,7 @@ interface Progress {
   failed: number;
   pending: number;
   done: boolean;
+  firstAckMs: number | null;
   lastAckMs: number | null;
 }
 
@@ -264,10 +265,13 @@ async function main(): Promise<void> {
     const introspectionInactiveMs = round(performance.now() - answeredAt);
     console.log(`the other instance refused the user ${denyOtherInstanceMs ?? 'never'} ms after the answer; ${activeAfter} tokens still active after ${introspectionInactiveMs} ms`);
 
-    const progress = await waitFor('the receipt to finish', 120_000, async () => {
-      const view = await admin.get<{ progress: Progress }>(`/api/kill-switches/${fired.body.id}`);
-      return view.body.progress.done ? view.body.progress : undefined;
+    const finished = await waitFor('the receipt to finish', 120_000, async () => {
+      const view = await admin.get<{ progress: Progress; activatedAt: string; fannedOutAt: string | null }>(`/api/kill-switches/${fired.body.id}`);
+      return view.body.progress.done ? view.body : undefined;
     });
+    const { progress } = finished;
+    // From the switch taking effect to the worker having planned every line and revoked the tokens.
+    const plannedS = finished.fannedOutAt === null ? null : round((Date.parse(finished.fannedOutAt) - Date.parse(finished.activatedAt)) / 1000);
     const deliveriesS = progress.lastAckMs === null ? null : round(progress.lastAckMs / 1000);
     console.log(`receipt: ${progress.delivered} delivered, ${progress.deadLettered} dead-lettered of ${progress.total}, the last after ${deliveriesS ?? '?'} s; receivers accepted ${receivers.accepted.size} distinct SETs in ${receivers.pushes()} pushes`);
 
@@ -278,6 +282,8 @@ async function main(): Promise<void> {
       deny_other_instance_ms: denyOtherInstanceMs,
       introspection_inactive_ms: introspectionInactiveMs,
       deliveries_s: deliveriesS,
+      fan_out_planned_s: plannedS,
+      first_ack_s: progress.firstAckMs === null ? null : round(progress.firstAckMs / 1000),
       delivered: progress.delivered,
       dead_lettered: progress.deadLettered,
       receipt_lines: progress.total,
