@@ -1,5 +1,5 @@
 /** The map of the admin console: one <Resource> per folder, in the order of the menu. */
-import { Admin, CustomRoutes, Layout, type LayoutProps, Menu, Resource } from 'react-admin';
+import { Admin, AppBar, CustomRoutes, Layout, type LayoutProps, Menu, Resource, useGetIdentity, UserMenu } from 'react-admin';
 import { Route } from 'react-router-dom';
 
 import adminUsers from './admin-users/index.ts';
@@ -15,6 +15,7 @@ import effectiveAccess from './effective-access/index.ts';
 import groupMappings from './group-mappings/index.ts';
 import groups from './groups/index.ts';
 import { i18nProvider } from './i18nProvider.ts';
+import killSwitches from './kill-switches/index.ts';
 import memberships from './memberships/index.ts';
 import oauthProviders from './oauth-providers/index.ts';
 import policies from './policies/index.ts';
@@ -22,6 +23,7 @@ import rasTrustedIssuers from './ras-trusted-issuers/index.ts';
 import resources from './resources/index.ts';
 import stsConsents from './sts-consents/index.ts';
 import trustedIdps from './trusted-idps/index.ts';
+import { theme } from './theme.ts';
 import users from './users/index.ts';
 
 /** The dashboard, the resources in App order, then the computed views. */
@@ -33,7 +35,15 @@ const AppMenu = () => (
   </Menu>
 );
 
-const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} />;
+/** Named after the admin it shows: react-admin's "Profile" label hides the visible name from assistive technology. */
+const AppUserMenu = () => {
+  const { identity } = useGetIdentity();
+  return <UserMenu label={identity?.fullName ? `Profile: ${identity.fullName}` : undefined} />;
+};
+
+const AppAppBar = () => <AppBar userMenu={<AppUserMenu />} />;
+
+const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} appBar={AppAppBar} />;
 
 export const App = () => (
   <Admin
@@ -41,11 +51,13 @@ export const App = () => (
     dataProvider={dataProvider}
     authProvider={authProvider}
     i18nProvider={i18nProvider}
+    theme={theme}
     layout={AppLayout}
     dashboard={Dashboard}
     requireAuth
     disableTelemetry
   >
+    <Resource name="kill-switches" {...killSwitches} />
     <Resource name="clients" {...clients} />
     <Resource name="resources" {...resources} />
     <Resource name="client-registrations" {...clientRegistrations} />

@@ -26,6 +26,8 @@ const resourceNames: Record<AdminObject, [string, string]> = {
   'api-tokens': ['API token', 'API tokens'],
   audit: ['Audit event', 'Audit log'],
   'signing-keys': ['Signing key', 'Signing keys'],
+  'kill-switches': ['Kill switch', 'Kill switches'],
+  'ssf-streams': ['SSF stream', 'SSF streams'],
 };
 
 /** Field labels that mean the same thing on every resource. */
@@ -124,6 +126,28 @@ const fieldLabels: Partial<Record<AdminObject, Record<string, string>>> = {
   },
   'admin-users': { displayName: 'Name', lastLoginAt: 'Last sign-in' },
   'api-tokens': { adminUserId: 'Acts as', prefix: 'Token prefix', expiresAt: 'Expires', revokedAt: 'Revoked' },
+  'kill-switches': {
+    scope: 'Scope',
+    targetLabel: 'Target',
+    state: 'State',
+    reason: 'Reason',
+    createdBy: 'Fired by',
+    requestedAt: 'Requested',
+    activatedAt: 'Fired at',
+    approvedBy: 'Approved by',
+    expiresAt: 'Expires',
+    liftRequestedBy: 'Lift asked by',
+    liftRequestReason: 'Why lift',
+    liftedAt: 'Ended',
+    liftedBy: 'Ended by',
+    liftReason: 'Why it ended',
+    tokensRevoked: 'Tokens revoked',
+    progress: 'Delivery',
+    userId: 'User',
+    clientId: 'Client',
+    resourceId: 'Resource',
+    connectionId: 'Connection',
+  },
   audit: {
     seq: 'Seq',
     at: 'Time',
@@ -195,6 +219,89 @@ const messages = new Map<string, string | [string, string]>([
   ['crossgate.stsConsents.upstream.failed', 'The provider could not be reached: revoked here only. Crossgate will never use the refresh token again, but the provider may still honour it.'],
   ['crossgate.stsConsents.upstream.unsupported', 'The provider offers no revocation endpoint: revoked here only. Crossgate will never use the refresh token again.'],
   ['crossgate.stsConsents.upstream.none', 'No refresh token was held, so there was nothing to revoke at the provider: revoked here.'],
+  // Kill switches: firing (with the blast radius first), the two-person rule, the receipt.
+  ['crossgate.killSwitches.button', 'Kill switch'],
+  ['crossgate.killSwitches.untilLifted', 'Until lifted'],
+  ['crossgate.killSwitches.create.title', 'Fire kill switch'],
+  ['crossgate.killSwitches.create.help', 'Choose what to stop. The next step shows the blast radius and asks why.'],
+  ['crossgate.killSwitches.create.next', 'Review blast radius'],
+  ['crossgate.killSwitches.create.everything', 'Everything: every token exchange and redemption stops for every user, agent and resource.'],
+  ['crossgate.killSwitches.fire.title', 'Fire a kill switch'],
+  ['crossgate.killSwitches.fire.reason', 'Reason'],
+  ['crossgate.killSwitches.fire.reasonHelp', 'Why, in at least 3 characters: it goes into the audit log and the receipt'],
+  ['crossgate.killSwitches.fire.expiry', 'Expires'],
+  ['crossgate.killSwitches.fire.expiryChoice.none', 'Until lifted'],
+  ['crossgate.killSwitches.fire.expiryChoice.1h', '1 hour'],
+  ['crossgate.killSwitches.fire.expiryChoice.8h', '8 hours'],
+  ['crossgate.killSwitches.fire.expiryChoice.24h', '24 hours'],
+  ['crossgate.killSwitches.fire.expiryChoice.custom', 'Custom'],
+  ['crossgate.killSwitches.fire.expiresAt', 'Expires at'],
+  ['crossgate.killSwitches.fire.twoPerson', 'An IdP-wide or global kill switch takes effect only when a second it-admin or incident-responder approves it.'],
+  ['crossgate.killSwitches.fire.submit', 'Fire'],
+  ['crossgate.killSwitches.fire.request', 'Ask for approval'],
+  ['crossgate.killSwitches.fire.fired', 'Kill switch fired: it is in force'],
+  ['crossgate.killSwitches.fire.requested', 'Kill switch requested: it waits for a second admin'],
+  ['crossgate.killSwitches.radius.title', 'Blast radius'],
+  ['crossgate.killSwitches.radius.loading', 'Counting what it reaches…'],
+  ['crossgate.killSwitches.radius.failed', 'The blast radius could not be computed (%{message}). The switch can still be fired.'],
+  ['crossgate.killSwitches.radius.tokens', 'Live tokens revoked'],
+  ['crossgate.killSwitches.radius.tokensValue', '%{total} (%{idJag} ID-JAGs, %{accessToken} access tokens)'],
+  ['crossgate.killSwitches.radius.users', 'Users'],
+  ['crossgate.killSwitches.radius.agents', 'Agents'],
+  ['crossgate.killSwitches.radius.connections', 'Connections'],
+  ['crossgate.killSwitches.radius.connectionsValue', '%{total} (%{vaulted} vaulted secrets rotated)'],
+  ['crossgate.killSwitches.radius.stsConsents', 'STS consents revoked'],
+  ['crossgate.killSwitches.radius.receivers', 'Downstream receivers told'],
+  ['crossgate.killSwitches.radius.deliveries', 'Receipt lines'],
+  ['crossgate.killSwitches.pending.fire', 'Waiting for approval: %{requester} asked for this kill switch; another it-admin or incident-responder must approve it.'],
+  ['crossgate.killSwitches.pending.fireMine', 'Waiting for approval: you asked for this kill switch, so another it-admin or incident-responder must approve it.'],
+  ['crossgate.killSwitches.pending.lift', 'Lift waiting for approval: %{requester} asked to lift it (%{reason}); it stays in force until another admin approves.'],
+  ['crossgate.killSwitches.pending.liftMine', 'Lift waiting for approval: you asked to lift it (%{reason}); it stays in force until another admin approves.'],
+  ['crossgate.killSwitches.approveFire.button', 'Approve'],
+  ['crossgate.killSwitches.approveFire.title', 'Approve this kill switch?'],
+  ['crossgate.killSwitches.approveFire.text', 'It takes effect at once for %{target}, and the fan-out starts.'],
+  ['crossgate.killSwitches.approveFire.done', 'Kill switch approved: it is in force'],
+  ['crossgate.killSwitches.approveLift.button', 'Approve lift'],
+  ['crossgate.killSwitches.approveLift.title', 'Approve lifting this kill switch?'],
+  ['crossgate.killSwitches.approveLift.text', 'Access to %{target} works again at once.'],
+  ['crossgate.killSwitches.approveLift.done', 'Kill switch lifted'],
+  ['crossgate.killSwitches.reject.button', 'Reject'],
+  ['crossgate.killSwitches.reject.title', 'Reject this request?'],
+  ['crossgate.killSwitches.reject.text', 'The request for %{target} is turned down; say why if you can.'],
+  ['crossgate.killSwitches.reject.done', 'Request rejected'],
+  ['crossgate.killSwitches.withdraw.button', 'Withdraw'],
+  ['crossgate.killSwitches.withdraw.title', 'Withdraw your request?'],
+  ['crossgate.killSwitches.withdraw.text', 'Your request for %{target} is withdrawn.'],
+  ['crossgate.killSwitches.withdraw.done', 'Request withdrawn'],
+  ['crossgate.killSwitches.lift.button', 'Lift'],
+  ['crossgate.killSwitches.lift.title', 'Lift this kill switch?'],
+  ['crossgate.killSwitches.lift.text', 'Access to %{target} works again (an IdP-wide or global switch waits for a second admin). Tokens it revoked stay revoked.'],
+  ['crossgate.killSwitches.lift.done', 'Kill switch lifted'],
+  ['crossgate.killSwitches.lift.requested', 'Lift requested: the switch stays in force until a second admin approves'],
+  ['crossgate.killSwitches.redrive.button', 'Re-drive dead-lettered'],
+  ['crossgate.killSwitches.redrive.done', ['%{count} dead-lettered line queued again', '%{count} dead-lettered lines queued again']],
+  ['crossgate.killSwitches.progress.title', 'Fan-out progress'],
+  ['crossgate.killSwitches.progress.planning', 'Planning the fan-out…'],
+  ['crossgate.killSwitches.progress.nothing', 'Nothing downstream to tell'],
+  ['crossgate.killSwitches.progress.summary', '%{delivered} of %{total} delivered · %{pending} pending · %{deadLettered} dead-lettered'],
+  ['crossgate.killSwitches.progress.lastAck', '(last acknowledged %{ms} ms after firing)'],
+  ['crossgate.killSwitches.progress.delivered', '%{delivered}/%{total} delivered'],
+  ['crossgate.killSwitches.progress.deadLettered', '%{count} dead-lettered'],
+  ['crossgate.killSwitches.receipt.title', 'Revocation receipt'],
+  ['crossgate.killSwitches.receipt.none', 'No receipt lines yet'],
+  ['crossgate.killSwitches.receipt.export', 'Export receipt'],
+  ['crossgate.killSwitches.receipt.target', 'Target'],
+  ['crossgate.killSwitches.receipt.kind', 'Kind'],
+  ['crossgate.killSwitches.receipt.subject', 'Subject'],
+  ['crossgate.killSwitches.receipt.status', 'Status'],
+  ['crossgate.killSwitches.receipt.attempts', 'Attempts'],
+  ['crossgate.killSwitches.receipt.lastError', 'Last error'],
+  ['crossgate.killSwitches.receipt.deliveredAt', 'Delivered'],
+  ['crossgate.killSwitches.receipt.msToAck', '%{ms} ms'],
+  ['crossgate.dashboard.killSwitches.title', 'Kill switches'],
+  ['crossgate.dashboard.killSwitches.active', 'In force'],
+  ['crossgate.dashboard.killSwitches.pending_approval', 'Waiting for approval'],
+  ['crossgate.dashboard.killSwitches.all', 'All kill switches'],
   ['crossgate.dashboard.title', 'Crossgate'],
   ['crossgate.dashboard.ladder.title', 'Connections by pattern: the migration ladder'],
   ['crossgate.dashboard.ladder.subtitle', 'Move every connection up: service account → vaulted key → STS → XAA'],
@@ -209,13 +316,20 @@ for (const resource of adminObjects) {
   }
 }
 
+/** `%{name}` from `options`, as react-admin's own (polyglot) messages interpolate. */
+function interpolate(message: string, options: Record<string, unknown>): string {
+  return message.replace(/%\{(\w+)\}/g, (whole, name: string) => (name in options ? String(options[name]) : whole));
+}
+
 export const i18nProvider: I18nProvider = {
   ...defaultI18nProvider,
-  translate: (key, options?: { smart_count?: number }) => {
+  translate: (key, options: Record<string, unknown> = {}) => {
     const message = messages.get(key);
     if (message === undefined) {
       return defaultI18nProvider.translate(key, options);
     }
-    return typeof message === 'string' ? message : message[options?.smart_count === 1 ? 0 : 1];
+    // A count picks the singular or the plural, whichever option names it.
+    const count = options['smart_count'] ?? options['count'];
+    return interpolate(typeof message === 'string' ? message : message[count === 1 ? 0 : 1], options);
   },
 };

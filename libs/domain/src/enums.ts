@@ -54,6 +54,18 @@ export type AuditActorType = (typeof auditActorTypes)[number];
 /** What a kill switch stops: one user, one client (agent), one resource, one app pair, one managed connection, one trusted IdP, or everything. */
 export const killSwitchScopes = ['user', 'client', 'app_pair', 'resource', 'connection', 'idp', 'everything'] as const;
 export type KillSwitchScope = (typeof killSwitchScopes)[number];
+/** The ids a kill switch names. */
+export type KillSwitchTargetField = 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId';
+/** Which ids each scope names (and no other). */
+export const killSwitchScopeTargets = {
+  user: ['userId'],
+  client: ['clientId'],
+  resource: ['resourceId'],
+  app_pair: ['clientId', 'resourceId'],
+  connection: ['connectionId'],
+  idp: ['idpId'],
+  everything: [],
+} as const satisfies Record<KillSwitchScope, readonly KillSwitchTargetField[]>;
 /** Scopes so wide that firing or lifting them needs a second admin's approval (two-person rule). */
 export const twoPersonKillSwitchScopes: readonly KillSwitchScope[] = ['idp', 'everything'];
 /** A kill switch's life: waiting for approval, in force, lifted, past its expiry, or turned down. */

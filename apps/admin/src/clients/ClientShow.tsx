@@ -12,11 +12,12 @@ import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../common/views.tsx';
 import { PatternField } from '../connections/patterns.tsx';
+import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
 import { kindChoices } from './choices.ts';
 
 export function ClientShow() {
   return (
-    <RecordShow>
+    <RecordShow actions={<KillSwitchShowActions scope="client" />}>
       <TextField source="name" />
       <TextField source="clientId" sx={{ fontFamily: 'monospace' }} />
       <SelectField source="kind" choices={kindChoices} />

@@ -16,6 +16,7 @@ import {
   ReferenceManyField,
   SearchInput,
   Show,
+  type ShowProps,
   SimpleForm,
   SimpleShowLayout,
   type SortPayload,
@@ -75,9 +76,16 @@ function RecordMeta() {
   );
 }
 
-export function RecordShow({ actions, children }: { actions?: ReactElement | false; children: ReactNode }) {
+interface RecordShowProps {
+  actions?: ReactElement | false;
+  /** For a record that changes while shown, e.g. a `refetchInterval`. */
+  queryOptions?: ShowProps['queryOptions'];
+  children: ReactNode;
+}
+
+export function RecordShow({ actions, queryOptions, children }: RecordShowProps) {
   return (
-    <Show aside={<RecordMeta />} actions={actions}>
+    <Show aside={<RecordMeta />} actions={actions} queryOptions={queryOptions}>
       <SimpleShowLayout>{children}</SimpleShowLayout>
     </Show>
   );

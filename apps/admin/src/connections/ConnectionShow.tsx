@@ -3,6 +3,7 @@ import { DateField, EmailField, Labeled, NumberField, ReferenceField, TextField,
 
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
+import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
 import { isPattern, PatternField, patterns, vaultedPatterns } from './patterns.tsx';
 import { RotationAlert, RotationPanel } from './RotationPanel.tsx';
 import { StsSection } from './StsSection.tsx';
@@ -76,7 +77,7 @@ function VaultedSection() {
 
 export function ConnectionShow() {
   return (
-    <RecordShow>
+    <RecordShow actions={<KillSwitchShowActions scope="connection" />}>
       <PatternSummary />
       <TextField source="name" />
       <TextField source="description" emptyText="—" />

@@ -1,12 +1,14 @@
 /**
- * The home page: the estate of managed connections by pattern, from `GET /api/connections-ladder`,
- * drawn as the migration ladder (service account → vaulted key → STS → XAA).
+ * The home page: the kill switches in force or awaiting approval, then the estate of managed
+ * connections by pattern, from `GET /api/connections-ladder`, drawn as the migration ladder
+ * (service account → vaulted key → STS → XAA).
  */
 import { Alert, Card, CardContent, CardHeader, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 
 import { httpClient } from '../http.ts';
+import { KillSwitchCard } from './KillSwitchCard.tsx';
 import { LadderChart, type LadderRung } from './LadderChart.tsx';
 
 interface Ladder {
@@ -53,6 +55,7 @@ export function Dashboard() {
   return (
     <>
       <Title title={translate('crossgate.dashboard.title')} />
+      <KillSwitchCard />
       <ConnectionLadderCard />
     </>
   );

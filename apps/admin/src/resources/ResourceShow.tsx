@@ -13,11 +13,12 @@ import {
 import { StatusField } from '../common/StatusField.tsx';
 import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../common/views.tsx';
 import { PatternField } from '../connections/patterns.tsx';
+import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
 import { kindChoices, subjectTypeChoices } from './choices.ts';
 
 export function ResourceShow() {
   return (
-    <RecordShow>
+    <RecordShow actions={<KillSwitchShowActions scope="resource" />}>
       <TextField source="name" />
       <TextField source="slug" />
       <SelectField source="kind" choices={kindChoices} />

@@ -3,10 +3,11 @@ import { TextArrayField, TextField, UrlField } from 'react-admin';
 import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
+import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
 
 export function TrustedIdpShow() {
   return (
-    <RecordShow>
+    <RecordShow actions={<KillSwitchShowActions scope="idp" />}>
       <TextField source="name" />
       <UrlField source="issuer" target="_blank" rel="noreferrer" />
       <TextArrayField source="audiences" />

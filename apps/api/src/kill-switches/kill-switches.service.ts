@@ -9,7 +9,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
-import { type KillSwitchScope, killSwitchDeliveryKinds, killSwitchDeliveryStatuses, killSwitchScopes, killSwitchStates, twoPersonKillSwitchScopes } from '@crossgate/domain';
+import { type KillSwitchScope, killSwitchDeliveryKinds, killSwitchDeliveryStatuses, killSwitchScopes, killSwitchScopeTargets, killSwitchStates, type KillSwitchTargetField, twoPersonKillSwitchScopes } from '@crossgate/domain';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
 import {
   type AuditEntry,
@@ -29,17 +29,8 @@ import { parseBody } from '../http/validation.ts';
 import { Clock, InjectConfig } from '../platform/platform.module.ts';
 import { KillSwitchGate } from './kill-switch-gate.service.ts';
 
-/** Which id each scope names. */
-const scopeTargets = {
-  user: ['userId'],
-  client: ['clientId'],
-  resource: ['resourceId'],
-  app_pair: ['clientId', 'resourceId'],
-  connection: ['connectionId'],
-  idp: ['idpId'],
-  everything: [],
-} as const satisfies Record<KillSwitchScope, readonly TargetField[]>;
-type TargetField = 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId';
+const scopeTargets = killSwitchScopeTargets;
+type TargetField = KillSwitchTargetField;
 const targetTables = { userId: 'user', clientId: 'client', resourceId: 'resource', connectionId: 'connection', idpId: 'idp' } as const;
 
 const targetSchema = z.strictObject({
