@@ -40,6 +40,8 @@ const worker = spawn(process.execPath, ['--conditions=source', '--import', 'tsx'
 const workerTail = relay(worker, 'worker', { quiet: true });
 const queue = createQueue({ url: bench.run.redisUrl, prefix: bench.run.redisPrefix }, QueueName.Rotation);
 
+/** Printed after the clean-up, so the closing JSON line is the last line on stdout. */
+let summary: Record<string, unknown> | undefined;
 try {
   // The worker reads the same environment, so both seal and open under the same KEK.
   const secrets = SecretStore.fromConfig(bench.prisma, loadConfig().keys);
@@ -78,22 +80,23 @@ try {
   if (byState['active'] !== connections.length || byState['retiring'] !== connections.length || !accepted) {
     throw new Error(`Unexpected versions after the run: ${JSON.stringify(byState)}, sampled keys accepted: ${accepted}`);
   }
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'rotate',
-      connections: connections.length,
-      seconds: Math.round(seconds * 100) / 100,
-      perSecond: Math.round(connections.length / seconds),
-      enqueueSeconds: Math.round(enqueuedMs / 10) / 100,
-      pushes: target.pushes.length,
-      versions: byState,
-      targetSeconds: 30,
-      met: seconds <= 30,
-    })}\n`,
-  );
+  summary = {
+    bench: 'rotate',
+    connections: connections.length,
+    seconds: Math.round(seconds * 100) / 100,
+    perSecond: Math.round(connections.length / seconds),
+    enqueueSeconds: Math.round(enqueuedMs / 10) / 100,
+    pushes: target.pushes.length,
+    versions: byState,
+    targetSeconds: 30,
+    met: seconds <= 30,
+  };
 } finally {
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
   await target.stop();
   await bench.cleanUp([worker]);
+}
+if (summary !== undefined) {
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
