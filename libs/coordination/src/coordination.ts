@@ -81,6 +81,7 @@ export abstract class Coordination {
    * Calls `handler` with each message published on `channel` from now on; resolves once subscribed.
    * A subscription survives a dropped connection (it is renewed when the backend is back), but
    * messages published meanwhile are lost: a subscriber that must not miss a change also polls.
+   * `handler` runs inside the connection's event and must not throw.
    */
   abstract subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
 

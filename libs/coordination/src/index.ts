@@ -3,6 +3,6 @@
  * counters, flags, a broadcast channel) and its Redis and PostgreSQL adapters.
  */
 export * from './coordination.ts';
-export * from './coordination.error.ts';
+export { CoordinationError, type CoordinationErrorCode } from './coordination.error.ts';
 export * from './redis-coordination.ts';
 export * from './postgres-coordination.ts';

@@ -2,8 +2,8 @@
  * @overview The compiled policy index every decision on this instance reads, and the directory the
  * token endpoint serves from, kept current across instances: a write to a policy, client, resource,
  * trusted IdP, user, group or membership bumps PolicyVersion in its own transaction and, once committed,
- * is announced on the coordination port's channel; every instance rebuilds when it hears it, and checks the version
- * every second in case it missed the message. An instance that cannot confirm its version for
+ * is announced on the coordination port's channel; every instance rebuilds when it hears it, and
+ * checks the version every second in case it missed the message. An instance that cannot confirm its version for
  * `staleAfterMs` (or never loaded) refuses to decide: a stale index could still allow what an admin
  * has just revoked.
  */
