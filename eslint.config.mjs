@@ -10,6 +10,9 @@ import tseslint from 'typescript-eslint';
 const infrastructure = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', 'express', 'pg'];
 /** Also kept out of the browser: key handling and the policy engine stay on the server. */
 const serverOnly = [...infrastructure, 'jose', 'casbin'];
+const testSupportInSpecsOnly = { name: '@crossgate/testing', message: 'Test support is for *.spec.ts files only.' };
+/** The API talks to Redis only through the coordination port, whose adapter is the one ioredis user. */
+const redisThroughThePort = { name: 'ioredis', message: 'Use the coordination port (@crossgate/coordination), which works with or without Redis.' };
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'libs/store/src/generated/**', 'test-output/**', '.nx/**', 'coverage/**'] },
@@ -61,7 +64,17 @@ export default tseslint.config(
     // Test support is for specs only.
     files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx', 'libs/*/src/**/*.ts'],
     ignores: ['**/*.spec.ts', 'libs/testing/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@crossgate/testing', message: 'Test support is for *.spec.ts files only.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [testSupportInSpecsOnly] }] },
+  },
+  {
+    files: ['apps/api/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [redisThroughThePort] }] },
+  },
+  {
+    // Both restrictions: a later block's rule replaces an earlier one's, it does not add to it.
+    files: ['apps/api/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [redisThroughThePort, testSupportInSpecsOnly] }] },
   },
   {
     // Scripts and tests talk to the terminal.

@@ -1,15 +1,15 @@
 /**
  * Client authentication at the token endpoint, against the real service: rows in the run's
- * Postgres, jti records in the run's Redis, real signed assertions, and a real HTTP server for
- * JWKS URIs.
+ * Postgres, jti records through the coordination port (the run's Redis), real signed assertions,
+ * and a real HTTP server for JWKS URIs.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { SignJWT } from 'jose';
-import { Redis } from 'ioredis';
 
+import { RedisCoordination } from '@crossgate/coordination';
 import { unique } from '@crossgate/testing';
 import { generateSigningKey, RemoteJwksCache, type SigningKey } from '@crossgate/token';
 
@@ -375,9 +375,8 @@ describe('private_key_jwt', () => {
     expect(code).toBe('invalid_client');
   });
 
-  it('should answer temporarily_unavailable, not accept, when Redis cannot be consulted', async () => {
-    const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    deadRedis.on('error', () => undefined);
+  it('should answer temporarily_unavailable, not accept, when the replay check cannot be consulted', async () => {
+    const deadRedis = new RedisCoordination('redis://127.0.0.1:1', { prefix: unique('dead'), logger: { log: () => undefined, warn: () => undefined } });
     const offline = new ClientAuthenticator(api.app.get(PolicyEngineService), deadRedis, api.app.get(Clock), api.app.get(RemoteJwksCache));
     const client = await newClient({ authMethod: 'private_key_jwt' });
     try {
@@ -385,7 +384,7 @@ describe('private_key_jwt', () => {
 
       expect(code).toBe('temporarily_unavailable');
     } finally {
-      deadRedis.disconnect();
+      await deadRedis.close();
     }
   });
 });

@@ -1,17 +1,16 @@
 /**
- * Policy changes reach every API instance without a restart: over Redis pub/sub at once, through the
+ * Policy changes reach every API instance without a restart: over the coordination channel at once, through the
  * version check when the message is missed, and an instance that cannot read the version refuses to
  * decide rather than decide on stale policies.
  */
 import { randomUUID } from 'node:crypto';
 
-import { Redis } from 'ioredis';
-
+import { Coordination, RedisCoordination } from '@crossgate/coordination';
 import { createPrismaClient, PolicySourceRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, createFreshDatabase } from '@crossgate/testing';
 
 import { CrudService } from '../src/crud/crud.service.ts';
-import { Clock, REDIS } from '../src/platform/platform.module.ts';
+import { Clock } from '../src/platform/platform.module.ts';
 
 import { PolicyEngineService, policyChannel, PolicyUnavailableError } from '../src/policies/policy-engine.service.ts';
 import { createPolicy, createPolicyFixture, type PolicyFixture } from './support/policy-fixtures.ts';
@@ -55,10 +54,9 @@ async function within(limitMs: number, check: () => boolean): Promise<number> {
 
 describe('policy engine across instances', () => {
   it('should apply a policy created on one instance on another within two seconds, announced over Redis', async () => {
-    const listener = new Redis(first.config.redis.url);
+    const listener = new RedisCoordination(first.config.redis.url, { prefix: first.config.redis.prefix, logger: { log: () => undefined, warn: () => undefined } });
     const messages: string[] = [];
-    listener.on('message', (channel: string) => messages.push(channel));
-    await listener.subscribe(policyChannel(first.config));
+    await listener.subscribe(policyChannel, (message) => messages.push(message));
     try {
       const user = randomUUID();
       expect(decisionOn(second, user).code).toBe('no_policy');
@@ -68,10 +66,10 @@ describe('policy engine across instances', () => {
 
       await within(2000, () => decisionOn(second, fixture.bob).allowed);
       await within(2000, () => messages.length >= 2);
-      expect(messages).toContain(policyChannel(first.config));
+      expect(messages).toContain('changed');
       expect(decisionOn(first, fixture.bob).grantedScopes).toEqual(['issues.read']);
     } finally {
-      listener.disconnect();
+      await listener.close();
     }
   });
 
@@ -107,7 +105,7 @@ describe('policy engine without a readable version', () => {
     const url = new URL(first.config.database.url);
     url.pathname = `/crossgate_missing_${randomUUID().replaceAll('-', '')}`;
     const prisma = createPrismaClient(url.toString());
-    const engine = new PolicyEngineService(new PolicySourceRepository(prisma), first.app.get<Redis>(REDIS), first.config, first.app.get(Clock), first.app.get(CrudService));
+    const engine = new PolicyEngineService(new PolicySourceRepository(prisma), first.app.get(Coordination), first.app.get(Clock), first.app.get(CrudService));
     try {
       await engine.onApplicationBootstrap();
 

@@ -1,12 +1,12 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
 
+import { Coordination } from '@crossgate/coordination';
 import type { PrismaClient } from '@crossgate/store';
 
 import { Public } from '../auth/authorize.decorator.ts';
-import { InjectPrisma, InjectRedis } from '../platform/platform.module.ts';
+import { InjectPrisma } from '../platform/platform.module.ts';
 
 type Check = 'ok' | 'unreachable';
 
@@ -20,7 +20,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 export class HealthController {
   constructor(
     @InjectPrisma() private readonly prisma: PrismaClient,
-    @InjectRedis() private readonly redis: Redis,
+    @Inject(Coordination) private readonly coordination: Coordination,
   ) {}
 
   /** The process is up. */
@@ -31,16 +31,21 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The process can serve: PostgreSQL and Redis answer. */
+  /**
+   * The process can serve: PostgreSQL and the coordination backend answer. The backend is named when
+   * it is Redis; without Redis it is PostgreSQL, and counts in `postgres`.
+   */
   @Get('readyz')
   @Public()
-  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: string; postgres: Check; redis: Check }> {
-    const [postgres, redis] = await Promise.all([
+  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: string; postgres: Check; redis?: Check }> {
+    const [database, coordination] = await Promise.all([
       within(this.prisma.$queryRaw`SELECT 1`, 2000).then((): Check => 'ok', (): Check => 'unreachable'),
-      within(this.redis.ping(), 2000).then((): Check => 'ok', (): Check => 'unreachable'),
+      within(this.coordination.ping(), 2000).then((): Check => 'ok', (): Check => 'unreachable'),
     ]);
-    const ready = postgres === 'ok' && redis === 'ok';
+    const checks: { postgres: Check; redis?: Check } =
+      this.coordination.backend === 'redis' ? { postgres: database, redis: coordination } : { postgres: database === 'ok' ? coordination : database };
+    const ready = Object.values(checks).every((check) => check === 'ok');
     response.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready', postgres, redis };
+    return { status: ready ? 'ready' : 'not ready', ...checks };
   }
 }

@@ -1,11 +1,12 @@
 /**
- * @overview The process-wide parts every feature module shares: configuration, the database, Redis,
- * the repositories and the clock. Built once from a parsed Config and exported globally.
+ * @overview The process-wide parts every feature module shares: configuration, the database, the
+ * coordination port (Redis, or PostgreSQL without it), the repositories and the clock. Built once
+ * from a parsed Config and exported globally.
  */
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
+import { Coordination, PostgresCoordination, RedisCoordination } from '@crossgate/coordination';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -21,7 +22,6 @@ import {
 
 export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
-export const REDIS = Symbol('Redis');
 
 /** Time is injected so tests can fix it (session expiry, token lifetimes). */
 export abstract class Clock {
@@ -35,57 +35,24 @@ export class SystemClock extends Clock {
 
 export const InjectConfig = () => Inject(CONFIG);
 export const InjectPrisma = () => Inject(PRISMA);
-export const InjectRedis = () => Inject(REDIS);
 
 @Injectable()
 class ConnectionCloser implements OnApplicationShutdown {
   constructor(
     @InjectPrisma() private readonly prisma: PrismaClient,
-    @InjectRedis() private readonly redis: Redis,
+    @Inject(Coordination) private readonly coordination: Coordination,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.closeRedis()]);
-  }
-
-  /**
-   * QUIT only over a live connection: while Redis is down, QUIT would wait in the offline queue behind
-   * earlier commands for several reconnect attempts and hold the shutdown (and the reconnect timer) open.
-   */
-  private async closeRedis(): Promise<void> {
-    if (this.redis.status === 'ready') {
-      await this.redis.quit().catch(() => this.redis.disconnect());
-    } else {
-      this.redis.disconnect();
-    }
+    await Promise.allSettled([this.prisma.$disconnect(), this.coordination.close()]);
   }
 }
 
-/**
- * A Redis that is down must not take the process down or flood the log: ioredis keeps reconnecting,
- * /readyz reports it, and the log says so once per outage instead of once per reconnect attempt.
- */
-function createRedis(config: Config): Redis {
-  const logger = new Logger('redis');
-  const redis = new Redis(config.redis.url, {
-    keyPrefix: `${config.redis.prefix}:`,
-    lazyConnect: false,
-    maxRetriesPerRequest: 2,
-  });
-  let down = false;
-  redis.on('error', (error: Error) => {
-    if (!down) {
-      down = true;
-      logger.warn(`Redis is unreachable, retrying in the background: ${error.message}`);
-    }
-  });
-  redis.on('ready', () => {
-    if (down) {
-      down = false;
-      logger.log('Redis is reachable again');
-    }
-  });
-  return redis;
+/** Redis when it is configured; otherwise the database every instance already shares. */
+function createCoordination(config: Config): Coordination {
+  return config.redis.url
+    ? new RedisCoordination(config.redis.url, { prefix: config.redis.prefix, logger: new Logger('redis') })
+    : PostgresCoordination.connect(config.database.url, { logger: new Logger('coordination') });
 }
 
 @Global()
@@ -98,7 +65,7 @@ export class PlatformModule {
         { provide: CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
         { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url) },
-        { provide: REDIS, useFactory: () => createRedis(config) },
+        { provide: Coordination, useFactory: () => createCoordination(config) },
         { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
         {
           provide: AuditLogRepository,
@@ -132,7 +99,7 @@ export class PlatformModule {
         CONFIG,
         Clock,
         PRISMA,
-        REDIS,
+        Coordination,
         CrudRepository,
         AuditLogRepository,
         PolicySourceRepository,

@@ -2,23 +2,22 @@
  * @overview The compiled policy index every decision on this instance reads, and the directory the
  * token endpoint serves from, kept current across instances: a write to a policy, client, resource,
  * trusted IdP, user, group or membership bumps PolicyVersion in its own transaction and, once committed,
- * is announced on a Redis channel; every instance rebuilds when it hears it, and checks the version
- * every second in case it missed the message. An instance that cannot confirm its version for
+ * is announced on the coordination port's channel; every instance rebuilds when it hears it, and
+ * checks the version every second in case it missed the message. An instance that cannot confirm its version for
  * `staleAfterMs` (or never loaded) refuses to decide: a stale index could still allow what an admin
  * has just revoked.
  */
 import { performance } from 'node:perf_hooks';
 
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 
-import type { Config } from '@crossgate/config';
+import { Coordination, type Unsubscribe } from '@crossgate/coordination';
 import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow } from '@crossgate/policy';
 import { PolicySourceRepository } from '@crossgate/store';
 
 import type { AdminResource } from '../crud/admin-resource.ts';
 import { CrudService } from '../crud/crud.service.ts';
-import { Clock, InjectConfig, InjectRedis } from '../platform/platform.module.ts';
+import { Clock } from '../platform/platform.module.ts';
 import { Directory } from './directory.ts';
 import { bumpPolicyVersion } from './policy-version.ts';
 
@@ -47,19 +46,16 @@ export interface PolicySnapshot {
   readonly version: bigint;
 }
 
-/** The Redis channel policy and client writes are announced on (channels are not key-prefixed by ioredis). */
-export function policyChannel(config: Config): string {
-  return `${config.redis.prefix}:policies:changed`;
-}
+/** The coordination channel policy and client writes are announced on. */
+export const policyChannel = 'policies:changed';
 
 @Injectable()
 export class PolicyEngineService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('policy-engine');
-  private readonly channel: string;
   private snapshotState: PolicySnapshot | null = null;
   /** `performance.now()` of the last successful version read; monotonic, unlike the injectable clock. */
   private confirmedAt = Number.NEGATIVE_INFINITY;
-  private subscriber: Redis | null = null;
+  private unsubscribe: Unsubscribe | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -70,24 +66,25 @@ export class PolicyEngineService implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly source: PolicySourceRepository,
-    @InjectRedis() private readonly redis: Redis,
-    @InjectConfig() config: Config,
+    @Inject(Coordination) private readonly coordination: Coordination,
     private readonly clock: Clock,
     crud: CrudService,
   ) {
-    this.channel = policyChannel(config);
     crud.onCommit((resource) => this.committed(resource));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const subscriber = this.redis.duplicate({ keyPrefix: '' });
-    this.subscriber = subscriber;
-    subscriber.on('error', () => {
-      // The main connection reports Redis outages; the version check covers what is missed meanwhile.
-    });
-    subscriber.on('message', () => void this.refresh());
-    subscriber.on('ready', () => void this.refresh());
-    subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.warn(`Cannot subscribe to ${this.channel}: ${String(error)}`));
+    // The version check covers what is missed while the subscription cannot be made or is down.
+    this.coordination.subscribe(policyChannel, () => void this.refresh()).then(
+      (unsubscribe) => {
+        if (this.closed) {
+          void unsubscribe();
+        } else {
+          this.unsubscribe = unsubscribe;
+        }
+      },
+      (error: unknown) => this.logger.warn(`Cannot subscribe to ${policyChannel}: ${String(error)}`),
+    );
     this.timer = setInterval(() => void this.refresh(), versionCheckIntervalMs);
     this.timer.unref();
     await this.refresh();
@@ -98,14 +95,7 @@ export class PolicyEngineService implements OnApplicationBootstrap, OnApplicatio
     if (this.timer) {
       clearInterval(this.timer);
     }
-    const subscriber = this.subscriber;
-    if (subscriber) {
-      if (subscriber.status === 'ready') {
-        await subscriber.quit().catch(() => subscriber.disconnect());
-      } else {
-        subscriber.disconnect();
-      }
-    }
+    await this.unsubscribe?.().catch(() => undefined);
     await this.running?.catch(() => undefined);
   }
 
@@ -202,7 +192,7 @@ export class PolicyEngineService implements OnApplicationBootstrap, OnApplicatio
     if (this.closed) {
       return Promise.resolve();
     }
-    this.redis.publish(this.channel, 'changed').catch((error: unknown) => {
+    this.coordination.publish(policyChannel, 'changed').catch((error: unknown) => {
       this.logger.warn(`Cannot announce a policy change (other instances notice within ${versionCheckIntervalMs} ms): ${String(error)}`);
     });
     return this.refresh();

@@ -6,34 +6,35 @@
  *   expired, was recorded at issuance (IssuedToken), is not revoked, its client is still active and
  *   no kill switch covers its user, client, IdP, resource or app pair. Anything unknown, and any
  *   store that cannot be read, answers inactive (fail closed).
- * - Revocation is written to PostgreSQL (`revoked_at`, the truth) and then to Redis (a key per `jti`,
- *   until the token expires), which every instance reads on every introspection: visible at once,
- *   everywhere. Redis holds a marker, set after its revoked keys were rebuilt from PostgreSQL; when
- *   the marker is missing (Redis restarted empty or was flushed), the set is rebuilt before the
- *   next answer, so losing Redis never un-revokes a token (DESIGN.md "Components").
+ * - Revocation is written to PostgreSQL (`revoked_at`, the truth) and then to the coordination port
+ *   (a key per `jti`, until the token expires), which every instance reads on every introspection:
+ *   visible at once, everywhere. The port holds a marker, set after its revoked keys were rebuilt
+ *   from PostgreSQL; when the marker is missing (Redis restarted empty or was flushed), the set is
+ *   rebuilt before the next answer, so losing Redis never un-revokes a token.
  * - What never changes about a token is kept per instance: its verified claims, by the SHA-256 of
  *   the whole token (so a cached answer is only ever for the exact bytes verified), and the user
  *   and IdP its record names.
  */
 import { createHash } from 'node:crypto';
 
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
+import { Coordination } from '@crossgate/coordination';
 import { IssuedTokenRepository } from '@crossgate/store';
 import { type AccessTokenClaims, signingAlgorithms, TokenError, verifyAccessToken } from '@crossgate/token';
 
 import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
 import type { DirectoryResourceRow } from '../policies/directory.ts';
 import { PolicyEngineService } from '../policies/policy-engine.service.ts';
-import { Clock, InjectRedis } from '../platform/platform.module.ts';
+import { Clock } from '../platform/platform.module.ts';
 import { servingSnapshot } from '../oauth/serving-snapshot.ts';
 import { rasKeyRole } from './ras-issuer.ts';
 import { RasKeysService } from './ras-keys.service.ts';
 
-const revokedKeyPrefix = 'ras:revoked:';
-/** Present once the revoked keys were rebuilt from PostgreSQL since Redis last lost its data. */
-const revokedSetReadyKey = 'ras:revoked-set-ready';
+/** The coordination key that marks the access token `jti` as revoked. */
+export const revokedKeyOf = (jti: string) => `ras:revoked:${jti}`;
+/** Present once the revoked keys were rebuilt from PostgreSQL since the port last lost its data. */
+export const revokedSetReadyKey = 'ras:revoked-set-ready';
 /** Bounds on the per-instance caches; the oldest entry goes first. */
 const maxCachedTokens = 100_000;
 
@@ -57,34 +58,20 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
 }
 
 @Injectable()
-export class RasAccessTokens implements OnApplicationShutdown {
+export class RasAccessTokens {
   private readonly logger = new Logger('ras-access-tokens');
-  /**
-   * A connection of its own that pipelines the commands issued in one turn of the event loop: every
-   * introspection asks Redis, and one write per batch instead of per request is a visible share of
-   * the event loop at thousands a second.
-   */
-  private readonly redis: Redis;
   private readonly verified = new Map<string, AccessTokenClaims>();
   private readonly subjects = new Map<string, TokenSubjects>();
   private rebuilding: Promise<void> | undefined;
 
   constructor(
     @Inject(IssuedTokenRepository) private readonly issuedTokens: IssuedTokenRepository,
-    @InjectRedis() redis: Redis,
+    @Inject(Coordination) private readonly coordination: Coordination,
     @Inject(RasKeysService) private readonly keys: RasKeysService,
     @Inject(KillSwitchGate) private readonly killSwitches: KillSwitchGate,
     @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
     private readonly clock: Clock,
-  ) {
-    this.redis = redis.duplicate({ enableAutoPipelining: true });
-    // Errors surface on the commands (and fail closed there); the event must not crash the process.
-    this.redis.on('error', () => undefined);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
-  }
+  ) {}
 
   /** The claims of a token this issuer signed for this resource, or why not (expiry aside). */
   async verify(resource: DirectoryResourceRow, issuer: string, token: string): Promise<AccessTokenClaims | InactiveReason> {
@@ -157,7 +144,7 @@ export class RasAccessTokens implements OnApplicationShutdown {
     const now = this.clock.now();
     await this.issuedTokens.revoke(claims.jti, now);
     const ttlMs = Math.max(claims.exp * 1000 - now.getTime(), 1000);
-    await this.redis.set(`${revokedKeyPrefix}${claims.jti}`, '1', 'PX', ttlMs);
+    await this.coordination.put(revokedKeyOf(claims.jti), '1', ttlMs);
   }
 
   private async subjectsOf(jti: string): Promise<TokenSubjects | null> {
@@ -175,7 +162,7 @@ export class RasAccessTokens implements OnApplicationShutdown {
   }
 
   private async isRevoked(jti: string): Promise<boolean> {
-    const [ready, revoked] = await this.redis.mget(revokedSetReadyKey, `${revokedKeyPrefix}${jti}`);
+    const [ready, revoked] = await this.coordination.getMany([revokedSetReadyKey, revokedKeyOf(jti)]);
     if (revoked !== null) {
       return true;
     }
@@ -183,25 +170,20 @@ export class RasAccessTokens implements OnApplicationShutdown {
       return false;
     }
     await this.rebuildRevokedSet();
-    return (await this.redis.exists(`${revokedKeyPrefix}${jti}`)) === 1;
+    return (await this.coordination.get(revokedKeyOf(jti))) !== null;
   }
 
-  /** Copies every unexpired revocation from PostgreSQL into Redis, then sets the marker; one at a time per instance. */
+  /** Copies every unexpired revocation from PostgreSQL into the port, then sets the marker; one at a time per instance. */
   private rebuildRevokedSet(): Promise<void> {
     this.rebuilding ??= (async () => {
       try {
         const now = this.clock.now();
         const revoked = await this.issuedTokens.revokedUnexpired('access_token', now);
-        const pipeline = this.redis.pipeline();
-        for (const token of revoked) {
-          pipeline.set(`${revokedKeyPrefix}${token.jti}`, '1', 'PX', Math.max(token.expiresAt.getTime() - now.getTime(), 1000));
-        }
-        pipeline.set(revokedSetReadyKey, String(now.getTime()));
-        const results = await pipeline.exec();
-        const failed = results?.find(([error]) => error !== null);
-        if (results === null || failed !== undefined) {
-          throw failed?.[0] ?? new Error('The revoked set could not be written');
-        }
+        await this.coordination.putMany(
+          revoked.map((token) => ({ key: revokedKeyOf(token.jti), value: '1', ttlMs: Math.max(token.expiresAt.getTime() - now.getTime(), 1000) })),
+        );
+        // Only once every revoked key is in: a marker written first could vouch for a partial set.
+        await this.coordination.put(revokedSetReadyKey, String(now.getTime()));
         this.logger.log(`Rebuilt the revoked access-token set from PostgreSQL (${revoked.length} tokens)`);
       } finally {
         this.rebuilding = undefined;

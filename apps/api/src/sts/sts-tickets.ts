@@ -1,17 +1,17 @@
 /**
- * @overview Short-lived, single-use values of the consent flow, held in Redis so every API instance
- * sees them: the consent ticket in a consent URI (bound to one user and connection), and the
- * authorization request's `state` (with its PKCE verifier and nonce). Only a hash of the value names
- * the key, so Redis never holds a usable ticket or state; GETDEL makes each redeemable once.
+ * @overview Short-lived, single-use values of the consent flow, held by the coordination port so
+ * every API instance sees them: the consent ticket in a consent URI (bound to one user and
+ * connection), and the authorization request's `state` (with its PKCE verifier and nonce). Only a
+ * hash of the value names the key, so the store never holds a usable ticket or state; taking a
+ * value deletes it, so each is redeemable once.
  *
  * @see RFC 6749 §10.12 (state), RFC 7636 (PKCE)
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable } from '@nestjs/common';
 
-import { InjectRedis } from '../platform/platform.module.ts';
+import { Coordination } from '@crossgate/coordination';
 
 /** How long a consent URI, and then the authorization request it starts, stay usable. */
 export const consentTicketTtlSeconds = 600;
@@ -29,10 +29,10 @@ function keyOf(kind: TicketKind, value: string): string {
 
 @Injectable()
 export class StsTickets {
-  constructor(@InjectRedis() private readonly redis: Redis) {}
+  constructor(@Inject(Coordination) private readonly coordination: Coordination) {}
 
   async put(kind: TicketKind, value: string, payload: object, ttlSeconds = consentTicketTtlSeconds): Promise<void> {
-    await this.redis.set(keyOf(kind, value), JSON.stringify(payload), 'EX', ttlSeconds);
+    await this.coordination.put(keyOf(kind, value), JSON.stringify(payload), ttlSeconds * 1000);
   }
 
   /** The payload once; null for a value never issued, already used or expired. */
@@ -40,7 +40,7 @@ export class StsTickets {
     if (value.length === 0 || value.length > 256) {
       return null;
     }
-    const stored = await this.redis.getdel(keyOf(kind, value));
+    const stored = await this.coordination.take(keyOf(kind, value));
     return stored === null ? null : (JSON.parse(stored) as T);
   }
 }

@@ -15,9 +15,9 @@
  *   CPU), which a token endpoint serving thousands of requests a second cannot pay each time, and
  *   the shortcut tells nobody anything they did not already know (they hold the secret).
  * - `private_key_jwt`: see `client-assertion.ts` for the claim rules. Each `jti` is accepted once
- *   per client until the assertion expires (Redis `SET NX PX`); a replay is `invalid_client`, and
- *   when Redis cannot be consulted the request is refused with `temporarily_unavailable` (fail
- *   closed: a replay must never pass because the store was down).
+ *   per client until the assertion expires (set once across instances, by the coordination port);
+ *   a replay is `invalid_client`, and when the port cannot be consulted the request is refused with
+ *   `temporarily_unavailable` (fail closed: a replay must never pass because the store was down).
  * - `none`: a public client is returned with `isPublic: true`. Grants decide: the token-exchange
  *   grant refuses public clients with `unauthorized_client` (the ID-JAG draft: token exchange
  *   SHOULD only be supported for confidential clients; MCP stable §7.7: client authentication MUST
@@ -28,13 +28,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
+import { Coordination } from '@crossgate/coordination';
 import { clientAuthMethods, type clientKinds } from '@crossgate/domain';
 import { type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode } from '@crossgate/token';
 
 import { digest, digestMatches, verifyPassword } from '../../auth/credentials.ts';
-import { Clock, InjectRedis } from '../../platform/platform.module.ts';
+import { Clock } from '../../platform/platform.module.ts';
 import type { Directory, DirectoryClientRow } from '../../policies/directory.ts';
 import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
 import { OAuthError } from '../oauth.error.ts';
@@ -102,7 +102,7 @@ export class ClientAuthenticator {
 
   constructor(
     private readonly policyEngine: PolicyEngineService,
-    @InjectRedis() private readonly redis: Redis,
+    @Inject(Coordination) private readonly coordination: Coordination,
     private readonly clock: Clock,
     @Inject(RemoteJwksCache) private readonly jwksCache: RemoteJwksCache,
   ) {}
@@ -223,14 +223,14 @@ export class ClientAuthenticator {
   private async consumeJti(client: RegisteredClient, jti: string, expiresAt: number): Promise<void> {
     const key = `client-assertion-jti:${digest(`${client.row.id}\n${jti}`)}`;
     const ttlMs = Math.max((expiresAt + assertionClockToleranceSeconds) * 1000 - this.clock.now().getTime(), 1000);
-    let stored: string | null;
+    let first: boolean;
     try {
-      stored = await this.redis.set(key, '1', 'PX', ttlMs, 'NX');
+      first = await this.coordination.setOnce(key, ttlMs);
     } catch (cause) {
       this.logger.warn(`Replay check unavailable for client ${client.row.clientId}: ${cause instanceof Error ? cause.message : String(cause)}`);
       throw new OAuthError('temporarily_unavailable', 'The replay check is unavailable; try again later', { cause });
     }
-    if (stored !== 'OK') {
+    if (!first) {
       throw new OAuthError('invalid_client', 'The client assertion was already used (jti replay)');
     }
   }
