@@ -3,18 +3,30 @@ import 'reflect-metadata';
 
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
-import { CrossgateLogger } from '@crossgate/logging';
+import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing } from '@crossgate/logging';
 import { requireDependencies } from '@crossgate/store';
 
 import { createWorker } from './worker.factory.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker');
+  const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker', config.logFormat);
+  let stopTracing = async () => {};
+  if (config.tracing.otlpEndpoint !== null) {
+    // Before the first query or job, so both are instrumented.
+    stopTracing = await startTracing({ serviceName: 'crossgate-worker', otlpEndpoint: config.tracing.otlpEndpoint });
+    logger.log(`Tracing: spans go to ${config.tracing.otlpEndpoint} (OTLP/HTTP)`, 'Worker');
+  }
 
   await requireDependencies({ database: config.database.url, redis: config.redis.url });
 
   const worker = await createWorker(config, { logger });
+  const metrics = config.metrics.worker;
+  const metricsServer = metrics === null ? null : await serveMetrics(metrics);
+  if (metrics !== null) {
+    collectProcessMetrics();
+    logger.log(`Metrics: http://${metrics.host}:${metrics.port}/metrics`, 'Worker');
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -24,7 +36,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.log(`${signal}: finishing active jobs, then stopping`, 'Worker');
-    worker.close().then(
+    metricsServer?.close();
+    worker.close().then(stopTracing).then(
       () => {
         logger.log('Stopped', 'Worker');
         process.exit(0);
