@@ -3,12 +3,22 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 
+import type { Config } from '@crossgate/config';
 import type { PrismaClient } from '@crossgate/store';
 
 import { Public } from '../auth/authorize.decorator.ts';
-import { InjectPrisma, InjectRedis } from '../platform/platform.module.ts';
+import { InjectConfig, InjectPrisma, InjectRedis } from '../platform/platform.module.ts';
 
 type Check = 'ok' | 'unreachable';
+type Backend = 'postgresql' | 'redis';
+
+export interface Readiness {
+  status: 'ready' | 'not ready';
+  /** What each part runs on: the source of truth, cross-instance coordination, the job queues. */
+  backends: { database: 'postgresql'; coordination: Backend; queues: Backend };
+  /** Each dependency this configuration needs, by name; any not `ok` makes the answer 503. */
+  checks: Partial<Record<Backend, Check>>;
+}
 
 /** Bounds a dependency check so a hung dependency reads as unreachable, not as a hung probe. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -21,6 +31,7 @@ export class HealthController {
   constructor(
     @InjectPrisma() private readonly prisma: PrismaClient,
     @InjectRedis() private readonly redis: Redis,
+    @InjectConfig() private readonly config: Config,
   ) {}
 
   /** The process is up. */
@@ -31,16 +42,21 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The process can serve: PostgreSQL and Redis answer. */
+  /** The process can serve: every backend its configuration uses answers. */
   @Get('readyz')
   @Public()
-  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: string; postgres: Check; redis: Check }> {
-    const [postgres, redis] = await Promise.all([
-      within(this.prisma.$queryRaw`SELECT 1`, 2000).then((): Check => 'ok', (): Check => 'unreachable'),
-      within(this.redis.ping(), 2000).then((): Check => 'ok', (): Check => 'unreachable'),
-    ]);
-    const ready = postgres === 'ok' && redis === 'ok';
+  async ready(@Res({ passthrough: true }) response: Response): Promise<Readiness> {
+    // Without REDIS_URL, coordination and queues run on PostgreSQL too.
+    const redis: Backend = this.config.redis.url ? 'redis' : 'postgresql';
+    const probes: [Backend, Promise<unknown>][] = [['postgresql', this.prisma.$queryRaw`SELECT 1`]];
+    if (redis === 'redis') {
+      probes.push(['redis', this.redis.ping()]);
+    }
+    const checks = Object.fromEntries(
+      await Promise.all(probes.map(async ([name, probe]) => [name, await within(probe, 2000).then((): Check => 'ok', (): Check => 'unreachable')] as const)),
+    );
+    const ready = Object.values(checks).every((check) => check === 'ok');
     response.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready', postgres, redis };
+    return { status: ready ? 'ready' : 'not ready', backends: { database: 'postgresql', coordination: redis, queues: redis }, checks };
   }
 }
