@@ -17,7 +17,7 @@ import type { Config } from '@crossgate/config';
 import { CrossgateLogger } from '@crossgate/logging';
 
 import { AppModule } from './app.module.ts';
-import { requestId, resumeLogContext } from './http/request-id.ts';
+import { requestId } from './http/request-id.ts';
 import { observeRequests } from './http/request-observer.ts';
 import { serveFormEndpoints } from './oauth/form-endpoint.ts';
 import { TokenEndpoint, tokenEndpointPath } from './oauth/token-endpoint.ts';
@@ -57,7 +57,6 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   app.use(requestId);
   app.use(express.json({ limit: config.http.bodyLimit, strict: true }));
   app.use(express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }));
-  app.use(resumeLogContext);
   // Ahead of Express and Nest, whose middleware and routes every token request would otherwise walk.
   serveFormEndpoints(app.getHttpServer() as Server, [[tokenEndpointPath, app.get(TokenEndpoint)], ...rasFormEndpoints(app.get(RasEndpoints))], {
     bodyLimitBytes: config.http.bodyLimitBytes,

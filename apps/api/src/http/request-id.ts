@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { NextFunction, Response } from 'express';
 
-import { currentLogContext, runWithLogContext } from '@crossgate/logging';
+import { currentLogContext } from '@crossgate/logging';
 
 import type { AuthenticatedRequest } from '../auth/authorize.decorator.ts';
 
@@ -24,14 +24,3 @@ export function requestId(request: AuthenticatedRequest, response: Response, nex
   next();
 }
 
-/**
- * The body parsers hand the request on from the stream's `end` event, outside the request's log
- * context: this, after them, puts the request back in it.
- */
-export function resumeLogContext(request: AuthenticatedRequest, _response: Response, next: NextFunction): void {
-  if (request.requestId !== undefined && currentLogContext()?.requestId !== request.requestId) {
-    runWithLogContext({ requestId: request.requestId }, next);
-    return;
-  }
-  next();
-}
