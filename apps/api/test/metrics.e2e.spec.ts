@@ -59,6 +59,42 @@ describe('GET /metrics', () => {
     expect((sample(after.text, badRequest) ?? 0) - (sample(before.text, badRequest) ?? 0)).toBe(1);
   });
 
+  it('should count the decisions of a resource authorization server: redemption, introspection, revocation', async () => {
+    const slug = unique('metrics-mcp').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const created = await admin.post('/api/resources', {
+      slug,
+      name: slug,
+      kind: 'mcp_server',
+      resourceIndicators: [`https://${slug}.example.test/mcp`],
+      scopes: [{ name: 'notes.read' }],
+      owner: 'tests@example.test',
+      rasEnabled: true,
+      introspectionClientIds: [pair.agent.id],
+    });
+    expect(created.status).toBe(201);
+    await api.directoryChanged();
+    const authorization = `Basic ${Buffer.from(`${encodeURIComponent(pair.agent.clientId)}:${encodeURIComponent(pair.agent.secret)}`).toString('base64')}`;
+    const post = (endpoint: string, form: Record<string, string>) =>
+      fetch(`${api.baseUrl}/ras/${slug}/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(form).toString() });
+    const series = {
+      redemption: 'crossgate_token_decisions_total{endpoint="jwt_bearer",outcome="denied",error="invalid_grant"}',
+      introspection: 'crossgate_token_decisions_total{endpoint="introspection",outcome="inactive",error=""}',
+      revocation: 'crossgate_token_decisions_total{endpoint="revocation",outcome="ignored",error=""}',
+    };
+    const before = (await scrape()).text;
+
+    expect(await (await post('token', { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: 'not-a-jwt' })).json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await post('introspect', { token: 'not-a-jwt' })).json()).toEqual({ active: false });
+    expect((await post('revoke', { token: 'not-a-jwt' })).status).toBe(200);
+
+    const after = (await scrape()).text;
+    for (const name of Object.values(series)) {
+      expect((sample(after, name) ?? 0) - (sample(before, name) ?? 0)).toBe(1);
+    }
+    expect(sample(after, 'crossgate_http_request_duration_seconds_count{method="POST",route="/ras/:slug/introspect",status_class="2xx"}')).toBeGreaterThanOrEqual(1);
+    expect(after).not.toContain(slug);
+  });
+
   it('should time requests by route template and status class, never by a path with ids', async () => {
     expect((await admin.get(`/api/clients/${pair.agent.id}`)).status).toBe(200);
     expect((await admin.get('/api/clients/00000000-0000-4000-8000-000000000000')).status).toBe(404);
