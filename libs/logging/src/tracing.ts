@@ -15,7 +15,7 @@
  * @see https://docs.bullmq.io/guide/telemetry
  * @see https://www.w3.org/TR/trace-context/
  */
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 
 import type { Telemetry } from 'bullmq';
@@ -55,9 +55,10 @@ export async function startTracing(options: TracingOptions): Promise<() => Promi
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => untracedPaths.has((request.url ?? '/').split('?', 1)[0]!),
+        // Server spans only: an inbound request has its route template once it has been served.
         applyCustomAttributesOnSpan: (span, request) => {
-          if ('headers' in request) {
-            const route = routeTemplateOf(request as IncomingMessage);
+          if (request instanceof IncomingMessage) {
+            const route = routeTemplateOf(request);
             if (route !== 'unmatched') {
               span.setAttribute('http.route', route);
               span.updateName(`${request.method ?? 'HTTP'} ${route}`);
