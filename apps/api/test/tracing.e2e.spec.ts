@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, expectStatus, OtlpReceiver, type ScratchDatabase, startBuiltApi, startBuiltWorker, unique, waitFor } from '@crossgate/testing';
+import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, expectStatus, OtlpReceiver, type ScratchDatabase, startBuiltApi, startBuiltWorker, stopChild, unique, waitFor } from '@crossgate/testing';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const adminEmail = 'tracing@crossgate.local';
@@ -18,6 +18,9 @@ let api: ApiProcess;
 let worker: ReturnType<typeof startBuiltWorker> | undefined;
 let apiLines: string[];
 let workerLines: string[];
+let shared: Record<string, string>;
+/** A second API, stopped by its test. */
+let stopping: ApiProcess | undefined;
 
 function capture(child: ApiProcess['child']): string[] {
   const lines: string[] = [];
@@ -31,7 +34,7 @@ beforeAll(async () => {
   await buildServer(repositoryRoot);
   database = await createScratchDatabase('tracing');
   receiver = await OtlpReceiver.start();
-  const shared = {
+  shared = {
     DATABASE_URL: database.run.databaseUrl,
     REDIS_URL: database.run.redisUrl,
     REDIS_PREFIX: database.run.redisPrefix,
@@ -49,7 +52,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await database?.cleanUp([api?.child, worker?.child]);
+  await database?.cleanUp([api?.child, worker?.child, stopping?.child]);
   await receiver?.close();
 });
 
@@ -93,5 +96,19 @@ describe('traces', () => {
     const line = await waitFor('the access log line of the request', 10_000, async () => apiLines.find((candidate) => candidate.includes(requestId)));
     expect(JSON.parse(line)).toMatchObject({ requestId, process: 'crossgate', level: 'debug', context: 'http', message: expect.stringMatching(/^POST \/oauth2\/token 401 \d+\.\d ms$/) });
     expect(apiLines.join('\n')).not.toContain('s3cret-in-a-request');
+  });
+
+  it('should export the spans still buffered when the API stops', async () => {
+    // Spans would wait a minute in the buffer: only the shutdown sends them.
+    stopping = await startBuiltApi({ repositoryRoot, quiet: true, env: { ...shared, OTEL_BSP_SCHEDULE_DELAY: '60000' } });
+    const jwks = () => receiver.spans.filter((span) => span.service === 'crossgate-api' && span.name === 'GET /oauth2/jwks').length;
+    const before = jwks();
+    expect((await fetch(`${stopping.baseUrl}/oauth2/jwks`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(jwks()).toBe(before);
+
+    await stopChild(stopping.child);
+
+    expect(jwks()).toBe(before + 1);
   });
 });

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
-import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing } from '@crossgate/logging';
+import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing, stopTracing } from '@crossgate/logging';
 import { requireDependencies } from '@crossgate/store';
 
 import { createWorker } from './worker.factory.ts';
@@ -11,10 +11,9 @@ import { createWorker } from './worker.factory.ts';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker', config.logFormat);
-  let stopTracing = async () => {};
   if (config.tracing.otlpEndpoint !== null) {
     // Before the first query or job, so both are instrumented.
-    stopTracing = await startTracing({ serviceName: 'crossgate-worker', otlpEndpoint: config.tracing.otlpEndpoint });
+    await startTracing({ serviceName: 'crossgate-worker', otlpEndpoint: config.tracing.otlpEndpoint });
     logger.log(`Tracing: spans go to ${config.tracing.otlpEndpoint} (OTLP/HTTP)`, 'Worker');
   }
 

@@ -11,7 +11,7 @@ import { currentLogContext } from './log-context.ts';
 
 export * from './log-context.ts';
 export * from './metrics.ts';
-export { queueTelemetry, startTracing, type TracingOptions } from './tracing.ts';
+export { queueTelemetry, startTracing, stopTracing, type TracingOptions } from './tracing.ts';
 
 const bootstrapContexts = new Set([
   'InstanceLoader',

@@ -33,12 +33,10 @@ export interface TracingOptions {
 const untracedPaths = new Set(['/healthz', '/readyz', '/metrics']);
 
 let telemetry: Telemetry | undefined;
+let shutdown: (() => Promise<void>) | undefined;
 
-/**
- * Starts the SDK and the instrumentations; resolves to its shutdown, which flushes what is
- * buffered. At most once per process.
- */
-export async function startTracing(options: TracingOptions): Promise<() => Promise<void>> {
+/** Starts the SDK and the instrumentations, at most once per process; {@link stopTracing} ends them. */
+export async function startTracing(options: TracingOptions): Promise<void> {
   const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { PgInstrumentation }, { BullMQOtel }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),
@@ -76,7 +74,15 @@ export async function startTracing(options: TracingOptions): Promise<() => Promi
   require('pg');
   syncBuiltinESMExports();
   telemetry = new BullMQOtel({ tracerName: options.serviceName });
-  return () => sdk.shutdown();
+  shutdown = () => sdk.shutdown();
+}
+
+/** Exports the spans still buffered and stops the SDK; nothing when tracing is off or already stopped. */
+export async function stopTracing(): Promise<void> {
+  const stop = shutdown;
+  shutdown = undefined;
+  telemetry = undefined;
+  await stop?.();
 }
 
 /** BullMQ's telemetry (producer and consumer spans, trace context in each job) once tracing started; otherwise none. */

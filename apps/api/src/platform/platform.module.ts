@@ -6,6 +6,7 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
+import { stopTracing } from '@crossgate/logging';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -45,7 +46,8 @@ class ConnectionCloser implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.closeRedis()]);
+    // Tracing too: the spans of the last requests are still buffered.
+    await Promise.allSettled([this.prisma.$disconnect(), this.closeRedis(), stopTracing()]);
   }
 
   /**
