@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   if (config.tracing.otlpEndpoint !== null) {
     // Before the first server or query, so both are instrumented.
     await startTracing({ serviceName: 'crossgate-api', otlpEndpoint: config.tracing.otlpEndpoint });
-    logger.log(`Tracing: spans go to ${config.tracing.otlpEndpoint} (OTLP/HTTP)`);
+    // The origin only: a URL's user information would be a credential.
+    logger.log(`Tracing: spans go to ${new URL(config.tracing.otlpEndpoint).origin} (OTLP/HTTP)`);
   }
   if (config.keys.developmentKek) {
     logger.warn('KEY_ENCRYPTION_KEY is not set: signing keys and vaulted secrets are sealed with the PUBLIC development KEK. Never use this in production.');

@@ -1,6 +1,8 @@
 /** Bootstrap only: configuration, dependencies, the worker, and a graceful stop on SIGTERM/SIGINT. */
 import 'reflect-metadata';
 
+import type { Server } from 'node:http';
+
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
 import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing, stopTracing } from '@crossgate/logging';
@@ -14,16 +16,18 @@ async function main(): Promise<void> {
   if (config.tracing.otlpEndpoint !== null) {
     // Before the first query or job, so both are instrumented.
     await startTracing({ serviceName: 'crossgate-worker', otlpEndpoint: config.tracing.otlpEndpoint });
-    logger.log(`Tracing: spans go to ${config.tracing.otlpEndpoint} (OTLP/HTTP)`, 'Worker');
+    // The origin only: a URL's user information would be a credential.
+    logger.log(`Tracing: spans go to ${new URL(config.tracing.otlpEndpoint).origin} (OTLP/HTTP)`, 'Worker');
   }
 
   await requireDependencies({ database: config.database.url, redis: config.redis.url });
 
   const worker = await createWorker(config, { logger });
   const metrics = config.metrics.worker;
-  const metricsServer = metrics === null ? null : await serveMetrics(metrics);
+  let metricsServer: Server | null = null;
   if (metrics !== null) {
     collectProcessMetrics();
+    metricsServer = await serveMetrics(metrics);
     logger.log(`Metrics: http://${metrics.host}:${metrics.port}/metrics`, 'Worker');
   }
 
