@@ -18,6 +18,7 @@ import { CrossgateLogger } from '@crossgate/logging';
 
 import { AppModule } from './app.module.ts';
 import { requestId } from './http/request-id.ts';
+import { observeRequests } from './http/request-observer.ts';
 import { serveFormEndpoints } from './oauth/form-endpoint.ts';
 import { TokenEndpoint, tokenEndpointPath } from './oauth/token-endpoint.ts';
 import type { Clock } from './platform/platform.module.ts';
@@ -34,7 +35,7 @@ function serveAdminUi(app: NestExpressApplication, directory: string): void {
   app.use(express.static(directory, { index: false, maxAge: '1h', dotfiles: 'ignore' }));
   // The UI routes in the browser: any GET that is not for the API or a probe gets index.html.
   app.use((request: Request, response: Response, next: NextFunction) => {
-    const ownedByServer = /^\/(api|healthz|readyz|oauth2|sts|\.well-known)(\/|$)/.test(request.path);
+    const ownedByServer = /^\/(api|healthz|readyz|metrics|oauth2|sts|\.well-known)(\/|$)/.test(request.path);
     if (request.method !== 'GET' || ownedByServer || !request.accepts('html')) {
       next();
       return;
@@ -47,7 +48,7 @@ function serveAdminUi(app: NestExpressApplication, directory: string): void {
 export async function createApi(config: Config, options: ApiOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
-    logger: options.logger ?? new CrossgateLogger(config.logLevel),
+    logger: options.logger ?? new CrossgateLogger(config.logLevel, 'crossgate', config.logFormat),
   });
   app.disable('x-powered-by');
   // No ETag hashing of every JSON answer: token responses are no-store, and admin lists change too often to be revalidated.
@@ -60,6 +61,8 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   serveFormEndpoints(app.getHttpServer() as Server, [[tokenEndpointPath, app.get(TokenEndpoint)], ...rasFormEndpoints(app.get(RasEndpoints))], {
     bodyLimitBytes: config.http.bodyLimitBytes,
   });
+  // Ahead of everything: the request id, its log context and the request's duration.
+  observeRequests(app.getHttpServer() as Server);
   // Sessions live under /api only; the token endpoint has no use for cookies.
   app.use('/api', cookieParser());
   app.enableShutdownHooks();

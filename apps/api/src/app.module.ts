@@ -42,6 +42,8 @@ import { PolicySimulationController } from './policies/policy-simulation.control
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
 import { KillSwitchesModule } from './kill-switches/kill-switches.module.ts';
+import { MetricsController } from './metrics/metrics.controller.ts';
+import { MetricsService } from './metrics/metrics.service.ts';
 import { SsfModule } from './ssf/ssf.module.ts';
 import { RasAccessTokens } from './ras/access-tokens.service.ts';
 import { AssertionRedemptions } from './ras/assertion-redemptions.service.ts';
@@ -69,6 +71,7 @@ export class AppModule {
         RasDiscoveryController,
         ...adminResources.map((resource) => crudController(resource)),
         ...stsControllers,
+        ...(config.metrics.apiEnabled ? [MetricsController] : []),
       ],
       providers: [
         AccessControl,
@@ -104,6 +107,7 @@ export class AppModule {
           // Loopback http JWKS URIs only outside production (local development and tests).
           useFactory: (config: Config, clock: Clock) => new RemoteJwksCache({ allowInsecureLoopback: config.environment !== 'production', clock }),
         },
+        ...(config.metrics.apiEnabled ? [MetricsService] : []),
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { loadConfigOrExit } from '@crossgate/config';
-import { CrossgateLogger } from '@crossgate/logging';
+import { CrossgateLogger, startTracing } from '@crossgate/logging';
 import {
   applyMigrations,
   AuditLogRepository,
@@ -31,7 +31,13 @@ async function main(): Promise<void> {
   if (!config.http.adminUiDir && existsSync(builtAdminUi)) {
     config = { ...config, http: { ...config.http, adminUiDir: builtAdminUi } };
   }
-  const logger = new CrossgateLogger(config.logLevel);
+  const logger = new CrossgateLogger(config.logLevel, 'crossgate', config.logFormat);
+  if (config.tracing.otlpEndpoint !== null) {
+    // Before the first server or query, so both are instrumented.
+    await startTracing({ serviceName: 'crossgate-api', otlpEndpoint: config.tracing.otlpEndpoint });
+    // The origin only: a URL's user information would be a credential.
+    logger.log(`Tracing: spans go to ${new URL(config.tracing.otlpEndpoint).origin} (OTLP/HTTP)`);
+  }
   if (config.keys.developmentKek) {
     logger.warn('KEY_ENCRYPTION_KEY is not set: signing keys and vaulted secrets are sealed with the PUBLIC development KEK. Never use this in production.');
   }

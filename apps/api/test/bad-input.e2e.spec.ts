@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import { Coordination } from '@crossgate/coordination';
-import { AdminHttp, createAdmin, type HttpResult, listQuery, unique } from '@crossgate/testing';
+import { AdminHttp, createAdmin, type HttpResult, listQuery, TcpProxy, unique } from '@crossgate/testing';
 
 import { adminResources } from '../src/admin-resources.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
@@ -284,11 +284,41 @@ describe('health probes', () => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 
-  it('should answer /readyz with 200 when PostgreSQL and Redis answer', async () => {
+  it('should answer /readyz with 200 naming the backends when PostgreSQL and Redis answer', async () => {
     const response = await AdminHttp.anonymous(api.baseUrl).get('/readyz');
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });
+    expect(response.body).toEqual({ status: 'ready', backends: { database: 'postgresql', coordination: 'redis', queues: 'redis' }, checks: { postgresql: 'ok', redis: 'ok' } });
+  });
+
+  describe('with PostgreSQL down', () => {
+    let proxy: TcpProxy;
+    let down: TestApi;
+
+    beforeAll(async () => {
+      const database = new URL(api.config.database.url);
+      proxy = await TcpProxy.start({ host: database.hostname, port: Number(database.port || 5432) });
+      database.host = `127.0.0.1:${proxy.port}`;
+      down = await startTestApi({ DATABASE_URL: database.toString() });
+    });
+
+    afterAll(async () => {
+      await proxy.restore();
+      await down.close();
+      await proxy.close();
+    });
+
+    it('should answer /readyz with 503 naming PostgreSQL, within 3 seconds', async () => {
+      expect((await AdminHttp.anonymous(down.baseUrl).get('/readyz')).status).toBe(200);
+      await proxy.cut();
+      const started = Date.now();
+
+      const response = await AdminHttp.anonymous(down.baseUrl).get('/readyz');
+
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({ status: 'not ready', backends: { database: 'postgresql', coordination: 'redis', queues: 'redis' }, checks: { postgresql: 'unreachable', redis: 'ok' } });
+    });
   });
 
   describe('with Redis down', () => {
@@ -321,7 +351,7 @@ describe('health probes', () => {
 
       expect(Date.now() - started).toBeLessThan(3000);
       expect(response.status).toBe(503);
-      expect(response.body).toEqual({ status: 'not ready', postgres: 'ok', redis: 'unreachable' });
+      expect(response.body).toEqual({ status: 'not ready', backends: { database: 'postgresql', coordination: 'redis', queues: 'redis' }, checks: { postgresql: 'ok', redis: 'unreachable' } });
     });
 
     it('should keep serving the admin API', async () => {

@@ -34,12 +34,12 @@ afterAll(async () => {
 });
 
 describe('the API without Redis', () => {
-  it('should coordinate through PostgreSQL and say only PostgreSQL in /readyz', async () => {
+  it('should coordinate through PostgreSQL and name only PostgreSQL in /readyz', async () => {
     const response = await AdminHttp.anonymous(baseUrl).get('/readyz');
 
     expect(app.get(Coordination).backend).toBe('postgres');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ready', postgres: 'ok' });
+    expect(response.body).toEqual({ status: 'ready', backends: { database: 'postgresql', coordination: 'postgresql', queues: 'postgresql' }, checks: { postgresql: 'ok' } });
   });
 
   it('should count a failed sign-in in PostgreSQL, for the fifteen-minute window', async () => {

@@ -188,7 +188,7 @@ describe('the route table', () => {
 
   // The OAuth form endpoints (POST /oauth2/token, and /token, /introspect, /revoke under /ras/:slug) are served ahead of Nest (oauth/form-endpoint.ts)
   // and authenticate clients themselves; they are not in this table.
-  it('should keep @Public to sign-in, the health probes, the OAuth and SSF discovery documents and keys, and the STS consent routes', () => {
+  it('should keep @Public to sign-in, the health probes and metrics, the OAuth and SSF discovery documents and keys, and the STS consent routes', () => {
     const publicRoutes = routes.filter((route) => route.public).map((route) => `${route.method} ${route.path}`);
 
     expect(publicRoutes.sort()).toEqual([
@@ -197,6 +197,7 @@ describe('the route table', () => {
       'GET /.well-known/oauth-authorization-server/ras/:slug',
       'GET /.well-known/ssf-configuration',
       'GET /healthz',
+      'GET /metrics',
       'GET /oauth2/authorize',
       'GET /oauth2/jwks',
       'GET /ras/:slug/authorize',

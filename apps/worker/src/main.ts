@@ -1,20 +1,35 @@
 /** Bootstrap only: configuration, dependencies, the worker, and a graceful stop on SIGTERM/SIGINT. */
 import 'reflect-metadata';
 
+import type { Server } from 'node:http';
+
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
-import { CrossgateLogger } from '@crossgate/logging';
+import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing, stopTracing } from '@crossgate/logging';
 import { requireDependencies } from '@crossgate/store';
 
 import { createWorker } from './worker.factory.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker');
+  const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker', config.logFormat);
+  if (config.tracing.otlpEndpoint !== null) {
+    // Before the first query or job, so both are instrumented.
+    await startTracing({ serviceName: 'crossgate-worker', otlpEndpoint: config.tracing.otlpEndpoint });
+    // The origin only: a URL's user information would be a credential.
+    logger.log(`Tracing: spans go to ${new URL(config.tracing.otlpEndpoint).origin} (OTLP/HTTP)`, 'Worker');
+  }
 
   await requireDependencies({ database: config.database.url, redis: config.redis.url });
 
   const worker = await createWorker(config, { logger });
+  const metrics = config.metrics.worker;
+  let metricsServer: Server | null = null;
+  if (metrics !== null) {
+    collectProcessMetrics();
+    metricsServer = await serveMetrics(metrics);
+    logger.log(`Metrics: http://${metrics.host}:${metrics.port}/metrics`, 'Worker');
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -24,7 +39,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.log(`${signal}: finishing active jobs, then stopping`, 'Worker');
-    worker.close().then(
+    metricsServer?.close();
+    worker.close().then(stopTracing).then(
       () => {
         logger.log('Stopped', 'Worker');
         process.exit(0);

@@ -14,7 +14,7 @@ export interface WorkerOptions {
 /** Creates and starts the worker: schedulers are upserted and the queues are consumed on return. */
 export async function createWorker(config: Config, options: WorkerOptions = {}): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    logger: options.logger ?? new CrossgateLogger(config.logLevel, 'crossgate-worker'),
+    logger: options.logger ?? new CrossgateLogger(config.logLevel, 'crossgate-worker', config.logFormat),
     // Report a failed start to the caller instead of aborting the process mid-log.
     abortOnError: false,
   });

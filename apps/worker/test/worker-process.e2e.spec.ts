@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Config } from '@crossgate/config';
 import { enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
-import { startWorkerProcess, stopWorkerProcess as stop, unique, type WorkerProcess } from '@crossgate/testing';
+import { freePort, startWorkerProcess, stopWorkerProcess as stop, unique, type WorkerProcess } from '@crossgate/testing';
 
 import { eventually, obliterateQueues, openQueues, testConfig } from './support/test-worker.ts';
 
@@ -129,4 +129,25 @@ describe('the worker process', () => {
       await hold.release();
     }
   }, 60_000);
+
+  it('should serve its metrics on WORKER_METRICS_PORT: job counts, queue depth, the audit chain and the process', async () => {
+    const port = await freePort();
+    const maintenance = queues[QueueName.Maintenance];
+    const id = jobId(JobName.AuditVerifyChain, unique('metrics'));
+    const worker = startWorkerProcess(config, { WORKER_METRICS_PORT: String(port) });
+    started.push(worker);
+    await enqueue(maintenance, { name: JobName.AuditVerifyChain, data: {} }, { jobId: id });
+    await eventually(`job ${id} to complete`, () => maintenance.getJobState(id), (state) => state === 'completed', 20_000);
+
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(text).toMatch(/^crossgate_jobs_completed_total\{queue="maintenance",job="audit.verify-chain"\} [1-9]/m);
+    expect(text).toMatch(/^crossgate_queue_jobs\{queue="rotation",state="waiting"\} \d+$/m);
+    expect(text).toMatch(/^crossgate_audit_chain_intact 1$/m);
+    expect(text).toMatch(/^crossgate_audit_chain_last_verified_timestamp_seconds \d/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
 });

@@ -31,6 +31,19 @@ const environmentSchema = z.object({
   COOKIE_SECURE: booleanFlag.optional(),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb').default('100kb'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** One JSON object per line (the default in production) or the human-readable lines of development. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** The API's Prometheus endpoint, `GET /metrics` on its own port; `false` answers 404 there. */
+  METRICS_ENABLED: booleanFlag.default(true),
+  /** The worker's Prometheus endpoint: a listener on this port serving `GET /metrics`; unset, none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318): traces are exported there; unset, the
+   * OpenTelemetry SDK is never loaded. The SDK reads the other standard OTEL_* variables itself.
+   * @see https://opentelemetry.io/docs/specs/otel/protocol/exporter/
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   /** Folder holding the built admin UI; empty disables serving it. */
   ADMIN_UI_DIR: z.string().optional(),
   AUDIT_VERIFY_EVERY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
@@ -143,6 +156,14 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       secureCookies: env.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
     },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    metrics: {
+      /** Whether the API serves `GET /metrics`. */
+      apiEnabled: env.METRICS_ENABLED,
+      /** The worker's metrics listener, when WORKER_METRICS_PORT is set. */
+      worker: env.WORKER_METRICS_PORT === undefined ? null : { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT },
+    },
+    tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
     audit: { verifyEveryMinutes: env.AUDIT_VERIFY_EVERY_MINUTES },
     keys: {
       /** 32 bytes; seals private signing keys (JWE `dir` + `A256GCM`) and wraps the vault's data keys. */

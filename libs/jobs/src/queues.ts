@@ -3,7 +3,7 @@
  * retention defaults, one set of worker lock settings, and typed `enqueue()`/`upsertSchedule()`.
  * @see https://docs.bullmq.io/guide/workers/stalled-jobs
  */
-import { type Job, type JobsOptions, Queue, UnrecoverableError, type WorkerOptions } from 'bullmq';
+import { type Job, type JobsOptions, Queue, type Telemetry, UnrecoverableError, type WorkerOptions } from 'bullmq';
 
 import {
   type CatalogueJob,
@@ -68,22 +68,28 @@ export function bullPrefix(redis: RedisSettings): string {
   return `${redis.prefix}:bull`;
 }
 
-/** Queue options (producer side) for a queue of the catalogue. */
-export function queueOptions(redis: RedisSettings) {
-  return { connection: { url: redis.url }, prefix: bullPrefix(redis), defaultJobOptions };
+/**
+ * Queue options (producer side) for a queue of the catalogue. `telemetry` (bullmq-otel, when tracing
+ * is on) adds producer spans and puts the trace context in each job.
+ */
+export function queueOptions(redis: RedisSettings, telemetry?: Telemetry) {
+  return { connection: { url: redis.url }, prefix: bullPrefix(redis), defaultJobOptions, ...(telemetry === undefined ? {} : { telemetry }) };
 }
 
-/** Worker options for `queue`. BullMQ sets `maxRetriesPerRequest: null` on the blocking connection itself. */
-export function workerOptions(redis: RedisSettings, queue: QueueName): WorkerOptions {
-  return { connection: { url: redis.url }, prefix: bullPrefix(redis), concurrency: queueConcurrency[queue], ...workerSettings };
+/**
+ * Worker options for `queue`. BullMQ sets `maxRetriesPerRequest: null` on the blocking connection
+ * itself. `telemetry` runs each job in a span continuing the trace of whoever enqueued it.
+ */
+export function workerOptions(redis: RedisSettings, queue: QueueName, telemetry?: Telemetry): WorkerOptions {
+  return { connection: { url: redis.url }, prefix: bullPrefix(redis), concurrency: queueConcurrency[queue], ...workerSettings, ...(telemetry === undefined ? {} : { telemetry }) };
 }
 
 /** A queue of the catalogue. */
 export type CatalogueQueue = Queue<JobPayload, unknown, JobName>;
 
 /** Opens `name` under the deployment's prefix. The caller closes it. */
-export function createQueue(redis: RedisSettings, name: QueueName): CatalogueQueue {
-  return new Queue<JobPayload, unknown, JobName>(name, queueOptions(redis));
+export function createQueue(redis: RedisSettings, name: QueueName, telemetry?: Telemetry): CatalogueQueue {
+  return new Queue<JobPayload, unknown, JobName>(name, queueOptions(redis, telemetry));
 }
 
 /**

@@ -1,8 +1,17 @@
 /**
- * @overview The console logger both server processes use: the configured level (LOG_LEVEL), with
- * Nest's start-up chatter (one line per module and route) shown only at debug or verbose level.
+ * @overview What both server processes tell their operators: log lines, Prometheus metrics
+ * (metrics.ts) and OpenTelemetry traces (tracing.ts). The logger prints at the configured level
+ * (LOG_LEVEL), as one JSON object per line or as readable lines (LOG_FORMAT), each carrying the id
+ * of the request or job it belongs to (log-context.ts); Nest's start-up chatter (one line per module
+ * and route) is shown only at debug or verbose level.
  */
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+
+import { currentLogContext } from './log-context.ts';
+
+export * from './log-context.ts';
+export * from './metrics.ts';
+export { queueTelemetry, startTracing, stopTracing, type TracingOptions } from './tracing.ts';
 
 const bootstrapContexts = new Set([
   'InstanceLoader',
@@ -21,12 +30,41 @@ const levelsFrom: Record<string, LogLevel[]> = {
   verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Properties masked wherever they appear in an object that is logged (keys compare
+ * case-insensitively). Messages themselves never carry secrets: code logs ids, never values.
+ */
+const secretKeys = [
+  'password',
+  'secret',
+  'client_secret',
+  'clientSecret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'subject_token',
+  'actor_token',
+  'assertion',
+  'client_assertion',
+  'authorization',
+  'cookie',
+  'credential',
+  'privateKey',
+];
+
 export class CrossgateLogger extends ConsoleLogger {
   private readonly quietBootstrap: boolean;
 
-  /** `processName` prefixes every line, so the API's and the worker's output can be told apart. */
-  constructor(level: string, processName = 'crossgate') {
-    super(processName, { logLevels: levelsFrom[level] ?? levelsFrom['log']! });
+  /** `processName` is the context of lines without one, and every JSON line's `process`, so the API's and the worker's output can be told apart. */
+  constructor(
+    level: string,
+    private readonly processName = 'crossgate',
+    format: LogFormat = 'pretty',
+  ) {
+    super(processName, { logLevels: levelsFrom[level] ?? levelsFrom['log']!, json: format === 'json', redact: secretKeys });
     this.quietBootstrap = level !== 'debug' && level !== 'verbose';
   }
 
@@ -37,5 +75,16 @@ export class CrossgateLogger extends ConsoleLogger {
       return;
     }
     super.log(message, ...optionalParams);
+  }
+
+  protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    return { ...super.getJsonLogObject(message, options), process: this.processName, ...currentLogContext() };
+  }
+
+  protected override formatMessage(...args: Parameters<ConsoleLogger['formatMessage']>): string {
+    const [logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff, params] = args;
+    const unit = currentLogContext();
+    const tag = unit?.requestId !== undefined ? `[request ${unit.requestId}] ` : unit?.jobId !== undefined ? `[job ${unit.jobId}] ` : '';
+    return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, `${contextMessage}${tag}`, timestampDiff, params);
   }
 }

@@ -14,5 +14,6 @@ export * from './legacy-api.ts';
 export * from './rotation-fixtures.ts';
 export * from './worker-process.ts';
 export * from './set-receiver.ts';
+export * from './otlp-receiver.ts';
 export * from './eventually.ts';
 export * from './tcp-proxy.ts';

@@ -10,6 +10,7 @@ import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
+import { queueTelemetry } from '@crossgate/logging';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -107,7 +108,7 @@ export class ConnectionRotationService implements OnApplicationShutdown {
   }
 
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.Rotation);
+    this.queue ??= createQueue(this.config.redis, QueueName.Rotation, queueTelemetry());
     return this.queue;
   }
 

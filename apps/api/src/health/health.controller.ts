@@ -9,6 +9,15 @@ import { Public } from '../auth/authorize.decorator.ts';
 import { InjectPrisma } from '../platform/platform.module.ts';
 
 type Check = 'ok' | 'unreachable';
+type Backend = 'postgresql' | 'redis';
+
+export interface Readiness {
+  status: 'ready' | 'not ready';
+  /** What each part runs on: the source of truth, cross-instance coordination, the job queues. */
+  backends: { database: 'postgresql'; coordination: Backend; queues: Backend };
+  /** Each dependency this configuration needs, by name; any not `ok` makes the answer 503. */
+  checks: Partial<Record<Backend, Check>>;
+}
 
 /** Bounds a dependency check so a hung dependency reads as unreachable, not as a hung probe. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -31,21 +40,19 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /**
-   * The process can serve: PostgreSQL and the coordination backend answer. The backend is named when
-   * it is Redis; without Redis it is PostgreSQL, and counts in `postgres`.
-   */
+  /** The process can serve: every backend its configuration uses answers. */
   @Get('readyz')
   @Public()
-  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: string; postgres: Check; redis?: Check }> {
-    const [database, coordination] = await Promise.all([
-      within(this.prisma.$queryRaw`SELECT 1`, 2000).then((): Check => 'ok', (): Check => 'unreachable'),
-      within(this.coordination.ping(), 2000).then((): Check => 'ok', (): Check => 'unreachable'),
-    ]);
-    const checks: { postgres: Check; redis?: Check } =
-      this.coordination.backend === 'redis' ? { postgres: database, redis: coordination } : { postgres: database === 'ok' ? coordination : database };
+  async ready(@Res({ passthrough: true }) response: Response): Promise<Readiness> {
+    // Without REDIS_URL, coordination and queues run on PostgreSQL too, and its ping counts there.
+    const redis: Backend = this.coordination.backend === 'redis' ? 'redis' : 'postgresql';
+    const probes: [Backend, Promise<unknown>][] = [['postgresql', this.prisma.$queryRaw`SELECT 1`]];
+    probes.push([redis, this.coordination.ping()]);
+    const checks = Object.fromEntries(
+      await Promise.all(probes.map(async ([name, probe]) => [name, await within(probe, 2000).then((): Check => 'ok', (): Check => 'unreachable')] as const)),
+    );
     const ready = Object.values(checks).every((check) => check === 'ok');
     response.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not ready', ...checks };
+    return { status: ready ? 'ready' : 'not ready', backends: { database: 'postgresql', coordination: redis, queues: redis }, checks };
   }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { NextFunction, Response } from 'express';
 
+import { currentLogContext } from '@crossgate/logging';
+
 import type { AuthenticatedRequest } from '../auth/authorize.decorator.ts';
 
 const acceptable = /^[A-Za-z0-9._:-]{8,100}$/;
@@ -11,10 +13,14 @@ export function requestIdOf(inbound: string | string[] | undefined): string {
   return typeof inbound === 'string' && acceptable.test(inbound) ? inbound : randomUUID();
 }
 
-/** Gives every request an id that audit events and logs share (the OAuth form endpoints set theirs alike). */
+/**
+ * Gives every request an id that audit events and logs share: the one request-observer.ts gave it
+ * (the OAuth form endpoints use that one too), else a new one.
+ */
 export function requestId(request: AuthenticatedRequest, response: Response, next: NextFunction): void {
-  const id = requestIdOf(request.header('x-request-id'));
+  const id = currentLogContext()?.requestId ?? requestIdOf(request.header('x-request-id'));
   request.requestId = id;
   response.setHeader('X-Request-Id', id);
   next();
 }
+

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Config } from '@crossgate/config';
 import { type KillSwitchScope, killSwitchDeliveryKinds, killSwitchDeliveryStatuses, killSwitchScopes, killSwitchScopeTargets, killSwitchStates, type KillSwitchTargetField, twoPersonKillSwitchScopes } from '@crossgate/domain';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
+import { killSwitchesFired, killSwitchesLifted, queueTelemetry } from '@crossgate/logging';
 import {
   type AuditEntry,
   type BlastRadiusCounts,
@@ -190,6 +191,7 @@ export class KillSwitchesService implements OnApplicationShutdown {
       now,
     );
     if (!pending) {
+      killSwitchesFired.inc({ scope: record.scope });
       await this.afterFiring(record.id);
     }
     return this.view(record);
@@ -215,7 +217,10 @@ export class KillSwitchesService implements OnApplicationShutdown {
     });
     this.gate.refresh();
     if (updated.state === 'active') {
+      killSwitchesFired.inc({ scope: updated.scope });
       await this.afterFiring(updated.id);
+    } else if (updated.state === 'lifted') {
+      killSwitchesLifted.inc({ scope: updated.scope, by: 'admin' });
     }
     return this.view(updated);
   }
@@ -261,6 +266,9 @@ export class KillSwitchesService implements OnApplicationShutdown {
       return { data: { state: 'lifted', liftedAt: now, liftedBy: by, liftReason: reason }, audit: this.auditEntry(request, 'kill_switch.lifted', current, { reason }) };
     });
     this.gate.refresh();
+    if (updated.state === 'lifted') {
+      killSwitchesLifted.inc({ scope: updated.scope, by: 'admin' });
+    }
     return this.view(updated);
   }
 
@@ -404,7 +412,7 @@ export class KillSwitchesService implements OnApplicationShutdown {
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch);
+    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch, queueTelemetry());
     return this.queue;
   }
 }

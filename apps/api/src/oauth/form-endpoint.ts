@@ -14,6 +14,7 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 
 import { Logger } from '@nestjs/common';
 
+import { currentLogContext, setRouteTemplate } from '@crossgate/logging';
 import { defaultMaxTokenBytes } from '@crossgate/token';
 
 import { requestIdOf } from '../http/request-id.ts';
@@ -143,7 +144,7 @@ const logger = new Logger('oauth');
  * before the listeners already there (Express); every other request goes to them untouched.
  */
 export function serveFormEndpoints(server: Server, routes: Iterable<[string, FormEndpoint]>, options: { bodyLimitBytes: number }): void {
-  const compiled = [...routes].map(([path, endpoint]) => ({ match: compilePath(path), endpoint }));
+  const compiled = [...routes].map(([path, endpoint]) => ({ path, match: compilePath(path), endpoint }));
   const others = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -154,6 +155,7 @@ export function serveFormEndpoints(server: Server, routes: Iterable<[string, For
       for (const route of compiled) {
         const params = route.match(pathname);
         if (params !== null) {
+          setRouteTemplate(request, route.path);
           void serve(request, response, pathname, route.endpoint, params, options.bodyLimitBytes);
           return;
         }
@@ -166,7 +168,8 @@ export function serveFormEndpoints(server: Server, routes: Iterable<[string, For
 }
 
 async function serve(request: IncomingMessage, response: ServerResponse, pathname: string, endpoint: FormEndpoint, params: Record<string, string>, limit: number): Promise<void> {
-  const requestId = requestIdOf(request.headers['x-request-id']);
+  // The id request-observer.ts gave the request (it also sent it as X-Request-Id).
+  const requestId = currentLogContext()?.requestId ?? requestIdOf(request.headers['x-request-id']);
   response.setHeader('X-Request-Id', requestId);
   try {
     const body = await readBody(request, limit);

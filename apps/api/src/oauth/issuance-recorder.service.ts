@@ -3,14 +3,17 @@
  * and, when a token was issued, its IssuedToken row, written together. Requests are committed in
  * groups (GroupCommit over IssuanceBatchWriter), and each caller waits for its own group's commit:
  * a token is never handed out before its record is on disk, and a refusal is answered only once it
- * is audited.
+ * is audited. Each decision is also counted (`crossgate_token_decisions_total`): a refusal as it is
+ * submitted (it is answered even when its record cannot be written), anything allowed once committed.
  */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
+import { tokenDecisions } from '@crossgate/logging';
 import { type AuditEntry, GroupCommit, IssuanceBatchWriter, type IssuedTokenRecord } from '@crossgate/store';
 
 import { InjectConfig } from '../platform/platform.module.ts';
+import { tokenDecisionOf } from './oauth-audit.ts';
 
 export interface Issuance {
   audit: AuditEntry;
@@ -40,7 +43,18 @@ export class IssuanceRecorder implements OnApplicationShutdown {
 
   /** Resolves once the issuance is committed. */
   record(issuance: Issuance): Promise<void> {
-    return this.group.submit(issuance);
+    const committed = this.group.submit(issuance);
+    const decision = tokenDecisionOf(issuance.audit);
+    if (decision === null) {
+      return committed;
+    }
+    if (decision.outcome === 'denied') {
+      tokenDecisions.inc(decision);
+      return committed;
+    }
+    return committed.then(() => {
+      tokenDecisions.inc(decision);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -7,6 +7,7 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 
 import type { Config } from '@crossgate/config';
 import { Coordination, PostgresCoordination, RedisCoordination } from '@crossgate/coordination';
+import { stopTracing } from '@crossgate/logging';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -44,7 +45,8 @@ class ConnectionCloser implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.coordination.close()]);
+    // Tracing too: the spans of the last requests are still buffered.
+    await Promise.allSettled([this.prisma.$disconnect(), this.coordination.close(), stopTracing()]);
   }
 }
 

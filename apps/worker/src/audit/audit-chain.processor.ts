@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 import { type CatalogueJob, JobName, type JobSchedule } from '@crossgate/jobs';
+import { recordAuditChainStatus } from '@crossgate/logging';
 import { AuditLogRepository, type ChainCheck } from '@crossgate/store';
 
 import { InjectConfig } from '../platform/platform.module.ts';
@@ -49,6 +50,7 @@ export class AuditChainProcessor {
       requestId: job.id ?? null,
       context: toEventContext(check),
     });
+    recordAuditChainStatus({ intact: check.intact, verifiedAt: event.at });
     if (check.intact) {
       this.logger.log(`Audit chain intact: ${check.checked} events checked, recorded as event ${event.seq}`);
     } else {

@@ -26,6 +26,7 @@ import { UnrecoverableError } from 'bullmq';
 
 import type { Config } from '@crossgate/config';
 import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
+import { killSwitchDeliveries, killSwitchesLifted, queueTelemetry } from '@crossgate/logging';
 import {
   type AuditEntry,
   BatchedRead,
@@ -161,6 +162,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       subject: attempt.subject,
       audit: this.deliveryAudit(line, status, attempts, attempt.ok ? null : attempt.error),
     });
+    killSwitchDeliveries.inc({ kind: line.kind, outcome: status });
     return { status };
   }
 
@@ -189,6 +191,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       context: { scope: record.scope, expiresAt: record.expiresAt?.toISOString() ?? null },
     }));
     for (const record of expired) {
+      killSwitchesLifted.inc({ scope: record.scope, by: 'expiry' });
       this.logger.log(`Kill switch ${record.id} (${record.scope}) expired at ${record.expiresAt?.toISOString() ?? '?'}`);
     }
     return { expired: expired.length };
@@ -225,7 +228,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       case 'sts_revocation':
         return this.credentials.revokeConsent(line.targetId, context.record.id, last);
       case 'credential_rotation':
-        this.rotationQueue ??= createQueue(this.config.redis, QueueName.Rotation);
+        this.rotationQueue ??= createQueue(this.config.redis, QueueName.Rotation, queueTelemetry());
         return this.credentials.rotateOrDisable(line.targetId, context.record.id, line.redrives, this.rotationQueue);
       default: {
         const unreachable: never = line.kind;
@@ -367,7 +370,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch);
+    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch, queueTelemetry());
     return this.queue;
   }
 }

@@ -14,7 +14,7 @@ import {
   enqueue,
   type JobHandlers,
   type JobItem,
-  type JobName,
+  JobName,
   type JobPayload,
   type JobSchedule,
   QueueName,
@@ -23,6 +23,7 @@ import {
   upsertSchedule,
   workerOptions,
 } from '@crossgate/jobs';
+import { jobFailures, jobsCompleted, queueJobStates, queueTelemetry, reportQueueDepth, runWithLogContext } from '@crossgate/logging';
 
 import { InjectConfig } from '../platform/platform.module.ts';
 
@@ -38,6 +39,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly queues = new Map<QueueName, CatalogueQueue>();
   private readonly workers: Worker<JobPayload, unknown, JobName>[] = [];
   private reassert: NodeJS.Timeout | undefined;
+  private stopReportingDepth: (() => void) | undefined;
 
   constructor(
     @InjectConfig() private readonly config: Config,
@@ -50,7 +52,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   queue(name: QueueName): CatalogueQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = createQueue(this.config.redis, name);
+      queue = createQueue(this.config.redis, name, queueTelemetry());
       queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -58,6 +60,10 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Read when the metrics are scraped (the worker's listener, or the API's in one process).
+    this.stopReportingDepth = reportQueueDepth(() =>
+      Promise.all(Object.values(QueueName).map(async (name) => ({ queue: name, counts: await this.queue(name).getJobCounts(...queueJobStates) }))),
+    );
     // Schedulers first: if Redis refuses them, the worker stops before taking any job.
     for (const schedule of this.schedules) {
       await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
@@ -90,6 +96,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   /** Stops taking jobs and waits for the active ones, before the database is closed. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.reassert);
+    this.stopReportingDepth?.();
     await Promise.allSettled(this.workers.map((worker) => worker.close()));
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
   }
@@ -97,12 +104,17 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   private startWorker(name: QueueName): Worker<JobPayload, unknown, JobName> {
     const worker = new Worker<JobPayload, unknown, JobName>(
       name,
-      (job: CatalogueJob) => runJob(this.handlers, job),
-      workerOptions(this.config.redis, name),
+      // Every line logged while the job runs names it.
+      (job: CatalogueJob) => runWithLogContext({ jobId: job.id ?? '', job: job.name }, () => runJob(this.handlers, job)),
+      workerOptions(this.config.redis, name, queueTelemetry()),
     );
     worker.on('active', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} started (attempt ${job.attemptsStarted})`));
-    worker.on('completed', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} completed`));
+    worker.on('completed', (job) => {
+      jobsCompleted.inc({ queue: name, job: jobLabel(job.name) });
+      this.logger.debug(`${name}: ${job.name} ${job.id} completed`);
+    });
     worker.on('failed', (job, error) => {
+      jobFailures.inc({ queue: name, job: jobLabel(job?.name) });
       const attempts = job ? `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}` : 'no job';
       this.logger.warn(`${name}: ${job?.name ?? 'a job'} ${job?.id ?? ''} failed (${attempts}): ${error.message}`);
     });
@@ -113,6 +125,13 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     worker.on('error', (error) => this.logger.error(`${name} worker: ${error.message}`));
     return worker;
   }
+}
+
+const catalogueNames = new Set<string>(Object.values(JobName));
+
+/** A job's name as a metric label: a name outside the catalogue (a newer producer's) is `unknown`, so the label stays bounded. */
+function jobLabel(name: string | undefined): string {
+  return name !== undefined && catalogueNames.has(name) ? name : 'unknown';
 }
 
 function describeInterval(milliseconds: number): string {

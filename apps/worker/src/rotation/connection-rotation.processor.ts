@@ -29,6 +29,7 @@ import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
 import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, QueueName } from '@crossgate/jobs';
+import { credentialRotations, queueTelemetry } from '@crossgate/logging';
 import {
   ConnectionRotationRepository,
   rotatablePatterns,
@@ -101,7 +102,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
 
   /** The rotation queue, for its schedulers and the failure counter (opened on first use). */
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.Rotation);
+    this.queue ??= createQueue(this.config.redis, QueueName.Rotation, queueTelemetry());
     return this.queue;
   }
 
@@ -172,6 +173,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
         context: { keyVersion: version, previousRetireAt: retireAt.toISOString(), compromised: job.data.compromised === true, resumed: existing !== null },
       }),
     );
+    credentialRotations.inc({ outcome: 'succeeded', failure: '' });
     await job.updateProgress(100);
     this.logger.log(`Rotated the credential of connection ${target.id} to version ${version}; the previous one retires at ${retireAt.toISOString()}`);
     return { rotated: true, connectionId: target.id, version, resumed: existing !== null };
@@ -211,6 +213,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
       requestId: jobKey,
       context: { step, failure: known ? error.code : 'internal' },
     });
+    credentialRotations.inc({ outcome: 'failed', failure: known ? error.code : 'internal' });
     await this.countFailure();
     this.logger.warn(`Rotation of connection ${target.id} failed at step ${step}: ${reason}`);
     if (known && permanentFailures.has(error.code)) {

@@ -155,4 +155,13 @@ export class AuditLogRepository {
     }
     return verifier.result();
   }
+
+  /**
+   * The outcome of the latest recorded verification (the worker's `audit.chain_verified` events),
+   * or null before the first. One index lookup on `action`.
+   */
+  async latestChainVerification(): Promise<{ intact: boolean; verifiedAt: Date } | null> {
+    const row = await this.prisma.auditEvent.findFirst({ where: { action: 'audit.chain_verified' }, orderBy: { seq: 'desc' }, select: { decision: true, at: true } });
+    return row === null ? null : { intact: row.decision === 'allow', verifiedAt: row.at };
+  }
 }
