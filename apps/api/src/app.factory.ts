@@ -26,6 +26,8 @@ import { RasEndpoints, rasFormEndpoints } from './ras/ras-endpoints.ts';
 export interface ApiOptions {
   clock?: Clock;
   logger?: LoggerService | LogLevel[] | false;
+  /** Nest's own close on SIGTERM/SIGINT (default); an entry point that stops more than the API turns it off. */
+  shutdownHooks?: boolean;
 }
 
 function serveAdminUi(app: NestExpressApplication, directory: string): void {
@@ -62,7 +64,9 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   });
   // Sessions live under /api only; the token endpoint has no use for cookies.
   app.use('/api', cookieParser());
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) {
+    app.enableShutdownHooks();
+  }
 
   const document = SwaggerModule.createDocument(
     app,

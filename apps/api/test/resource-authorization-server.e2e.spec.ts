@@ -11,6 +11,7 @@ import { discoverAuthorizationServerMetadata, exchangeJwtAuthGrant } from '@mode
 import { Redis } from 'ioredis';
 import { CompactSign, createRemoteJWKSet, type CryptoKey, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
+import { requireRedis } from '@crossgate/config';
 import { SigningKeyRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@crossgate/token';
@@ -582,7 +583,7 @@ describe('POST /ras/:slug/introspect and /revoke', () => {
     const token = (await redeem(await idJag())).body['access_token'] as string;
     expect((await revoke(token)).status).toBe(200);
     // Everything the authorization servers keep in Redis disappears, as after a restart without persistence.
-    const raw = new Redis(api.config.redis.url);
+    const raw = new Redis(requireRedis(api.config.redis, 'this test').url);
     try {
       const redisKeys = await raw.keys(`${api.config.redis.prefix}:ras:*`);
       expect(redisKeys.length).toBeGreaterThan(0);

@@ -1,18 +1,23 @@
-/** Bootstrap only: configuration, dependencies, the worker, and a graceful stop on SIGTERM/SIGINT. */
+/**
+ * Bootstrap only: configuration, the database (without DATABASE_URL, the embedded PostgreSQL the API
+ * process owns), dependencies, the worker, and a graceful stop on SIGTERM/SIGINT.
+ */
 import 'reflect-metadata';
 
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
 import { CrossgateLogger } from '@crossgate/logging';
-import { requireDependencies } from '@crossgate/store';
+import { openDatabase, requireDependencies } from '@crossgate/store';
 
 import { createWorker } from './worker.factory.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  let config = loadConfigOrExit();
   const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker');
 
-  await requireDependencies({ database: config.database.url, redis: config.redis.url });
+  const database = await openDatabase(config.database, { access: 'join' });
+  config = { ...config, database: { ...config.database, url: database.url } };
+  await requireDependencies({ database: database.url, redis: config.redis.url });
 
   const worker = await createWorker(config, { logger });
 
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 
   logger.log(
-    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"`,
+    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"; database: ${database.description}`,
     'Worker',
   );
 }

@@ -27,3 +27,4 @@ export * from './kill-switches/kill-switch-reach.ts';
 export * from './sts/oauth-provider-clients.ts';
 export * from './sts/sts-consent-ending.ts';
 export * from './embedded/embedded-postgres.ts';
+export * from './embedded/open-database.ts';

@@ -1,6 +1,7 @@
 /**
- * @overview Before a process starts serving, make sure PostgreSQL and Redis answer, and when they do
- * not, say which one, where we looked and how to start it, instead of a stack trace.
+ * @overview Before a process starts serving, make sure PostgreSQL and (when REDIS_URL is set) Redis
+ * answer, and when they do not, say which one, where we looked and how to start it, instead of a
+ * stack trace.
  */
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -51,8 +52,14 @@ async function checkRedis(url: string): Promise<DependencyProblem | undefined> {
   }
 }
 
-export async function checkDependencies(urls: { database: string; redis: string }): Promise<DependencyProblem[]> {
-  const results = await Promise.all([checkPostgres(urls.database), checkRedis(urls.redis)]);
+/** The URLs to check; no `redis` when this process runs without Redis. */
+export interface Dependencies {
+  database: string;
+  redis?: string | undefined;
+}
+
+export async function checkDependencies(urls: Dependencies): Promise<DependencyProblem[]> {
+  const results = await Promise.all([checkPostgres(urls.database), urls.redis === undefined ? undefined : checkRedis(urls.redis)]);
   return results.filter((problem): problem is DependencyProblem => problem !== undefined);
 }
 
@@ -63,12 +70,13 @@ export function describeDependencyProblems(problems: DependencyProblem[]): strin
     ...lines,
     '',
     'Start them with Docker:   docker compose up -d postgres redis',
-    'or point Crossgate elsewhere with DATABASE_URL (postgresql://…) and REDIS_URL (redis://…).',
+    'or point Crossgate elsewhere with DATABASE_URL (postgresql://…) and REDIS_URL (redis://…),',
+    'or unset DATABASE_URL for the embedded PostgreSQL.',
   ].join('\n');
 }
 
-/** For a process entry point: returns when PostgreSQL and Redis answer, else explains and exits 1. */
-export async function requireDependencies(urls: { database: string; redis: string }): Promise<void> {
+/** For a process entry point: returns when what it needs answers, else explains and exits 1. */
+export async function requireDependencies(urls: Dependencies): Promise<void> {
   const problems = await checkDependencies(urls);
   if (problems.length > 0) {
     process.stderr.write(`${describeDependencyProblems(problems)}\n`);

