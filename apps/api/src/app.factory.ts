@@ -50,6 +50,8 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
     logger: options.logger ?? new CrossgateLogger(config.logLevel),
+    // Report a failed start to the caller (which stops what it started) instead of exiting mid-log.
+    abortOnError: false,
   });
   app.disable('x-powered-by');
   // No ETag hashing of every JSON answer: token responses are no-store, and admin lists change too often to be revalidated.

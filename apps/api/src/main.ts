@@ -18,6 +18,7 @@ import {
   AuditLogRepository,
   CrudRepository,
   describeRedis,
+  describeStartFailure,
   openDatabase,
   type PrismaClient,
   repositoryMigrations,
@@ -133,6 +134,6 @@ function stopOnSignals(logger: CrossgateLogger, stops: (() => Promise<unknown>)[
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Crossgate failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`Crossgate failed to start: ${describeStartFailure(error)}\n`);
   process.exit(1);
 });

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
 import { CrossgateLogger } from '@crossgate/logging';
-import { openDatabase, requireDependencies } from '@crossgate/store';
+import { describeStartFailure, openDatabase, requireDependencies } from '@crossgate/store';
 
 import { createWorker } from './worker.factory.ts';
 
@@ -50,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`The Crossgate worker failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`The Crossgate worker failed to start: ${describeStartFailure(error)}\n`);
   process.exit(1);
 });

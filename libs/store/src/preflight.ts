@@ -6,6 +6,10 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+import { ConfigError } from '@crossgate/config';
+
+import { EmbeddedPostgresError } from './embedded/embedded-postgres.ts';
+
 export interface DependencyProblem {
   dependency: 'PostgreSQL' | 'Redis';
   where: string;
@@ -82,4 +86,12 @@ export async function requireDependencies(urls: Dependencies): Promise<void> {
     process.stderr.write(`${describeDependencyProblems(problems)}\n`);
     process.exit(1);
   }
+}
+
+/** Why a process could not start: the message alone for a problem the operator fixes, else the stack. */
+export function describeStartFailure(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
+    return error.message;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
