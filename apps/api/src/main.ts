@@ -50,7 +50,11 @@ async function main(): Promise<void> {
     logger.warn('PAIRWISE_SUBJECT_SECRET is not set: pairwise subjects use the PUBLIC development secret. Never use this in production.');
   }
 
-  const database = await openDatabase(config.database, { access: 'own', onLog: (line) => logger.debug(line, 'PostgreSQL') });
+  const database = await openDatabase(config.database, {
+    access: 'own',
+    onLog: (line) => logger.debug(line, 'PostgreSQL'),
+    onNotice: (message) => logger.warn(message, 'PostgreSQL'),
+  });
   const stops: (() => Promise<unknown>)[] = [() => database.stop()];
   stopOnSignals(logger, stops);
   config = { ...config, database: { ...config.database, url: database.url } };

@@ -138,9 +138,12 @@ describe('embedded PostgreSQL', () => {
     expect(running(owner.postmasterPid)).toBe(true);
     expect(existsSync(path.join(dataDir, 'postgres.lock'))).toBe(true);
 
-    const next = await start(dataDir);
+    const notices: string[] = [];
+    const next = await startEmbeddedPostgres({ dataDir, onNotice: (message) => notices.push(message) });
+    servers.push(next);
     expect(next.initialised).toBe(false);
     expect(running(owner.postmasterPid)).toBe(false);
+    expect(notices).toEqual([`Shutting down the PostgreSQL server (pid ${owner.postmasterPid}) left running by an earlier owner of ${next.clusterDir}`]);
     expect(postmasterPid(next)).not.toBe(owner.postmasterPid);
     expect(await query(next.url, 'SELECT value FROM kept')).toEqual([{ value: 'before kill -9' }]);
     expect(JSON.parse(readFileSync(path.join(dataDir, 'postgres.lock'), 'utf8'))).toMatchObject({ pid: process.pid });

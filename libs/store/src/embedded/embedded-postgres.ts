@@ -38,6 +38,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   /** PostgreSQL's own log lines (start-up, shutdown, errors); dropped when not given. */
   onLog?: (line: string) => void;
+  /** What this module did that an operator should hear of (shutting down an orphaned server). */
+  onNotice?: (message: string) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -374,7 +376,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
     const orphan = await postmasterPid(clusterDir);
     if (orphan !== undefined && servesCluster(orphan, clusterDir)) {
-      options.onLog?.(`Shutting down the PostgreSQL server (pid ${orphan}) left running by an earlier owner of ${clusterDir}`);
+      options.onNotice?.(`Shutting down the PostgreSQL server (pid ${orphan}) left running by an earlier owner of ${clusterDir}`);
       await shutDown(orphan);
     }
 

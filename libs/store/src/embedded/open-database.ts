@@ -31,7 +31,7 @@ function shown(directory: string): string {
 
 export async function openDatabase(
   database: Config['database'],
-  options: { access: EmbeddedAccess; onLog?: (line: string) => void },
+  options: { access: EmbeddedAccess; onLog?: (line: string) => void; onNotice?: (message: string) => void },
 ): Promise<OpenedDatabase> {
   if (database.url !== undefined) {
     return { url: database.url, description: `PostgreSQL at ${redactUrl(database.url)} (DATABASE_URL)`, stop: async () => undefined };
@@ -50,7 +50,7 @@ export async function openDatabase(
       }
     }
   }
-  const embedded = await startEmbeddedPostgres({ dataDir: database.dataDir, ...(options.onLog ? { onLog: options.onLog } : {}) });
+  const embedded = await startEmbeddedPostgres({ dataDir: database.dataDir, onLog: options.onLog, onNotice: options.onNotice });
   return {
     url: embedded.url,
     description:
