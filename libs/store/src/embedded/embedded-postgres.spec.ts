@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import pg from 'pg';
 
-import { type EmbeddedPostgres, EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { type EmbeddedPostgres, EmbeddedPostgresError, processRuns, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 const asRoot = process.getuid?.() === 0;
 const directories: string[] = [];
@@ -33,15 +33,6 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
     return (await client.query<T>(sql)).rows;
   } finally {
     await client.end();
-  }
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
-  } catch {
-    return false;
   }
 }
 
@@ -100,7 +91,7 @@ describe('embedded PostgreSQL', () => {
     }
 
     await first.stop();
-    expect(running(pid)).toBe(false);
+    expect(processRuns(pid)).toBe(false);
     expect(existsSync(path.join(first.clusterDir, 'postmaster.pid'))).toBe(false);
     expect(existsSync(path.join(dataDir, 'postgres.lock'))).toBe(false);
     await expect(query(first.url, 'SELECT 1')).rejects.toThrow();
@@ -126,7 +117,7 @@ describe('embedded PostgreSQL', () => {
       owner.child.kill('SIGTERM');
       await owner.exited;
     }
-    expect(running(owner.postmasterPid)).toBe(false);
+    expect(processRuns(owner.postmasterPid)).toBe(false);
   });
 
   it('should keep the data when its owner is killed outright, and shut down the orphaned server on the next start', async () => {
@@ -135,14 +126,14 @@ describe('embedded PostgreSQL', () => {
     owner.child.kill('SIGKILL');
     await owner.exited;
     // The server outlives its killed owner, with its postmaster.pid and the stale lock.
-    expect(running(owner.postmasterPid)).toBe(true);
+    expect(processRuns(owner.postmasterPid)).toBe(true);
     expect(existsSync(path.join(dataDir, 'postgres.lock'))).toBe(true);
 
     const notices: string[] = [];
     const next = await startEmbeddedPostgres({ dataDir, onNotice: (message) => notices.push(message) });
     servers.push(next);
     expect(next.initialised).toBe(false);
-    expect(running(owner.postmasterPid)).toBe(false);
+    expect(processRuns(owner.postmasterPid)).toBe(false);
     expect(notices).toEqual([`Shutting down the PostgreSQL server (pid ${owner.postmasterPid}) left running by an earlier owner of ${next.clusterDir}`]);
     expect(postmasterPid(next)).not.toBe(owner.postmasterPid);
     expect(await query(next.url, 'SELECT value FROM kept')).toEqual([{ value: 'before kill -9' }]);

@@ -90,7 +90,8 @@ function isZombie(pid: number): boolean {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether process `pid` runs (a zombie, exited but not yet reaped, does not). */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -101,7 +102,7 @@ function isRunning(pid: number): boolean {
 }
 
 function ownerRuns(owner: LockOwner): boolean {
-  if (!isRunning(owner.pid)) {
+  if (!processRuns(owner.pid)) {
     return false;
   }
   const startTime = startTimeOf(owner.pid);
@@ -229,13 +230,13 @@ function servesCluster(pid: number, clusterDir: string): boolean {
     return commandLine.some((word) => word.endsWith('postgres')) && commandLine.includes(clusterDir);
   } catch {
     // No /proc (macOS): the pid came from the cluster's own postmaster.pid, which we own now.
-    return isRunning(pid);
+    return processRuns(pid);
   }
 }
 
 async function exited(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isRunning(pid)) {
+  while (processRuns(pid)) {
     if (Date.now() > deadline) {
       return false;
     }
