@@ -364,7 +364,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
     const state = await readState(statePath);
     if (status === 'cluster' && state === undefined) {
-      throw new EmbeddedPostgresError('state_missing', `${statePath} is missing, and with it the password of the cluster in ${clusterDir}.`);
+      throw new EmbeddedPostgresError(
+        'state_missing',
+        `${statePath} is missing, and with it the password of the cluster in ${clusterDir}: restore it, or remove ${clusterDir} to start afresh (its data is lost).`,
+      );
     }
     const password = state?.password ?? randomBytes(24).toString('base64url');
 
