@@ -8,14 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 
 import { loadConfigOrExit } from '@crossgate/config';
-import { AuditLogRepository, createPrismaClient } from '@crossgate/store';
+import { AuditLogRepository, createPrismaClient, openDatabase } from '@crossgate/store';
 
 const email = (process.argv[2] ?? '').trim().toLowerCase();
 if (!email) {
   process.stderr.write('usage: npm run admin:password -- <admin email>\n');
   process.exit(2);
 }
-const prisma = createPrismaClient(loadConfigOrExit().database.url);
+// Without DATABASE_URL: the embedded PostgreSQL of the running Crossgate, or started for this command.
+const database = await openDatabase(loadConfigOrExit().database, { access: 'join-or-own' });
+const prisma = createPrismaClient(database.url);
 try {
   const admin = await prisma.adminUser.findFirst({ where: { email, deletedAt: null } });
   if (!admin) {
@@ -40,4 +42,5 @@ try {
   }
 } finally {
   await prisma.$disconnect();
+  await database.stop();
 }

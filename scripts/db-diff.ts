@@ -6,7 +6,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 
 import { loadConfig } from '@crossgate/config';
-import { diffSchemas, repositoryMigrations } from '@crossgate/store';
+import { diffSchemas, openDatabase, repositoryMigrations } from '@crossgate/store';
 
 const name = (process.argv[2] ?? '').replace(/[^a-z0-9_]/gi, '_');
 if (!name) {
@@ -20,7 +20,8 @@ const existing = (await readdir(migrationsDir, { withFileTypes: true }).catch(()
   .sort();
 const latest = existing.at(-1);
 const previous = latest === undefined ? null : await readFile(path.join(migrationsDir, latest, 'schema.prisma'), 'utf8');
-const sql = await diffSchemas(loadConfig().database.url, repositoryMigrations, previous);
+const database = await openDatabase(loadConfig().database, { access: 'join-or-own' });
+const sql = await diffSchemas(database.url, repositoryMigrations, previous).finally(() => database.stop());
 if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
   process.stdout.write('The schema matches the last migration: nothing to write.\n');
   process.exit(0);

@@ -1,8 +1,13 @@
-/** Applies pending migrations to DATABASE_URL (the API also does this when it starts). */
+/**
+ * Applies pending migrations to DATABASE_URL, or without it to the embedded PostgreSQL (the API also
+ * does this when it starts).
+ */
 import { loadConfig } from '@crossgate/config';
-import { applyMigrations, repositoryMigrations } from '@crossgate/store';
+import { applyMigrations, openDatabase, repositoryMigrations } from '@crossgate/store';
 
-const applied = await applyMigrations(loadConfig().database.url, repositoryMigrations);
+const database = await openDatabase(loadConfig().database, { access: 'join-or-own' });
+const applied = await applyMigrations(database.url, repositoryMigrations);
 process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'The database is up to date.\n');
+await database.stop();
 // The WebAssembly schema engine leaves a ten-second timer behind (its migration-lock timeout).
 process.exit(0);

@@ -1,7 +1,9 @@
 /**
- * `npm start`: builds Crossgate, then runs the API (which migrates the database, creates the first
- * admin and seeds demo data) and, once the API answers, the worker and the demo MCP server (a
- * resource protected by Crossgate, apps/demo-mcp). Ctrl-C stops them all.
+ * `npm start`: builds Crossgate, then runs the API (which starts the embedded PostgreSQL when
+ * DATABASE_URL is unset, migrates the database, creates the first admin and seeds demo data) and,
+ * once the API answers, the demo MCP server (a resource protected by Crossgate, apps/demo-mcp). The
+ * worker runs inside the API process in single-process mode (the default without REDIS_URL), else as
+ * a process of its own, started once the API answers. Ctrl-C stops them all.
  * `--no-build` runs what is already built (the Docker image does this); `--no-demo-mcp` leaves the
  * demo MCP server out.
  */
@@ -69,6 +71,10 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+// The same decision the API makes (libs/config, as built above), and every bad variable named now.
+const { loadConfigOrExit } = await import('@crossgate/config');
+const { singleProcess } = loadConfigOrExit();
+
 const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
 run('API', 'apps/api/dist/main.js');
@@ -77,14 +83,16 @@ run('API', 'apps/api/dist/main.js');
 // Crossgate's public URL; both must name it the same way.
 const demoMcpEnv = { ...process.env, CROSSGATE_URL: process.env.CROSSGATE_URL || process.env.PUBLIC_URL || `http://localhost:${port}` };
 
-// The worker and the demo MCP server start once the API has migrated the database and listens.
+// The worker (on its own) and the demo MCP server start once the API has migrated the database and listens.
 const deadline = Date.now() + 120_000;
 async function waitForApi() {
   while (!stopping && Date.now() < deadline) {
     try {
       const response = await fetch(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/healthz`);
       if (response.ok) {
-        run('worker', 'apps/worker/dist/main.js');
+        if (!singleProcess) {
+          run('worker', 'apps/worker/dist/main.js');
+        }
         if (withDemoMcp) {
           run('demo MCP server', 'apps/demo-mcp/dist/main.js', demoMcpEnv);
         }

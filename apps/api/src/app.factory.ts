@@ -27,6 +27,8 @@ import { RasEndpoints, rasFormEndpoints } from './ras/ras-endpoints.ts';
 export interface ApiOptions {
   clock?: Clock;
   logger?: LoggerService | LogLevel[] | false;
+  /** Nest's own close on SIGTERM/SIGINT (default); an entry point that stops more than the API turns it off. */
+  shutdownHooks?: boolean;
 }
 
 function serveAdminUi(app: NestExpressApplication, directory: string): void {
@@ -49,6 +51,8 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
     logger: options.logger ?? new CrossgateLogger(config.logLevel, 'crossgate', config.logFormat),
+    // Report a failed start to the caller (which stops what it started) instead of exiting mid-log.
+    abortOnError: false,
   });
   app.disable('x-powered-by');
   // No ETag hashing of every JSON answer: token responses are no-store, and admin lists change too often to be revalidated.
@@ -65,7 +69,9 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   observeRequests(app.getHttpServer() as Server);
   // Sessions live under /api only; the token endpoint has no use for cookies.
   app.use('/api', cookieParser());
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) {
+    app.enableShutdownHooks();
+  }
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,8 +1,15 @@
-/** Bootstrap only: configuration, dependencies, migrations, first admin, demo data, listen. */
+/**
+ * Bootstrap only: configuration, the database (the embedded PostgreSQL when DATABASE_URL is unset),
+ * dependencies, migrations, first admin, demo data, listen; in single-process mode (SINGLE_PROCESS,
+ * the default without REDIS_URL) the worker's application beside the API; and a stop in that order
+ * reversed on SIGTERM/SIGINT.
+ */
 import 'reflect-metadata';
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+import type { INestApplicationContext } from '@nestjs/common';
 
 import { loadConfigOrExit } from '@crossgate/config';
 import { CrossgateLogger, startTracing } from '@crossgate/logging';
@@ -10,10 +17,14 @@ import {
   applyMigrations,
   AuditLogRepository,
   CrudRepository,
+  describeRedis,
+  describeStartFailure,
+  openDatabase,
   type PrismaClient,
   repositoryMigrations,
   requireDependencies,
 } from '@crossgate/store';
+import { createWorker } from '@crossgate/worker';
 
 import { createApi } from './app.factory.ts';
 import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
@@ -45,14 +56,24 @@ async function main(): Promise<void> {
     logger.warn('PAIRWISE_SUBJECT_SECRET is not set: pairwise subjects use the PUBLIC development secret. Never use this in production.');
   }
 
-  await requireDependencies({ database: config.database.url, redis: config.redis.url });
+  const database = await openDatabase(config.database, {
+    access: 'own',
+    onLog: (line) => logger.debug(line, 'PostgreSQL'),
+    onNotice: (message) => logger.warn(message, 'PostgreSQL'),
+  });
+  const stops: (() => Promise<unknown>)[] = [() => database.stop()];
+  stopOnSignals(logger, stops);
+  config = { ...config, database: { ...config.database, url: database.url } };
+  await requireDependencies({ database: database.url, redis: config.redis.url });
 
-  const applied = await applyMigrations(config.database.url, repositoryMigrations);
+  const applied = await applyMigrations(database.url, repositoryMigrations);
   if (applied.length > 0) {
     logger.log(`Applied migrations: ${applied.join(', ')}`);
   }
 
-  const app = await createApi(config);
+  // The stop on SIGTERM/SIGINT is this entry's (below), so that the database stops after the API.
+  const app = await createApi(config, { shutdownHooks: false });
+  stops.unshift(() => app.close());
   await app.init();
   const prisma = app.get<PrismaClient>(PRISMA);
   const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
@@ -63,6 +84,12 @@ async function main(): Promise<void> {
     }
   }
   await app.listen(config.http.port, config.http.host);
+  let worker: INestApplicationContext | undefined;
+  if (config.singleProcess) {
+    const hosted = await createWorker(config, { logger: new CrossgateLogger(config.logLevel, 'crossgate-worker') });
+    stops.unshift(() => hosted.close());
+    worker = hosted;
+  }
   const lowered = await lowerHelperThreadPriority(config.http.helperThreadNice);
   if (lowered !== null) {
     logger.debug(`Helper threads: ${lowered} run at nice ${config.http.helperThreadNice} beside the event loop (HELPER_THREAD_NICE)`);
@@ -81,10 +108,42 @@ async function main(): Promise<void> {
   } else if (bootstrap.created) {
     lines.push('  Password     the value of BOOTSTRAP_ADMIN_PASSWORD');
   }
+  lines.push(`  Database     ${database.description}`, `  Redis        ${describeRedis(config)}`);
+  if (worker !== undefined) {
+    lines.push('  Worker       in this process (SINGLE_PROCESS=false runs it on its own)');
+  }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
+/**
+ * SIGTERM or SIGINT stops what started, newest first (the worker, the API, then the database), and
+ * exits. Under `npm start` a Ctrl-C brings both (the terminal's SIGINT and the launcher's SIGTERM),
+ * so only a repeat of the same signal gives up waiting.
+ */
+function stopOnSignals(logger: CrossgateLogger, stops: (() => Promise<unknown>)[]): void {
+  let stopping: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping === signal) {
+      logger.warn(`${signal} again: stopping without waiting`);
+      process.exit(1);
+    }
+    if (stopping !== undefined) {
+      return;
+    }
+    stopping = signal;
+    logger.log(`${signal}: stopping`);
+    void (async () => {
+      for (const step of stops) {
+        await step().catch((error: unknown) => logger.error(`Stopping failed: ${error instanceof Error ? error.stack : String(error)}`));
+      }
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`Crossgate failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`Crossgate failed to start: ${describeStartFailure(error)}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
+import { databaseUrlOf } from '@crossgate/config';
 import { Coordination } from '@crossgate/coordination';
 import { AdminHttp, createAdmin, type HttpResult, listQuery, TcpProxy, unique } from '@crossgate/testing';
 
@@ -296,7 +297,7 @@ describe('health probes', () => {
     let down: TestApi;
 
     beforeAll(async () => {
-      const database = new URL(api.config.database.url);
+      const database = new URL(databaseUrlOf(api.config));
       proxy = await TcpProxy.start({ host: database.hostname, port: Number(database.port || 5432) });
       database.host = `127.0.0.1:${proxy.port}`;
       down = await startTestApi({ DATABASE_URL: database.toString() });

@@ -5,7 +5,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 import { Coordination, PostgresCoordination } from '@crossgate/coordination';
 import type { PrismaClient } from '@crossgate/store';
 import { AdminHttp, createAdmin, eventually, unique } from '@crossgate/testing';
@@ -60,7 +60,7 @@ describe('the API without Redis', () => {
   });
 
   it('should announce a policy-relevant write over LISTEN/NOTIFY', async () => {
-    const listener = PostgresCoordination.connect(config.database.url, { logger: quiet });
+    const listener = PostgresCoordination.connect(databaseUrlOf(config), { logger: quiet });
     const messages: string[] = [];
     await listener.subscribe(policyChannel, (message) => messages.push(message));
     try {

@@ -4,6 +4,7 @@
  * endpoint on the other within the gate's bound, wide switches obey the two-person rule, expiry and
  * lifting end a switch on time, and bad input is refused with a message.
  */
+import { requireRedis } from '@crossgate/config';
 import { AdminHttp, createAdmin, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, TcpProxy, type TestAdmin, unique } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
@@ -226,7 +227,7 @@ describe('kill switches', () => {
 describe('kill switches while Redis restarts', () => {
   it('should issue nothing the switch covers while Redis is away, and finish the fan-out once it is back', async () => {
     // This instance and its worker reach Redis through a proxy, so only they lose it.
-    const redis = new URL(first.config.redis.url);
+    const redis = new URL(requireRedis(first.config.redis, 'this test').url);
     const proxy = await TcpProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) });
     const redisUrl = `redis://127.0.0.1:${proxy.port}`;
     const third = await startTestApi({ REDIS_URL: redisUrl });

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { Coordination, RedisCoordination } from '@crossgate/coordination';
+
+import { databaseUrlOf, requireRedis } from '@crossgate/config';
 import { createPrismaClient, PolicySourceRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, createFreshDatabase } from '@crossgate/testing';
 
@@ -54,7 +56,7 @@ async function within(limitMs: number, check: () => boolean): Promise<number> {
 
 describe('policy engine across instances', () => {
   it('should apply a policy created on one instance on another within two seconds, announced over Redis', async () => {
-    const listener = new RedisCoordination(first.config.redis.url, { prefix: first.config.redis.prefix, logger: { log: () => undefined, warn: () => undefined } });
+    const listener = new RedisCoordination(requireRedis(first.config.redis, 'this test').url, { prefix: first.config.redis.prefix, logger: { log: () => undefined, warn: () => undefined } });
     const messages: string[] = [];
     await listener.subscribe(policyChannel, (message) => messages.push(message));
     try {
@@ -102,7 +104,7 @@ describe('policy engine without a readable version', () => {
   it('should refuse to decide before it could ever load the policies', async () => {
     // The whole app no longer starts without its database (signing keys are ensured at boot), so the
     // engine is built by hand over a database that does not exist, with the app's real other parts.
-    const url = new URL(first.config.database.url);
+    const url = new URL(databaseUrlOf(first.config));
     url.pathname = `/crossgate_missing_${randomUUID().replaceAll('-', '')}`;
     const prisma = createPrismaClient(url.toString());
     const engine = new PolicyEngineService(new PolicySourceRepository(prisma), first.app.get(Coordination), first.app.get(Clock), first.app.get(CrudService));

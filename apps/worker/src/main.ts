@@ -1,4 +1,7 @@
-/** Bootstrap only: configuration, dependencies, the worker, and a graceful stop on SIGTERM/SIGINT. */
+/**
+ * Bootstrap only: configuration, the database (without DATABASE_URL, the embedded PostgreSQL the API
+ * process owns), dependencies, the worker, and a graceful stop on SIGTERM/SIGINT.
+ */
 import 'reflect-metadata';
 
 import type { Server } from 'node:http';
@@ -6,12 +9,12 @@ import type { Server } from 'node:http';
 import { loadConfigOrExit } from '@crossgate/config';
 import { QueueName } from '@crossgate/jobs';
 import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing, stopTracing } from '@crossgate/logging';
-import { requireDependencies } from '@crossgate/store';
+import { describeStartFailure, openDatabase, requireDependencies } from '@crossgate/store';
 
 import { createWorker } from './worker.factory.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  let config = loadConfigOrExit();
   const logger = new CrossgateLogger(config.logLevel, 'crossgate-worker', config.logFormat);
   if (config.tracing.otlpEndpoint !== null) {
     // Before the first query or job, so both are instrumented.
@@ -20,7 +23,9 @@ async function main(): Promise<void> {
     logger.log(`Tracing: spans go to ${new URL(config.tracing.otlpEndpoint).origin} (OTLP/HTTP)`, 'Worker');
   }
 
-  await requireDependencies({ database: config.database.url, redis: config.redis.url });
+  const database = await openDatabase(config.database, { access: 'join' });
+  config = { ...config, database: { ...config.database, url: database.url } };
+  await requireDependencies({ database: database.url, redis: config.redis.url });
 
   const worker = await createWorker(config, { logger });
   const metrics = config.metrics.worker;
@@ -55,12 +60,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 
   logger.log(
-    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"`,
+    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"; database: ${database.description}`,
     'Worker',
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`The Crossgate worker failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`The Crossgate worker failed to start: ${describeStartFailure(error)}\n`);
   process.exit(1);
 });

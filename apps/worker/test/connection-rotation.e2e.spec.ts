@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 
-import type { Config } from '@crossgate/config';
+import { type Config, requireRedis } from '@crossgate/config';
 import { type CatalogueQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
 import { SecretStore } from '@crossgate/store';
 import { createRotatableConnection, LegacyApi, type LegacyApiFault, unique } from '@crossgate/testing';
@@ -91,7 +91,7 @@ describe('connection-credential.rotate', () => {
 
   it('should keep the old key active and raise the alert while the target is down, then finish on a retry with the same pending version', async () => {
     const { connectionId, credentialSecretId, initialKey } = await createRotatableConnection(worker.prisma, secrets, { target, hookCredential });
-    const counter = new Redis(config.redis.url);
+    const counter = new Redis(requireRedis(config.redis, 'this test').url);
     const failuresBefore = Number((await counter.get(failureCounterKey(config.redis.prefix))) ?? 0);
     await target.stop();
 

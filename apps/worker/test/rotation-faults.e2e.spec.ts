@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf, requireRedis } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient, SecretStore } from '@crossgate/store';
 import { createRotatableConnection, freePort, LegacyApi, startWorkerProcess, stopWorkerProcess, unique, type WorkerProcess } from '@crossgate/testing';
@@ -27,7 +27,7 @@ const queues: CatalogueQueue[] = [];
 
 beforeEach(async () => {
   config = testConfig();
-  prisma = createPrismaClient(config.database.url, { maxConnections: 2 });
+  prisma = createPrismaClient(databaseUrlOf(config), { maxConnections: 2 });
   secrets = SecretStore.fromConfig(prisma, config.keys);
   target = await new LegacyApi({ hookCredential }).start();
 });
@@ -51,7 +51,7 @@ function worker(environment: Record<string, string> = {}): WorkerProcess {
 }
 
 function rotationQueue(): CatalogueQueue {
-  const queue = createQueue(config.redis, QueueName.Rotation);
+  const queue = createQueue(requireRedis(config.redis, 'this test'), QueueName.Rotation);
   queues.push(queue);
   return queue;
 }

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf } from '@crossgate/config';
 import { enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
 import { freePort, startWorkerProcess, stopWorkerProcess as stop, unique, type WorkerProcess } from '@crossgate/testing';
@@ -42,7 +42,7 @@ describe('the worker process', () => {
   beforeEach(() => {
     config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '1440' });
     queues = openQueues(config.redis);
-    prisma = createPrismaClient(config.database.url, { maxConnections: 2 });
+    prisma = createPrismaClient(databaseUrlOf(config), { maxConnections: 2 });
   });
 
   afterEach(async () => {

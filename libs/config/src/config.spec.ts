@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, databaseUrlOf, loadConfig, requireRedis } from './config.ts';
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -37,17 +37,35 @@ describe('loadConfig', () => {
     expect(error.problems).toEqual(['DATABASE_URL: must be a postgresql:// URL']);
   });
 
-  it('should default to the local PostgreSQL test database and the local Redis', () => {
+  it('should need no services by default: the embedded PostgreSQL under ./.crossgate, no Redis, one process', () => {
     const config = loadConfig({});
 
-    expect(config.database.url).toBe('postgresql://postgres@127.0.0.1:5432/test');
-    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.database).toEqual({ url: undefined, dataDir: '.crossgate' });
+    expect(config.redis.url).toBeUndefined();
+    expect(config.singleProcess).toBe(true);
+    expect(loadConfig({ CROSSGATE_DATA_DIR: '/var/lib/crossgate' }).database.dataDir).toBe('/var/lib/crossgate');
+  });
+
+  it('should run the worker on its own when REDIS_URL is set, unless SINGLE_PROCESS says otherwise', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).singleProcess).toBe(false);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SINGLE_PROCESS: 'true' }).singleProcess).toBe(true);
+    expect(loadConfig({ SINGLE_PROCESS: 'false' }).singleProcess).toBe(false);
+  });
+
+  it('should name the part that needs Redis, or a database URL, when it is missing', () => {
+    const config = loadConfig({});
+
+    expect(() => requireRedis(config.redis, 'the kill-switch queue')).toThrow('REDIS_URL: is unset, and the kill-switch queue needs Redis');
+    expect(() => databaseUrlOf(config)).toThrow('DATABASE_URL: is unset, and no embedded PostgreSQL was started');
+    const set = loadConfig({ DATABASE_URL: 'postgresql://db.example.test/crossgate', REDIS_URL: 'redis://cache.example.test:6379', REDIS_PREFIX: 'cg' });
+    expect(requireRedis(set.redis, 'the kill-switch queue')).toEqual({ url: 'redis://cache.example.test:6379', prefix: 'cg' });
+    expect(databaseUrlOf(set)).toBe('postgresql://db.example.test/crossgate');
   });
 
   it('should treat empty variables as unset, so their defaults apply', () => {
     const config = loadConfig({ DATABASE_URL: '', BODY_LIMIT: '' });
 
-    expect(config.database.url).toBe('postgresql://postgres@127.0.0.1:5432/test');
+    expect(config.database.url).toBeUndefined();
     expect(config.http.bodyLimit).toBe('100kb');
     expect(config.http.bodyLimitBytes).toBe(100 * 1024);
     expect(loadConfig({ BODY_LIMIT: '2MB' }).http.bodyLimitBytes).toBe(2 * 1024 * 1024);

@@ -16,10 +16,17 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Base URL users and clients reach Crossgate at; the issuer identifiers derive from it. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
-    .default('postgresql://postgres@127.0.0.1:5432/test'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  /** A PostgreSQL server; when unset, Crossgate runs an embedded PostgreSQL under CROSSGATE_DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).optional(),
+  /** Where Crossgate keeps its own files (the embedded PostgreSQL cluster), relative to the working directory. */
+  CROSSGATE_DATA_DIR: z.string().min(1).default('.crossgate'),
+  /** Redis, for scale-out; when unset, Crossgate uses no Redis. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
+  /**
+   * Whether the API process also runs the worker. Defaults to true without REDIS_URL (one process)
+   * and false with it (the worker is its own process and scales on its own).
+   */
+  SINGLE_PROCESS: booleanFlag.optional(),
   /** Prefix for every Redis key and BullMQ queue, so several deployments or test runs can share a Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('crossgate'),
   BOOTSTRAP_ADMIN_EMAIL: z.email().default('admin@crossgate.local'),
@@ -147,8 +154,10 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       adminUiDir: env.ADMIN_UI_DIR,
       helperThreadNice: env.HELPER_THREAD_NICE,
     },
-    database: { url: env.DATABASE_URL },
+    database: { url: env.DATABASE_URL, dataDir: env.CROSSGATE_DATA_DIR },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    /** The API process runs the worker's application beside its own. */
+    singleProcess: env.SINGLE_PROCESS ?? env.REDIS_URL === undefined,
     bootstrapAdmin: { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD },
     seedDemoData: env.SEED_DEMO_DATA,
     session: {
@@ -245,6 +254,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   return toConfig(parsed.data);
+}
+
+/**
+ * The database URL of a configuration whose database is known: DATABASE_URL, or the URL of the
+ * embedded PostgreSQL the entry point started (`startEmbeddedPostgres`) and put in `database.url`.
+ */
+export function databaseUrlOf(config: Pick<Config, 'database'>): string {
+  if (config.database.url === undefined) {
+    throw new ConfigError(['DATABASE_URL: is unset, and no embedded PostgreSQL was started for this process']);
+  }
+  return config.database.url;
+}
+
+/**
+ * Redis settings for a part of Crossgate that still needs Redis; when REDIS_URL is unset, the start
+ * fails here, naming that part.
+ */
+export function requireRedis(redis: Config['redis'], part: string): { url: string; prefix: string } {
+  if (redis.url === undefined) {
+    throw new ConfigError([`REDIS_URL: is unset, and ${part} needs Redis; set REDIS_URL (redis://…)`]);
+  }
+  return { url: redis.url, prefix: redis.prefix };
 }
 
 /** For a process entry point: the configuration, or every problem on stderr and exit code 1. */

@@ -3,4 +3,4 @@
  * a typed, nested object and reports every bad variable in one error, so a misconfigured start fails
  * fast with a message that names what to fix.
  */
-export { loadConfig, loadConfigOrExit, ConfigError, type Config } from './config.ts';
+export { loadConfig, loadConfigOrExit, ConfigError, type Config, databaseUrlOf, requireRedis } from './config.ts';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { loadConfig } from '@crossgate/config';
+import { loadConfig, requireRedis } from '@crossgate/config';
 
 import { type CatalogueJob, type JobHandlers, JobName, QueueName } from './catalogue.ts';
 import { type CatalogueQueue, createQueue, enqueue, jobId, queueOptions, runJob, type RedisSettings } from './queues.ts';
@@ -53,7 +53,7 @@ describe('enqueue', () => {
   let queue: CatalogueQueue;
 
   beforeEach(() => {
-    const run = loadConfig().redis;
+    const run = requireRedis(loadConfig().redis, 'the queue tests');
     redis = { url: run.url, prefix: `${run.prefix}:${unique('jobs')}` };
     queue = createQueue(redis, QueueName.Maintenance);
   });

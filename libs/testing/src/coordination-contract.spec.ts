@@ -10,12 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig, requireRedis } from '@crossgate/config';
 import { type Coordination, CoordinationError, PostgresCoordination, postgresListenerName, RedisCoordination } from '@crossgate/coordination';
 
 import { eventually } from './eventually.ts';
 
 const config = loadConfig();
+const redisUrl = requireRedis(config.redis, 'the Redis adapter').url;
 const logger = { log: () => undefined, warn: () => undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const unique = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
@@ -43,10 +44,10 @@ const redisPrefix = `${config.redis.prefix}:${unique('coordination')}`;
 
 const redis: Backend = {
   name: 'Redis',
-  connect: () => new RedisCoordination(config.redis.url, { prefix: redisPrefix, logger }),
+  connect: () => new RedisCoordination(redisUrl, { prefix: redisPrefix, logger }),
   unreachable: async () => new RedisCoordination(`redis://127.0.0.1:${await closedPort()}`, { prefix: redisPrefix, logger }),
   dropSubscriptions: async () => {
-    const admin = new Redis(config.redis.url);
+    const admin = new Redis(redisUrl);
     try {
       const clients = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
       const ids = clients
@@ -65,10 +66,10 @@ const redis: Backend = {
 
 const postgres: Backend = {
   name: 'PostgreSQL',
-  connect: () => PostgresCoordination.connect(config.database.url, { logger }),
+  connect: () => PostgresCoordination.connect(databaseUrlOf(config), { logger }),
   unreachable: async () => PostgresCoordination.connect(`postgresql://postgres@127.0.0.1:${await closedPort()}/test`, { logger }),
   dropSubscriptions: async () => {
-    const admin = new pg.Client({ connectionString: config.database.url });
+    const admin = new pg.Client({ connectionString: databaseUrlOf(config) });
     await admin.connect();
     try {
       const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [
@@ -317,8 +318,8 @@ describe.each([redis, postgres])('the coordination port on $name', (backend) => 
 
 describe('the PostgreSQL adapter', () => {
   it('should sweep expired rows and keep live ones', async () => {
-    const coordination = PostgresCoordination.connect(config.database.url, { logger });
-    const database = new pg.Client({ connectionString: config.database.url });
+    const coordination = PostgresCoordination.connect(databaseUrlOf(config), { logger });
+    const database = new pg.Client({ connectionString: databaseUrlOf(config) });
     await database.connect();
     const [expired, live] = [unique('expired'), unique('live')];
     try {

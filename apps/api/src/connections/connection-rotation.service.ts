@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 
-import type { Config } from '@crossgate/config';
+import { type Config, requireRedis } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
 import { queueTelemetry } from '@crossgate/logging';
 import {
@@ -108,7 +108,7 @@ export class ConnectionRotationService implements OnApplicationShutdown {
   }
 
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.Rotation, queueTelemetry());
+    this.queue ??= createQueue(requireRedis(this.config.redis, 'the rotation queue'), QueueName.Rotation, queueTelemetry());
     return this.queue;
   }
 

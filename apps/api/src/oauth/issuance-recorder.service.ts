@@ -8,7 +8,7 @@
  */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf } from '@crossgate/config';
 import { tokenDecisions } from '@crossgate/logging';
 import { type AuditEntry, GroupCommit, IssuanceBatchWriter, type IssuedTokenRecord } from '@crossgate/store';
 
@@ -28,7 +28,7 @@ export class IssuanceRecorder implements OnApplicationShutdown {
   private readonly group: GroupCommit<Issuance>;
 
   constructor(@InjectConfig() config: Config) {
-    const writer = new IssuanceBatchWriter(config.database.url);
+    const writer = new IssuanceBatchWriter(databaseUrlOf(config));
     this.writer = writer;
     // One group in flight: the writer links each group to the one before without reading the head.
     this.group = new GroupCommit(

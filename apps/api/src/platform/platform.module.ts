@@ -5,7 +5,7 @@
  */
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf } from '@crossgate/config';
 import { Coordination, PostgresCoordination, RedisCoordination } from '@crossgate/coordination';
 import { stopTracing } from '@crossgate/logging';
 import {
@@ -54,7 +54,7 @@ class ConnectionCloser implements OnApplicationShutdown {
 function createCoordination(config: Config): Coordination {
   return config.redis.url
     ? new RedisCoordination(config.redis.url, { prefix: config.redis.prefix, logger: new Logger('redis') })
-    : PostgresCoordination.connect(config.database.url, { logger: new Logger('coordination') });
+    : PostgresCoordination.connect(databaseUrlOf(config), { logger: new Logger('coordination') });
 }
 
 @Global()
@@ -66,7 +66,7 @@ export class PlatformModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url) },
+        { provide: PRISMA, useFactory: () => createPrismaClient(databaseUrlOf(config)) },
         { provide: Coordination, useFactory: () => createCoordination(config) },
         { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
         {

@@ -8,7 +8,7 @@
  */
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf } from '@crossgate/config';
 import { type AssertionRedemption, GroupCommit, RedeemedAssertionWriter, type RedemptionOutcome } from '@crossgate/store';
 
 import { Clock, InjectConfig } from '../platform/platform.module.ts';
@@ -32,7 +32,7 @@ export class AssertionRedemptions implements OnModuleInit, OnApplicationShutdown
     @InjectConfig() config: Config,
     private readonly clock: Clock,
   ) {
-    const writer = new RedeemedAssertionWriter(config.database.url);
+    const writer = new RedeemedAssertionWriter(databaseUrlOf(config));
     this.writer = writer;
     this.group = new GroupCommit(
       async (pending) => {

@@ -24,7 +24,7 @@ import https from 'node:https';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 
-import type { Config } from '@crossgate/config';
+import { type Config, requireRedis } from '@crossgate/config';
 import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
 import { killSwitchDeliveries, killSwitchesLifted, queueTelemetry } from '@crossgate/logging';
 import {
@@ -228,7 +228,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       case 'sts_revocation':
         return this.credentials.revokeConsent(line.targetId, context.record.id, last);
       case 'credential_rotation':
-        this.rotationQueue ??= createQueue(this.config.redis, QueueName.Rotation, queueTelemetry());
+        this.rotationQueue ??= createQueue(requireRedis(this.config.redis, 'the rotation queue'), QueueName.Rotation, queueTelemetry());
         return this.credentials.rotateOrDisable(line.targetId, context.record.id, line.redrives, this.rotationQueue);
       default: {
         const unreachable: never = line.kind;
@@ -370,7 +370,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch, queueTelemetry());
+    this.queue ??= createQueue(requireRedis(this.config.redis, 'the kill-switch queue'), QueueName.KillSwitch, queueTelemetry());
     return this.queue;
   }
 }

@@ -8,7 +8,7 @@
  */
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
-import type { Config } from '@crossgate/config';
+import { type Config, databaseUrlOf } from '@crossgate/config';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -49,7 +49,7 @@ export class PlatformModule {
         { provide: CONFIG, useValue: config },
         // Small pool: the maintenance queue runs one job at a time; rotations (32 at once) mostly wait on
         // their targets' HTTP answers, and the API holds most of the database's connections.
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 8 }) },
+        { provide: PRISMA, useFactory: () => createPrismaClient(databaseUrlOf(config), { maxConnections: 8 }) },
         {
           provide: AuditLogRepository,
           inject: [PRISMA],

@@ -6,7 +6,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Worker } from 'bullmq';
 
-import type { Config } from '@crossgate/config';
+import { type Config, requireRedis } from '@crossgate/config';
 import {
   type CatalogueJob,
   type CatalogueQueue,
@@ -52,7 +52,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   queue(name: QueueName): CatalogueQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = createQueue(this.config.redis, name, queueTelemetry());
+      queue = createQueue(requireRedis(this.config.redis, `the ${name} queue`), name, queueTelemetry());
       queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -106,7 +106,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
       name,
       // Every line logged while the job runs names it.
       (job: CatalogueJob) => runWithLogContext({ jobId: job.id ?? '', job: job.name }, () => runJob(this.handlers, job)),
-      workerOptions(this.config.redis, name, queueTelemetry()),
+      workerOptions(requireRedis(this.config.redis, `the ${name} queue`), name, queueTelemetry()),
     );
     worker.on('active', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} started (attempt ${job.attemptsStarted})`));
     worker.on('completed', (job) => {

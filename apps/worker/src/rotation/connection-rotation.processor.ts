@@ -27,7 +27,7 @@ import { UnrecoverableError } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { Redis } from 'ioredis';
 
-import type { Config } from '@crossgate/config';
+import { type Config, requireRedis } from '@crossgate/config';
 import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, QueueName } from '@crossgate/jobs';
 import { credentialRotations, queueTelemetry } from '@crossgate/logging';
 import {
@@ -102,7 +102,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
 
   /** The rotation queue, for its schedulers and the failure counter (opened on first use). */
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.Rotation, queueTelemetry());
+    this.queue ??= createQueue(requireRedis(this.config.redis, 'the rotation queue'), QueueName.Rotation, queueTelemetry());
     return this.queue;
   }
 
@@ -226,7 +226,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
   private async countFailure(): Promise<void> {
     try {
       // BullMQ 6 hides its Redis client behind the backend, so the counter has a connection of its own.
-      this.metrics ??= new Redis(this.config.redis.url, { maxRetriesPerRequest: 1 });
+      this.metrics ??= new Redis(requireRedis(this.config.redis, 'the rotation failure counter').url, { maxRetriesPerRequest: 1 });
       await this.metrics.incr(failureCounterKey(this.config.redis.prefix));
     } catch (error) {
       this.logger.warn(`Could not count a rotation failure: ${error instanceof Error ? error.message : String(error)}`);

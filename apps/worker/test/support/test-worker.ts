@@ -5,8 +5,8 @@
  */
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 
-import { type Config, loadConfig } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, QueueName, type RedisSettings } from '@crossgate/jobs';
+import { type Config, loadConfig, requireRedis } from '@crossgate/config';
+import { type CatalogueQueue, createQueue, QueueName } from '@crossgate/jobs';
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
 import { eventually, unique } from '@crossgate/testing';
 
@@ -75,8 +75,9 @@ export function jobFinished(queue: CatalogueQueue, id: string, timeoutMs = 10_00
 }
 
 /** Opens every queue of the catalogue under `redis` (the caller closes them). */
-export function openQueues(redis: RedisSettings): Record<QueueName, CatalogueQueue> {
-  return Object.fromEntries(Object.values(QueueName).map((name) => [name, createQueue(redis, name)])) as Record<QueueName, CatalogueQueue>;
+export function openQueues(redis: Config['redis']): Record<QueueName, CatalogueQueue> {
+  const settings = requireRedis(redis, 'the worker tests');
+  return Object.fromEntries(Object.values(QueueName).map((name) => [name, createQueue(settings, name)])) as Record<QueueName, CatalogueQueue>;
 }
 
 /** Removes every key of the given queues, active jobs included, and closes them. */

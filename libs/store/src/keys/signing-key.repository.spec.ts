@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 import { buildPublicJwks, generateSigningKey } from '@crossgate/token';
 import { KeyRing } from '@crossgate/vault';
 
@@ -23,7 +23,7 @@ let auditLog: AuditLogRepository;
 let keys: SigningKeyRepository;
 
 beforeAll(() => {
-  prisma = createPrismaClient(loadConfig().database.url);
+  prisma = createPrismaClient(databaseUrlOf(loadConfig()));
   auditLog = new AuditLogRepository(prisma);
   keys = new SigningKeyRepository(prisma, new PrivateKeySeal(new KeyRing(kek)), auditLog);
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 
 import { createPrismaClient, type PrismaClient } from '../database.ts';
 import { PolicySourceRepository } from './policy-source.repository.ts';
@@ -12,7 +12,7 @@ let prisma: PrismaClient;
 let source: PolicySourceRepository;
 
 beforeAll(() => {
-  prisma = createPrismaClient(loadConfig().database.url);
+  prisma = createPrismaClient(databaseUrlOf(loadConfig()));
   source = new PolicySourceRepository(prisma);
 });
 

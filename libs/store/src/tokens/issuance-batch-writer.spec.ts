@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 
 import { AuditLogRepository } from '../audit/audit-log.repository.ts';
 import { createPrismaClient, type PrismaClient } from '../database.ts';
@@ -11,7 +11,7 @@ let writer: IssuanceBatchWriter;
 let auditLog: AuditLogRepository;
 
 beforeAll(() => {
-  const { url } = loadConfig().database;
+  const url = databaseUrlOf(loadConfig());
   prisma = createPrismaClient(url);
   writer = new IssuanceBatchWriter(url);
   auditLog = new AuditLogRepository(prisma);
@@ -66,7 +66,7 @@ describe('IssuanceBatchWriter', () => {
     const requestId = `req-${randomUUID()}`;
     const event = (label: string) => ({ entry: { actor: { type: 'anonymous' as const, label }, action: 'token_exchange', requestId }, at: new Date() });
     // A fresh writer: its first group reads the head, the second is linked to the first without reading.
-    const own = new IssuanceBatchWriter(loadConfig().database.url);
+    const own = new IssuanceBatchWriter(databaseUrlOf(loadConfig()));
     try {
       await own.write([], [event('first')]);
       await own.write([], [event('second')]);

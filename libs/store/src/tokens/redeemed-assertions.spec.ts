@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 
 import { createPrismaClient, type PrismaClient } from '../database.ts';
 import { type AssertionRedemption, RedeemedAssertionWriter } from './redeemed-assertions.ts';
@@ -11,7 +11,7 @@ let resourceId: string;
 let clientId: string;
 
 beforeAll(async () => {
-  const { url } = loadConfig().database;
+  const url = databaseUrlOf(loadConfig());
   prisma = createPrismaClient(url);
   // Two writers: two API instances, each with connections of its own.
   writers = [new RedeemedAssertionWriter(url), new RedeemedAssertionWriter(url)];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 import { EnvelopeCipher, KeyRing, VaultIntegrityError } from '@crossgate/vault';
 
 import { createPrismaClient, type PrismaClient } from '../database.ts';
@@ -16,7 +16,7 @@ const first = kek(`kek-${randomBytes(3).toString('hex')}`);
 let store: SecretStore;
 
 beforeAll(() => {
-  prisma = createPrismaClient(loadConfig().database.url);
+  prisma = createPrismaClient(databaseUrlOf(loadConfig()));
   store = new SecretStore(prisma, new EnvelopeCipher(new KeyRing(first)));
 });
 
