@@ -146,10 +146,10 @@ export async function verifyCompactJws(inspected: InspectedJwt, keys: JwtKeyReso
   assertInspected(inspected);
   const { token, header } = inspected;
   const alg = header.alg as AsymmetricAlgorithm;
-  const entry = jwsAlgorithms[alg] as JwsAlgorithm | undefined;
-  if (entry === undefined) {
+  if (!Object.hasOwn(jwsAlgorithms, alg)) {
     throw new TokenError('disallowed_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
   }
+  const entry = jwsAlgorithms[alg];
   let key: CryptoKey;
   try {
     key = await keys(header);
