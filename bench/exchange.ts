@@ -28,7 +28,7 @@ import { relay, stopChild, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
+import { buildServer, cpuSecondsOf, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
@@ -387,7 +387,12 @@ async function main(): Promise<void> {
     if (warmupSeconds > 0) {
       loads.push(await drive('exchange warm-up', tokenUrl, requests, warmupSeconds, connections));
     }
+    const apiPid = started.child.pid!;
+    const cpuBefore = cpuSecondsOf(apiPid);
     const maximum = await drive('exchange, maximum throughput', tokenUrl, requests, seconds, connections);
+    const cpuAfter = cpuSecondsOf(apiPid);
+    const cpuPerExchangeMs = cpuBefore === null || cpuAfter === null || maximum.ok === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / maximum.ok) / 1000;
+    console.log(`API process: ${cpuPerExchangeMs ?? '?'} ms of CPU per exchange at maximum throughput`);
     const fixed = await driveAtRate(`exchange, steady ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate, connections);
     loads.push(maximum, fixed);
 
@@ -431,6 +436,7 @@ async function main(): Promise<void> {
       p50_ms: maximum.p50,
       p99_ms: maximum.p99,
       non_2xx: maximum.non2xx,
+      api_cpu_ms_per_exchange: cpuPerExchangeMs,
       rate_1000_p50_ms: fixed.p50,
       rate_1000_p99_ms: fixed.p99,
       rate_1000_req_per_s: fixed.reqPerSecond,

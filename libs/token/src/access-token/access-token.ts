@@ -12,7 +12,7 @@
  *
  * @see RFC 9068 §2 (JWT profile for access tokens), §4 (validation)
  */
-import { type CryptoKey, jwtVerify, SignJWT } from 'jose';
+import type { CryptoKey } from 'jose';
 
 import {
   type AsymmetricAlgorithm,
@@ -23,8 +23,8 @@ import {
   optionalNumericDate,
   optionalString,
   requireString,
-  toTokenError,
 } from '../jwt/jwt-guard.ts';
+import { signCompactJws, verifyJwt } from '../jwt/compact-jws.ts';
 import type { SigningAlgorithm } from '../keys/signing-keys.ts';
 import { TokenError } from '../token.error.ts';
 
@@ -87,9 +87,7 @@ export async function mintAccessToken(options: MintAccessTokenOptions): Promise<
     exp: iat + clampAccessTokenLifetime(options.lifetimeSeconds),
     ...definedOnly({ scope: scopes.length > 0 ? scopes.join(' ') : undefined }),
   };
-  const token = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: options.signingKey.alg, typ: accessTokenJwtType, kid: options.signingKey.kid })
-    .sign(options.signingKey.privateKey);
+  const token = signCompactJws({ alg: options.signingKey.alg, typ: accessTokenJwtType, kid: options.signingKey.kid }, claims, options.signingKey.privateKey);
   return { token, claims };
 }
 
@@ -107,19 +105,13 @@ export interface VerifyAccessTokenOptions {
  * Throws {@link TokenError}.
  */
 export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<AccessTokenClaims> {
-  inspectJwt(token, { maxBytes: defaultMaxTokenBytes, algorithms: options.algorithms, acceptType: (typ) => typ === accessTokenJwtType });
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, options.keys, {
-      algorithms: [...options.algorithms],
-      issuer: options.issuer,
-      currentDate: options.now,
-      clockTolerance: 0,
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
-    }));
-  } catch (error) {
-    throw toTokenError(error);
-  }
+  const inspected = inspectJwt(token, { maxBytes: defaultMaxTokenBytes, algorithms: options.algorithms, acceptType: (typ) => typ === accessTokenJwtType });
+  const payload = await verifyJwt(inspected, options.keys, {
+    issuer: options.issuer,
+    now: options.now,
+    clockToleranceSeconds: 0,
+    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
+  });
   const aud = payload['aud'];
   if (typeof aud !== 'string') {
     throw new TokenError('wrong_audience', 'An access token names exactly one audience');

@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type CryptoKey, jwtVerify, SignJWT } from 'jose';
+import type { CryptoKey } from 'jose';
 
 import {
   assertAlgorithms,
@@ -37,8 +37,8 @@ import {
   optionalStringArray,
   reinspectJwt,
   requireString,
-  toTokenError,
 } from '../jwt/jwt-guard.ts';
+import { signCompactJws, verifyJwt } from '../jwt/compact-jws.ts';
 import type { SigningAlgorithm } from '../keys/signing-keys.ts';
 import { TokenError } from '../token.error.ts';
 
@@ -165,9 +165,7 @@ export async function mintIdJag(options: MintIdJagOptions): Promise<MintedIdJag>
       email: options.email,
     }),
   };
-  const token = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: options.signingKey.alg, typ: idJagJwtType, kid: options.signingKey.kid })
-    .sign(options.signingKey.privateKey);
+  const token = signCompactJws({ alg: options.signingKey.alg, typ: idJagJwtType, kid: options.signingKey.kid }, claims, options.signingKey.privateKey);
   return { token, claims };
 }
 
@@ -212,21 +210,14 @@ export async function verifyIdJag(token: string | InspectedJwt, options: VerifyI
   }
 
   const inspection = { maxBytes: options.maxTokenBytes ?? defaultMaxTokenBytes, algorithms, acceptType: isIdJagType };
-  const { token: compact } = typeof token === 'string' ? inspectJwt(token, inspection) : reinspectJwt(token, inspection);
-
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(compact, options.keys, {
-      algorithms: [...algorithms],
-      issuer: options.issuer,
-      audience: options.audience,
-      currentDate: options.now,
-      clockTolerance: tolerance,
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
-    }));
-  } catch (error) {
-    throw toTokenError(error);
-  }
+  const inspected = typeof token === 'string' ? inspectJwt(token, inspection) : reinspectJwt(token, inspection);
+  const payload = await verifyJwt(inspected, options.keys, {
+    issuer: options.issuer,
+    audience: options.audience,
+    now: options.now,
+    clockToleranceSeconds: tolerance,
+    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
+  });
 
   assertSingleAudience(payload['aud'], options.audience);
   const iat = optionalNumericDate(payload, 'iat') as number;

@@ -1,10 +1,11 @@
 /**
- * @overview The checks every JWT Crossgate verifies goes through before and around `jwtVerify`:
+ * @overview The checks every JWT Crossgate verifies goes through before and after its signature:
  * a size cap before parsing, compact-JWS shape, no duplicate JSON member names, no header that
  * carries or points to a key, an asymmetric `alg` allow-list, explicit typing and an opaque `kid`.
- * They run before any key is looked up, so a hostile token never causes a JWKS fetch. jose does the
- * decoding, the signature and the registered-claim checks; its errors are mapped to
- * {@link TokenError} codes here.
+ * They run before any key is looked up, so a hostile token never causes a JWKS fetch. The
+ * signature is `compact-jws.ts`'s; the registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`)
+ * are checked here afterwards, as jose's `jwtVerify` checks them. Key resolvers' errors are mapped
+ * to {@link TokenError} codes here.
  *
  * @see RFC 8725 §2.6, §3.1, §3.2, §3.7, §3.10, §3.11, §3.12
  * @see RFC 7515 §4.1.9 (`typ` media-type comparison)
@@ -89,7 +90,19 @@ export function inspectJwt(token: unknown, options: InspectOptions): InspectedJw
   const header = decodeJsonObject(encodedHeader, 'header') as ProtectedHeaderParameters;
   const payload = decodeJsonObject(encodedPayload, 'payload');
   assertHeaderAccepted(header, options);
-  return { token, header, payload };
+  const inspected = { token, header, payload };
+  inspectedJwts.add(inspected);
+  return inspected;
+}
+
+/** What {@link inspectJwt} returned, so a verifier trusts a header and payload only as decoded from their own token. */
+const inspectedJwts = new WeakSet<InspectedJwt>();
+
+/** Throws TypeError unless `inspected` is what {@link inspectJwt} returned (not an object built to look like it). */
+export function assertInspected(inspected: InspectedJwt): void {
+  if (!inspectedJwts.has(inspected)) {
+    throw new TypeError('Only a token inspected by inspectJwt can be verified');
+  }
 }
 
 /**
@@ -241,7 +254,10 @@ function endOfString(text: string, start: number): number {
   return index + 1;
 }
 
-/** Maps what `jwtVerify` or a key resolver threw to a {@link TokenError}; anything unexpected is re-thrown. */
+/**
+ * Maps what a key resolver threw (the JWK Set cache, or jose's local key set) to a
+ * {@link TokenError}; anything unexpected is re-thrown.
+ */
 export function toTokenError(error: unknown): TokenError {
   if (error instanceof TokenError) {
     return error;
@@ -255,39 +271,89 @@ export function toTokenError(error: unknown): TokenError {
   if (error instanceof errors.JWKSMultipleMatchingKeys) {
     return new TokenError('unknown_key', 'Several keys of the issuer match; the token must name its kid', { cause: error });
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return new TokenError('invalid_signature', 'The signature does not verify', { cause: error });
-  }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return new TokenError('disallowed_algorithm', 'The algorithm is not supported for this key', { cause: error });
   }
-  if (error instanceof errors.JWTExpired) {
-    return error.claim === 'iat'
-      ? new TokenError('too_old', 'The token was issued too long ago', { cause: error })
-      : new TokenError('expired', 'The token has expired', { cause: error });
-  }
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing' || error.reason === 'invalid') {
-      return new TokenError('invalid_claim', `The "${error.claim}" claim is missing or has the wrong type`, { cause: error });
-    }
-    switch (error.claim) {
-      case 'iss':
-        return new TokenError('wrong_issuer', 'The token was issued by another issuer', { cause: error });
-      case 'aud':
-        return new TokenError('wrong_audience', 'The token is meant for another audience', { cause: error });
-      case 'nbf':
-      case 'iat':
-        return new TokenError('not_yet_valid', 'The token is not valid yet', { cause: error });
-      case 'typ':
-        return new TokenError('wrong_type', 'The token has the wrong typ', { cause: error });
-      default:
-        return new TokenError('invalid_claim', `The "${error.claim}" claim is not acceptable`, { cause: error });
-    }
-  }
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JWKSInvalid) {
+  if (error instanceof errors.JWKSInvalid) {
     return new TokenError('malformed', 'The token is malformed', { cause: error });
   }
   throw error;
+}
+
+/** What {@link assertRegisteredClaims} requires of a verified token's claims. */
+export interface RegisteredClaimRules {
+  /** `iss` must equal it exactly. */
+  issuer: string;
+  /** When set, `sub` must equal it exactly. */
+  subject?: string;
+  /** When set, `aud` must be it or an array holding it ({@link assertSingleAudience} narrows further). */
+  audience?: string;
+  /** Claims that must be present, whatever their value. */
+  requiredClaims: readonly string[];
+  now: Date;
+  /** Already checked by {@link assertClockTolerance}. */
+  clockToleranceSeconds: number;
+  /** When set, `iat` is required and may be at most this many seconds ago. */
+  maxAgeSeconds?: number;
+}
+
+const missingOrMistyped = (claim: string): TokenError => new TokenError('invalid_claim', `The "${claim}" claim is missing or has the wrong type`);
+
+function numericDateClaim(payload: Readonly<Record<string, unknown>>, claim: string): number | undefined {
+  const value = payload[claim];
+  if (value !== undefined && typeof value !== 'number') {
+    throw missingOrMistyped(claim);
+  }
+  return value;
+}
+
+/**
+ * The registered-claim checks of a verified token, in the order jose's `jwtVerify` makes them and
+ * with the codes and messages {@link TokenError} has always carried for them: presence of every
+ * required claim, `iss`, `sub`, `aud`, the types of `iat`, `nbf` and `exp`, `nbf` and `exp`
+ * against now within the tolerance, and the token's age.
+ *
+ * @see RFC 7519 §4.1
+ */
+export function assertRegisteredClaims(payload: Readonly<Record<string, unknown>>, rules: RegisteredClaimRules): void {
+  const required = new Set(['iss', ...(rules.subject === undefined ? [] : ['sub']), ...(rules.audience === undefined ? [] : ['aud']), ...(rules.maxAgeSeconds === undefined ? [] : ['iat']), ...[...rules.requiredClaims].reverse()]);
+  for (const claim of required) {
+    if (!Object.hasOwn(payload, claim)) {
+      throw missingOrMistyped(claim);
+    }
+  }
+  if (payload['iss'] !== rules.issuer) {
+    throw new TokenError('wrong_issuer', 'The token was issued by another issuer');
+  }
+  if (rules.subject !== undefined && payload['sub'] !== rules.subject) {
+    throw new TokenError('invalid_claim', 'The "sub" claim is not acceptable');
+  }
+  if (rules.audience !== undefined) {
+    const aud = payload['aud'];
+    if (!(aud === rules.audience || (Array.isArray(aud) && aud.includes(rules.audience)))) {
+      throw new TokenError('wrong_audience', 'The token is meant for another audience');
+    }
+  }
+  const now = Math.floor(rules.now.getTime() / 1000);
+  const tolerance = rules.clockToleranceSeconds;
+  const iat = numericDateClaim(payload, 'iat');
+  const nbf = numericDateClaim(payload, 'nbf');
+  if (nbf !== undefined && nbf > now + tolerance) {
+    throw new TokenError('not_yet_valid', 'The token is not valid yet');
+  }
+  const exp = numericDateClaim(payload, 'exp');
+  if (exp !== undefined && exp <= now - tolerance) {
+    throw new TokenError('expired', 'The token has expired');
+  }
+  if (rules.maxAgeSeconds !== undefined && iat !== undefined) {
+    const age = now - iat;
+    if (age - tolerance > rules.maxAgeSeconds) {
+      throw new TokenError('too_old', 'The token was issued too long ago');
+    }
+    if (age < -tolerance) {
+      throw new TokenError('not_yet_valid', 'The token is not valid yet');
+    }
+  }
 }
 
 /** A claim that must be a non-empty string. */

@@ -18,7 +18,7 @@
  *
  * @see RFC 7523 §3, RFC 7521 §5.2, RFC 8725 §3.1, §3.9, §3.11
  */
-import { decodeJwt, jwtVerify } from 'jose';
+import { decodeJwt } from 'jose';
 
 import {
   assertIssuedInPast,
@@ -31,7 +31,7 @@ import {
   optionalNumericDate,
   requireString,
   TokenError,
-  toTokenError,
+  verifyJwt,
 } from '@crossgate/token';
 
 import { maxAssertionBytes } from './presented-credentials.ts';
@@ -75,20 +75,14 @@ export async function verifyClientAssertion(
   options: { clientId: string; audience: string; keys: JwtKeyResolver; now: Date },
 ): Promise<VerifiedClientAssertion> {
   const tolerance = assertionClockToleranceSeconds;
-  inspectJwt(assertion, { maxBytes: maxAssertionBytes, algorithms: asymmetricAlgorithms, acceptType: isClientAssertionType });
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(assertion, options.keys, {
-      algorithms: [...asymmetricAlgorithms],
-      issuer: options.clientId,
-      subject: options.clientId,
-      currentDate: options.now,
-      clockTolerance: tolerance,
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
-    }));
-  } catch (error) {
-    throw toTokenError(error);
-  }
+  const inspected = inspectJwt(assertion, { maxBytes: maxAssertionBytes, algorithms: asymmetricAlgorithms, acceptType: isClientAssertionType });
+  const payload = await verifyJwt(inspected, options.keys, {
+    issuer: options.clientId,
+    subject: options.clientId,
+    now: options.now,
+    clockToleranceSeconds: tolerance,
+    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
+  });
   assertSingleAudience(payload['aud'], options.audience);
   const jti = requireString(payload, 'jti', 256);
   const expiresAt = optionalNumericDate(payload, 'exp')!;
