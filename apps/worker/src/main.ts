@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 
 import { loadConfigOrExit } from '@crossgate/config';
-import { QueueName } from '@crossgate/jobs';
+import { describeQueueBackend, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { CrossgateLogger } from '@crossgate/logging';
 import { requireDependencies } from '@crossgate/store';
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 
   logger.log(
-    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"`,
+    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} on ${describeQueueBackend(queueBackendOf(config))}`,
     'Worker',
   );
 }

@@ -21,7 +21,7 @@ let keys: SigningKeyRepository;
 
 beforeEach(async () => {
   config = testConfig();
-  queues = openQueues(config.redis);
+  queues = openQueues(config);
   maintenance = queues[QueueName.Maintenance];
   worker = await startTestWorker(config, new CapturingLogger());
   keys = worker.app.get(SigningKeyRepository);

@@ -16,3 +16,4 @@ export * from './worker-process.ts';
 export * from './set-receiver.ts';
 export * from './eventually.ts';
 export * from './tcp-proxy.ts';
+export * from './queue-contract.ts';

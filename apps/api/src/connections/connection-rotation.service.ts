@@ -9,7 +9,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, queueBackendOf, QueueName } from '@crossgate/jobs';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -107,7 +107,7 @@ export class ConnectionRotationService implements OnApplicationShutdown {
   }
 
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.Rotation);
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.Rotation);
     return this.queue;
   }
 

@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
 import { type KillSwitchScope, killSwitchDeliveryKinds, killSwitchDeliveryStatuses, killSwitchScopes, killSwitchScopeTargets, killSwitchStates, type KillSwitchTargetField, twoPersonKillSwitchScopes } from '@crossgate/domain';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, queueBackendOf, QueueName } from '@crossgate/jobs';
 import {
   type AuditEntry,
   type BlastRadiusCounts,
@@ -404,7 +404,7 @@ export class KillSwitchesService implements OnApplicationShutdown {
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch);
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.KillSwitch);
     return this.queue;
   }
 }

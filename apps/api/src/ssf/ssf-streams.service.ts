@@ -15,7 +15,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { z } from 'zod';
 
 import type { Config } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { AuditLogRepository, type AuditEntry, type PrismaClient, SecretStore, SigningKeyRepository, type Transaction } from '@crossgate/store';
 import { checkUrl, securityEventAlg, securityEventSigningRole, securityEventTypes } from '@crossgate/token';
 
@@ -204,7 +204,7 @@ export class SsfStreamsService implements OnModuleInit, OnApplicationShutdown {
       throw new AdminApiError('conflict', `The stream is ${current.status}: enable it before asking for a verification event`);
     }
     const job = jobId(JobName.SsfVerify, current.id, randomUUID());
-    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch);
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.KillSwitch);
     await enqueue(
       this.queue,
       { name: JobName.SsfVerify, data: { streamId: current.id, ...(input.state === undefined ? {} : { state: input.state }) } },

@@ -25,7 +25,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { UnrecoverableError } from 'bullmq';
 
 import type { Config } from '@crossgate/config';
-import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
+import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, queueBackendOf, QueueName } from '@crossgate/jobs';
 import {
   type AuditEntry,
   BatchedRead,
@@ -225,7 +225,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       case 'sts_revocation':
         return this.credentials.revokeConsent(line.targetId, context.record.id, last);
       case 'credential_rotation':
-        this.rotationQueue ??= createQueue(this.config.redis, QueueName.Rotation);
+        this.rotationQueue ??= createQueue(queueBackendOf(this.config), QueueName.Rotation);
         return this.credentials.rotateOrDisable(line.targetId, context.record.id, line.redrives, this.rotationQueue);
       default: {
         const unreachable: never = line.kind;
@@ -367,7 +367,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.KillSwitch);
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.KillSwitch);
     return this.queue;
   }
 }

@@ -4,24 +4,24 @@
  * root (worker.module.ts), so this service knows no processor.
  */
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Worker } from 'bullmq';
 
 import type { Config } from '@crossgate/config';
 import {
   type CatalogueJob,
   type CatalogueQueue,
+  type CatalogueWorker,
   createQueue,
+  createWorker,
   enqueue,
   type JobHandlers,
   type JobItem,
-  type JobName,
-  type JobPayload,
   type JobSchedule,
+  type QueueBackend,
+  queueBackendOf,
   QueueName,
   queueOf,
   runJob,
   upsertSchedule,
-  workerOptions,
 } from '@crossgate/jobs';
 
 import { InjectConfig } from '../platform/platform.module.ts';
@@ -36,7 +36,8 @@ export type StartupJobs = () => Promise<{ item: JobItem; jobId: string }[]>;
 export class QueuesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Queues');
   private readonly queues = new Map<QueueName, CatalogueQueue>();
-  private readonly workers: Worker<JobPayload, unknown, JobName>[] = [];
+  private readonly workers: CatalogueWorker[] = [];
+  private readonly backend: QueueBackend;
   private reassert: NodeJS.Timeout | undefined;
 
   constructor(
@@ -44,13 +45,15 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandlers,
     @Inject(JOB_SCHEDULES) private readonly schedules: JobSchedule[],
     @Inject(JOB_AT_START) private readonly atStart: StartupJobs,
-  ) {}
+  ) {
+    this.backend = queueBackendOf(config);
+  }
 
   /** The queue `name`, opened on first use and closed on shutdown. */
   queue(name: QueueName): CatalogueQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = createQueue(this.config.redis, name);
+      queue = createQueue(this.backend, name);
       queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -58,7 +61,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // Schedulers first: if Redis refuses them, the worker stops before taking any job.
+    // Schedulers first: if the queue backend refuses them, the worker stops before taking any job.
     for (const schedule of this.schedules) {
       await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
       this.logger.log(`Scheduled ${schedule.item.name} every ${describeInterval(schedule.every)}`);
@@ -83,7 +86,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
         await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
       }
     } catch (error) {
-      this.logger.warn(`Could not re-assert the schedulers (Redis down?): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Could not re-assert the schedulers (queue backend down?): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -94,12 +97,8 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
   }
 
-  private startWorker(name: QueueName): Worker<JobPayload, unknown, JobName> {
-    const worker = new Worker<JobPayload, unknown, JobName>(
-      name,
-      (job: CatalogueJob) => runJob(this.handlers, job),
-      workerOptions(this.config.redis, name),
-    );
+  private startWorker(name: QueueName): CatalogueWorker {
+    const worker = createWorker(this.backend, name, (job: CatalogueJob) => runJob(this.handlers, job));
     worker.on('active', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} started (attempt ${job.attemptsStarted})`));
     worker.on('completed', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} completed`));
     worker.on('failed', (job, error) => {
@@ -109,7 +108,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     worker.on('stalled', (jobId) =>
       this.logger.warn(`${name}: job ${jobId} stalled (its worker stopped mid-job); it goes back to waiting`),
     );
-    // Without a listener, a Redis error would be thrown as an unhandled 'error' event.
+    // Without a listener, a backend error would be thrown as an unhandled 'error' event.
     worker.on('error', (error) => this.logger.error(`${name} worker: ${error.message}`));
     return worker;
   }

@@ -13,7 +13,7 @@
  *             sees `done` under its own job id and stops.
  * A failed step keeps the old version active and the pending one for the retry (the same value is
  * pushed again), raises the alert (status failed, reason, `connection_rotation_failed`, a failure
- * counter in Redis) and throws, so BullMQ retries with exponential backoff.
+ * counter in Redis, when the queues are there) and throws, so BullMQ retries with exponential backoff.
  *
  * `connection-rotation.reconcile` keeps one BullMQ job scheduler per scheduled connection in line with
  * the connections (interval or cron; removed with the schedule) and fills `nextRotationAt`. It runs at
@@ -28,7 +28,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
-import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, QueueName } from '@crossgate/jobs';
+import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, queueBackendOf, QueueName } from '@crossgate/jobs';
 import {
   ConnectionRotationRepository,
   rotatablePatterns,
@@ -101,7 +101,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
 
   /** The rotation queue, for its schedulers and the failure counter (opened on first use). */
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(this.config.redis, QueueName.Rotation);
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.Rotation);
     return this.queue;
   }
 
@@ -219,11 +219,18 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     return known ? error : new Error(reason);
   }
 
-  /** `<prefix>:metrics:connection_rotation_failures_total`, a counter any metrics exporter can read. */
+  /**
+   * `<prefix>:metrics:connection_rotation_failures_total`, a counter any metrics exporter can read, when
+   * the queues are in Redis. Without Redis the failure is still in the audit log and on the connection.
+   */
   private async countFailure(): Promise<void> {
+    const backend = queueBackendOf(this.config);
+    if (backend.kind !== 'redis') {
+      return;
+    }
     try {
       // BullMQ 6 hides its Redis client behind the backend, so the counter has a connection of its own.
-      this.metrics ??= new Redis(this.config.redis.url, { maxRetriesPerRequest: 1 });
+      this.metrics ??= new Redis(backend.url, { maxRetriesPerRequest: 1 });
       await this.metrics.incr(failureCounterKey(this.config.redis.prefix));
     } catch (error) {
       this.logger.warn(`Could not count a rotation failure: ${error instanceof Error ? error.message : String(error)}`);
