@@ -6,6 +6,7 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
+import { Clock, SystemClock } from '@crossgate/domain';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -23,15 +24,8 @@ export const CONFIG = Symbol('Config');
 export const PRISMA = Symbol('PrismaClient');
 export const REDIS = Symbol('Redis');
 
-/** Time is injected so tests can fix it (session expiry, token lifetimes). */
-export abstract class Clock {
-  abstract now(): Date;
-}
-export class SystemClock extends Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+/** Time is injected so tests can fix it (session expiry, token lifetimes); re-exported for the feature modules. */
+export { Clock, SystemClock };
 
 export const InjectConfig = () => Inject(CONFIG);
 export const InjectPrisma = () => Inject(PRISMA);

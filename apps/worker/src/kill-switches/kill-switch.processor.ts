@@ -25,6 +25,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { UnrecoverableError } from 'bullmq';
 
 import type { Config } from '@crossgate/config';
+import { Clock } from '@crossgate/domain';
 import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, queueBackendOf, QueueName } from '@crossgate/jobs';
 import {
   type AuditEntry,
@@ -88,6 +89,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
     @Inject(CredentialRevocation) private readonly credentials: CredentialRevocation,
     @InjectPrisma() private readonly prisma: PrismaClient,
     @InjectConfig() private readonly config: Config,
+    @Inject(Clock) private readonly clock: Clock,
   ) {
     this.outcomes = new GroupCommit((items) => this.killSwitches.recordOutcomes(items), { maxGroupSize: 500, maxConcurrentCommits: 2 });
     this.lines = new BatchedRead((ids) => this.killSwitches.findDeliveries(ids));
@@ -116,13 +118,13 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** Makes sure SETs can be signed before the first switch fires. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.signingKeys.ensureActive(ssfRole, securityEventAlg, new Date());
+    await this.signingKeys.ensureActive(ssfRole, securityEventAlg, this.clock.now());
   }
 
   /** Handles `kill-switch.fan-out`. */
   async fanOut(job: CatalogueJob<typeof JobName.KillSwitchFanOut>): Promise<{ planned: boolean; lines: number; tokensRevoked: number }> {
     const { killSwitchId } = job.data;
-    const planned = await this.killSwitches.planFanOut(killSwitchId, new Date());
+    const planned = await this.killSwitches.planFanOut(killSwitchId, this.clock.now());
     if (planned === null) {
       return { planned: false, lines: 0, tokensRevoked: 0 };
     }
@@ -145,7 +147,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
     const attempts = line.attempts + 1;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const attempt = await this.attempt(line, context, lastAttempt).catch((error: unknown): Attempt => ({ ok: false, error: error instanceof Error ? error.message : String(error) }));
-    const now = new Date();
+    const now = this.clock.now();
     const last = attempt.ok || attempt.permanent === true || lastAttempt;
     if (!last && !attempt.ok) {
       await this.killSwitches.recordRetry(line.id, attempts, attempt.error, now, attempt.subject);
@@ -180,7 +182,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** Handles `kill-switch.expire-due`. */
   async expireDue(): Promise<{ expired: number }> {
-    const expired = await this.killSwitches.expireDue(new Date(), (record) => ({
+    const expired = await this.killSwitches.expireDue(this.clock.now(), (record) => ({
       actor,
       action: 'kill_switch.expired',
       target: { type: 'kill-switches', id: record.id },
@@ -207,7 +209,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       jti: `${job.id ?? job.data.streamId}/${job.attemptsMade}`,
       subject: { format: 'opaque', id: stream.id },
       event: verificationEvent(job.data.state),
-      now: new Date(),
+      now: this.clock.now(),
     });
     const result = await this.push(stream, set);
     if (!result.ok) {
@@ -252,7 +254,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       txn: record.id,
       subject,
       event: sessionRevokedEvent(record.reason, record.activatedAt ?? record.requestedAt),
-      now: new Date(),
+      now: this.clock.now(),
     });
     return { ...(await this.push(stream, set)), subject };
   }

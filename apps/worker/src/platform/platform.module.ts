@@ -1,6 +1,6 @@
 /**
- * @overview The process-wide parts the worker's processors share: configuration, the database and the
- * repositories. Built once from a parsed Config and exported globally. Queues are not here: BullMQ
+ * @overview The process-wide parts the worker's processors share: configuration, the clock, the
+ * database and the repositories. Built once from a parsed Config and exported globally. Queues are not here: BullMQ
  * opens its own Redis connections (see QueuesService).
  *
  * Providers are injected with explicit tokens (`@Inject(...)`) rather than through emitted
@@ -9,6 +9,7 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
+import { Clock, SystemClock } from '@crossgate/domain';
 import {
   AuditLogRepository,
   ConnectionRotationRepository,
@@ -42,11 +43,12 @@ class ConnectionCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: Config): DynamicModule {
+  static forRoot(config: Config, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: PlatformModule,
       providers: [
         { provide: CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
         // Small pool: the maintenance queue runs one job at a time; rotations (32 at once) mostly wait on
         // their targets' HTTP answers, and the API holds most of the database's connections.
         { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url, { maxConnections: 8 }) },
@@ -89,7 +91,7 @@ export class PlatformModule {
         },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore, ConnectionRotationRepository, KillSwitchRepository, StsConsentEnding],
+      exports: [CONFIG, Clock, PRISMA, AuditLogRepository, SigningKeyRepository, SecretStore, ConnectionRotationRepository, KillSwitchRepository, StsConsentEnding],
     };
   }
 }

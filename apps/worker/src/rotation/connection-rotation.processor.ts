@@ -28,6 +28,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
+import { Clock } from '@crossgate/domain';
 import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, queueBackendOf, QueueName } from '@crossgate/jobs';
 import {
   ConnectionRotationRepository,
@@ -79,6 +80,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     @Inject(ConnectionRotationRepository) private readonly rotations: ConnectionRotationRepository,
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @InjectConfig() private readonly config: Config,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Reconcile at start and every ROTATION_RECONCILE_SECONDS; retire due versions every minute. */
@@ -116,7 +118,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     if (await this.rotations.finishedBy(connectionId, jobKey)) {
       return { rotated: false, connectionId, reason: 'this job already finished the rotation' };
     }
-    const now = new Date();
+    const now = this.clock.now();
     if (!force && !this.isDue(target, now)) {
       return { rotated: false, connectionId, reason: 'not due yet' };
     }
@@ -138,7 +140,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     }
     const secretId = target.credentialSecretId!;
     const step = async (name: RotationStep) => {
-      if (!(await this.rotations.step(target.id, jobKey, name, new Date(Date.now() + leaseMs)))) {
+      if (!(await this.rotations.step(target.id, jobKey, name, new Date(this.clock.now().getTime() + leaseMs)))) {
         throw new Error(`The rotation of connection ${target.id} was taken over by another job`);
       }
       await job.updateProgress(rotationProgress(name));
@@ -160,7 +162,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     await verifyCredential(verifyUrl, credential, hookOptions);
 
     await step('activate');
-    const now = new Date();
+    const now = this.clock.now();
     const retireAt = new Date(now.getTime() + overlapSeconds * 1000);
     await this.secrets.activate(secretId, version, overlapSeconds === 0 ? 'retire-now' : { retireAt }, now, (tx) =>
       this.rotations.succeeded(tx, target.id, jobKey, now, nextRotation(target, now), {
@@ -201,7 +203,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
       this.logger.error(`Rotation of connection ${target.id} failed: ${error instanceof Error ? error.stack : String(error)}`);
     }
     const step = (await this.rotations.find(target.id))?.rotationStep ?? null;
-    const at = new Date();
+    const at = this.clock.now();
     await this.rotations.failed(target.id, jobKey, reason, at, {
       actor: { type: 'system', label: 'worker' },
       action: 'connection_rotation_failed',
@@ -285,7 +287,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
 
   /** Handles `connection-credential.retire-due`. */
   async retireDue(): Promise<{ retired: number }> {
-    const retired = await this.secrets.retireDue(new Date());
+    const retired = await this.secrets.retireDue(this.clock.now());
     if (retired > 0) {
       this.logger.log(`Retired ${retired} credential version(s) whose overlap window ended`);
     }

@@ -6,6 +6,7 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 
 import { type Config, loadConfig } from '@crossgate/config';
+import type { Clock } from '@crossgate/domain';
 import { type CatalogueQueue, createQueue, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
 import { eventually, unique } from '@crossgate/testing';
@@ -77,8 +78,9 @@ export interface TestWorker {
   close(): Promise<void>;
 }
 
-export async function startTestWorker(config: Config, logger: LoggerService = new CapturingLogger()): Promise<TestWorker> {
-  const app = await createWorker(config, { logger });
+/** Starts the worker in this process; `clock` fixes the time its processors decide by. */
+export async function startTestWorker(config: Config, logger: LoggerService = new CapturingLogger(), clock?: Clock): Promise<TestWorker> {
+  const app = await createWorker(config, { logger, ...(clock === undefined ? {} : { clock }) });
   return {
     app,
     prisma: app.get<PrismaClient>(PRISMA),
