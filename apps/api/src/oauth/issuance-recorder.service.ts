@@ -5,12 +5,9 @@
  * a token is never handed out before its record is on disk, and a refusal is answered only once it
  * is audited.
  */
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
-import type { Config } from '@crossgate/config';
 import { type AuditEntry, GroupCommit, IssuanceBatchWriter, type IssuedTokenRecord } from '@crossgate/store';
-
-import { InjectConfig } from '../platform/platform.module.ts';
 
 export interface Issuance {
   audit: AuditEntry;
@@ -21,12 +18,9 @@ export interface Issuance {
 
 @Injectable()
 export class IssuanceRecorder implements OnApplicationShutdown {
-  private readonly writer: IssuanceBatchWriter;
   private readonly group: GroupCommit<Issuance>;
 
-  constructor(@InjectConfig() config: Config) {
-    const writer = new IssuanceBatchWriter(config.database.url);
-    this.writer = writer;
+  constructor(@Inject(IssuanceBatchWriter) writer: IssuanceBatchWriter) {
     // One group in flight: the writer links each group to the one before without reading the head.
     this.group = new GroupCommit(
       (issuances) =>
@@ -43,8 +37,8 @@ export class IssuanceRecorder implements OnApplicationShutdown {
     return this.group.submit(issuance);
   }
 
+  /** Before the store closes the writer's connection. */
   async onApplicationShutdown(): Promise<void> {
     await this.group.flushed();
-    await this.writer.close();
   }
 }

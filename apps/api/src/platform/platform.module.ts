@@ -1,45 +1,31 @@
 /**
- * @overview The process-wide parts every feature module shares: configuration, the database, Redis,
- * the repositories and the clock. Built once from a parsed Config and exported globally.
+ * @overview The process-wide parts every feature module shares: configuration, the database and the
+ * repositories (StoreModule), Redis and the clock. Built once from a parsed Config and exported globally.
  */
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 import type { Config } from '@crossgate/config';
 import { Clock, SystemClock } from '@crossgate/domain';
-import {
-  AuditLogRepository,
-  ConnectionRotationRepository,
-  CrudRepository,
-  createPrismaClient,
-  keyRingOf,
-  type PrismaClient,
-  PolicySourceRepository,
-  PrivateKeySeal,
-  SecretStore,
-  SigningKeyRepository,
-} from '@crossgate/store';
+import { InjectPrisma, PRISMA, StoreModule } from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
-export const PRISMA = Symbol('PrismaClient');
+/** The database's injection tokens are the store's; re-exported for the feature modules. */
+export { InjectPrisma, PRISMA };
 export const REDIS = Symbol('Redis');
 
 /** Time is injected so tests can fix it (session expiry, token lifetimes); re-exported for the feature modules. */
 export { Clock, SystemClock };
 
 export const InjectConfig = () => Inject(CONFIG);
-export const InjectPrisma = () => Inject(PRISMA);
 export const InjectRedis = () => Inject(REDIS);
 
 @Injectable()
 class ConnectionCloser implements OnApplicationShutdown {
-  constructor(
-    @InjectPrisma() private readonly prisma: PrismaClient,
-    @InjectRedis() private readonly redis: Redis,
-  ) {}
+  constructor(@InjectRedis() private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.closeRedis()]);
+    await this.closeRedis();
   }
 
   /**
@@ -88,52 +74,14 @@ export class PlatformModule {
   static forRoot(config: Config, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: PlatformModule,
+      imports: [StoreModule.forRoot({ databaseUrl: config.database.url, keys: config.keys, allowInsecureLoopback: config.environment !== 'production' })],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
-        { provide: PRISMA, useFactory: () => createPrismaClient(config.database.url) },
         { provide: REDIS, useFactory: () => createRedis(config) },
-        { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
-        {
-          provide: AuditLogRepository,
-          inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
-        },
-        {
-          provide: PolicySourceRepository,
-          inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => new PolicySourceRepository(prisma),
-        },
-        {
-          provide: SigningKeyRepository,
-          inject: [PRISMA, AuditLogRepository],
-          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal(keyRingOf(config.keys)), auditLog),
-        },
-        {
-          provide: SecretStore,
-          inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys),
-        },
-        {
-          provide: ConnectionRotationRepository,
-          inject: [PRISMA, AuditLogRepository],
-          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
-        },
         ConnectionCloser,
       ],
-      exports: [
-        CONFIG,
-        Clock,
-        PRISMA,
-        REDIS,
-        CrudRepository,
-        AuditLogRepository,
-        PolicySourceRepository,
-        SigningKeyRepository,
-        SecretStore,
-        ConnectionRotationRepository,
-      ],
+      exports: [CONFIG, Clock, REDIS, StoreModule],
     };
   }
 }
