@@ -1,6 +1,6 @@
 /**
  * @overview The contract of the queue port (`@crossgate/jobs`: `createQueue`, `createWorker`,
- * `enqueue`, `upsertSchedule`), the same cases on every backend: what the worker's processors rely on.
+ * `createQueueEvents`, `enqueue`, `upsertSchedule`), the same cases on every backend: what the worker's processors rely on.
  * A backend that passes runs the kill-switch fan-out, the rotations and the maintenance jobs.
  */
 import { spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ import {
   type CatalogueWorker,
   type CatalogueWorkerOptions,
   createQueue,
+  createQueueEvents,
   createWorker,
   enqueue,
   jobId,
@@ -78,6 +79,19 @@ export function queueContract(label: string, newBackend: () => QueueBackend): vo
       expect((await queue.getJob(job.id!))?.returnvalue).toBe('verified');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(runs.map((run) => run.id)).toEqual([job.id]);
+    });
+
+    it('should tell a queue-events listener when a job has completed, with its return value', async () => {
+      const events = createQueueEvents(backend, QueueName.Maintenance);
+      try {
+        await events.waitUntilReady();
+        work(async () => 'heard');
+        const job = await enqueue(queue, item, { jobId: jobId(JobName.AuditVerifyChain, unique('events')) });
+
+        await expect(job.waitUntilFinished(events, 15_000)).resolves.toBe('heard');
+      } finally {
+        await events.close();
+      }
     });
 
     it('should ignore an add whose job id is already taken, waiting or finished', async () => {
