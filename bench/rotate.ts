@@ -38,7 +38,7 @@ const worker = spawn(process.execPath, ['--conditions=source', '--import', 'tsx'
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const workerTail = relay(worker, 'worker', { quiet: true });
-const queue = createQueue({ url: bench.run.redisUrl, prefix: bench.run.redisPrefix }, QueueName.Rotation);
+const queue = createQueue({ kind: 'redis', url: bench.run.redisUrl, prefix: bench.run.redisPrefix }, QueueName.Rotation);
 
 /** Printed after the clean-up, so the closing JSON line is the last line on stdout. */
 let summary: Record<string, unknown> | undefined;

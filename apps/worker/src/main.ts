@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 
 import { loadConfigOrExit } from '@crossgate/config';
-import { QueueName } from '@crossgate/jobs';
+import { describeQueueBackend, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { collectProcessMetrics, CrossgateLogger, serveMetrics, startTracing, stopTracing } from '@crossgate/logging';
 import { describeStartFailure, openDatabase, requireDependencies } from '@crossgate/store';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 
   logger.log(
-    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} under Redis prefix "${config.redis.prefix}"; database: ${database.description}`,
+    `Crossgate worker is up: queues ${Object.values(QueueName).join(', ')} on ${describeQueueBackend(queueBackendOf(config))}; database: ${database.description}`,
     'Worker',
   );
 }

@@ -5,6 +5,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
+import type { Clock } from '@crossgate/domain';
 import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
@@ -18,10 +19,11 @@ import { VaultRewrapProcessor } from './vault/vault-rewrap.processor.ts';
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: Config): DynamicModule {
+  /** `clock` decides every time the processors act on (the system clock unless a test fixes it). */
+  static forRoot(config: Config, clock?: Clock): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config)],
+      imports: [PlatformModule.forRoot(config, clock)],
       providers: [
         AuditChainProcessor,
         SigningKeysProcessor,

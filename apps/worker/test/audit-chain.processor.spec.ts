@@ -21,7 +21,7 @@ let worker: TestWorker;
 beforeEach(async () => {
   // A long interval: only the scheduler's first run and the jobs a test adds will execute.
   config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '1440' });
-  queues = openQueues(config.redis);
+  queues = openQueues(config);
   maintenance = queues[QueueName.Maintenance];
   logger = new CapturingLogger();
   worker = await startTestWorker(config, logger);

@@ -24,7 +24,7 @@ let target: LegacyApi;
 
 beforeEach(async () => {
   config = testConfig({ ROTATION_RETRY_DELAY_MS: '400', ROTATION_HOOK_TIMEOUT_MS: '1000', ROTATION_RECONCILE_SECONDS: '3600' });
-  queues = openQueues(config.redis);
+  queues = openQueues(config);
   rotation = queues[QueueName.Rotation];
   worker = await startTestWorker(config);
   secrets = worker.app.get(SecretStore);

@@ -5,7 +5,7 @@ import { eventually, obliterateQueues, openQueues, startTestWorker, testConfig, 
 describe('job schedulers', () => {
   it('should register each scheduler once, with one run, however many workers start', async () => {
     const config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '30' });
-    const queues = openQueues(config.redis);
+    const queues = openQueues(config);
     const maintenance = queues[QueueName.Maintenance];
     const workers: TestWorker[] = [];
     const intervals = { [JobName.AuditVerifyChain]: 30 * 60_000, [JobName.SigningKeysRotate]: config.keys.rotateEveryDays * 24 * 3600_000 };
@@ -43,7 +43,7 @@ describe('job schedulers', () => {
 
   it('should move the schedule when the interval changes', async () => {
     const config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '30' });
-    const queues = openQueues(config.redis);
+    const queues = openQueues(config);
     try {
       await (await startTestWorker(config)).close();
       const changed = { ...config, audit: { verifyEveryMinutes: 5 } };

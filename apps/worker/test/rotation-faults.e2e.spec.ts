@@ -7,8 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-import { type Config, databaseUrlOf, requireRedis } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName, workerSettings } from '@crossgate/jobs';
+import { type Config, databaseUrlOf } from '@crossgate/config';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, queueBackendOf, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient, SecretStore } from '@crossgate/store';
 import { createRotatableConnection, freePort, LegacyApi, startWorkerProcess, stopWorkerProcess, unique, type WorkerProcess } from '@crossgate/testing';
 
@@ -51,7 +51,7 @@ function worker(environment: Record<string, string> = {}): WorkerProcess {
 }
 
 function rotationQueue(): CatalogueQueue {
-  const queue = createQueue(requireRedis(config.redis, 'this test'), QueueName.Rotation);
+  const queue = createQueue(queueBackendOf(config), QueueName.Rotation);
   queues.push(queue);
   return queue;
 }
@@ -135,7 +135,7 @@ describe('Redis restarted mid-rotation', () => {
     // A retry far away: the job is still waiting for it when Redis loses everything.
     worker({ REDIS_URL: redisUrl, ROTATION_RETRY_DELAY_MS: '3600000', ROTATION_RECONCILE_SECONDS: '1' });
     // On the private Redis, which goes away with this test: closed here, never obliterated.
-    const queue = createQueue({ url: redisUrl, prefix: config.redis.prefix }, QueueName.Rotation);
+    const queue = createQueue({ kind: 'redis', url: redisUrl, prefix: config.redis.prefix }, QueueName.Rotation);
     await enqueue(queue, { name: JobName.ConnectionCredentialRotate, data: { connectionId, force: true } }, { jobId: jobId(JobName.ConnectionCredentialRotate, connectionId, unique('lost')) });
     await eventually('the first attempt to fail', () => rotationStep(connectionId), (row) => row.rotationStatus === 'failed', 30_000);
     expect(await versionStates(credentialSecretId)).toEqual([

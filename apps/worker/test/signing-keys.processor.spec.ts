@@ -1,7 +1,7 @@
 import type { Config } from '@crossgate/config';
 import { type CatalogueQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
 import { SigningKeyRepository } from '@crossgate/store';
-import { unique } from '@crossgate/testing';
+import { FixedClock, unique } from '@crossgate/testing';
 
 import {
   CapturingLogger,
@@ -21,7 +21,7 @@ let keys: SigningKeyRepository;
 
 beforeEach(async () => {
   config = testConfig();
-  queues = openQueues(config.redis);
+  queues = openQueues(config);
   maintenance = queues[QueueName.Maintenance];
   worker = await startTestWorker(config, new CapturingLogger());
   keys = worker.app.get(SigningKeyRepository);
@@ -76,5 +76,19 @@ describe('signing-keys.rotate', () => {
     expect(result).toMatchObject({ rotated: false, activeKid: active.kid });
     expect((await keys.findActive(role))!.kid).toBe(active.kid);
     expect(await worker.prisma.auditEvent.count({ where: { requestId: id } })).toBe(0);
+  });
+
+  it("should rotate a key on a scheduled run once the worker's clock says it is due", async () => {
+    const role = `ras:${unique('worker')}`;
+    const active = await keys.ensureActive(role, 'ES256', new Date());
+    await worker.close();
+    const later = new Date(Date.now() + (config.keys.rotateEveryDays + 1) * 24 * 3600 * 1000);
+    worker = await startTestWorker(config, new CapturingLogger(), new FixedClock(later));
+
+    const { result } = await rotate(role, false);
+
+    expect(result).toMatchObject({ rotated: true, retiredKid: active.kid });
+    const activated = await worker.prisma.signingKey.findUniqueOrThrow({ where: { kid: result.activeKid } });
+    expect(activated.activatedAt?.getTime()).toBe(later.getTime());
   });
 });

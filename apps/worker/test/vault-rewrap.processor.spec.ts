@@ -31,7 +31,7 @@ describe('vault.rewrap', () => {
     const a = kek();
     const b = kek();
     const configB = testConfig({ KEY_ENCRYPTION_KEY: b64(b.key), KEY_ENCRYPTION_KEY_ID: b.id, PREVIOUS_KEY_ENCRYPTION_KEYS: `${a.id}:${b64(a.key)}` });
-    queues = openQueues(configB.redis);
+    queues = openQueues(configB);
     // Data written while A was the current KEK.
     const bootstrap = await startTestWorker(testConfig());
     const prisma = bootstrap.app.get<PrismaClient>(PRISMA);

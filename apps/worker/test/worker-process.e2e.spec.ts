@@ -41,7 +41,7 @@ describe('the worker process', () => {
 
   beforeEach(() => {
     config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '1440' });
-    queues = openQueues(config.redis);
+    queues = openQueues(config);
     prisma = createPrismaClient(databaseUrlOf(config), { maxConnections: 2 });
   });
 

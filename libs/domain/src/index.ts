@@ -5,3 +5,4 @@
 export * from './admin-access.ts';
 export * from './enums.ts';
 export * from './audit.ts';
+export * from './clock.ts';

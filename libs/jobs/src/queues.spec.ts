@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
-import { Queue, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { loadConfig, requireRedis } from '@crossgate/config';
 
 import { type CatalogueJob, type JobHandlers, JobName, QueueName } from './catalogue.ts';
-import { type CatalogueQueue, createQueue, enqueue, jobId, queueOptions, runJob, type RedisSettings } from './queues.ts';
+import { type CatalogueQueue, createQueue, enqueue, jobId, queueBackendOf, runJob, type RedisQueueBackend } from './queues.ts';
 
 // A util lib may not import @crossgate/testing (module boundaries), so a local unique value.
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -48,13 +48,25 @@ describe('runJob', () => {
   });
 });
 
+describe('queueBackendOf', () => {
+  const database = { url: 'postgresql://postgres@127.0.0.1:5432/crossgate' };
+
+  it('should keep the queues in Redis when REDIS_URL is set', () => {
+    expect(queueBackendOf({ database, redis: { url: 'redis://127.0.0.1:6379', prefix: 'cg' } })).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379', prefix: 'cg' });
+  });
+
+  it('should keep the queues in their own schema of the Crossgate database without REDIS_URL', () => {
+    expect(queueBackendOf({ database, redis: { url: undefined, prefix: 'cg' } })).toEqual({ kind: 'postgres', databaseUrl: database.url, schema: 'bullmq' });
+  });
+});
+
 describe('enqueue', () => {
-  let redis: RedisSettings;
+  let redis: RedisQueueBackend;
   let queue: CatalogueQueue;
 
   beforeEach(() => {
     const run = requireRedis(loadConfig().redis, 'the queue tests');
-    redis = { url: run.url, prefix: `${run.prefix}:${unique('jobs')}` };
+    redis = { kind: 'redis', url: run.url, prefix: `${run.prefix}:${unique('jobs')}` };
     queue = createQueue(redis, QueueName.Maintenance);
   });
 
@@ -95,7 +107,8 @@ describe('enqueue', () => {
   });
 
   it('should refuse a job on a queue the catalogue does not assign it to', async () => {
-    const elsewhere = new Queue('elsewhere', queueOptions(redis)) as unknown as CatalogueQueue;
+    // A name outside the catalogue, as an older or newer producer might use.
+    const elsewhere = createQueue(redis, 'elsewhere' as QueueName);
     try {
       await expect(enqueue(elsewhere, { name: JobName.AuditVerifyChain, data: {} })).rejects.toThrow(
         'Job audit.verify-chain runs on queue "maintenance", not "elsewhere"',

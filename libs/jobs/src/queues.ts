@@ -1,9 +1,24 @@
 /**
- * @overview How every queue is opened and every job is added: one Redis prefix, one set of retry and
+ * @overview How every queue is opened and every job is added: one queue backend (Redis when the
+ * deployment has one, else BullMQ's PostgreSQL backend in the Crossgate database), one set of retry and
  * retention defaults, one set of worker lock settings, and typed `enqueue()`/`upsertSchedule()`.
+ * Nothing outside this file constructs a BullMQ `Queue`, `Worker` or `QueueEvents`.
  * @see https://docs.bullmq.io/guide/workers/stalled-jobs
  */
-import { type Job, type JobsOptions, Queue, type Telemetry, UnrecoverableError, type WorkerOptions } from 'bullmq';
+import {
+  createPostgresBackend,
+  type IQueueBackend,
+  type Job,
+  type JobsOptions,
+  type Processor,
+  Queue,
+  type Telemetry,
+  QueueEvents,
+  UnrecoverableError,
+  withBackend,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
 
 import {
   type CatalogueJob,
@@ -17,11 +32,65 @@ import {
   QueueName,
 } from './catalogue.ts';
 
-/** The Redis part of the configuration (`Config['redis']`). */
-export interface RedisSettings {
+/** Queues in Redis, under the deployment's key prefix (REDIS_PREFIX); they live under `<prefix>:bull:`. */
+export interface RedisQueueBackend {
+  kind: 'redis';
   url: string;
-  /** The deployment's key prefix (REDIS_PREFIX); queues live under `<prefix>:bull:`. */
   prefix: string;
+}
+
+/**
+ * Queues in PostgreSQL (BullMQ's PostgreSQL backend): its tables and functions in a schema of their
+ * own, so the Prisma migrations, which manage `public` only, never see them. BullMQ creates and
+ * upgrades that schema itself when a queue first connects (under an advisory lock, so concurrent
+ * starts migrate once).
+ */
+export interface PostgresQueueBackend {
+  kind: 'postgres';
+  databaseUrl: string;
+  schema: string;
+}
+
+/** Where the queues are kept. */
+export type QueueBackend = RedisQueueBackend | PostgresQueueBackend;
+
+/** The schema BullMQ's tables live in on the PostgreSQL backend. */
+export const postgresQueueSchema = 'bullmq';
+
+/** The parts of the configuration (`Config['redis']`, `Config['database']`) that choose the backend. */
+export interface QueueSettings {
+  redis: { url?: string | undefined; prefix: string };
+  /** Resolved before any queue opens: DATABASE_URL, or the embedded server's URL. */
+  database: { url?: string | undefined };
+}
+
+/** Redis when REDIS_URL is set; otherwise the Crossgate database, so a deployment needs no Redis. */
+export function queueBackendOf(settings: QueueSettings): QueueBackend {
+  const { url, prefix } = settings.redis;
+  if (url === undefined || url === '') {
+    const databaseUrl = settings.database.url;
+    if (databaseUrl === undefined) {
+      throw new Error('The queues need the database URL, which is resolved at start (DATABASE_URL or the embedded PostgreSQL)');
+    }
+    return { kind: 'postgres', databaseUrl, schema: postgresQueueSchema };
+  }
+  return { kind: 'redis', url, prefix };
+}
+
+/** For log lines: where the queues are, without credentials. */
+export function describeQueueBackend(backend: QueueBackend): string {
+  switch (backend.kind) {
+    case 'redis':
+      return `Redis (prefix "${backend.prefix}")`;
+    case 'postgres':
+      return `PostgreSQL (schema "${backend.schema}")`;
+    default:
+      return unknownBackend(backend);
+  }
+}
+
+function unknownBackend(backend: never): never {
+  throw new Error(`Unknown queue backend ${JSON.stringify(backend)}`);
 }
 
 /**
@@ -63,33 +132,92 @@ export const queueConcurrency: Record<QueueName, number> = {
   [QueueName.KillSwitch]: 128,
 };
 
-/** BullMQ's key prefix: the deployment's prefix plus `:bull`, apart from the other keys Crossgate keeps. */
-export function bullPrefix(redis: RedisSettings): string {
+/** BullMQ's key prefix on Redis: the deployment's prefix plus `:bull`, apart from the other keys Crossgate keeps. */
+export function bullPrefix(redis: Pick<RedisQueueBackend, 'prefix'>): string {
   return `${redis.prefix}:bull`;
 }
 
 /**
- * Queue options (producer side) for a queue of the catalogue. `telemetry` (bullmq-otel, when tracing
- * is on) adds producer spans and puts the trace context in each job.
+ * Connections per BullMQ pool on PostgreSQL. Each queue and each worker opens a pool of its own (and a
+ * worker or QueueEvents one more connection for LISTEN), so they stay small: a producer adds a job in
+ * one statement, and a worker's jobs spend their time on HTTP and on the Crossgate pool, not on BullMQ's.
  */
-export function queueOptions(redis: RedisSettings, telemetry?: Telemetry) {
-  return { connection: { url: redis.url }, prefix: bullPrefix(redis), defaultJobOptions, ...(telemetry === undefined ? {} : { telemetry }) };
+const postgresPoolSize = { queue: 2, worker: 4, events: 1 } as const;
+
+function postgresConnection(backend: PostgresQueueBackend, max: number) {
+  return { connectionString: backend.databaseUrl, schema: backend.schema, migrate: true, max };
 }
+
+const postgres = withBackend(createPostgresBackend);
+
+// The classes of both backends differ only in their backend and connection type parameters, which the
+// catalogue types below leave open; each factory casts its backend's class to them once.
+
+/** A queue of the catalogue, on either backend. */
+export type CatalogueQueue = Queue<JobPayload, unknown, JobName, JobPayload, unknown, JobName, IQueueBackend, unknown>;
+
+/** A worker of the catalogue, on either backend. */
+export type CatalogueWorker = Worker<JobPayload, unknown, JobName, IQueueBackend>;
+
+/** The events of a queue of the catalogue, on either backend. */
+export type CatalogueQueueEvents = QueueEvents<unknown, IQueueBackend, unknown>;
 
 /**
- * Worker options for `queue`. BullMQ sets `maxRetriesPerRequest: null` on the blocking connection
- * itself. `telemetry` runs each job in a span continuing the trace of whoever enqueued it.
+ * Opens `name` on `backend`, with the catalogue's job defaults. `telemetry` (bullmq-otel, when tracing
+ * is on) adds producer spans and puts the trace context in each job. The caller closes it.
  */
-export function workerOptions(redis: RedisSettings, queue: QueueName, telemetry?: Telemetry): WorkerOptions {
-  return { connection: { url: redis.url }, prefix: bullPrefix(redis), concurrency: queueConcurrency[queue], ...workerSettings, ...(telemetry === undefined ? {} : { telemetry }) };
+export function createQueue(backend: QueueBackend, name: QueueName, telemetry?: Telemetry): CatalogueQueue {
+  const traced = telemetry === undefined ? {} : { telemetry };
+  switch (backend.kind) {
+    case 'redis':
+      return new Queue<JobPayload, unknown, JobName>(name, { connection: { url: backend.url }, prefix: bullPrefix(backend), defaultJobOptions, ...traced }) as unknown as CatalogueQueue;
+    case 'postgres':
+      return new postgres.Queue<JobPayload, unknown, JobName>(name, { connection: postgresConnection(backend, postgresPoolSize.queue), defaultJobOptions, ...traced }) as unknown as CatalogueQueue;
+    default:
+      return unknownBackend(backend);
+  }
 }
 
-/** A queue of the catalogue. */
-export type CatalogueQueue = Queue<JobPayload, unknown, JobName>;
+/** What a worker of queue `name` runs with unless told otherwise: its concurrency and the lock settings. */
+export function workerOptions(name: QueueName) {
+  return { concurrency: queueConcurrency[name], ...workerSettings } satisfies Partial<WorkerOptions>;
+}
 
-/** Opens `name` under the deployment's prefix. The caller closes it. */
-export function createQueue(redis: RedisSettings, name: QueueName, telemetry?: Telemetry): CatalogueQueue {
-  return new Queue<JobPayload, unknown, JobName>(name, queueOptions(redis, telemetry));
+/** Worker options a caller may override; the connection and prefix are the backend's. */
+export type CatalogueWorkerOptions = Omit<WorkerOptions, 'connection' | 'prefix'>;
+
+/**
+ * Starts a worker on `name` that hands every job to `processor`, with {@link workerOptions} unless
+ * `options` overrides them. (On Redis, BullMQ sets `maxRetriesPerRequest: null` on the blocking
+ * connection itself.) The caller closes it.
+ */
+export function createWorker(
+  backend: QueueBackend,
+  name: QueueName,
+  processor: Processor<JobPayload, unknown, JobName>,
+  options: CatalogueWorkerOptions = {},
+): CatalogueWorker {
+  const settings = { ...workerOptions(name), ...options };
+  switch (backend.kind) {
+    case 'redis':
+      return new Worker<JobPayload, unknown, JobName>(name, processor, { ...settings, connection: { url: backend.url }, prefix: bullPrefix(backend) }) as unknown as CatalogueWorker;
+    case 'postgres':
+      return new postgres.Worker<JobPayload, unknown, JobName>(name, processor, { ...settings, connection: postgresConnection(backend, postgresPoolSize.worker) }) as unknown as CatalogueWorker;
+    default:
+      return unknownBackend(backend);
+  }
+}
+
+/** Listens to the events of queue `name` (added, completed, failed, progress…). The caller closes it. */
+export function createQueueEvents(backend: QueueBackend, name: QueueName): CatalogueQueueEvents {
+  switch (backend.kind) {
+    case 'redis':
+      return new QueueEvents(name, { connection: { url: backend.url }, prefix: bullPrefix(backend) }) as unknown as CatalogueQueueEvents;
+    case 'postgres':
+      return new postgres.QueueEvents(name, { connection: postgresConnection(backend, postgresPoolSize.events) }) as unknown as CatalogueQueueEvents;
+    default:
+      return unknownBackend(backend);
+  }
 }
 
 /**

@@ -28,3 +28,4 @@ export * from './sts/oauth-provider-clients.ts';
 export * from './sts/sts-consent-ending.ts';
 export * from './embedded/embedded-postgres.ts';
 export * from './embedded/open-database.ts';
+export * from './store.module.ts';

@@ -17,3 +17,5 @@ export * from './set-receiver.ts';
 export * from './otlp-receiver.ts';
 export * from './eventually.ts';
 export * from './tcp-proxy.ts';
+export * from './queue-contract.ts';
+export * from './fixed-clock.ts';

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-import type { Config } from '@crossgate/config';
+import { type Config, loadConfig } from '@crossgate/config';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -18,11 +18,27 @@ export interface WorkerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** The test process's environment without REDIS_URL: a worker started with it keeps its queues in PostgreSQL. */
+function withoutRedis(): NodeJS.ProcessEnv {
+  const { REDIS_URL: _unset, ...environment } = process.env;
+  return environment;
+}
+
+/**
+ * Whether a worker process can run with its queues in PostgreSQL: the configuration lets REDIS_URL be
+ * unset rather than defaulting it to a local Redis.
+ */
+export function workerProcessCanRunWithoutRedis(): boolean {
+  return (loadConfig(withoutRedis()).redis.url as string | undefined) === undefined;
+}
+
+/** Starts the worker on the queue backend `config` names: Redis, or PostgreSQL when `config` has no Redis URL. */
 export function startWorkerProcess(config: Config, environment: Record<string, string> = {}): WorkerProcess {
+  const inherited = (config.redis.url as string | undefined) === undefined ? withoutRedis() : process.env;
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'apps/worker/src/main.ts'], {
     cwd: repositoryRoot,
     env: {
-      ...process.env,
+      ...inherited,
       // tsx would otherwise read the root tsconfig.json, which enables no decorators.
       TSX_TSCONFIG_PATH: 'apps/worker/tsconfig.json',
       REDIS_PREFIX: config.redis.prefix,

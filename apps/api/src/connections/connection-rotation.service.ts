@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 
-import { type Config, requireRedis } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
+import type { Config } from '@crossgate/config';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { queueTelemetry } from '@crossgate/logging';
 import {
   AuditLogRepository,
@@ -108,7 +108,7 @@ export class ConnectionRotationService implements OnApplicationShutdown {
   }
 
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(requireRedis(this.config.redis, 'the rotation queue'), QueueName.Rotation, queueTelemetry());
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.Rotation, queueTelemetry());
     return this.queue;
   }
 

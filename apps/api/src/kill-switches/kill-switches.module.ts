@@ -4,9 +4,6 @@
  */
 import { Module } from '@nestjs/common';
 
-import { AuditLogRepository, KillSwitchRepository, type PrismaClient } from '@crossgate/store';
-
-import { PRISMA } from '../platform/platform.module.ts';
 import { KillSwitchGate } from './kill-switch-gate.service.ts';
 import { KillSwitchesController } from './kill-switches.controller.ts';
 import { KillSwitchesService } from './kill-switches.service.ts';
@@ -14,11 +11,6 @@ import { KillSwitchesService } from './kill-switches.service.ts';
 @Module({
   controllers: [KillSwitchesController],
   providers: [
-    {
-      provide: KillSwitchRepository,
-      inject: [PRISMA, AuditLogRepository],
-      useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new KillSwitchRepository(prisma, auditLog),
-    },
     KillSwitchGate,
     KillSwitchesService,
   ],

@@ -8,9 +8,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 
-import { type Config, requireRedis } from '@crossgate/config';
+import type { Config } from '@crossgate/config';
 import { type KillSwitchScope, killSwitchDeliveryKinds, killSwitchDeliveryStatuses, killSwitchScopes, killSwitchScopeTargets, killSwitchStates, type KillSwitchTargetField, twoPersonKillSwitchScopes } from '@crossgate/domain';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, killSwitchDeliveryJob, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { killSwitchesFired, killSwitchesLifted, queueTelemetry } from '@crossgate/logging';
 import {
   type AuditEntry,
@@ -412,7 +412,7 @@ export class KillSwitchesService implements OnApplicationShutdown {
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(requireRedis(this.config.redis, 'the kill-switch queue'), QueueName.KillSwitch, queueTelemetry());
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.KillSwitch, queueTelemetry());
     return this.queue;
   }
 }

@@ -6,13 +6,11 @@
  * is audited. Each decision is also counted (`crossgate_token_decisions_total`): a refusal as it is
  * submitted (it is answered even when its record cannot be written), anything allowed once committed.
  */
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
-import { type Config, databaseUrlOf } from '@crossgate/config';
 import { tokenDecisions } from '@crossgate/logging';
 import { type AuditEntry, GroupCommit, IssuanceBatchWriter, type IssuedTokenRecord } from '@crossgate/store';
 
-import { InjectConfig } from '../platform/platform.module.ts';
 import { tokenDecisionOf } from './oauth-audit.ts';
 
 export interface Issuance {
@@ -24,12 +22,9 @@ export interface Issuance {
 
 @Injectable()
 export class IssuanceRecorder implements OnApplicationShutdown {
-  private readonly writer: IssuanceBatchWriter;
   private readonly group: GroupCommit<Issuance>;
 
-  constructor(@InjectConfig() config: Config) {
-    const writer = new IssuanceBatchWriter(databaseUrlOf(config));
-    this.writer = writer;
+  constructor(@Inject(IssuanceBatchWriter) writer: IssuanceBatchWriter) {
     // One group in flight: the writer links each group to the one before without reading the head.
     this.group = new GroupCommit(
       (issuances) =>
@@ -57,8 +52,8 @@ export class IssuanceRecorder implements OnApplicationShutdown {
     });
   }
 
+  /** Before the store closes the writer's connection. */
   async onApplicationShutdown(): Promise<void> {
     await this.group.flushed();
-    await this.writer.close();
   }
 }

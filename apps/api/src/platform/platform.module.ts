@@ -1,52 +1,31 @@
 /**
- * @overview The process-wide parts every feature module shares: configuration, the database, the
- * coordination port (Redis, or PostgreSQL without it), the repositories and the clock. Built once
- * from a parsed Config and exported globally.
+ * @overview The process-wide parts every feature module shares: configuration, the database and the
+ * repositories (StoreModule), the coordination port (Redis, or PostgreSQL without it) and the clock.
+ * Built once from a parsed Config and exported globally.
  */
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 
 import { type Config, databaseUrlOf } from '@crossgate/config';
 import { Coordination, PostgresCoordination, RedisCoordination } from '@crossgate/coordination';
+import { Clock, SystemClock } from '@crossgate/domain';
 import { stopTracing } from '@crossgate/logging';
-import {
-  AuditLogRepository,
-  ConnectionRotationRepository,
-  CrudRepository,
-  createPrismaClient,
-  keyRingOf,
-  type PrismaClient,
-  PolicySourceRepository,
-  PrivateKeySeal,
-  SecretStore,
-  SigningKeyRepository,
-} from '@crossgate/store';
+import { InjectPrisma, PRISMA, StoreModule } from '@crossgate/store';
 
 export const CONFIG = Symbol('Config');
-export const PRISMA = Symbol('PrismaClient');
+/** The database's injection tokens are the store's; re-exported for the feature modules. */
+export { InjectPrisma, PRISMA };
 
-/** Time is injected so tests can fix it (session expiry, token lifetimes). */
-export abstract class Clock {
-  abstract now(): Date;
-}
-export class SystemClock extends Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+export { Clock, SystemClock };
 
 export const InjectConfig = () => Inject(CONFIG);
-export const InjectPrisma = () => Inject(PRISMA);
 
 @Injectable()
 class ConnectionCloser implements OnApplicationShutdown {
-  constructor(
-    @InjectPrisma() private readonly prisma: PrismaClient,
-    @Inject(Coordination) private readonly coordination: Coordination,
-  ) {}
+  constructor(@Inject(Coordination) private readonly coordination: Coordination) {}
 
   async onApplicationShutdown(): Promise<void> {
-    // Tracing too: the spans of the last requests are still buffered.
-    await Promise.allSettled([this.prisma.$disconnect(), this.coordination.close(), stopTracing()]);
+    // Tracing too: the spans of the last requests are still buffered. The store closes the database.
+    await Promise.allSettled([this.coordination.close(), stopTracing()]);
   }
 }
 
@@ -63,52 +42,14 @@ export class PlatformModule {
   static forRoot(config: Config, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: PlatformModule,
+      imports: [StoreModule.forRoot({ databaseUrl: databaseUrlOf(config), keys: config.keys, allowInsecureLoopback: config.environment !== 'production' })],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
-        { provide: PRISMA, useFactory: () => createPrismaClient(databaseUrlOf(config)) },
         { provide: Coordination, useFactory: () => createCoordination(config) },
-        { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
-        {
-          provide: AuditLogRepository,
-          inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma),
-        },
-        {
-          provide: PolicySourceRepository,
-          inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => new PolicySourceRepository(prisma),
-        },
-        {
-          provide: SigningKeyRepository,
-          inject: [PRISMA, AuditLogRepository],
-          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) =>
-            new SigningKeyRepository(prisma, new PrivateKeySeal(keyRingOf(config.keys)), auditLog),
-        },
-        {
-          provide: SecretStore,
-          inject: [PRISMA],
-          useFactory: (prisma: PrismaClient) => SecretStore.fromConfig(prisma, config.keys),
-        },
-        {
-          provide: ConnectionRotationRepository,
-          inject: [PRISMA, AuditLogRepository],
-          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ConnectionRotationRepository(prisma, auditLog),
-        },
         ConnectionCloser,
       ],
-      exports: [
-        CONFIG,
-        Clock,
-        PRISMA,
-        Coordination,
-        CrudRepository,
-        AuditLogRepository,
-        PolicySourceRepository,
-        SigningKeyRepository,
-        SecretStore,
-        ConnectionRotationRepository,
-      ],
+      exports: [CONFIG, Clock, Coordination, StoreModule],
     };
   }
 }

@@ -6,12 +6,11 @@
  * nothing. Concurrent redemptions are grouped into one statement (GroupCommit). Rows of expired
  * assertions (refused as expired anyway) are dropped every few minutes by every instance.
  */
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
-import { type Config, databaseUrlOf } from '@crossgate/config';
 import { type AssertionRedemption, GroupCommit, RedeemedAssertionWriter, type RedemptionOutcome } from '@crossgate/store';
 
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import { Clock } from '../platform/platform.module.ts';
 
 interface PendingRedemption {
   redemption: AssertionRedemption;
@@ -24,16 +23,13 @@ const pruneIntervalMs = 5 * 60 * 1000;
 @Injectable()
 export class AssertionRedemptions implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('assertion-redemptions');
-  private readonly writer: RedeemedAssertionWriter;
   private readonly group: GroupCommit<PendingRedemption>;
   private pruning: NodeJS.Timeout | undefined;
 
   constructor(
-    @InjectConfig() config: Config,
+    @Inject(RedeemedAssertionWriter) private readonly writer: RedeemedAssertionWriter,
     private readonly clock: Clock,
   ) {
-    const writer = new RedeemedAssertionWriter(databaseUrlOf(config));
-    this.writer = writer;
     this.group = new GroupCommit(
       async (pending) => {
         const outcomes = await writer.redeem(pending.map((item) => item.redemption));
@@ -62,7 +58,7 @@ export class AssertionRedemptions implements OnModuleInit, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.pruning);
+    // Before the store closes the writer's connections.
     await this.group.flushed();
-    await this.writer.close();
   }
 }

@@ -14,8 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
 
-import { type Config, requireRedis } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
+import type { Config } from '@crossgate/config';
+import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { queueTelemetry } from '@crossgate/logging';
 import { AuditLogRepository, type AuditEntry, type PrismaClient, SecretStore, SigningKeyRepository, type Transaction } from '@crossgate/store';
 import { checkUrl, securityEventAlg, securityEventSigningRole, securityEventTypes } from '@crossgate/token';
@@ -205,7 +205,7 @@ export class SsfStreamsService implements OnModuleInit, OnApplicationShutdown {
       throw new AdminApiError('conflict', `The stream is ${current.status}: enable it before asking for a verification event`);
     }
     const job = jobId(JobName.SsfVerify, current.id, randomUUID());
-    this.queue ??= createQueue(requireRedis(this.config.redis, 'the kill-switch queue'), QueueName.KillSwitch, queueTelemetry());
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.KillSwitch, queueTelemetry());
     await enqueue(
       this.queue,
       { name: JobName.SsfVerify, data: { streamId: current.id, ...(input.state === undefined ? {} : { state: input.state }) } },

@@ -7,6 +7,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
+import { Clock } from '@crossgate/domain';
 import { type CatalogueJob, JobName, type JobSchedule } from '@crossgate/jobs';
 import { maxSignedLifetimeSeconds, type SigningKeyRecord, SigningKeyRepository } from '@crossgate/store';
 
@@ -27,6 +28,7 @@ export class SigningKeysProcessor {
   constructor(
     @Inject(SigningKeyRepository) private readonly keys: SigningKeyRepository,
     @InjectConfig() private readonly config: Config,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Every SIGNING_KEY_ROTATE_DAYS, for the IdP role. */
@@ -37,7 +39,7 @@ export class SigningKeysProcessor {
   /** Handles `signing-keys.rotate`. The job id is the audit event's request id. */
   async rotate(job: CatalogueJob<typeof JobName.SigningKeysRotate>): Promise<RotationOutcome> {
     const { role, force = false } = job.data;
-    const now = new Date();
+    const now = this.clock.now();
     const active = await this.keys.findActive(role);
     const dueAt = active ? this.dueAt(active) : now;
     if (!force && active && dueAt.getTime() - earlyTolerance > now.getTime()) {

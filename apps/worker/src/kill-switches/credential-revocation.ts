@@ -10,6 +10,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 
+import { Clock } from '@crossgate/domain';
 import { type CatalogueQueue, jobId, JobName } from '@crossgate/jobs';
 import { ConnectionRotationRepository, KillSwitchRepository, type PrismaClient, StsConsentEnding } from '@crossgate/store';
 
@@ -27,6 +28,7 @@ export class CredentialRevocation {
     @Inject(ConnectionRotationRepository) private readonly rotations: ConnectionRotationRepository,
     @Inject(KillSwitchRepository) private readonly killSwitches: KillSwitchRepository,
     @InjectPrisma() private readonly prisma: PrismaClient,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async revokeConsent(consentId: string, killSwitchId: string, last: boolean): Promise<Attempt> {
@@ -43,7 +45,7 @@ export class CredentialRevocation {
     if (upstream === 'failed' && !last) {
       return { ok: false, error: `The provider did not revoke the refresh token: ${error ?? 'unknown error'}` };
     }
-    await this.consents.finish(consent, how, upstream, error, new Date());
+    await this.consents.finish(consent, how, upstream, error, this.clock.now());
     return upstream === 'failed' ? { ok: false, error: `The consent was ended here, but the provider never revoked its refresh token: ${error ?? 'unknown error'}` } : { ok: true };
   }
 
@@ -63,7 +65,7 @@ export class CredentialRevocation {
           reason: 'A kill switch reached it and it has no rotation hook, so its credential cannot be rotated',
           context: { killSwitchId },
         },
-        new Date(),
+        this.clock.now(),
       );
       return { ok: true };
     }

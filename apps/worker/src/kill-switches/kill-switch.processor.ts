@@ -24,8 +24,9 @@ import https from 'node:https';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 
-import { type Config, requireRedis } from '@crossgate/config';
-import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, QueueName } from '@crossgate/jobs';
+import type { Config } from '@crossgate/config';
+import { Clock } from '@crossgate/domain';
+import { type CatalogueJob, type CatalogueQueue, createQueue, jobId, JobName, type JobSchedule, killSwitchDeliveryJob, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { killSwitchDeliveries, killSwitchesLifted, queueTelemetry } from '@crossgate/logging';
 import {
   type AuditEntry,
@@ -89,6 +90,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
     @Inject(CredentialRevocation) private readonly credentials: CredentialRevocation,
     @InjectPrisma() private readonly prisma: PrismaClient,
     @InjectConfig() private readonly config: Config,
+    @Inject(Clock) private readonly clock: Clock,
   ) {
     this.outcomes = new GroupCommit((items) => this.killSwitches.recordOutcomes(items), { maxGroupSize: 500, maxConcurrentCommits: 2 });
     this.lines = new BatchedRead((ids) => this.killSwitches.findDeliveries(ids));
@@ -117,13 +119,13 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** Makes sure SETs can be signed before the first switch fires. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.signingKeys.ensureActive(ssfRole, securityEventAlg, new Date());
+    await this.signingKeys.ensureActive(ssfRole, securityEventAlg, this.clock.now());
   }
 
   /** Handles `kill-switch.fan-out`. */
   async fanOut(job: CatalogueJob<typeof JobName.KillSwitchFanOut>): Promise<{ planned: boolean; lines: number; tokensRevoked: number }> {
     const { killSwitchId } = job.data;
-    const planned = await this.killSwitches.planFanOut(killSwitchId, new Date());
+    const planned = await this.killSwitches.planFanOut(killSwitchId, this.clock.now());
     if (planned === null) {
       return { planned: false, lines: 0, tokensRevoked: 0 };
     }
@@ -146,7 +148,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
     const attempts = line.attempts + 1;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const attempt = await this.attempt(line, context, lastAttempt).catch((error: unknown): Attempt => ({ ok: false, error: error instanceof Error ? error.message : String(error) }));
-    const now = new Date();
+    const now = this.clock.now();
     const last = attempt.ok || attempt.permanent === true || lastAttempt;
     if (!last && !attempt.ok) {
       await this.killSwitches.recordRetry(line.id, attempts, attempt.error, now, attempt.subject);
@@ -182,7 +184,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
 
   /** Handles `kill-switch.expire-due`. */
   async expireDue(): Promise<{ expired: number }> {
-    const expired = await this.killSwitches.expireDue(new Date(), (record) => ({
+    const expired = await this.killSwitches.expireDue(this.clock.now(), (record) => ({
       actor,
       action: 'kill_switch.expired',
       target: { type: 'kill-switches', id: record.id },
@@ -210,7 +212,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       jti: `${job.id ?? job.data.streamId}/${job.attemptsMade}`,
       subject: { format: 'opaque', id: stream.id },
       event: verificationEvent(job.data.state),
-      now: new Date(),
+      now: this.clock.now(),
     });
     const result = await this.push(stream, set);
     if (!result.ok) {
@@ -228,7 +230,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       case 'sts_revocation':
         return this.credentials.revokeConsent(line.targetId, context.record.id, last);
       case 'credential_rotation':
-        this.rotationQueue ??= createQueue(requireRedis(this.config.redis, 'the rotation queue'), QueueName.Rotation, queueTelemetry());
+        this.rotationQueue ??= createQueue(queueBackendOf(this.config), QueueName.Rotation, queueTelemetry());
         return this.credentials.rotateOrDisable(line.targetId, context.record.id, line.redrives, this.rotationQueue);
       default: {
         const unreachable: never = line.kind;
@@ -255,7 +257,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
       txn: record.id,
       subject,
       event: sessionRevokedEvent(record.reason, record.activatedAt ?? record.requestedAt),
-      now: new Date(),
+      now: this.clock.now(),
     });
     return { ...(await this.push(stream, set)), subject };
   }
@@ -370,7 +372,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
   }
 
   private killSwitchQueue(): CatalogueQueue {
-    this.queue ??= createQueue(requireRedis(this.config.redis, 'the kill-switch queue'), QueueName.KillSwitch, queueTelemetry());
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.KillSwitch, queueTelemetry());
     return this.queue;
   }
 }

@@ -4,24 +4,24 @@
  * root (worker.module.ts), so this service knows no processor.
  */
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Worker } from 'bullmq';
 
-import { type Config, requireRedis } from '@crossgate/config';
+import type { Config } from '@crossgate/config';
 import {
   type CatalogueJob,
   type CatalogueQueue,
+  type CatalogueWorker,
   createQueue,
+  createWorker,
   enqueue,
   type JobHandlers,
   type JobItem,
-  JobName,
-  type JobPayload,
   type JobSchedule,
+  type QueueBackend,
+  queueBackendOf,
   QueueName,
   queueOf,
   runJob,
   upsertSchedule,
-  workerOptions,
 } from '@crossgate/jobs';
 import { jobFailures, jobsCompleted, queueJobStates, queueTelemetry, reportQueueDepth, runWithLogContext } from '@crossgate/logging';
 
@@ -37,7 +37,8 @@ export type StartupJobs = () => Promise<{ item: JobItem; jobId: string }[]>;
 export class QueuesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Queues');
   private readonly queues = new Map<QueueName, CatalogueQueue>();
-  private readonly workers: Worker<JobPayload, unknown, JobName>[] = [];
+  private readonly workers: CatalogueWorker[] = [];
+  private readonly backend: QueueBackend;
   private reassert: NodeJS.Timeout | undefined;
   private stopReportingDepth: (() => void) | undefined;
 
@@ -46,13 +47,15 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandlers,
     @Inject(JOB_SCHEDULES) private readonly schedules: JobSchedule[],
     @Inject(JOB_AT_START) private readonly atStart: StartupJobs,
-  ) {}
+  ) {
+    this.backend = queueBackendOf(config);
+  }
 
   /** The queue `name`, opened on first use and closed on shutdown. */
   queue(name: QueueName): CatalogueQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = createQueue(requireRedis(this.config.redis, `the ${name} queue`), name, queueTelemetry());
+      queue = createQueue(this.backend, name, queueTelemetry());
       queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -64,7 +67,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     this.stopReportingDepth = reportQueueDepth(() =>
       Promise.all(Object.values(QueueName).map(async (name) => ({ queue: name, counts: await this.queue(name).getJobCounts(...queueJobStates) }))),
     );
-    // Schedulers first: if Redis refuses them, the worker stops before taking any job.
+    // Schedulers first: if the queue backend refuses them, the worker stops before taking any job.
     for (const schedule of this.schedules) {
       await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
       this.logger.log(`Scheduled ${schedule.item.name} every ${describeInterval(schedule.every)}`);
@@ -89,7 +92,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
         await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
       }
     } catch (error) {
-      this.logger.warn(`Could not re-assert the schedulers (Redis down?): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Could not re-assert the schedulers (queue backend down?): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -101,12 +104,14 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
   }
 
-  private startWorker(name: QueueName): Worker<JobPayload, unknown, JobName> {
-    const worker = new Worker<JobPayload, unknown, JobName>(
+  private startWorker(name: QueueName): CatalogueWorker {
+    const telemetry = queueTelemetry();
+    const worker = createWorker(
+      this.backend,
       name,
       // Every line logged while the job runs names it.
       (job: CatalogueJob) => runWithLogContext({ jobId: job.id ?? '', job: job.name }, () => runJob(this.handlers, job)),
-      workerOptions(requireRedis(this.config.redis, `the ${name} queue`), name, queueTelemetry()),
+      telemetry === undefined ? {} : { telemetry },
     );
     worker.on('active', (job) => this.logger.debug(`${name}: ${job.name} ${job.id} started (attempt ${job.attemptsStarted})`));
     worker.on('completed', (job) => {
@@ -121,7 +126,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     worker.on('stalled', (jobId) =>
       this.logger.warn(`${name}: job ${jobId} stalled (its worker stopped mid-job); it goes back to waiting`),
     );
-    // Without a listener, a Redis error would be thrown as an unhandled 'error' event.
+    // Without a listener, a backend error would be thrown as an unhandled 'error' event.
     worker.on('error', (error) => this.logger.error(`${name} worker: ${error.message}`));
     return worker;
   }

@@ -13,7 +13,7 @@
  *             sees `done` under its own job id and stops.
  * A failed step keeps the old version active and the pending one for the retry (the same value is
  * pushed again), raises the alert (status failed, reason, `connection_rotation_failed`, a failure
- * counter in Redis) and throws, so BullMQ retries with exponential backoff.
+ * counter in Redis, when the queues are there) and throws, so BullMQ retries with exponential backoff.
  *
  * `connection-rotation.reconcile` keeps one BullMQ job scheduler per scheduled connection in line with
  * the connections (interval or cron; removed with the schedule) and fills `nextRotationAt`. It runs at
@@ -27,8 +27,9 @@ import { UnrecoverableError } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { Redis } from 'ioredis';
 
-import { type Config, requireRedis } from '@crossgate/config';
-import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, QueueName } from '@crossgate/jobs';
+import type { Config } from '@crossgate/config';
+import { Clock } from '@crossgate/domain';
+import { type CatalogueJob, type CatalogueQueue, createQueue, JobName, type JobSchedule, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { credentialRotations, queueTelemetry } from '@crossgate/logging';
 import {
   ConnectionRotationRepository,
@@ -80,6 +81,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     @Inject(ConnectionRotationRepository) private readonly rotations: ConnectionRotationRepository,
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @InjectConfig() private readonly config: Config,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Reconcile at start and every ROTATION_RECONCILE_SECONDS; retire due versions every minute. */
@@ -102,7 +104,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
 
   /** The rotation queue, for its schedulers and the failure counter (opened on first use). */
   private rotationQueue(): CatalogueQueue {
-    this.queue ??= createQueue(requireRedis(this.config.redis, 'the rotation queue'), QueueName.Rotation, queueTelemetry());
+    this.queue ??= createQueue(queueBackendOf(this.config), QueueName.Rotation, queueTelemetry());
     return this.queue;
   }
 
@@ -117,7 +119,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     if (await this.rotations.finishedBy(connectionId, jobKey)) {
       return { rotated: false, connectionId, reason: 'this job already finished the rotation' };
     }
-    const now = new Date();
+    const now = this.clock.now();
     if (!force && !this.isDue(target, now)) {
       return { rotated: false, connectionId, reason: 'not due yet' };
     }
@@ -139,7 +141,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     }
     const secretId = target.credentialSecretId!;
     const step = async (name: RotationStep) => {
-      if (!(await this.rotations.step(target.id, jobKey, name, new Date(Date.now() + leaseMs)))) {
+      if (!(await this.rotations.step(target.id, jobKey, name, new Date(this.clock.now().getTime() + leaseMs)))) {
         throw new Error(`The rotation of connection ${target.id} was taken over by another job`);
       }
       await job.updateProgress(rotationProgress(name));
@@ -161,7 +163,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     await verifyCredential(verifyUrl, credential, hookOptions);
 
     await step('activate');
-    const now = new Date();
+    const now = this.clock.now();
     const retireAt = new Date(now.getTime() + overlapSeconds * 1000);
     await this.secrets.activate(secretId, version, overlapSeconds === 0 ? 'retire-now' : { retireAt }, now, (tx) =>
       this.rotations.succeeded(tx, target.id, jobKey, now, nextRotation(target, now), {
@@ -203,7 +205,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
       this.logger.error(`Rotation of connection ${target.id} failed: ${error instanceof Error ? error.stack : String(error)}`);
     }
     const step = (await this.rotations.find(target.id))?.rotationStep ?? null;
-    const at = new Date();
+    const at = this.clock.now();
     await this.rotations.failed(target.id, jobKey, reason, at, {
       actor: { type: 'system', label: 'worker' },
       action: 'connection_rotation_failed',
@@ -222,11 +224,18 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
     return known ? error : new Error(reason);
   }
 
-  /** `<prefix>:metrics:connection_rotation_failures_total`, a counter any metrics exporter can read. */
+  /**
+   * `<prefix>:metrics:connection_rotation_failures_total`, a counter any metrics exporter can read, when
+   * the queues are in Redis. Without Redis the failure is still in the audit log and on the connection.
+   */
   private async countFailure(): Promise<void> {
+    const backend = queueBackendOf(this.config);
+    if (backend.kind !== 'redis') {
+      return;
+    }
     try {
       // BullMQ 6 hides its Redis client behind the backend, so the counter has a connection of its own.
-      this.metrics ??= new Redis(requireRedis(this.config.redis, 'the rotation failure counter').url, { maxRetriesPerRequest: 1 });
+      this.metrics ??= new Redis(backend.url, { maxRetriesPerRequest: 1 });
       await this.metrics.incr(failureCounterKey(this.config.redis.prefix));
     } catch (error) {
       this.logger.warn(`Could not count a rotation failure: ${error instanceof Error ? error.message : String(error)}`);
@@ -281,7 +290,7 @@ export class ConnectionRotationProcessor implements OnApplicationShutdown {
 
   /** Handles `connection-credential.retire-due`. */
   async retireDue(): Promise<{ retired: number }> {
-    const retired = await this.secrets.retireDue(new Date());
+    const retired = await this.secrets.retireDue(this.clock.now());
     if (retired > 0) {
       this.logger.log(`Retired ${retired} credential version(s) whose overlap window ended`);
     }

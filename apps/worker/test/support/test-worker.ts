@@ -5,18 +5,39 @@
  */
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 
-import { type Config, loadConfig, requireRedis } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, QueueName } from '@crossgate/jobs';
+import { type Config, loadConfig } from '@crossgate/config';
+import type { Clock } from '@crossgate/domain';
+import { type CatalogueQueue, createQueue, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
 import { eventually, unique } from '@crossgate/testing';
 
 import { PRISMA } from '../../src/platform/platform.module.ts';
 import { createWorker } from '../../src/worker.factory.ts';
 
-/** The run's configuration with a fresh Redis prefix (`<run prefix>:<unique>`), so the run's teardown still covers it. */
+let queuesOnPostgres = false;
+
+/**
+ * From now on, {@link testConfig} leaves REDIS_URL unset, so the queues are BullMQ's PostgreSQL backend
+ * in the run's database. A spec file calls it before it imports the suites to run that way.
+ */
+export function runQueuesOnPostgres(): void {
+  queuesOnPostgres = true;
+}
+
+/** Whether {@link testConfig} puts the queues in PostgreSQL (see {@link runQueuesOnPostgres}). */
+export function queuesRunOnPostgres(): boolean {
+  return queuesOnPostgres;
+}
+
+/**
+ * The run's configuration with a fresh Redis prefix (`<run prefix>:<unique>`), so the run's teardown
+ * still covers it; without REDIS_URL after {@link runQueuesOnPostgres}.
+ */
 export function testConfig(environment: Record<string, string> = {}): Config {
   const runPrefix = loadConfig().redis.prefix;
-  return loadConfig({ ...process.env, REDIS_PREFIX: `${runPrefix}:${unique('worker')}`, ...environment });
+  const config = loadConfig({ ...process.env, REDIS_PREFIX: `${runPrefix}:${unique('worker')}`, ...environment });
+  // Until the configuration allows REDIS_URL to be unset, its type says it is always there.
+  return queuesOnPostgres ? ({ ...config, redis: { ...config.redis, url: undefined } } as unknown as Config) : config;
 }
 
 /** Keeps what the worker logs, by level, so tests can assert that a broken chain is loud. */
@@ -57,8 +78,9 @@ export interface TestWorker {
   close(): Promise<void>;
 }
 
-export async function startTestWorker(config: Config, logger: LoggerService = new CapturingLogger()): Promise<TestWorker> {
-  const app = await createWorker(config, { logger });
+/** Starts the worker in this process; `clock` fixes the time its processors decide by. */
+export async function startTestWorker(config: Config, logger: LoggerService = new CapturingLogger(), clock?: Clock): Promise<TestWorker> {
+  const app = await createWorker(config, { logger, ...(clock === undefined ? {} : { clock }) });
   return {
     app,
     prisma: app.get<PrismaClient>(PRISMA),
@@ -74,10 +96,10 @@ export function jobFinished(queue: CatalogueQueue, id: string, timeoutMs = 10_00
   return eventually(`job ${id} to finish`, () => queue.getJobState(id), (state) => state === 'completed' || state === 'failed', timeoutMs);
 }
 
-/** Opens every queue of the catalogue under `redis` (the caller closes them). */
-export function openQueues(redis: Config['redis']): Record<QueueName, CatalogueQueue> {
-  const settings = requireRedis(redis, 'the worker tests');
-  return Object.fromEntries(Object.values(QueueName).map((name) => [name, createQueue(settings, name)])) as Record<QueueName, CatalogueQueue>;
+/** Opens every queue of the catalogue on the backend `config` chooses (the caller closes them). */
+export function openQueues(config: Config): Record<QueueName, CatalogueQueue> {
+  const backend = queueBackendOf(config);
+  return Object.fromEntries(Object.values(QueueName).map((name) => [name, createQueue(backend, name)])) as Record<QueueName, CatalogueQueue>;
 }
 
 /** Removes every key of the given queues, active jobs included, and closes them. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import pg from 'pg';
+
 import { databaseUrlOf, loadConfig } from '@crossgate/config';
 
 import { AuditLogRepository } from '../audit/audit-log.repository.ts';
@@ -7,18 +9,20 @@ import { createPrismaClient, type PrismaClient } from '../database.ts';
 import { IssuanceBatchWriter } from './issuance-batch-writer.ts';
 
 let prisma: PrismaClient;
+let pool: pg.Pool;
 let writer: IssuanceBatchWriter;
 let auditLog: AuditLogRepository;
 
 beforeAll(() => {
   const url = databaseUrlOf(loadConfig());
   prisma = createPrismaClient(url);
-  writer = new IssuanceBatchWriter(url);
+  pool = new pg.Pool({ connectionString: url, max: 1 });
+  writer = new IssuanceBatchWriter(pool);
   auditLog = new AuditLogRepository(prisma);
 });
 
 afterAll(async () => {
-  await writer.close();
+  await pool.end();
   await prisma.$disconnect();
 });
 
@@ -66,7 +70,8 @@ describe('IssuanceBatchWriter', () => {
     const requestId = `req-${randomUUID()}`;
     const event = (label: string) => ({ entry: { actor: { type: 'anonymous' as const, label }, action: 'token_exchange', requestId }, at: new Date() });
     // A fresh writer: its first group reads the head, the second is linked to the first without reading.
-    const own = new IssuanceBatchWriter(databaseUrlOf(loadConfig()));
+    const ownPool = new pg.Pool({ connectionString: databaseUrlOf(loadConfig()), max: 1 });
+    const own = new IssuanceBatchWriter(ownPool);
     try {
       await own.write([], [event('first')]);
       await own.write([], [event('second')]);
@@ -75,7 +80,7 @@ describe('IssuanceBatchWriter', () => {
       await own.write([], [event('third')]);
       await own.write([], [event('fourth')]);
     } finally {
-      await own.close();
+      await ownPool.end();
     }
 
     const events = await prisma.auditEvent.findMany({ where: { requestId }, orderBy: { seq: 'asc' } });

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import pg from 'pg';
+import type pg from 'pg';
 
 import {
   auditAppendLockKey,
@@ -50,7 +50,6 @@ function isChainConflict(error: unknown): boolean {
 }
 
 export class IssuanceBatchWriter {
-  private readonly pool: pg.Pool;
   /**
    * The chain's head after this writer's last commit. While no other writer appends (one API
    * instance, no admin writes), the next group can be linked to it without reading the head: one
@@ -61,12 +60,11 @@ export class IssuanceBatchWriter {
   private head: ChainHead | undefined;
   private readHeadUntil = 0;
 
-  /** One connection: groups are written one at a time, each linked to the one before. */
-  constructor(databaseUrl: string, options: { maxConnections?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: options.maxConnections ?? 1 });
-    // An idle connection that breaks is replaced on the next checkout; it must not crash the process.
-    this.pool.on('error', () => undefined);
-  }
+  /**
+   * `pool` is the writer's own, of one connection (StoreModule makes and closes it): groups are written
+   * one at a time, each linked to the one before.
+   */
+  constructor(private readonly pool: pg.Pool) {}
 
   /** Commits `tokens` and `events` (in this order in the chain) together, or nothing. */
   async write(tokens: readonly IssuedTokenRecord[], events: readonly TimedAuditEntry[]): Promise<void> {
@@ -130,10 +128,6 @@ export class IssuanceBatchWriter {
     const records = chainAuditEvents(head ?? null, events);
     await client.query([...(records.length > 0 ? [insertAuditEventsSql(jsonbLiteral(auditEventRowsJson(records)))] : []), 'COMMIT'].join(';\n'));
     return records.length > 0 ? lastOf(records, head) : head;
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end();
   }
 }
 

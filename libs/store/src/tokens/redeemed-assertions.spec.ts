@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
+import pg from 'pg';
+
 import { databaseUrlOf, loadConfig } from '@crossgate/config';
 
 import { createPrismaClient, type PrismaClient } from '../database.ts';
 import { type AssertionRedemption, RedeemedAssertionWriter } from './redeemed-assertions.ts';
 
 let prisma: PrismaClient;
+let pools: pg.Pool[];
 let writers: RedeemedAssertionWriter[];
 let resourceId: string;
 let clientId: string;
@@ -14,14 +17,15 @@ beforeAll(async () => {
   const url = databaseUrlOf(loadConfig());
   prisma = createPrismaClient(url);
   // Two writers: two API instances, each with connections of its own.
-  writers = [new RedeemedAssertionWriter(url), new RedeemedAssertionWriter(url)];
+  pools = [new pg.Pool({ connectionString: url, max: 2 }), new pg.Pool({ connectionString: url, max: 2 })];
+  writers = pools.map((pool) => new RedeemedAssertionWriter(pool));
   const slug = `r-${randomUUID()}`;
   resourceId = (await prisma.resource.create({ data: { slug, name: slug, authorizationServer: 'https://as.example.test', resourceIndicators: [], owner: 'o@example.test' } })).id;
   clientId = (await prisma.client.create({ data: { clientId: `c-${randomUUID()}`, name: 'c', owner: 'o@example.test' } })).id;
 });
 
 afterAll(async () => {
-  await Promise.all(writers.map((writer) => writer.close()));
+  await Promise.all(pools.map((pool) => pool.end()));
   await prisma.$disconnect();
 });
 

@@ -13,7 +13,7 @@
  * - another issuer's: the user with that `sub` at the trusted IdP with that issuer (the ID-JAG's
  *   subject is taken to be the IdP's own; pairwise subjects from other issuers are not resolved).
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface AssertionRedemption {
   issuer: string;
@@ -60,13 +60,8 @@ function keyOf(redemption: { issuer: string; jti: string }): string {
 }
 
 export class RedeemedAssertionWriter {
-  private readonly pool: pg.Pool;
-
-  constructor(databaseUrl: string, options: { maxConnections?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: options.maxConnections ?? 2 });
-    // An idle connection that breaks is replaced on the next checkout; it must not crash the process.
-    this.pool.on('error', () => undefined);
-  }
+  /** `pool` is the writer's own (StoreModule sizes it for two groups at once, and closes it). */
+  constructor(private readonly pool: pg.Pool) {}
 
   /**
    * Records the redemptions and says, for each one in order, whether it was the first (a row
@@ -127,9 +122,5 @@ export class RedeemedAssertionWriter {
   async pruneExpired(now: Date): Promise<number> {
     const result = await this.pool.query('DELETE FROM redeemed_assertions WHERE expires_at < $1', [now.toISOString()]);
     return result.rowCount ?? 0;
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end();
   }
 }

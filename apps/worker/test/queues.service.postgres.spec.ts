@@ -1,0 +1,6 @@
+/**
+ * The job-scheduler suite again, with the queues in PostgreSQL (BullMQ's PostgreSQL backend, as when
+ * REDIS_URL is unset): every worker upserts the schedulers at start, on either backend.
+ */
+import './support/queues-on-postgres.ts';
+import './queues.service.spec.ts';
