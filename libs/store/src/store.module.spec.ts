@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
 
-import { loadConfig } from '@crossgate/config';
+import { databaseUrlOf, loadConfig } from '@crossgate/config';
 
 import type { PrismaClient } from './database.ts';
 import { SecretStore } from './vault/secret-store.ts';
@@ -29,7 +29,7 @@ describe('StoreModule', () => {
   it('should open the Prisma client and both writers on the configured database, and close every connection on shutdown', async () => {
     // Every connection the module opens carries the name, so they can be counted.
     const applicationName = `store-module-${randomBytes(4).toString('hex')}`;
-    const databaseUrl = new URL(config.database.url);
+    const databaseUrl = new URL(databaseUrlOf(config));
     databaseUrl.searchParams.set('application_name', applicationName);
     const app = await NestFactory.createApplicationContext(StoreModule.forRoot({ databaseUrl: databaseUrl.toString(), keys: config.keys, allowInsecureLoopback: true }), { logger: false });
 

@@ -6,8 +6,8 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
-import { type Config, requireRedis } from '@crossgate/config';
-import { type CatalogueQueue, createQueue, QueueName } from '@crossgate/jobs';
+import type { Config } from '@crossgate/config';
+import { type CatalogueQueue, createQueue, queueBackendOf, QueueName } from '@crossgate/jobs';
 import { collectProcessMetrics, type QueueDepth, queueJobStates, renderMetrics, reportAuditChainFrom, reportQueueDepth } from '@crossgate/logging';
 import { AuditLogRepository } from '@crossgate/store';
 
@@ -71,7 +71,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   private queue(name: QueueName): CatalogueQueue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = createQueue(requireRedis(this.config.redis, `the ${name} queue`), name);
+      queue = createQueue(queueBackendOf(this.config), name);
       // Reported by queueDepths, once per outage; without a listener an error event would be thrown.
       queue.on('error', () => undefined);
       this.queues.set(name, queue);

@@ -15,6 +15,7 @@ import {
   enqueue,
   type JobHandlers,
   type JobItem,
+  JobName,
   type JobSchedule,
   type QueueBackend,
   queueBackendOf,
