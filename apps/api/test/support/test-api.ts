@@ -33,9 +33,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Pass `PORT` (from `freePort`) and `PUBLIC_URL` in `environment` when the API must know its own address. */
-export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
-  const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', ...environment });
+/**
+ * Pass `PORT` (from `freePort`) and `PUBLIC_URL` in `environment` when the API must know its own
+ * address, and `withoutRedis` to run it as a deployment without REDIS_URL (coordination and queues on
+ * PostgreSQL).
+ */
+export async function startTestApi(environment: Record<string, string> = {}, options: { withoutRedis?: boolean } = {}): Promise<TestApi> {
+  const { REDIS_URL: redisUrl, ...inherited } = process.env;
+  const config = loadConfig({ ...inherited, ...(options.withoutRedis === true || redisUrl === undefined ? {} : { REDIS_URL: redisUrl }), HOST: '127.0.0.1', PORT: '0', ...environment });
   const app = await createApi(config, { logger: ['error'] });
   await app.listen(Number(environment['PORT'] ?? 0), '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
