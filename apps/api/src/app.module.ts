@@ -40,6 +40,8 @@ import { stsControllers, stsProviders } from './sts/sts.providers.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
+import { SearchController } from './search/search.controller.ts';
+import { SearchService } from './search/search.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
 import { KillSwitchesModule } from './kill-switches/kill-switches.module.ts';
 import { SsfModule } from './ssf/ssf.module.ts';
@@ -62,6 +64,7 @@ export class AppModule {
         AuditController,
         PolicySimulationController,
         EffectiveAccessController,
+        SearchController,
         ConnectionsLadderController,
         ClientSecretController,
         ConnectionCredentialController,
@@ -79,6 +82,7 @@ export class AppModule {
         PolicyEngineService,
         PolicySimulationService,
         EffectiveAccessService,
+        SearchService,
         ConnectionsLadderService,
         TokenEndpoint,
         ClientSecretService,
