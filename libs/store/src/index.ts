@@ -26,3 +26,4 @@ export * from './connections/connection-rotation.repository.ts';
 export * from './kill-switches/kill-switch-reach.ts';
 export * from './sts/oauth-provider-clients.ts';
 export * from './sts/sts-consent-ending.ts';
+export * from './dashboard/dashboard.repository.ts';

@@ -33,7 +33,7 @@ export function KillSwitchCard() {
   const createPath = useCreatePath();
   const { canAccess: canFire } = useCanAccess({ resource: 'kill-switches', action: 'create' });
   return (
-    <Card sx={{ mt: 2, maxWidth: 960 }} component="section" aria-labelledby="kill-switch-card-title">
+    <Card sx={{ mt: 2 }} component="section" aria-labelledby="kill-switch-card-title">
       <CardHeader title={translate('crossgate.dashboard.killSwitches.title')} slotProps={{ title: { id: 'kill-switch-card-title', component: 'h2', variant: 'h6' } }} />
       <CardContent>
         <Stack direction="row" sx={{ gap: 4 }}>
