@@ -1,14 +1,12 @@
 /**
  * Token exchanges per day, allowed and refused, as a line chart (MUI X Charts), with the same numbers
- * in a table for assistive technology and for anyone who would rather read them.
+ * in a table for assistive technology (the chart's own keyboard navigation reads one point at a time).
  */
 import { Box, Card, CardContent, CardHeader, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
 import { LineChart } from '@mui/x-charts/LineChart';
 
+import { visuallyHidden } from '../common/visuallyHidden.ts';
 import type { ExchangeDay } from './summary.ts';
-
-/** Read by screen readers, not drawn. */
-const visuallyHidden = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 
 const dayLabel = (day: string) => new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 
@@ -22,7 +20,7 @@ export function ExchangesChart({ days }: { days: readonly ExchangeDay[] }) {
         slotProps={{ title: { id: 'exchanges-title', component: 'h2', variant: 'h6' } }}
       />
       <CardContent>
-        <Box aria-hidden="true">
+        <Box>
           <LineChart
             height={260}
             xAxis={[{ scaleType: 'point', data: labels }]}

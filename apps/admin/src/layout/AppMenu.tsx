@@ -9,6 +9,7 @@ import type { ComponentType, ReactNode } from 'react';
 import { Menu, useSidebarState } from 'react-admin';
 
 import approvals from '../approvals/index.ts';
+import { visuallyHidden } from '../common/visuallyHidden.ts';
 import effectiveAccess from '../effective-access/index.ts';
 import whatIf from '../what-if/index.ts';
 
@@ -28,7 +29,7 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
         id={id}
         variant="overline"
         color="text.secondary"
-        sx={open ? { px: 2, display: 'block', lineHeight: 2 } : { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}
+        sx={open ? { px: 2, display: 'block', lineHeight: 2 } : visuallyHidden}
       >
         {label}
       </Typography>

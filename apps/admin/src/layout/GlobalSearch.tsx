@@ -95,8 +95,9 @@ export function GlobalSearch() {
       renderOption={({ key, ...props }, hit) => (
         <Box component="li" key={key} {...props} sx={{ display: 'block !important' }}>
           {hit.label}
+          {hit.detail && ' '}
           {hit.detail && (
-            <Box component="span" sx={{ color: 'text.secondary', ml: 1, fontSize: '0.85em' }}>
+            <Box component="span" sx={{ color: 'text.secondary', ml: 0.5, fontSize: '0.85em' }}>
               {hit.detail}
             </Box>
           )}
