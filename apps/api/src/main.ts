@@ -22,7 +22,8 @@ import { CrudService } from './crud/crud.service.ts';
 import { lowerHelperThreadPriority } from './platform/helper-thread-priority.ts';
 import { CONFIG, PRISMA } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
-import { seedDemoData } from './seed/demo-data.ts';
+import { demoRoleAccountEmails, seedDemoData } from './seed/demo-data.ts';
+import { issueFirstRunPasswords } from './seed/role-accounts.ts';
 
 const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }
   }
+  const roleAccounts = config.seedDemoData ? await issueFirstRunPasswords(prisma, app.get(AuditLogRepository), demoRoleAccountEmails) : [];
   await app.listen(config.http.port, config.http.host);
   const lowered = await lowerHelperThreadPriority(config.http.helperThreadNice);
   if (lowered !== null) {
@@ -74,6 +76,13 @@ async function main(): Promise<void> {
     lines.push(`  Password     ${bootstrap.generatedPassword}   (generated now, shown once; set BOOTSTRAP_ADMIN_PASSWORD to choose it)`);
   } else if (bootstrap.created) {
     lines.push('  Password     the value of BOOTSTRAP_ADMIN_PASSWORD');
+  }
+  if (roleAccounts.length > 0) {
+    // Like the first admin's: shown once, on the console only, so each role can be tried before SSO is set up.
+    lines.push('  Role accounts (demo data; passwords generated now, shown once):');
+    for (const account of roleAccounts) {
+      lines.push(`    ${account.email.padEnd(28)} ${account.role.padEnd(20)} ${account.password}`);
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
