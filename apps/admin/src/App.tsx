@@ -1,9 +1,10 @@
-/** The map of the admin console: one <Resource> per folder, in the order of the menu. */
-import { Admin, AppBar, CustomRoutes, Layout, type LayoutProps, Menu, Resource, useGetIdentity, UserMenu } from 'react-admin';
+/** The map of the admin console: one <Resource> per folder; the menu groups them by task (layout/AppMenu.tsx). */
+import { Admin, AppBar, CustomRoutes, Layout, type LayoutProps, Resource, TitlePortal, useGetIdentity, UserMenu } from 'react-admin';
 import { Route } from 'react-router-dom';
 
 import adminUsers from './admin-users/index.ts';
 import apiTokens from './api-tokens/index.ts';
+import approvals from './approvals/index.ts';
 import audit from './audit/index.ts';
 import { authProvider } from './authProvider.ts';
 import clientRegistrations from './client-registrations/index.ts';
@@ -16,6 +17,8 @@ import groupMappings from './group-mappings/index.ts';
 import groups from './groups/index.ts';
 import { i18nProvider } from './i18nProvider.ts';
 import killSwitches from './kill-switches/index.ts';
+import { AppMenu } from './layout/AppMenu.tsx';
+import { GlobalSearch } from './layout/GlobalSearch.tsx';
 import memberships from './memberships/index.ts';
 import oauthProviders from './oauth-providers/index.ts';
 import policies from './policies/index.ts';
@@ -25,15 +28,7 @@ import stsConsents from './sts-consents/index.ts';
 import trustedIdps from './trusted-idps/index.ts';
 import { theme } from './theme.ts';
 import users from './users/index.ts';
-
-/** The dashboard, the resources in App order, then the computed views. */
-const AppMenu = () => (
-  <Menu>
-    <Menu.DashboardItem />
-    <Menu.ResourceItems />
-    <Menu.Item to={effectiveAccess.path} primaryText={effectiveAccess.label} leftIcon={<effectiveAccess.icon />} />
-  </Menu>
-);
+import whatIf from './what-if/index.ts';
 
 /** Named after the admin it shows: react-admin's "Profile" label hides the visible name from assistive technology. */
 const AppUserMenu = () => {
@@ -41,7 +36,12 @@ const AppUserMenu = () => {
   return <UserMenu label={identity?.fullName ? `Profile: ${identity.fullName}` : undefined} />;
 };
 
-const AppAppBar = () => <AppBar userMenu={<AppUserMenu />} />;
+const AppAppBar = () => (
+  <AppBar userMenu={<AppUserMenu />}>
+    <TitlePortal />
+    <GlobalSearch />
+  </AppBar>
+);
 
 const AppLayout = (props: LayoutProps) => <Layout {...props} menu={AppMenu} appBar={AppAppBar} />;
 
@@ -76,6 +76,8 @@ export const App = () => (
     <Resource name="audit" {...audit} />
     <CustomRoutes>
       <Route path={effectiveAccess.path} element={<effectiveAccess.page />} />
+      <Route path={whatIf.path} element={<whatIf.page />} />
+      <Route path={approvals.path} element={<approvals.page />} />
     </CustomRoutes>
   </Admin>
 );

@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import type { Config } from '@crossgate/config';
-import { ConnectionLadderRepository, IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
+import { ConnectionLadderRepository, DashboardRepository, IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
 import { RemoteJwksCache } from '@crossgate/token';
 
 import { adminResources } from './admin-resources.ts';
@@ -40,6 +40,10 @@ import { stsControllers, stsProviders } from './sts/sts.providers.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
+import { DashboardController } from './dashboard/dashboard.controller.ts';
+import { DashboardService } from './dashboard/dashboard.service.ts';
+import { SearchController } from './search/search.controller.ts';
+import { SearchService } from './search/search.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
 import { KillSwitchesModule } from './kill-switches/kill-switches.module.ts';
 import { MetricsController } from './metrics/metrics.controller.ts';
@@ -64,6 +68,8 @@ export class AppModule {
         AuditController,
         PolicySimulationController,
         EffectiveAccessController,
+        SearchController,
+        DashboardController,
         ConnectionsLadderController,
         ClientSecretController,
         ConnectionCredentialController,
@@ -82,6 +88,8 @@ export class AppModule {
         PolicyEngineService,
         PolicySimulationService,
         EffectiveAccessService,
+        SearchService,
+        DashboardService,
         ConnectionsLadderService,
         TokenEndpoint,
         ClientSecretService,
@@ -98,6 +106,7 @@ export class AppModule {
         AssertionRedemptions,
         JwtBearerServices,
         { provide: ConnectionLadderRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new ConnectionLadderRepository(prisma) },
+        { provide: DashboardRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new DashboardRepository(prisma) },
         ...stsProviders,
         { provide: IssuedTokenRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new IssuedTokenRepository(prisma) },
         {

@@ -33,7 +33,8 @@ import { CrudService } from './crud/crud.service.ts';
 import { lowerHelperThreadPriority } from './platform/helper-thread-priority.ts';
 import { CONFIG, PRISMA } from './platform/platform.module.ts';
 import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
-import { seedDemoData } from './seed/demo-data.ts';
+import { demoRoleAccountEmails, seedDemoData } from './seed/demo-data.ts';
+import { issueFirstRunPasswords } from './seed/role-accounts.ts';
 
 const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }
   }
+  const roleAccounts = config.seedDemoData ? await issueFirstRunPasswords(prisma, app.get(AuditLogRepository), demoRoleAccountEmails) : [];
   await app.listen(config.http.port, config.http.host);
   let worker: INestApplicationContext | undefined;
   if (config.singleProcess) {
@@ -107,6 +109,13 @@ async function main(): Promise<void> {
     lines.push(`  Password     ${bootstrap.generatedPassword}   (generated now, shown once; set BOOTSTRAP_ADMIN_PASSWORD to choose it)`);
   } else if (bootstrap.created) {
     lines.push('  Password     the value of BOOTSTRAP_ADMIN_PASSWORD');
+  }
+  if (roleAccounts.length > 0) {
+    // Like the first admin's: shown once, on the console only, so each role can be tried before SSO is set up.
+    lines.push('  Role accounts (demo data; passwords generated now, shown once):');
+    for (const account of roleAccounts) {
+      lines.push(`    ${account.email.padEnd(28)} ${account.role.padEnd(20)} ${account.password}`);
+    }
   }
   lines.push(`  Database     ${database.description}`, `  Redis        ${describeRedis(config)}`);
   if (worker !== undefined) {

@@ -181,7 +181,7 @@ describe('admin UI in a browser', () => {
     await page.getByRole('textbox', { name: 'Password' }).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
-    await page.getByRole('menuitem', { name: 'Clients' }).click();
+    await page.getByRole('menuitem', { name: 'Agents and apps' }).click();
     await page.getByRole('link', { name: 'Create' }).click();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
     await page.getByRole('textbox', { name: 'Client ID', exact: true }).fill(clientId);
@@ -195,7 +195,7 @@ describe('admin UI in a browser', () => {
     const stored = await api.prisma.client.findUnique({ where: { clientId } });
     expect(stored).toMatchObject({ id, name, authMethod: 'private_key_jwt', owner: 'dana@example.test' });
 
-    await page.getByRole('menuitem', { name: 'Clients' }).click();
+    await page.getByRole('menuitem', { name: 'Agents and apps' }).click();
     await page.getByPlaceholder('Search').fill(name);
     await page.getByRole('row', { name }).waitFor();
     await screenshot('clients');
@@ -222,12 +222,28 @@ describe('admin UI in a browser', () => {
     const client = await api.prisma.client.findUniqueOrThrow({ where: { id: fixture.clientId } });
     const resource = await api.prisma.resource.findUniqueOrThrow({ where: { id: fixture.resourceId } });
 
+    const alice = await api.prisma.user.findUniqueOrThrow({ where: { id: fixture.alice } });
+
     await page.goto(`${api.baseUrl}/#/policies/${policyId}/show`);
-    await page.getByRole('textbox', { name: 'User id' }).fill(fixture.alice);
+    await page.getByRole('combobox', { name: 'User' }).pressSequentially(alice.email!);
+    await page.getByRole('option', { name: alice.email! }).click();
     await page.getByRole('button', { name: 'Simulate' }).click();
-    await page.getByText('allowed: issues.read — today: no_policy').waitFor();
+    await page.getByText(`Allowed: ${client.name} may reach ${resource.name} for ${alice.displayName} with issues.read. Under the live policies today: refused (no_policy).`).waitFor();
     await page.getByText('Would gain access: 1').waitFor();
     await screenshot('what-if');
+
+    // On its own page, under the live policies (the policy is still a draft): refused, in words that name everyone.
+    await page.getByRole('menuitem', { name: 'What if?' }).click();
+    for (const [field, name] of [
+      ['Client', client.name],
+      ['Resource', resource.name],
+      ['User', alice.email!],
+    ] as const) {
+      await page.getByRole('combobox', { name: field }).pressSequentially(name);
+      await page.getByRole('option', { name }).click();
+    }
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await page.getByText(`Denied: no active policy lets ${client.name} reach ${resource.name} for ${alice.displayName}.`).waitFor();
 
     // Published, the policy shows in the client's effective access.
     // The whole record, as the UI sends it (a partial update would reset the fields with defaults).
@@ -386,7 +402,7 @@ describe('admin UI in a browser', () => {
     await screenshot('sts-connection');
 
     // Revoked from the consents page: the provider revokes the refresh token, and the dialog says so.
-    await page.getByRole('menuitem', { name: 'STS consents' }).click();
+    await page.getByRole('menuitem', { name: 'Consents' }).click();
     const row = page.getByRole('row').filter({ hasText: connectionName }).filter({ hasText: user.email as string });
     await row.getByText('Active').waitFor();
     await screenshot('sts-consents');
@@ -471,8 +487,8 @@ describe('admin UI in a browser', () => {
     await version(2).getByText('Active').waitFor();
     await version(1).getByText('Retiring').waitFor();
     const rotated = await api.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } });
-    const shownDate = await page.evaluate((at) => new Date(at).toLocaleString(), rotated.lastRotatedAt!.toISOString());
-    await lastRotated.getByText(shownDate).waitFor();
+    // A relative time ("now", "5 seconds ago") carrying the instant itself.
+    await lastRotated.locator(`time[datetime="${rotated.lastRotatedAt!.toISOString()}"]`).waitFor();
     const newKey = (await secrets.current(credentialSecretId)).value.toString('utf8');
     expect(newKey).not.toBe(initialKey);
     expect(target.accepts(newKey)).toBe(true);

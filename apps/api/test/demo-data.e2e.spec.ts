@@ -1,11 +1,13 @@
 import type { Config } from '@crossgate/config';
-import { CrudRepository } from '@crossgate/store';
+import { AuditLogRepository, CrudRepository } from '@crossgate/store';
+import { AdminHttp } from '@crossgate/testing';
 
 import { ConnectionCredentialService } from '../src/connections/connection-credential.service.ts';
 import { SsfStreamsService } from '../src/ssf/ssf-streams.service.ts';
 import { CrudService } from '../src/crud/crud.service.ts';
 import { CONFIG } from '../src/platform/platform.module.ts';
-import { seedDemoData } from '../src/seed/demo-data.ts';
+import { demoRoleAccountEmails, seedDemoData } from '../src/seed/demo-data.ts';
+import { issueFirstRunPasswords } from '../src/seed/role-accounts.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;
@@ -67,5 +69,23 @@ describe('demo data', () => {
     expect(await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } })).toBe(seededEvents);
     // Other suites share the database: their kill switches are not for a server that is not running.
     await api.prisma.ssfStream.updateMany({ where: { id: { in: streams.map((stream) => stream.id) } }, data: { deletedAt: new Date(), status: 'disabled' } });
+  });
+
+  it('should give each role account a first-run password once, which signs in, and never write the password to the audit log', async () => {
+    const audit = api.app.get(AuditLogRepository);
+    const { publicUrl } = api.app.get<Config>(CONFIG).http;
+    await seedDemoData(api.app.get(CrudService), api.app.get(CrudRepository), publicUrl);
+
+    const first = await issueFirstRunPasswords(api.prisma, audit, demoRoleAccountEmails);
+    const again = await issueFirstRunPasswords(api.prisma, audit, demoRoleAccountEmails);
+
+    expect(first.map((account) => account.role).sort()).toEqual(['auditor', 'compliance-reviewer', 'incident-responder']);
+    expect(again).toEqual([]);
+    const responder = first.find((account) => account.role === 'incident-responder')!;
+    const signIn = await AdminHttp.anonymous(api.baseUrl).post('/api/auth/sign-in', { email: responder.email, password: responder.password });
+    expect(signIn.status).toBe(200);
+    const events = await api.prisma.auditEvent.findMany({ where: { action: 'admin_user.password_reset', actorLabel: 'demo data' } });
+    expect(events).toHaveLength(3);
+    expect(JSON.stringify(events, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).not.toContain(responder.password);
   });
 });

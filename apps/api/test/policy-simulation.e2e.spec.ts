@@ -68,6 +68,42 @@ describe('POST /api/policies/simulate', () => {
     expect(response.body.trace.at(-1)).toMatchObject({ check: 'result', passed: false });
   });
 
+  it('should match ids given in capitals, as UUIDs compare case-insensitively, for a policy naming the user directly', async () => {
+    const dave = await createUser(admin, fixture.idpId);
+    const davePolicy = await createPolicy(admin, fixture, { subjectUserIds: [dave], scopes: ['issues.write'] });
+    await api.app.get(PolicyEngineService).refresh();
+
+    const lower = await simulate({ userId: dave });
+    const upper = await simulate({ clientId: fixture.clientId.toUpperCase(), resourceId: fixture.resourceId.toUpperCase(), userId: dave.toUpperCase() });
+    const groups = await simulate({ groupIds: [fixture.groupId.toUpperCase()] });
+    const draft = await simulate({ userId: carol, draftPolicy: { id: davePolicy, subjectUserIds: [carol.toUpperCase()] } });
+
+    expect(lower.body.decision).toMatchObject({ code: 'allowed', grantedScopes: ['issues.write'] });
+    expect(upper.body.decision).toEqual(lower.body.decision);
+    expect(upper.body.trace).toContainEqual({ check: 'subject', passed: true, outcome: 'names the user', policyId: davePolicy });
+    expect(groups.body.decision).toMatchObject({ code: 'allowed', policyIds: [supportPolicy] });
+    expect(draft.body.decision).toMatchObject({ code: 'allowed', grantedScopes: ['issues.write'] });
+  });
+
+  it('should say in plain words, with names, what the decision means and agree with the trace', async () => {
+    const [client, resource, group, alice, bob] = await Promise.all([
+      api.prisma.client.findUniqueOrThrow({ where: { id: fixture.clientId } }),
+      api.prisma.resource.findUniqueOrThrow({ where: { id: fixture.resourceId } }),
+      api.prisma.group.findUniqueOrThrow({ where: { id: fixture.groupId } }),
+      api.prisma.user.findUniqueOrThrow({ where: { id: fixture.alice } }),
+      api.prisma.user.findUniqueOrThrow({ where: { id: fixture.bob } }),
+    ]);
+
+    const allowed = await simulate({ userId: fixture.alice, scopes: ['issues.read'] });
+    const refused = await simulate({ userId: fixture.bob });
+    const stepUp = await simulate({ groupIds: [fixture.groupId], scopes: ['issues.delete'] });
+
+    expect(allowed.body.explanation).toBe(`Allowed: ${client.name} may reach ${resource.name} for ${alice.displayName} with issues.read.`);
+    expect(refused.body.trace[0]).toMatchObject({ check: 'pair', passed: true });
+    expect(refused.body.explanation).toMatch(new RegExp(`^Denied: no active policy lets ${client.name} reach ${resource.name} for ${bob.displayName}: the pair's \\d+ active policies name other users or groups\\.$`));
+    expect(stepUp.body.explanation).toBe(`Denied until a user in ${group.name} signs in more strongly (acr phr): then ${client.name} may reach ${resource.name}.`);
+  });
+
   it('should ask for step-up when only a policy requiring a stronger acr grants the scope, and allow with it', async () => {
     const weak = await simulate({ groupIds: [fixture.groupId], scopes: ['issues.delete'], acr: 'pwd' });
     const strong = await simulate({ groupIds: [fixture.groupId], scopes: ['issues.delete'], acr: 'phr' });

@@ -29,3 +29,4 @@ export * from './sts/sts-consent-ending.ts';
 export * from './embedded/embedded-postgres.ts';
 export * from './embedded/open-database.ts';
 export * from './store.module.ts';
+export * from './dashboard/dashboard.repository.ts';

@@ -1,5 +1,6 @@
-import { DataTable, DateField, SelectField, SelectInput } from 'react-admin';
+import { DataTable, SelectField, SelectInput } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, searchFilter } from '../common/views.tsx';
@@ -21,7 +22,7 @@ export function AdminUserList() {
       </DataTable.Col>
       <DataTable.Col source="status" field={StatusField} />
       <DataTable.Col source="lastLoginAt">
-        <DateField source="lastLoginAt" showTime emptyText="Never" />
+        <RelativeDateField source="lastLoginAt" emptyText="Never" />
       </DataTable.Col>
     </RecordList>
   );

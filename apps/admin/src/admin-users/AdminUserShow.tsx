@@ -1,5 +1,6 @@
-import { DataTable, DateField, EmailField, SelectField, TextField } from 'react-admin';
+import { DataTable, EmailField, SelectField, TextField } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow, RelatedRecords } from '../common/views.tsx';
 import { roleChoices } from './choices.ts';
@@ -12,13 +13,13 @@ export function AdminUserShow() {
       <TextField source="displayName" />
       <SelectField source="role" choices={roleChoices} />
       <StatusField source="status" />
-      <DateField source="lastLoginAt" showTime emptyText="Never" />
+      <RelativeDateField source="lastLoginAt" emptyText="Never" />
       <RelatedRecords label="API tokens" reference="api-tokens" target="adminUserId" sort={{ field: 'createdAt', order: 'DESC' }}>
         <DataTable.Col source="name" />
         <DataTable.Col source="prefix" disableSort />
-        <DataTable.Col source="expiresAt" field={DateField} />
+        <DataTable.Col source="expiresAt" field={RelativeDateField} />
         <DataTable.Col source="revokedAt">
-          <DateField source="revokedAt" emptyText="—" />
+          <RelativeDateField source="revokedAt" emptyText="—" />
         </DataTable.Col>
       </RelatedRecords>
     </RecordShow>

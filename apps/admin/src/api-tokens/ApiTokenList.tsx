@@ -1,5 +1,6 @@
-import { DataTable, DateField } from 'react-admin';
+import { DataTable } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { ReferenceSelect } from '../common/inputs.tsx';
 import { RecordList, ReferenceColumn, searchFilter } from '../common/views.tsx';
 import { TokenStateField } from './tokenState.tsx';
@@ -13,11 +14,11 @@ export function ApiTokenList() {
       <DataTable.Col source="prefix" disableSort sx={{ fontFamily: 'monospace' }} />
       <ReferenceColumn source="adminUserId" reference="admin-users" />
       <DataTable.Col label="State" field={TokenStateField} />
-      <DataTable.Col source="expiresAt" field={DateField} />
+      <DataTable.Col source="expiresAt" field={RelativeDateField} />
       <DataTable.Col source="lastUsedAt">
-        <DateField source="lastUsedAt" showTime emptyText="Never" />
+        <RelativeDateField source="lastUsedAt" emptyText="Never" />
       </DataTable.Col>
-      <DataTable.Col source="createdAt" field={DateField} />
+      <DataTable.Col source="createdAt" field={RelativeDateField} />
     </RecordList>
   );
 }

@@ -1,5 +1,6 @@
-import { DateField, DeleteButton, ReferenceField, TextField, TopToolbar, useRecordContext } from 'react-admin';
+import { DeleteButton, ReferenceField, TextField, TopToolbar, useRecordContext } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { type ApiToken, TokenStateField } from './tokenState.tsx';
 
@@ -32,9 +33,9 @@ export function ApiTokenShow() {
       <TextField source="prefix" sx={{ fontFamily: 'monospace' }} />
       <ReferenceField source="adminUserId" reference="admin-users" link="show" />
       <TokenStateField label="State" />
-      <DateField source="expiresAt" showTime />
-      <DateField source="revokedAt" showTime emptyText="—" />
-      <DateField source="lastUsedAt" showTime emptyText="Never" />
+      <RelativeDateField source="expiresAt" />
+      <RelativeDateField source="revokedAt" emptyText="—" />
+      <RelativeDateField source="lastUsedAt" emptyText="Never" />
     </RecordShow>
   );
 }

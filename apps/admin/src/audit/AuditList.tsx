@@ -1,6 +1,7 @@
 import { adminObjects, auditActorTypes } from '@crossgate/domain';
-import { DataTable, DateField, SelectInput, TextInput } from 'react-admin';
+import { DataTable, SelectInput, TextInput } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { InstantInput } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, searchFilter } from '../common/views.tsx';
@@ -29,7 +30,7 @@ export function AuditList() {
     <RecordList sort={{ field: 'seq', order: 'DESC' }} filters={filters} actions={<AuditActions />}>
       <DataTable.Col source="seq" />
       <DataTable.Col source="at">
-        <DateField source="at" showTime />
+        <RelativeDateField source="at" />
       </DataTable.Col>
       <DataTable.Col source="actorLabel" />
       <DataTable.Col source="action" sx={{ fontFamily: 'monospace' }} />

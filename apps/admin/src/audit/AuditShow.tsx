@@ -1,8 +1,10 @@
 import { Grid } from '@mui/material';
-import { DateField, Labeled, Show, SimpleShowLayout, TextField } from 'react-admin';
+import { Labeled, Show, SimpleShowLayout, TextField } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
+import { ActorField } from './ActorField.tsx';
 import { TargetField } from './TargetField.tsx';
 
 const hashStyle = { fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' } as const;
@@ -29,11 +31,10 @@ export function AuditShow() {
     <Show>
       <SimpleShowLayout>
         <TextField source="seq" />
-        <DateField source="at" showTime />
+        <RelativeDateField source="at" />
         <TextField source="action" sx={{ fontFamily: 'monospace' }} />
-        <TextField source="actorLabel" emptyText="—" />
+        <ActorField label="Actor" />
         <TextField source="actorType" />
-        <TextField source="actorId" emptyText="—" />
         <TargetField label="Target" />
         <StatusField source="decision" />
         <TextField source="reason" emptyText="—" />

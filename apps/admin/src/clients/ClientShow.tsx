@@ -1,10 +1,12 @@
 import {
   BooleanField,
+  EditButton,
   DataTable,
   EmailField,
   SelectField,
   TextArrayField,
   TextField,
+  TopToolbar,
   UrlField,
 } from 'react-admin';
 
@@ -12,12 +14,23 @@ import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../common/views.tsx';
 import { PatternField } from '../connections/patterns.tsx';
-import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
+import { KillSwitchButton } from '../kill-switches/KillSwitchButton.tsx';
 import { kindChoices } from './choices.ts';
+import { ClientSecretButton } from './ClientSecretButton.tsx';
+
+function ClientShowActions() {
+  return (
+    <TopToolbar>
+      <ClientSecretButton />
+      <KillSwitchButton scope="client" />
+      <EditButton />
+    </TopToolbar>
+  );
+}
 
 export function ClientShow() {
   return (
-    <RecordShow actions={<KillSwitchShowActions scope="client" />}>
+    <RecordShow actions={<ClientShowActions />}>
       <TextField source="name" />
       <TextField source="clientId" sx={{ fontFamily: 'monospace' }} />
       <SelectField source="kind" choices={kindChoices} />

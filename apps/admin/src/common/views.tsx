@@ -3,12 +3,12 @@
  * inputs it has. Lists always name a sort the API accepts (the default `id` is not sortable), and
  * edits are pessimistic so the API's per-field 422 answers land on the inputs.
  */
-import { Card, CardContent, Stack, Typography } from '@mui/material';
-import type { ReactElement, ReactNode } from 'react';
+import ContentCopyIcon from '@mui/icons-material/ContentCopy';
+import { Button, Card, CardContent, Stack, Typography } from '@mui/material';
+import { type ReactElement, type ReactNode, useState } from 'react';
 import {
   Create,
   DataTable,
-  DateField,
   Edit,
   Labeled,
   List,
@@ -20,10 +20,11 @@ import {
   SimpleForm,
   SimpleShowLayout,
   type SortPayload,
-  TextField,
   type TransformData,
   useRecordContext,
 } from 'react-admin';
+
+import { RelativeDateField } from './RelativeDateField.tsx';
 
 /** The free-text filter every searchable list offers. */
 export const searchFilter = <SearchInput key="q" source="q" alwaysOn />;
@@ -47,7 +48,25 @@ export function RecordList({ sort, filters, actions, children }: RecordListProps
   );
 }
 
-/** Id and timestamps, beside every record. */
+/** The record's id is for scripts and support, not for reading: copied on demand, never shown bare. */
+function CopyIdButton({ id }: { id: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      setCopied(true);
+    } catch {
+      // Outside a secure context there is no clipboard; the id stays in the address bar.
+    }
+  };
+  return (
+    <Button size="small" variant="outlined" startIcon={<ContentCopyIcon />} onClick={() => void copy()} title={id} sx={{ alignSelf: 'flex-start' }}>
+      {copied ? 'ID copied' : 'Copy ID'}
+    </Button>
+  );
+}
+
+/** Copy the id, and the timestamps, beside every record. */
 function RecordMeta() {
   const record = useRecordContext();
   if (!record) {
@@ -57,17 +76,15 @@ function RecordMeta() {
     <Card sx={{ ml: 2, width: 280, flexShrink: 0, alignSelf: 'flex-start' }}>
       <CardContent>
         <Stack spacing={1}>
-          <Labeled label="ID">
-            <TextField source="id" sx={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }} />
-          </Labeled>
+          <CopyIdButton id={String(record.id)} />
           {'createdAt' in record && (
             <Labeled label="Created">
-              <DateField source="createdAt" showTime />
+              <RelativeDateField source="createdAt" />
             </Labeled>
           )}
           {'updatedAt' in record && (
             <Labeled label="Updated">
-              <DateField source="updatedAt" showTime />
+              <RelativeDateField source="updatedAt" />
             </Labeled>
           )}
         </Stack>

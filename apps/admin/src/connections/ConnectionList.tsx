@@ -1,6 +1,7 @@
 import { Chip } from '@mui/material';
-import { DataTable, DateField, EmailField, SelectInput, useRecordContext, useTranslate } from 'react-admin';
+import { DataTable, EmailField, SelectInput, useRecordContext, useTranslate } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { ReferenceSelect, statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, ReferenceColumn, searchFilter } from '../common/views.tsx';
@@ -35,19 +36,19 @@ export function ConnectionList() {
       <DataTable.Col source="owner" field={EmailField} />
       <DataTable.Col source="status" field={StatusField} />
       <DataTable.Col source="lastUsedAt">
-        <DateField source="lastUsedAt" emptyText="Never" />
+        <RelativeDateField source="lastUsedAt" emptyText="Never" />
       </DataTable.Col>
       <DataTable.Col source="lastRotatedAt" disableSort>
-        <DateField source="lastRotatedAt" emptyText="—" />
+        <RelativeDateField source="lastRotatedAt" emptyText="—" />
       </DataTable.Col>
       <DataTable.Col source="nextRotationAt" disableSort>
-        <DateField source="nextRotationAt" emptyText="—" />
+        <RelativeDateField source="nextRotationAt" emptyText="—" />
       </DataTable.Col>
       <DataTable.Col source="rotationStatus" disableSort>
         <RotationBadge />
       </DataTable.Col>
       <DataTable.Col source="sunsetAt">
-        <DateField source="sunsetAt" emptyText="—" />
+        <RelativeDateField source="sunsetAt" emptyText="—" />
       </DataTable.Col>
     </RecordList>
   );

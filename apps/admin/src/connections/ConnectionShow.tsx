@@ -1,6 +1,7 @@
 import { Alert, Stack } from '@mui/material';
-import { DateField, EmailField, Labeled, NumberField, ReferenceField, TextField, UrlField, useRecordContext, useTranslate } from 'react-admin';
+import { EmailField, Labeled, NumberField, ReferenceField, TextField, UrlField, useRecordContext, useTranslate } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
@@ -42,10 +43,10 @@ function VaultedSection() {
         <StatusField source="rotationStatus" />
       </Labeled>
       <Labeled>
-        <DateField source="lastRotatedAt" showTime emptyText="Never" />
+        <RelativeDateField source="lastRotatedAt" emptyText="Never" />
       </Labeled>
       <Labeled>
-        <DateField source="nextRotationAt" showTime emptyText="Not scheduled" />
+        <RelativeDateField source="nextRotationAt" emptyText="Not scheduled" />
       </Labeled>
       {typeof record['rotationCron'] === 'string' ? (
         <Labeled>
@@ -87,8 +88,8 @@ export function ConnectionShow() {
       <EmailField source="owner" />
       <StatusField source="status" />
       <TextField source="justification" emptyText="—" />
-      <DateField source="sunsetAt" emptyText="—" />
-      <DateField source="lastUsedAt" showTime emptyText="Never" />
+      <RelativeDateField source="sunsetAt" emptyText="—" />
+      <RelativeDateField source="lastUsedAt" emptyText="Never" />
       <StsSection />
       <VaultedSection />
     </RecordShow>

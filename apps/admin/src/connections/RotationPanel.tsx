@@ -46,6 +46,21 @@ export function RotationAlert({ status, error }: { status: unknown; error: unkno
   );
 }
 
+/**
+ * Why the worker could not rotate this connection's key now, or null when it could: it needs a
+ * credential to replace, and a hook to push the new one to the target and a URL to verify it there.
+ */
+export function unrotatableReason(connection: Record<string, unknown>): string | null {
+  const unset = (field: string) => connection[field] === null || connection[field] === undefined;
+  if (unset('credentialSecretId')) {
+    return 'Nothing to rotate yet: set the credential first.';
+  }
+  if (['rotationHookUrl', 'rotationVerifyUrl', 'rotationHookSecretId'].some(unset)) {
+    return 'No rotation hook is set: edit the connection to add the rotation hook URL, the verify URL and the hook credential, so Crossgate can install the new key at the target.';
+  }
+  return null;
+}
+
 export function RotationPanel() {
   const record = useRecordContext();
   const translate = useTranslate();
@@ -106,11 +121,19 @@ export function RotationPanel() {
   };
 
   const running = jobId !== null || progress?.status === 'rotating';
+  const blocked = unrotatableReason(record);
   return (
     <Box sx={{ width: '100%', maxWidth: 640 }}>
-      <Button variant="outlined" disabled={running} onClick={() => void rotate()}>
-        {translate('crossgate.connections.rotation.now')}
-      </Button>
+      <Stack direction="row" sx={{ gap: 2, alignItems: 'center' }}>
+        <Button variant="outlined" disabled={running || blocked !== null} onClick={() => void rotate()} aria-describedby={blocked ? 'rotation-blocked' : undefined}>
+          {translate('crossgate.connections.rotation.now')}
+        </Button>
+        {blocked && (
+          <Typography id="rotation-blocked" variant="body2" color="text.secondary">
+            {blocked}
+          </Typography>
+        )}
+      </Stack>
       {progress && (
         <Box sx={{ mt: 1 }} role="status" aria-label="Rotation progress">
           <LinearProgress variant="determinate" value={progress.progress} color={progress.status === 'failed' ? 'error' : 'primary'} />

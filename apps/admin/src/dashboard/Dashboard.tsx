@@ -1,39 +1,48 @@
 /**
- * The home page: the kill switches in force or awaiting approval, then the estate of managed
- * connections by pattern, from `GET /api/connections-ladder`, drawn as the migration ladder
- * (service account → vaulted key → STS → XAA).
+ * The home page, to act on: a banner while secrets are sealed with the public development key, the
+ * kill switches in force or waiting, approvals, failed rotations, service accounts at their sunset,
+ * unused connections, the audit chain's last check, token exchanges and denials per day (all from
+ * `GET /api/dashboard`), and the migration ladder of managed connections from
+ * `GET /api/connections-ladder` (service account → vaulted key → STS → XAA).
  */
-import { Alert, Card, CardContent, CardHeader, Typography } from '@mui/material';
+import { Alert, AlertTitle, Box, Card, CardContent, CardHeader, Grid, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 
 import { httpClient } from '../http.ts';
+import { ApprovalsCard, AuditChainCard, FailedRotationsCard, SunsetCard, UnusedCard } from './AttentionCards.tsx';
+import { ExchangesChart } from './ExchangesChart.tsx';
 import { KillSwitchCard } from './KillSwitchCard.tsx';
 import { LadderChart, type LadderRung } from './LadderChart.tsx';
+import type { DashboardSummary } from './summary.ts';
 
 interface Ladder {
   patterns: LadderRung[];
   total: number;
 }
 
-function ConnectionLadderCard() {
-  const translate = useTranslate();
-  const [ladder, setLadder] = useState<Ladder | null>(null);
+/** GET `path` once, as the page opens; `failed` when the API could not answer. */
+function useApi<T>(path: string): { data: T | null; failed: boolean } {
+  const [data, setData] = useState<T | null>(null);
   const [failed, setFailed] = useState(false);
-
   useEffect(() => {
     let stale = false;
-    httpClient('/api/connections-ladder').then(
-      ({ json }) => !stale && setLadder(json as Ladder),
+    httpClient(path).then(
+      ({ json }) => !stale && setData(json as T),
       () => !stale && setFailed(true),
     );
     return () => {
       stale = true;
     };
-  }, []);
+  }, [path]);
+  return { data, failed };
+}
 
+function ConnectionLadderCard() {
+  const translate = useTranslate();
+  const { data: ladder, failed } = useApi<Ladder>('/api/connections-ladder');
   return (
-    <Card sx={{ mt: 2, maxWidth: 960 }}>
+    <Card>
       <CardHeader title={translate('crossgate.dashboard.ladder.title')} subheader={translate('crossgate.dashboard.ladder.subtitle')} />
       <CardContent>
         {failed && <Alert severity="warning">{translate('crossgate.dashboard.ladder.error')}</Alert>}
@@ -50,13 +59,55 @@ function ConnectionLadderCard() {
   );
 }
 
+/** Everything sealed with the development KEK can be opened by anyone who has the source code. */
+function DevelopmentKekBanner() {
+  return (
+    <Alert severity="error" variant="filled" role="alert" sx={{ mt: 2 }}>
+      <AlertTitle>The development key-encryption key is in use</AlertTitle>
+      Vaulted credentials and signing keys are sealed with a key published in Crossgate&apos;s source code, so anyone with a copy of the database can open
+      them. Set KEY_ENCRYPTION_KEY (32 random bytes, base64url) before storing real secrets.
+    </Alert>
+  );
+}
+
 export function Dashboard() {
   const translate = useTranslate();
+  const { data: summary, failed } = useApi<DashboardSummary>('/api/dashboard');
   return (
-    <>
+    <Box sx={{ pb: 4 }}>
       <Title title={translate('crossgate.dashboard.title')} />
+      {summary?.developmentKek && <DevelopmentKekBanner />}
+      {failed && (
+        <Alert severity="warning" sx={{ mt: 2 }}>
+          The summary could not be loaded.
+        </Alert>
+      )}
       <KillSwitchCard />
-      <ConnectionLadderCard />
-    </>
+      {summary && (
+        <Grid container spacing={2} sx={{ mt: 0.5 }}>
+          <Grid size={{ xs: 12, md: 6, lg: 4 }}>
+            <ApprovalsCard summary={summary} />
+          </Grid>
+          <Grid size={{ xs: 12, md: 6, lg: 4 }}>
+            <FailedRotationsCard summary={summary} />
+          </Grid>
+          <Grid size={{ xs: 12, md: 6, lg: 4 }}>
+            <AuditChainCard summary={summary} />
+          </Grid>
+          <Grid size={{ xs: 12, md: 6 }}>
+            <SunsetCard summary={summary} />
+          </Grid>
+          <Grid size={{ xs: 12, md: 6 }}>
+            <UnusedCard summary={summary} />
+          </Grid>
+          <Grid size={12}>
+            <ExchangesChart days={summary.exchanges} />
+          </Grid>
+        </Grid>
+      )}
+      <Box sx={{ mt: 2 }}>
+        <ConnectionLadderCard />
+      </Box>
+    </Box>
   );
 }

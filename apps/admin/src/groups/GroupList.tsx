@@ -1,5 +1,6 @@
-import { DataTable, DateField } from 'react-admin';
+import { DataTable } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { ReferenceSelect } from '../common/inputs.tsx';
 import { RecordList, ReferenceColumn, searchFilter } from '../common/views.tsx';
 
@@ -11,7 +12,7 @@ export function GroupList() {
       <DataTable.Col source="name" />
       <DataTable.Col source="description" disableSort />
       <ReferenceColumn source="idpId" reference="trusted-idps" emptyText="Any" />
-      <DataTable.Col source="updatedAt" field={DateField} />
+      <DataTable.Col source="updatedAt" field={RelativeDateField} />
     </RecordList>
   );
 }

@@ -1,6 +1,7 @@
 import { killSwitchScopes, killSwitchStates } from '@crossgate/domain';
-import { CreateButton, DataTable, DateField, FilterButton, SelectInput, TopToolbar, useTranslate } from 'react-admin';
+import { CreateButton, DataTable, FilterButton, SelectInput, TopToolbar, useTranslate } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { choicesOf } from '../common/choices.ts';
 import { RecordList, searchFilter } from '../common/views.tsx';
 import { DeliveryProgressField, StateField, TargetField } from './KillSwitchFields.tsx';
@@ -31,10 +32,10 @@ export function KillSwitchList() {
       <DataTable.Col source="reason" disableSort />
       <DataTable.Col source="createdBy" disableSort />
       <DataTable.Col source="activatedAt">
-        <DateField source="activatedAt" showTime emptyText="—" />
+        <RelativeDateField source="activatedAt" emptyText="—" />
       </DataTable.Col>
       <DataTable.Col source="expiresAt">
-        <DateField source="expiresAt" showTime emptyText={translate('crossgate.killSwitches.untilLifted')} />
+        <RelativeDateField source="expiresAt" emptyText={translate('crossgate.killSwitches.untilLifted')} />
       </DataTable.Col>
       <DataTable.Col source="progress" disableSort field={DeliveryProgressField} />
     </RecordList>

@@ -1,6 +1,7 @@
 import { Alert, Stack } from '@mui/material';
-import { DateField, Labeled, NumberField, TextField, useGetIdentity, useRecordContext, useTranslate } from 'react-admin';
+import { Labeled, NumberField, TextField, useGetIdentity, useRecordContext, useTranslate } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { KillSwitchActions } from './KillSwitchActions.tsx';
 import { StateField, TargetField } from './KillSwitchFields.tsx';
@@ -43,7 +44,7 @@ function LaterFields(_props: { label: false }) {
       {text.map((field) => record[field] !== null && <Labeled key={field}><TextField source={field} /></Labeled>)}
       {record.liftedAt !== null && (
         <Labeled>
-          <DateField source="liftedAt" showTime />
+          <RelativeDateField source="liftedAt" />
         </Labeled>
       )}
       {ended.map((field) => record[field] !== null && <Labeled key={field}><TextField source={field} /></Labeled>)}
@@ -64,9 +65,9 @@ export function KillSwitchShow() {
       <StateField source="state" />
       <TextField source="reason" />
       <TextField source="createdBy" />
-      <DateField source="requestedAt" showTime />
-      <DateField source="activatedAt" showTime emptyText="—" />
-      <DateField source="expiresAt" showTime emptyText={translate('crossgate.killSwitches.untilLifted')} />
+      <RelativeDateField source="requestedAt" />
+      <RelativeDateField source="activatedAt" emptyText="—" />
+      <RelativeDateField source="expiresAt" emptyText={translate('crossgate.killSwitches.untilLifted')} />
       <LaterFields label={false} />
       <NumberField source="tokensRevoked" />
       <Labeled label={translate('crossgate.killSwitches.progress.title')}>

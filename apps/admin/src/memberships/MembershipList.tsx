@@ -1,6 +1,7 @@
 import { membershipSources } from '@crossgate/domain';
-import { DataTable, DateField, SelectField, SelectInput } from 'react-admin';
+import { DataTable, SelectField, SelectInput } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { choicesOf } from '../common/choices.ts';
 import { ReferenceSelect } from '../common/inputs.tsx';
 import { RecordList, ReferenceColumn } from '../common/views.tsx';
@@ -22,7 +23,7 @@ export function MembershipList() {
       <DataTable.Col source="source">
         <SelectField source="source" choices={sourceChoices} />
       </DataTable.Col>
-      <DataTable.Col source="createdAt" field={DateField} />
+      <DataTable.Col source="createdAt" field={RelativeDateField} />
     </RecordList>
   );
 }

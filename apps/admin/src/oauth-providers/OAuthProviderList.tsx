@@ -1,5 +1,6 @@
-import { DataTable, DateField } from 'react-admin';
+import { DataTable } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, searchFilter } from '../common/views.tsx';
@@ -17,7 +18,7 @@ export function OAuthProviderList() {
         <ClientSecretField />
       </DataTable.Col>
       <DataTable.Col source="status" field={StatusField} />
-      <DataTable.Col source="updatedAt" field={DateField} />
+      <DataTable.Col source="updatedAt" field={RelativeDateField} />
     </RecordList>
   );
 }

@@ -1,4 +1,4 @@
-import OAuthProviderIcon from '@mui/icons-material/Key';
+import OAuthProviderIcon from '@mui/icons-material/Hub';
 
 import { OAuthProviderCreate, OAuthProviderEdit } from './OAuthProviderForm.tsx';
 import { OAuthProviderList } from './OAuthProviderList.tsx';

@@ -1,6 +1,7 @@
 import { policyEffects, policyStatuses } from '@crossgate/domain';
-import { DataTable, DateField, SelectInput, TextArrayField } from 'react-admin';
+import { DataTable, SelectInput, TextArrayField } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { choicesOf } from '../common/choices.ts';
 import { ReferenceSelect, statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
@@ -26,7 +27,7 @@ export function PolicyList() {
       <DataTable.Col source="scopes" field={TextArrayField} disableSort />
       <DataTable.Col source="status" field={StatusField} />
       <DataTable.Col source="expiresAt">
-        <DateField source="expiresAt" emptyText="—" />
+        <RelativeDateField source="expiresAt" emptyText="—" />
       </DataTable.Col>
     </RecordList>
   );

@@ -1,6 +1,5 @@
 import { Stack, Typography } from '@mui/material';
 import {
-  DateField,
   Labeled,
   ReferenceArrayField,
   ReferenceField,
@@ -9,6 +8,7 @@ import {
   useRecordContext,
 } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { ConditionsField } from './conditions.tsx';
@@ -45,8 +45,8 @@ export function PolicyShow() {
       <ConditionsField label="Conditions" />
       <StatusField source="status" />
       <TextField source="approvedBy" emptyText="Not published yet" />
-      <DateField source="approvedAt" showTime emptyText="—" />
-      <DateField source="expiresAt" showTime emptyText="Does not expire" />
+      <RelativeDateField source="approvedAt" emptyText="—" />
+      <RelativeDateField source="expiresAt" emptyText="Does not expire" />
       <WhatIfPanel />
     </RecordShow>
   );

@@ -7,7 +7,7 @@ interface CatalogueScope {
 }
 
 /** Scopes come from the chosen resource's catalogue, so a policy cannot name one it does not have. */
-export function ScopesInput({ resourceId }: { resourceId: string | undefined }) {
+export function ScopesInput({ resourceId, helperText }: { resourceId: string | undefined; helperText?: string }) {
   const { data: resource } = useGetOne<{ id: string; scopes: CatalogueScope[] }>(
     'resources',
     { id: resourceId ?? '' },
@@ -21,7 +21,7 @@ export function ScopesInput({ resourceId }: { resourceId: string | undefined }) 
     <AutocompleteArrayInput
       source="scopes"
       choices={choices}
-      helperText={resource ? 'Granted scope is this ∩ what the client asks ∩ its ceiling' : 'Choose the resource first'}
+      helperText={resource ? (helperText ?? 'Granted scope is this ∩ what the client asks ∩ its ceiling') : 'Choose the resource first'}
     />
   );
 }

@@ -1,5 +1,6 @@
-import { DataTable, DateField } from 'react-admin';
+import { DataTable } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { ReferenceSelect, statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, ReferenceColumn, searchFilter } from '../common/views.tsx';
@@ -12,7 +13,7 @@ export function RasTrustedIssuerList() {
       <ReferenceColumn source="resourceId" reference="resources" />
       <DataTable.Col source="issuer" />
       <DataTable.Col source="status" field={StatusField} />
-      <DataTable.Col source="updatedAt" field={DateField} />
+      <DataTable.Col source="updatedAt" field={RelativeDateField} />
     </RecordList>
   );
 }

@@ -1,4 +1,4 @@
-import RasTrustedIssuerIcon from '@mui/icons-material/VerifiedUser';
+import RasTrustedIssuerIcon from '@mui/icons-material/Token';
 
 import { RasTrustedIssuerCreate, RasTrustedIssuerEdit } from './RasTrustedIssuerForm.tsx';
 import { RasTrustedIssuerList } from './RasTrustedIssuerList.tsx';

@@ -1,5 +1,6 @@
-import { DataTable, DateField, TextArrayField } from 'react-admin';
+import { DataTable, TextArrayField } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RefreshTokenField } from './RefreshTokenField.tsx';
 import { RevokeConsentButton } from './RevokeConsentButton.tsx';
@@ -13,10 +14,10 @@ export function ConsentColumns() {
         <TextArrayField source="scopes" />
       </DataTable.Col>
       <DataTable.Col source="grantedAt">
-        <DateField source="grantedAt" showTime />
+        <RelativeDateField source="grantedAt" />
       </DataTable.Col>
       <DataTable.Col source="lastRefreshedAt">
-        <DateField source="lastRefreshedAt" showTime emptyText="Never" />
+        <RelativeDateField source="lastRefreshedAt" emptyText="Never" />
       </DataTable.Col>
       <DataTable.Col source="hasRefreshToken" disableSort>
         <RefreshTokenField />

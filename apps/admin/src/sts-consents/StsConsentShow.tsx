@@ -1,5 +1,6 @@
-import { DateField, ReferenceField, TextArrayField, TextField, TopToolbar, useTranslate } from 'react-admin';
+import { ReferenceField, TextArrayField, TextField, TopToolbar, useTranslate } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { RefreshTokenField } from './RefreshTokenField.tsx';
@@ -20,11 +21,11 @@ export function StsConsentShow() {
       <ReferenceField source="userId" reference="users" link="show" />
       <StatusField source="status" />
       <TextArrayField source="scopes" emptyText="—" />
-      <DateField source="grantedAt" showTime />
-      <DateField source="lastRefreshedAt" showTime emptyText="Never" />
+      <RelativeDateField source="grantedAt" />
+      <RelativeDateField source="lastRefreshedAt" emptyText="Never" />
       <RefreshTokenField label={translate('resources.sts-consents.fields.hasRefreshToken')} />
-      <DateField source="withdrawnAt" showTime emptyText="—" />
-      <DateField source="revokedAt" showTime emptyText="—" />
+      <RelativeDateField source="withdrawnAt" emptyText="—" />
+      <RelativeDateField source="revokedAt" emptyText="—" />
       <TextField source="revokedBy" emptyText="—" />
       <UpstreamRevocationField label={translate('resources.sts-consents.fields.upstreamRevocation')} />
     </RecordShow>

@@ -1,6 +1,7 @@
 import { userStatuses } from '@crossgate/domain';
-import { DataTable, DateField } from 'react-admin';
+import { DataTable } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { ReferenceSelect, statusFilter } from '../common/inputs.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordList, ReferenceColumn, searchFilter } from '../common/views.tsx';
@@ -21,7 +22,7 @@ export function UserList() {
       <ReferenceColumn source="idpId" reference="trusted-idps" />
       <DataTable.Col source="status" field={StatusField} />
       <DataTable.Col source="lastSeenAt">
-        <DateField source="lastSeenAt" emptyText="Never" />
+        <RelativeDateField source="lastSeenAt" emptyText="Never" />
       </DataTable.Col>
     </RecordList>
   );

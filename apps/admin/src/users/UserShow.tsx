@@ -1,5 +1,6 @@
-import { DateField, EmailField, ReferenceField, TextField } from 'react-admin';
+import { EmailField, ReferenceField, TextField } from 'react-admin';
 
+import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
 import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
@@ -13,7 +14,7 @@ export function UserShow() {
       <ReferenceField source="idpId" reference="trusted-idps" link="show" />
       <TextField source="subject" />
       <StatusField source="status" />
-      <DateField source="lastSeenAt" showTime emptyText="Never" />
+      <RelativeDateField source="lastSeenAt" emptyText="Never" />
       <MembershipChips label="Groups" target="userId" show="groupId" />
     </RecordShow>
   );

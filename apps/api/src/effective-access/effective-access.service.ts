@@ -16,9 +16,9 @@ import { Clock } from '../platform/platform.module.ts';
 import { PolicyEngineService, type PolicySnapshot } from '../policies/policy-engine.service.ts';
 
 const querySchema = z.object({
-  clientId: z.uuid().optional(),
-  resourceId: z.uuid().optional(),
-  userId: z.uuid().optional(),
+  clientId: z.uuid().transform((value) => value.toLowerCase()).optional(),
+  resourceId: z.uuid().transform((value) => value.toLowerCase()).optional(),
+  userId: z.uuid().transform((value) => value.toLowerCase()).optional(),
 });
 
 export type EffectiveAccessSubjects =

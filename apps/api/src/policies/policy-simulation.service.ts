@@ -19,12 +19,19 @@ import { PolicyEngineService } from './policy-engine.service.ts';
 /** Each impact list is cut at this many users; the totals are always complete. */
 export const impactListLimit = 500;
 
+/**
+ * A UUID in its canonical lowercase form. RFC 9562 §4 has UUIDs compared case-insensitively, while
+ * the policy index (like PostgreSQL's `uuid` output) holds them in lowercase, so an id pasted in
+ * capitals would otherwise miss the rows it names.
+ */
+const uuid = z.uuid().transform((value) => value.toLowerCase());
+
 export const simulationSchema = z
   .strictObject({
-    clientId: z.uuid(),
-    resourceId: z.uuid(),
-    userId: z.uuid().optional(),
-    groupIds: z.array(z.uuid()).max(200).optional(),
+    clientId: uuid,
+    resourceId: uuid,
+    userId: uuid.optional(),
+    groupIds: z.array(uuid).max(200).optional(),
     scopes: z.array(z.string().min(1).max(128)).max(100).optional(),
     at: z.coerce.date({ error: 'must be a date and time' }).optional(),
     acr: z.string().min(1).max(200).optional(),
@@ -62,6 +69,8 @@ export interface Impact {
 
 export interface Simulation {
   decision: DecisionSummary;
+  /** The decision in one plain sentence with names, e.g. `Denied: no active policy lets Cursor reach Jira for Alice Martin.` */
+  explanation: string;
   trace: readonly TraceStep[];
   /** The policy version the live index was built from. */
   policyVersion: string;
@@ -107,13 +116,71 @@ export class PolicySimulationService {
     const policyVersion = snapshot.version.toString();
     if (!draft) {
       const decision = decide(snapshot.index, request);
-      return { decision: summary(decision), trace: decision.trace, policyVersion };
+      return { decision: summary(decision), explanation: await this.explain(decision, snapshot.index, request), trace: decision.trace, policyVersion };
     }
     const policies = [...snapshot.policies.filter((policy) => policy.id !== draft.id), draft];
     const withDraft = compilePolicies(policies, snapshot.clients, { now });
     const decision = decide(withDraft, request);
     const impact = this.impact(await this.source.activeUsers(), snapshot.index, withDraft, request);
-    return { decision: summary(decision), trace: decision.trace, policyVersion, current: summary(decide(snapshot.index, request)), impact };
+    return {
+      decision: summary(decision),
+      explanation: await this.explain(decision, withDraft, request),
+      trace: decision.trace,
+      policyVersion,
+      current: summary(decide(snapshot.index, request)),
+      impact,
+    };
+  }
+
+  /** One sentence naming the client, resource and user (or groups), saying what the decision's code means for them. */
+  private async explain(decision: Decision, index: PolicyIndex, request: DecisionRequest): Promise<string> {
+    const simulatedUser = request.user.id === hypotheticalUser;
+    const names = await this.source.names({
+      clientIds: [request.clientId],
+      resourceIds: [request.resourceId],
+      groupIds: simulatedUser ? [...request.user.groupIds] : [],
+      userIds: simulatedUser ? [] : [request.user.id],
+    });
+    const client = names.clients.get(request.clientId)?.name ?? 'this client';
+    const resource = names.resources.get(request.resourceId)?.name ?? 'this resource';
+    const user = names.users.get(request.user.id);
+    const groups = request.user.groupIds.map((id) => names.groups.get(id)?.name ?? id);
+    const who = !simulatedUser
+      ? (user?.displayName ?? user?.email ?? 'this user')
+      : groups.length > 0
+        ? `a user in ${groups.join(', ')}`
+        : 'a user in no group';
+    const scopes = (values: readonly string[]) => values.join(', ');
+    switch (decision.code) {
+      case 'allowed': {
+        const narrowed = decision.narrowed ? ' (narrowed: other requested scopes are not granted)' : '';
+        return `Allowed: ${client} may reach ${resource} for ${who} with ${scopes(decision.grantedScopes)}${narrowed}.`;
+      }
+      case 'no_policy': {
+        const pair = index.pair(request.clientId, request.resourceId);
+        const named = decision.trace.some((step) => step.check === 'subject' && step.passed);
+        const why = !pair
+          ? ''
+          : named
+            ? ': the policies that name them have expired by then or only deny scopes'
+            : `: the pair's ${pair.policies.length === 1 ? 'one active policy names' : `${pair.policies.length} active policies name`} other users or groups`;
+        return `Denied: no active policy lets ${client} reach ${resource} for ${who}${why}.`;
+      }
+      case 'denied_by_policy':
+        return `Denied: a deny policy blocks ${client} from reaching ${resource} for ${who}.`;
+      case 'outside_time_window':
+        return `Denied: ${client} may reach ${resource} for ${who} only inside the policy's time window, which is closed at this time.`;
+      case 'step_up_required': {
+        const acr = decision.acrValues && decision.acrValues.length > 0 ? ` (acr ${decision.acrValues.join(' or ')})` : '';
+        return `Denied until ${who} signs in more strongly${acr}: then ${client} may reach ${resource}.`;
+      }
+      case 'no_allowed_scope':
+        return `Denied: policies let ${client} reach ${resource} for ${who}, but none of the requested scopes is both allowed and within the client's ceiling.`;
+      default: {
+        const unreachable: never = decision.code;
+        return unreachable;
+      }
+    }
   }
 
 
@@ -154,14 +221,16 @@ export class PolicySimulationService {
 
   private toRow(id: string, record: StoredRecord, base?: PolicyRow): PolicyRow {
     const pick = <K extends keyof PolicyRow>(key: K): PolicyRow[K] => (key in record ? (record[key] as PolicyRow[K]) : (base?.[key] as PolicyRow[K]));
+    // The draft's ids as the stored row would hold them once written (see `uuid` above).
+    const lower = (ids: readonly string[]) => ids.map((value) => value.toLowerCase());
     return {
       id,
-      clientId: pick('clientId'),
-      resourceId: pick('resourceId'),
+      clientId: pick('clientId').toLowerCase(),
+      resourceId: pick('resourceId').toLowerCase(),
       effect: pick('effect'),
       everyone: pick('everyone'),
-      subjectGroupIds: pick('subjectGroupIds'),
-      subjectUserIds: pick('subjectUserIds'),
+      subjectGroupIds: lower(pick('subjectGroupIds')),
+      subjectUserIds: lower(pick('subjectUserIds')),
       scopes: pick('scopes'),
       conditions: pick('conditions'),
       // Simulated as published, whatever status the draft carries.

@@ -141,12 +141,18 @@ const demoCredentials: Record<string, string> = {
   'Reconciler → Legacy payroll (service account)': 'demo-payroll-password-NOT-SECRET',
 };
 
-/** Colleagues of the bootstrap admin; they sign in through SSO later, so they have no password. */
+/**
+ * Colleagues of the bootstrap admin, one per role. They sign in through SSO later; until then each
+ * gets a first-run password (see role-accounts.ts).
+ */
 const admins = [
   { email: `ravi@${domain}`, displayName: 'Ravi Shah (compliance)', role: 'compliance-reviewer' },
   { email: `mei@${domain}`, displayName: 'Mei Chen (incident response)', role: 'incident-responder' },
   { email: `audra@${domain}`, displayName: 'Audra Novak (external auditor)', role: 'auditor' },
 ] as const;
+
+/** The demo's role accounts, for their first-run passwords. */
+export const demoRoleAccountEmails: readonly string[] = admins.map((admin) => admin.email);
 
 class Seeder {
   created = 0;
