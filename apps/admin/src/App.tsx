@@ -13,6 +13,7 @@ import connections from './connections/index.ts';
 import { Dashboard } from './dashboard/Dashboard.tsx';
 import { dataProvider } from './dataProvider.ts';
 import effectiveAccess from './effective-access/index.ts';
+import vault from './vault/index.ts';
 import groupMappings from './group-mappings/index.ts';
 import groups from './groups/index.ts';
 import { i18nProvider } from './i18nProvider.ts';
@@ -78,6 +79,7 @@ export const App = () => (
       <Route path={effectiveAccess.path} element={<effectiveAccess.page />} />
       <Route path={whatIf.path} element={<whatIf.page />} />
       <Route path={approvals.path} element={<approvals.page />} />
+      <Route path={vault.path} element={<vault.page />} />
     </CustomRoutes>
   </Admin>
 );

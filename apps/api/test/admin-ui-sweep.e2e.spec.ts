@@ -37,7 +37,7 @@ const failingImpacts = new Set(['serious', 'critical']);
 /** The admin objects the console has no page for (served to the CLI and the worker only). */
 const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams'];
 /** Every list and computed page of the menu, by its route. */
-const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'approvals'];
+const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'approvals', 'vault'];
 
 /** The kinds whose record page is visited. */
 const showPages = ['clients', 'users', 'resources', 'connections', 'policies', 'groups', 'trusted-idps', 'audit'];
@@ -256,6 +256,25 @@ describe('the things that block real work', () => {
     expect(await button.isDisabled()).toBe(true);
     await page.getByText(/^No rotation hook is set: edit the connection to add the rotation hook URL/).waitFor();
     expect(await button.getAttribute('aria-describedby')).toBe('rotation-blocked');
+    expect(session.errors).toEqual([]);
+  });
+
+  it('should list every vaulted credential in the vault, and only those, without their values', async () => {
+    const session = await signIn('auditor');
+    const { page } = session;
+    const [vaulted, xaa] = await Promise.all([
+      api.prisma.connection.findMany({ where: { pattern: { in: ['vaulted_key', 'service_account'] }, deletedAt: null } }),
+      api.prisma.connection.findFirstOrThrow({ where: { pattern: 'xaa' } }),
+    ]);
+
+    await page.goto(`${api.baseUrl}/#/vault`);
+    await page.getByRole('cell', { name: vaulted[0]!.name, exact: true }).waitFor();
+
+    expect(vaulted.length).toBeGreaterThan(0);
+    for (const connection of vaulted) {
+      expect(await page.getByRole('cell', { name: connection.name, exact: true }).count()).toBe(1);
+    }
+    expect(await page.getByRole('cell', { name: xaa.name, exact: true }).count()).toBe(0);
     expect(session.errors).toEqual([]);
   });
 

@@ -16,7 +16,7 @@ const filters = [
 ];
 
 /** The alert badge of a failed rotation, its reason on hover; nothing while rotations succeed. */
-function RotationBadge() {
+export function RotationBadge() {
   const record = useRecordContext();
   const translate = useTranslate();
   if (record?.['rotationStatus'] !== 'failed') {

@@ -11,6 +11,7 @@ import { Menu, useSidebarState } from 'react-admin';
 import approvals from '../approvals/index.ts';
 import { visuallyHidden } from '../common/visuallyHidden.ts';
 import effectiveAccess from '../effective-access/index.ts';
+import vault from '../vault/index.ts';
 import whatIf from '../what-if/index.ts';
 
 /** A page of its own (not a resource list): its path, menu label and icon. */
@@ -62,6 +63,7 @@ export const AppMenu = () => (
       <Menu.ResourceItem name="connections" />
       <Menu.ResourceItem name="oauth-providers" />
       <Menu.ResourceItem name="sts-consents" primaryText="Consents" />
+      <PageItem page={vault} />
       <Menu.ResourceItem name="client-registrations" />
     </Group>
     <Group label="Governance">
