@@ -23,12 +23,23 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'j
 import Provider from 'oidc-provider';
 
 import { type ClientRow, compilePolicies, decide, type PolicyConditions, type PolicyRow, type Weekday } from '@crossgate/policy';
-import type { PrismaClient } from '@crossgate/store';
-import { relay, stopChild, waitFor } from '@crossgate/testing';
+import { createPrismaClient, joinEmbeddedPostgres, type PrismaClient } from '@crossgate/store';
+import { type ApiProcess, relay, stopChild, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { buildServer, cpuSecondsOf, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
+import {
+  buildServer,
+  cpuSecondsOf,
+  createBenchDatabase,
+  embeddedStopGraceMs,
+  numberFromEnv,
+  repositoryRoot,
+  settledCounts,
+  startApi,
+  startEmbeddedApi,
+  temporaryDataDir,
+} from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
@@ -308,14 +319,187 @@ async function exchanges(data: Dataset, privateKey: CryptoKey, kid: string): Pro
 
 // ── Run ──────────────────────────────────────────────────────────────────────────────────────────
 
+/** What one API under load gave: the load phases, its CPU, and the audit it left. */
+interface Exercise {
+  maximum: Load;
+  fixed: Load;
+  cpuPerExchangeMs: number | null;
+  firstSightPerSecond: number;
+  counts: { audit: number; issued: number };
+  ok: number;
+  unanswered: number;
+  /** Every 2xx exchange left one durable allow row and one IssuedToken row. */
+  durable: boolean;
+}
+
+/**
+ * The same phases on either database: the first exchange that is not 503 (the policy index is
+ * loaded), six pre-flight exchanges, every prepared request once, then the warm-up, maximum
+ * throughput and the steady rate; the audit rows once their counts hold still.
+ */
+async function exercise(mode: string, started: ApiProcess, apiStart: number, requests: Exchange[], prisma: PrismaClient): Promise<Exercise> {
+  const tokenUrl = `${started.baseUrl}/oauth2/token`;
+  // Until the policy index is loaded the endpoint answers 503 temporarily_unavailable.
+  const first = await Promise.race([
+    started.exited,
+    waitFor('a first exchange that is not 503', 120_000, async () => {
+      const reply = await post(tokenUrl, requests[0] as Exchange);
+      return reply.status === 503 ? undefined : reply;
+    }),
+  ]);
+  console.log(`${mode}: API up on ${started.baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
+  let preflightOk = 0;
+  for (const reply of [first, ...(await Promise.all(requests.slice(1, 6).map((exchange) => post(tokenUrl, exchange))))]) {
+    if (reply.status !== 200) {
+      throw new Error(`A pre-flight exchange answered ${reply.status}, not 200: ${reply.body}`);
+    }
+    preflightOk += 1;
+  }
+  console.log(`${mode}: pre-flight: ${preflightOk} exchanges answered 200`);
+
+  // Each user's first exchange provisions them (a write transaction); later ones find them known.
+  // The load phases measure the steady state, so every prepared request is sent once first.
+  const firstSightStart = Date.now();
+  let nextFirst = 0;
+  let firstSightRefused = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (nextFirst < requests.length) {
+        const reply = await post(tokenUrl, requests[nextFirst++] as Exchange);
+        firstSightRefused += reply.status === 200 ? 0 : 1;
+      }
+    }),
+  );
+  const firstSightPerSecond = round(requests.length / ((Date.now() - firstSightStart) / 1000));
+  console.log(`${mode}: first exchange of each of ${requests.length} prepared requests (16 at a time): ${firstSightPerSecond} req/s, ${firstSightRefused} not 200`);
+  if (firstSightRefused > 0) {
+    throw new Error(`${firstSightRefused} first exchanges were refused`);
+  }
+
+  const loads: Load[] = [];
+  if (warmupSeconds > 0) {
+    loads.push(await drive(`${mode}: exchange warm-up`, tokenUrl, requests, warmupSeconds, connections));
+  }
+  const apiPid = started.child.pid!;
+  const cpuBefore = cpuSecondsOf(apiPid);
+  const maximum = await drive(`${mode}: exchange, maximum throughput`, tokenUrl, requests, seconds, connections);
+  const cpuAfter = cpuSecondsOf(apiPid);
+  const cpuPerExchangeMs = cpuBefore === null || cpuAfter === null || maximum.ok === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / maximum.ok) / 1000;
+  console.log(`${mode}: API process: ${cpuPerExchangeMs ?? '?'} ms of CPU per exchange at maximum throughput`);
+  const fixed = await driveAtRate(`${mode}: exchange, steady ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate, connections);
+  loads.push(maximum, fixed);
+
+  const counts = await settledCounts(async () => ({
+    audit: await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: 'allow' } }),
+    issued: await prisma.issuedToken.count({ where: { kind: 'id_jag' } }),
+  }));
+  const denied = await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: { not: 'allow' } } });
+
+  const ok = preflightOk + requests.length + loads.reduce((sum, load) => sum + load.ok, 0);
+  const unanswered = loads.reduce((sum, load) => sum + load.unanswered, 0);
+  // Exact when nothing was in flight at a stop; otherwise each unanswered request may have completed.
+  const durable = counts.audit === counts.issued && counts.audit >= ok && counts.audit <= ok + unanswered;
+  console.log(
+    `${mode}: audit: ${counts.audit} allow rows, ${denied} deny rows, ${counts.issued} issued ID-JAGs; ${ok} 2xx answers` +
+      `${unanswered > 0 ? ` and ${unanswered} requests unanswered at a stop (may have completed)` : ''} → ${durable ? 'consistent' : 'MISMATCH'}`,
+  );
+  return { maximum, fixed, cpuPerExchangeMs, firstSightPerSecond, counts, ok, unanswered, durable };
+}
+
+/** The embedded default's children and data directories, for the clean-up. */
+interface EmbeddedRuns {
+  api: ChildProcess | undefined;
+  dataDirs: { remove(): Promise<void> }[];
+}
+
+/** Starts the API on the embedded default in `dataDir` and returns it once `/readyz` answers, with the time that took. */
+async function startEmbedded(runs: EmbeddedRuns, dataDir: string): Promise<{ started: ApiProcess; startedAt: number; readyMs: number }> {
+  const startedAt = Date.now();
+  const started = await startEmbeddedApi(dataDir, { adminPassword });
+  runs.api = started.child;
+  return { started, startedAt, readyMs: Date.now() - startedAt };
+}
+
+async function stopEmbedded(runs: EmbeddedRuns): Promise<void> {
+  await stopChild(runs.api, { graceMs: embeddedStopGraceMs });
+  runs.api = undefined;
+}
+
+/**
+ * The embedded default under the same load: the API without DATABASE_URL and REDIS_URL on a fresh
+ * data directory; once it is up, the same rows seeded through its database's URL (read from the data
+ * directory, as a worker of its own would join it); restarted, so it loads the seeded policies as at
+ * any start; then the same phases. Last, start-up to `/readyz` on another fresh data directory,
+ * twice: the first creates the cluster, the second reuses it.
+ */
+async function embeddedMode(runs: EmbeddedRuns, requests: Exchange[], seedInto: (prisma: PrismaClient) => Promise<void>) {
+  const dataDir = await temporaryDataDir();
+  runs.dataDirs.push(dataDir);
+  await startEmbedded(runs, dataDir.path);
+  const seedTarget = createPrismaClient((await joinEmbeddedPostgres(dataDir.path)).url);
+  const seedStart = Date.now();
+  try {
+    await seedInto(seedTarget);
+  } finally {
+    await seedTarget.$disconnect();
+  }
+  console.log(`embedded: seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+  await stopEmbedded(runs);
+
+  const { started, startedAt } = await startEmbedded(runs, dataDir.path);
+  const prisma = createPrismaClient((await joinEmbeddedPostgres(dataDir.path)).url);
+  let result: Exercise;
+  try {
+    result = await exercise('embedded', started, startedAt, requests, prisma);
+  } finally {
+    await prisma.$disconnect();
+    await stopEmbedded(runs);
+  }
+
+  const startupDir = await temporaryDataDir();
+  runs.dataDirs.push(startupDir);
+  const startupFirstMs = (await startEmbedded(runs, startupDir.path)).readyMs;
+  await stopEmbedded(runs);
+  const startupSecondMs = (await startEmbedded(runs, startupDir.path)).readyMs;
+  await stopEmbedded(runs);
+  console.log(`embedded: start-up to /readyz ${startupFirstMs} ms on a fresh data directory, ${startupSecondMs} ms on the same one again`);
+  return { ...result, startupFirstMs, startupSecondMs };
+}
+
+/** The fields both modes report. */
+function figures(result: Exercise): Record<string, unknown> {
+  return {
+    req_per_s: result.maximum.reqPerSecond,
+    p50_ms: result.maximum.p50,
+    p99_ms: result.maximum.p99,
+    non_2xx: result.maximum.non2xx,
+    api_cpu_ms_per_exchange: result.cpuPerExchangeMs,
+    rate_1000_p50_ms: result.fixed.p50,
+    rate_1000_p99_ms: result.fixed.p99,
+    rate_1000_req_per_s: result.fixed.reqPerSecond,
+    rate_1000_non_2xx: result.fixed.non2xx,
+  };
+}
+
+/** `embedded_ratio` must reach this: the embedded default at least half the server mode's throughput. */
+const embeddedRatioTarget = 0.5;
+
 async function main(): Promise<void> {
   const began = Date.now();
+  const withEmbedded = process.argv.includes('--embedded');
   const build = buildServer();
   const database = await createBenchDatabase();
   const { prisma } = database;
   let api: ChildProcess | undefined;
   let baseline: ChildProcess | undefined;
-  const cleanUp = () => database.cleanUp([api, baseline]);
+  const embeddedRuns: EmbeddedRuns = { api: undefined, dataDirs: [] };
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await stopEmbedded(embeddedRuns);
+      await Promise.all(embeddedRuns.dataDirs.map((dataDir) => dataDir.remove()));
+      await database.cleanUp([api, baseline]);
+    })());
   const interrupted = () => {
     void cleanUp().finally(() => process.exit(130));
   };
@@ -327,15 +511,17 @@ async function main(): Promise<void> {
   try {
     // In a function of its own, so the dataset (100k policies and their index) is garbage once the
     // requests are built: a heap of gigabytes would slow the load generator that shares this process.
-    const { policyRows, requests } = await (async () => {
+    // With --embedded the rows (not the index) stay, to seed the embedded database the same way.
+    const { policyRows, requests, seedAgain } = await (async () => {
       const data = dataset();
       const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
       const kid = 'bench-idp-es256';
+      const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid }] };
       const seedStart = Date.now();
-      await seed(prisma, data, { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid }] });
+      await seed(prisma, data, jwks);
       const rows = await prisma.policy.count();
       console.log(`seeded ${rows} policies, ${data.clients.length} clients, ${data.resources.length} resources, ${data.groups.length} groups, ${data.users.length} users in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
-      return { policyRows: rows, requests: await exchanges(data, privateKey, kid) };
+      return { policyRows: rows, requests: await exchanges(data, privateKey, kid), seedAgain: withEmbedded ? (target: PrismaClient) => seed(target, data, jwks) : undefined };
     })();
 
     await build;
@@ -343,74 +529,8 @@ async function main(): Promise<void> {
     const apiStart = Date.now();
     const started = await startApi(database.run, { adminPassword });
     api = started.child;
-    const apiExited = started.exited;
-    const tokenUrl = `${started.baseUrl}/oauth2/token`;
-
-    // Until the policy index is loaded the endpoint answers 503 temporarily_unavailable.
-    const first = await Promise.race([
-      apiExited,
-      waitFor('a first exchange that is not 503', 120_000, async () => {
-        const reply = await post(tokenUrl, requests[0] as Exchange);
-        return reply.status === 503 ? undefined : reply;
-      }),
-    ]);
-    console.log(`API up on ${started.baseUrl} in ${((Date.now() - apiStart) / 1000).toFixed(1)} s`);
-    let preflightOk = 0;
-    for (const reply of [first, ...(await Promise.all(requests.slice(1, 6).map((exchange) => post(tokenUrl, exchange))))]) {
-      if (reply.status !== 200) {
-        throw new Error(`A pre-flight exchange answered ${reply.status}, not 200: ${reply.body}`);
-      }
-      preflightOk += 1;
-    }
-    console.log(`pre-flight: ${preflightOk} exchanges answered 200`);
-
-    // Each user's first exchange provisions them (a write transaction); later ones find them known.
-    // The load phases measure the steady state, so every prepared request is sent once first.
-    const firstSightStart = Date.now();
-    let nextFirst = 0;
-    let firstSightRefused = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (nextFirst < requests.length) {
-          const reply = await post(tokenUrl, requests[nextFirst++] as Exchange);
-          firstSightRefused += reply.status === 200 ? 0 : 1;
-        }
-      }),
-    );
-    const firstSightPerSecond = round(requests.length / ((Date.now() - firstSightStart) / 1000));
-    console.log(`first exchange of each of ${requests.length} prepared requests (16 at a time): ${firstSightPerSecond} req/s, ${firstSightRefused} not 200`);
-    if (firstSightRefused > 0) {
-      throw new Error(`${firstSightRefused} first exchanges were refused`);
-    }
-
-    const loads: Load[] = [];
-    if (warmupSeconds > 0) {
-      loads.push(await drive('exchange warm-up', tokenUrl, requests, warmupSeconds, connections));
-    }
-    const apiPid = started.child.pid!;
-    const cpuBefore = cpuSecondsOf(apiPid);
-    const maximum = await drive('exchange, maximum throughput', tokenUrl, requests, seconds, connections);
-    const cpuAfter = cpuSecondsOf(apiPid);
-    const cpuPerExchangeMs = cpuBefore === null || cpuAfter === null || maximum.ok === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / maximum.ok) / 1000;
-    console.log(`API process: ${cpuPerExchangeMs ?? '?'} ms of CPU per exchange at maximum throughput`);
-    const fixed = await driveAtRate(`exchange, steady ${fixedRate} req/s`, tokenUrl, requests, seconds, fixedRate, connections);
-    loads.push(maximum, fixed);
-
-    const counts = await settledCounts(async () => ({
-      audit: await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: 'allow' } }),
-      issued: await prisma.issuedToken.count({ where: { kind: 'id_jag' } }),
-    }));
-    const denied = await prisma.auditEvent.count({ where: { action: 'token_exchange', decision: { not: 'allow' } } });
+    const server = await exercise('server', started, apiStart, requests, prisma);
     await stopChild(api);
-
-    const ok = preflightOk + requests.length + loads.reduce((sum, load) => sum + load.ok, 0);
-    const unanswered = loads.reduce((sum, load) => sum + load.unanswered, 0);
-    // Exact when nothing was in flight at a stop; otherwise each unanswered request may have completed.
-    const durable = counts.audit === counts.issued && counts.audit >= ok && counts.audit <= ok + unanswered;
-    console.log(
-      `audit: ${counts.audit} allow rows, ${denied} deny rows, ${counts.issued} issued ID-JAGs; ${ok} 2xx answers` +
-        `${unanswered > 0 ? ` and ${unanswered} requests unanswered at a stop (may have completed)` : ''} → ${durable ? 'consistent' : 'MISMATCH'}`,
-    );
 
     baseline = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.url), '--oidc-provider'], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const baselineOutput = relay(baseline, 'oidc-provider');
@@ -428,32 +548,43 @@ async function main(): Promise<void> {
       await drive('oidc-provider client_credentials warm-up', baselineUrl, [credentials], warmupSeconds, connections);
     }
     const reference = await drive('oidc-provider client_credentials, maximum throughput', baselineUrl, [credentials], seconds, connections);
+    await stopChild(baseline);
 
     summary = {
       bench: 'exchange',
       policy_rows: policyRows,
-      req_per_s: maximum.reqPerSecond,
-      p50_ms: maximum.p50,
-      p99_ms: maximum.p99,
-      non_2xx: maximum.non2xx,
-      api_cpu_ms_per_exchange: cpuPerExchangeMs,
-      rate_1000_p50_ms: fixed.p50,
-      rate_1000_p99_ms: fixed.p99,
-      rate_1000_req_per_s: fixed.reqPerSecond,
-      rate_1000_non_2xx: fixed.non2xx,
+      ...figures(server),
       baseline_req_per_s: reference.reqPerSecond,
       baseline_p99_ms: reference.p99,
-      ratio: reference.reqPerSecond > 0 ? round(maximum.reqPerSecond / reference.reqPerSecond) : null,
-      audit_rows: counts.audit,
-      issued_tokens: counts.issued,
-      exchange_2xx: ok,
-      first_exchanges_per_s: firstSightPerSecond,
-      unanswered_at_stop: unanswered,
-      connections,
-      seconds,
-      total_s: round((Date.now() - began) / 1000),
+      ratio: reference.reqPerSecond > 0 ? round(server.maximum.reqPerSecond / reference.reqPerSecond) : null,
+      audit_rows: server.counts.audit,
+      issued_tokens: server.counts.issued,
+      exchange_2xx: server.ok,
+      first_exchanges_per_s: server.firstSightPerSecond,
+      unanswered_at_stop: server.unanswered,
     };
-    failed = !durable;
+    failed = !server.durable;
+
+    if (seedAgain !== undefined) {
+      const embedded = await embeddedMode(embeddedRuns, requests, seedAgain);
+      const embeddedRatio = server.maximum.reqPerSecond > 0 ? round(embedded.maximum.reqPerSecond / server.maximum.reqPerSecond) : null;
+      summary = {
+        ...summary,
+        embedded: {
+          ...figures(embedded),
+          audit_rows: embedded.counts.audit,
+          issued_tokens: embedded.counts.issued,
+          first_exchanges_per_s: embedded.firstSightPerSecond,
+          startup_first_ms: embedded.startupFirstMs,
+          startup_second_ms: embedded.startupSecondMs,
+        },
+        embedded_ratio: embeddedRatio,
+        embedded_ratio_met: embeddedRatio !== null && embeddedRatio >= embeddedRatioTarget,
+      };
+      console.log(`embedded / server req_per_s: ${embeddedRatio ?? '?'} (at least ${embeddedRatioTarget} required)`);
+      failed ||= !embedded.durable || summary['embedded_ratio_met'] !== true;
+    }
+    summary = { ...summary, connections, seconds, total_s: round((Date.now() - began) / 1000) };
   } catch (error) {
     failed = true;
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -3,10 +3,13 @@
  * own (@crossgate/testing's createScratchDatabase), and the built server started as a child process
  * (its startBuiltApi).
  */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { type ApiProcess, buildServer as buildBuiltServer, createScratchDatabase, type ScratchDatabase, startBuiltApi, type TestRun } from '@crossgate/testing';
+import { type ApiProcess, buildServer as buildBuiltServer, createScratchDatabase, type EnvOverrides, type ScratchDatabase, startBuiltApi, type TestRun } from '@crossgate/testing';
 
 /** A bench setting from the environment (BENCH_SECONDS and the like). */
 export function numberFromEnv(name: string, fallback: number): number {
@@ -32,21 +35,46 @@ export const buildServer = (): Promise<unknown> => buildBuiltServer(repositoryRo
  * identifiers (default: the address it listens on).
  */
 export function startApi(run: TestRun, options: { adminPassword: string; publicUrl?: string }): Promise<ApiProcess> {
+  return startBenchApi({ DATABASE_URL: run.databaseUrl, REDIS_URL: run.redisUrl, REDIS_PREFIX: run.redisPrefix }, options);
+}
+
+/**
+ * Starts the built API on the embedded default: no DATABASE_URL and no REDIS_URL (so its own
+ * PostgreSQL in `dataDir`, queues and coordination on it, the worker in the same process), and
+ * waits until `/readyz` answers.
+ */
+export function startEmbeddedApi(dataDir: string, options: { adminPassword: string }): Promise<ApiProcess> {
+  return startBenchApi({ DATABASE_URL: undefined, REDIS_URL: undefined, REDIS_PREFIX: undefined, CROSSGATE_DATA_DIR: dataDir }, { ...options, waitUntil: 'ready' });
+}
+
+function startBenchApi(database: EnvOverrides, options: { adminPassword: string; publicUrl?: string; waitUntil?: 'ready' }): Promise<ApiProcess> {
   // V8's defaults, as `npm start` runs the API (scripts/start.mjs), plus any flags for profiling
   // (BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeFlags = process.env['BENCH_API_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   return startBuiltApi({
     repositoryRoot,
     nodeFlags,
+    ...(options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil }),
     env: {
-      DATABASE_URL: run.databaseUrl,
-      REDIS_URL: run.redisUrl,
-      REDIS_PREFIX: run.redisPrefix,
+      ...database,
       NODE_ENV: 'development',
       BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,
       ...(options.publicUrl === undefined ? {} : { PUBLIC_URL: options.publicUrl }),
     },
   });
+}
+
+/** The API's fast shutdown of its embedded PostgreSQL may take up to 25 s before it escalates. */
+export const embeddedStopGraceMs = 30_000;
+
+/**
+ * A fresh, empty CROSSGATE_DATA_DIR under the system's temp directory, and its removal. It is
+ * world-traversable (not readable) because as root the embedded PostgreSQL runs as `postgres`.
+ */
+export async function temporaryDataDir(): Promise<{ path: string; remove(): Promise<void> }> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'crossgate-bench-'));
+  await chmod(directory, 0o711);
+  return { path: directory, remove: () => rm(directory, { recursive: true, force: true }) };
 }
 
 /**

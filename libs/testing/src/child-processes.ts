@@ -20,14 +20,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Ends a child: SIGTERM, then SIGKILL after five seconds. */
-export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+/**
+ * Ends a child: SIGTERM, then SIGKILL after `graceMs` (five seconds by default). A child that stops
+ * a server of its own on SIGTERM (the API's embedded PostgreSQL) needs longer, or the kill orphans it.
+ */
+export async function stopChild(child: ChildProcess | undefined, options: { graceMs?: number } = {}): Promise<void> {
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
     return;
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.graceMs ?? 5_000);
   await exited;
   clearTimeout(timer);
 }
@@ -73,30 +76,47 @@ export interface ApiProcess {
   exited: Promise<never>;
 }
 
+/** A child's environment: this process's, with `overrides` applied; a key set to undefined is removed. */
+export type EnvOverrides = Record<string, string | undefined>;
+
+function childEnv(overrides: EnvOverrides): Record<string, string> {
+  const merged = { ...process.env, ...overrides };
+  return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 /**
  * Starts the built API (run `npm run build:server` first) on a free loopback port, its PUBLIC_URL the
- * address it listens on, and waits until `/healthz` answers.
+ * address it listens on, and waits until `/healthz` answers (or `/readyz`, with `waitUntil: 'ready'`).
+ * `env` keys set to undefined are removed from the API's environment (DATABASE_URL and REDIS_URL, for
+ * the embedded default).
  */
-export async function startBuiltApi(options: { repositoryRoot: string; env: Record<string, string>; nodeFlags?: string[]; quiet?: boolean }): Promise<ApiProcess> {
+export async function startBuiltApi(options: {
+  repositoryRoot: string;
+  env: EnvOverrides;
+  nodeFlags?: string[];
+  quiet?: boolean;
+  waitUntil?: 'healthy' | 'ready';
+}): Promise<ApiProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), 'apps/api/dist/main.js'], {
     cwd: options.repositoryRoot,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', ...options.env },
+    env: childEnv({ HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = relay(child, 'api', { quiet: options.quiet ?? false });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`The API exited (${signal ?? code}):\n${output.join('\n')}`))));
   exited.catch(() => undefined);
-  await Promise.race([exited, waitFor('GET /healthz', 120_000, async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined))]);
+  const probe = options.waitUntil === 'ready' ? '/readyz' : '/healthz';
+  await Promise.race([exited, waitFor(`GET ${probe}`, 120_000, async () => ((await fetch(`${baseUrl}${probe}`)).ok ? true : undefined))]);
   return { baseUrl, child, exited };
 }
 
 /** Starts the built worker (`apps/worker/dist/main.js`, as `npm start` runs it) with `env`; its output is relayed as `worker`. */
-export function startBuiltWorker(options: { repositoryRoot: string; env: Record<string, string>; quiet?: boolean; nodeFlags?: string[] }): { child: ChildProcess; output: string[] } {
+export function startBuiltWorker(options: { repositoryRoot: string; env: EnvOverrides; quiet?: boolean; nodeFlags?: string[] }): { child: ChildProcess; output: string[] } {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), 'apps/worker/dist/main.js'], {
     cwd: options.repositoryRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+    env: childEnv({ LOG_LEVEL: 'warn', ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return { child, output: relay(child, 'worker', { quiet: options.quiet ?? false }) };
