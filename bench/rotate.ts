@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 
-import { loadConfig } from '@crossgate/config';
+import { loadConfig, requireRedis } from '@crossgate/config';
 import { createQueue, enqueue, jobId, JobName, QueueName } from '@crossgate/jobs';
 import { SecretStore } from '@crossgate/store';
 import { createRotatableConnection, LegacyApi, relay, waitFor } from '@crossgate/testing';
@@ -38,7 +38,7 @@ const worker = spawn(process.execPath, ['--conditions=source', '--import', 'tsx'
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const workerTail = relay(worker, 'worker', { quiet: true });
-const queue = createQueue({ kind: 'redis', url: bench.run.redisUrl, prefix: bench.run.redisPrefix }, QueueName.Rotation);
+const queue = createQueue({ kind: 'redis', ...requireRedis({ url: bench.run.redisUrl, prefix: bench.run.redisPrefix }, 'bench:rotate') }, QueueName.Rotation);
 
 /** Printed after the clean-up, so the closing JSON line is the last line on stdout. */
 let summary: Record<string, unknown> | undefined;

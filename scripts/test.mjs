@@ -2,6 +2,8 @@
  * `npm test`: everything a change must pass, in order — Prisma client generation, lint (module
  * boundaries included), type-check, the admin UI build the browser test loads, then every jest suite
  * (unit, integration against real PostgreSQL and Redis, e2e over HTTP, the browser test).
+ * Without a PostgreSQL server the tests run on an embedded PostgreSQL; without Redis, the suites that
+ * need it (or a PostgreSQL server) are skipped and listed as not run here, with why.
  * Ends with one plain `N passed, N failed` line (lint and type-check count as one check each),
  * because CI reads that line rather than jest's own summary.
  */
@@ -9,6 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const resultsFile = 'test-output/jest-results.json';
+/** Written by the suites that skip themselves (libs/testing test-server.ts), one `{ suite, file, reason }` a line. */
+const notRunFile = 'test-output/not-run.jsonl';
 const checks = [];
 
 function step(name, command, args, options = {}) {
@@ -34,6 +38,7 @@ checks.push(['admin UI build', uiBuilt]);
 
 mkdirSync('test-output', { recursive: true });
 rmSync(resultsFile, { force: true });
+rmSync(notRunFile, { force: true });
 const jestRan = step('jest', process.execPath, [
   '--experimental-vm-modules',
   '--no-warnings=ExperimentalWarning',
@@ -63,6 +68,21 @@ try {
 for (const [name, ok] of checks) {
   if (!ok) {
     process.stdout.write(`failed check: ${name}\n`);
+  }
+}
+let notRun = [];
+try {
+  notRun = readFileSync(notRunFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+} catch {
+  // No suite skipped itself.
+}
+if (notRun.length > 0) {
+  process.stdout.write(`\n${notRun.length} not run here:\n`);
+  for (const { suite, file, reason } of notRun) {
+    process.stdout.write(`  - ${file === undefined ? '' : `${file}: `}${suite}: ${reason}\n`);
   }
 }
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);

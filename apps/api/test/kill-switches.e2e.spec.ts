@@ -5,7 +5,7 @@
  * lifting end a switch on time, and bad input is refused with a message.
  */
 import { requireRedis } from '@crossgate/config';
-import { AdminHttp, createAdmin, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, TcpProxy, type TestAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, TcpProxy, type TestAdmin, unique } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -224,7 +224,7 @@ describe('kill switches', () => {
   });
 });
 
-describe('kill switches while Redis restarts', () => {
+describeWithRedis('kill switches while Redis restarts', () => {
   it('should issue nothing the switch covers while Redis is away, and finish the fan-out once it is back', async () => {
     // This instance and its worker reach Redis through a proxy, so only they lose it.
     const redis = new URL(requireRedis(first.config.redis, 'this test').url);

@@ -9,7 +9,7 @@ import { Coordination, RedisCoordination } from '@crossgate/coordination';
 
 import { databaseUrlOf, requireRedis } from '@crossgate/config';
 import { createPrismaClient, PolicySourceRepository } from '@crossgate/store';
-import { AdminHttp, createAdmin, createFreshDatabase } from '@crossgate/testing';
+import { AdminHttp, createAdmin, createFreshDatabase, describeWithRedis } from '@crossgate/testing';
 
 import { CrudService } from '../src/crud/crud.service.ts';
 import { Clock } from '../src/platform/platform.module.ts';
@@ -54,7 +54,7 @@ async function within(limitMs: number, check: () => boolean): Promise<number> {
   return Date.now() - started;
 }
 
-describe('policy engine across instances', () => {
+describeWithRedis('policy engine across instances', () => {
   it('should apply a policy created on one instance on another within two seconds, announced over Redis', async () => {
     const listener = new RedisCoordination(requireRedis(first.config.redis, 'this test').url, { prefix: first.config.redis.prefix, logger: { log: () => undefined, warn: () => undefined } });
     const messages: string[] = [];

@@ -4,7 +4,7 @@
  * a policy written on one instance decides on the other, a kill switch fired on one instance stops the
  * other within the gate's bound, and the fan-out job it causes runs once although two workers compete.
  */
-import { AdminHttp, createAdmin, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
+import { AdminHttp, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -20,10 +20,8 @@ import { startTestApi, type TestApi } from './support/test-api.ts';
 const secret = 'correct horse battery staple, 32+ chars';
 const sessionRevoked = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
-describe.each([
-  { backend: 'redis', withoutRedis: false },
-  { backend: 'postgres', withoutRedis: true },
-] as const)('two API instances and two workers on $backend', ({ backend, withoutRedis }) => {
+function deployment(backend: 'redis' | 'postgres'): void {
+  const withoutRedis = backend === 'postgres';
   let first: TestApi;
   let second: TestApi;
   let workers: WorkerProcess[] = [];
@@ -134,4 +132,7 @@ describe.each([
       await receiver.close();
     }
   }, 90_000);
-});
+}
+
+describeWithRedis('two API instances and two workers on redis', () => deployment('redis'));
+describe('two API instances and two workers on postgres', () => deployment('postgres'));

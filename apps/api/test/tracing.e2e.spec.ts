@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, expectStatus, OtlpReceiver, type ScratchDatabase, startBuiltApi, startBuiltWorker, stopChild, unique, waitFor } from '@crossgate/testing';
+import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, type EnvOverrides, expectStatus, OtlpReceiver, type ScratchDatabase, startBuiltApi, startBuiltWorker, stopChild, unique, waitFor } from '@crossgate/testing';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const adminEmail = 'tracing@crossgate.local';
@@ -18,7 +18,7 @@ let api: ApiProcess;
 let worker: ReturnType<typeof startBuiltWorker> | undefined;
 let apiLines: string[];
 let workerLines: string[];
-let shared: Record<string, string>;
+let shared: EnvOverrides;
 /** A second API, stopped by its test. */
 let stopping: ApiProcess | undefined;
 

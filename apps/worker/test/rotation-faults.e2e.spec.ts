@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { type Config, databaseUrlOf } from '@crossgate/config';
 import { type CatalogueQueue, createQueue, enqueue, jobId, JobName, queueBackendOf, QueueName, workerSettings } from '@crossgate/jobs';
 import { createPrismaClient, type PrismaClient, SecretStore } from '@crossgate/store';
-import { createRotatableConnection, freePort, LegacyApi, startWorkerProcess, stopWorkerProcess, unique, type WorkerProcess } from '@crossgate/testing';
+import { createRotatableConnection, describeUnless, freePort, LegacyApi, onPath, startWorkerProcess, stopWorkerProcess, unique, type WorkerProcess } from '@crossgate/testing';
 
 import { eventually, jobFinished, testConfig } from './support/test-worker.ts';
 
@@ -105,7 +105,7 @@ describe('a worker killed mid-rotation', () => {
   }, 90_000);
 });
 
-describe('Redis restarted mid-rotation', () => {
+describeUnless(!onPath('redis-server'), 'needs the redis-server binary on PATH', 'Redis restarted mid-rotation', () => {
   let redis: ChildProcess | undefined;
 
   async function startRedis(port: number): Promise<ChildProcess> {

@@ -7,6 +7,8 @@ import { loadConfig, requireRedis } from '@crossgate/config';
 
 import { type CatalogueJob, type JobHandlers, JobName, QueueName } from './catalogue.ts';
 import { type CatalogueQueue, createQueue, enqueue, jobId, queueBackendOf, runJob, type RedisQueueBackend } from './queues.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- skipping a suite on a machine without Redis is test support, imported by path (it imports no Crossgate library)
+import { describeWithRedis } from '../../testing/src/test-server.ts';
 
 // A util lib may not import @crossgate/testing (module boundaries), so a local unique value.
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -60,7 +62,7 @@ describe('queueBackendOf', () => {
   });
 });
 
-describe('enqueue', () => {
+describeWithRedis('enqueue', () => {
   let redis: RedisQueueBackend;
   let queue: CatalogueQueue;
 

@@ -29,8 +29,9 @@ export async function migrateInChildProcess(databaseUrl: string): Promise<string
   return stdout;
 }
 
-export async function createFreshDatabase(): Promise<FreshDatabase> {
-  const run = newTestRun();
+/** On the run's PostgreSQL, or on `serverUrl` ({@link testServerDatabaseUrl} for the PostgreSQL server). */
+export async function createFreshDatabase(serverUrl?: string): Promise<FreshDatabase> {
+  const run = newTestRun(serverUrl === undefined ? {} : { serverUrl });
   await createDatabase(run);
   try {
     await migrateInChildProcess(run.databaseUrl);

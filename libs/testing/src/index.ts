@@ -8,6 +8,7 @@ export * from './factories.ts';
 export * from './fresh-database.ts';
 export * from './scratch-database.ts';
 export * from './test-run.ts';
+export * from './test-server.ts';
 export * from './connection-pair.ts';
 export * from './secret-leak-scan.ts';
 export * from './legacy-api.ts';

@@ -33,10 +33,11 @@ const item = { name: JobName.AuditVerifyChain, data: {} } as const;
 
 /**
  * Runs the queue contract against backends from `newBackend`, which gives every test a namespace of
- * its own (a Redis prefix, a PostgreSQL schema) that the test run's teardown removes.
+ * its own (a Redis prefix, a PostgreSQL schema) that the test run's teardown removes; `suite` is
+ * `describeWithRedis` for a backend the machine may lack.
  */
-export function queueContract(label: string, newBackend: () => QueueBackend): void {
-  describe(`the queue port on ${label}`, () => {
+export function queueContract(label: string, newBackend: () => QueueBackend, suite: (name: string, fn: () => void) => void = describe): void {
+  suite(`the queue port on ${label}`, () => {
     let backend: QueueBackend;
     let queue: CatalogueQueue;
     const workers: CatalogueWorker[] = [];

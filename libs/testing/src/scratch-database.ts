@@ -4,13 +4,11 @@
  * (also after a failure), so nothing is left behind and no run meets another's data.
  */
 import { type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
 
 import { stopChild } from './child-processes.ts';
 import { migrateInChildProcess } from './fresh-database.ts';
-import { baseDatabaseUrl, clearRedis, createDatabase, dropDatabase, type TestRun } from './test-run.ts';
+import { clearRedis, createDatabase, dropDatabase, newTestRun, type TestRun } from './test-run.ts';
 
 export interface ScratchDatabase {
   run: TestRun;
@@ -20,16 +18,7 @@ export interface ScratchDatabase {
 }
 
 export async function createScratchDatabase(purpose: string): Promise<ScratchDatabase> {
-  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const databaseUrl = new URL(baseDatabaseUrl());
-  databaseUrl.pathname = `/crossgate_${purpose}_${id}`;
-  const run: TestRun = {
-    serverUrl: baseDatabaseUrl(),
-    databaseName: `crossgate_${purpose}_${id}`,
-    databaseUrl: databaseUrl.toString(),
-    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    redisPrefix: `crossgate-${purpose}-${id}`,
-  };
+  const run = newTestRun({ purpose });
   process.stdout.write(`database ${run.databaseName}, Redis prefix ${run.redisPrefix}\n`);
   await createDatabase(run);
   const prisma = createPrismaClient(run.databaseUrl);

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
+import { localDatabaseUrl, localRedisUrl, testRedisUrl } from './test-server.ts';
+
 export interface TestRun {
   /**
    * The database the run's database is created and dropped through, fixed when the run is named:
@@ -16,27 +18,41 @@ export interface TestRun {
   serverUrl: string;
   databaseUrl: string;
   databaseName: string;
-  redisUrl: string;
+  /** Undefined when the run has no Redis (a jest run on a machine without one). */
+  redisUrl: string | undefined;
   redisPrefix: string;
 }
 
 /** The server to create test databases on: DATABASE_URL, or the local `test` database. */
 export function baseDatabaseUrl(): string {
-  return process.env['DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
+  return process.env['DATABASE_URL'] ?? localDatabaseUrl;
 }
 
-export function newTestRun(): TestRun {
+/**
+ * The Redis of a new run: inside jest the one the global setup found answering (none without Redis),
+ * elsewhere (benches, the demo flow) REDIS_URL or the local default.
+ */
+function defaultRedisUrl(): string | undefined {
+  return process.env['CROSSGATE_TEST_RUN'] === undefined ? (process.env['REDIS_URL'] ?? localRedisUrl) : testRedisUrl();
+}
+
+/**
+ * Names a run's database `crossgate_<purpose>_<id>` on `serverUrl` (DATABASE_URL's server by
+ * default; {@link testServerDatabaseUrl} to ask for the PostgreSQL server) and its Redis prefix.
+ */
+export function newTestRun(options: { purpose?: string; serverUrl?: string; redisUrl?: string | undefined } = {}): TestRun {
+  const purpose = options.purpose ?? 'test';
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const databaseName = `crossgate_test_${id}`;
-  const serverUrl = baseDatabaseUrl();
+  const databaseName = `crossgate_${purpose}_${id}`;
+  const serverUrl = options.serverUrl ?? baseDatabaseUrl();
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${databaseName}`;
   return {
     serverUrl,
     databaseName,
     databaseUrl: databaseUrl.toString(),
-    redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    redisPrefix: `crossgate-test-${id}`,
+    redisUrl: 'redisUrl' in options ? options.redisUrl : defaultRedisUrl(),
+    redisPrefix: `crossgate-${purpose}-${id}`,
   };
 }
 
@@ -60,6 +76,9 @@ export async function dropDatabase(run: TestRun): Promise<void> {
 
 /** Deletes every Redis key of the run. */
 export async function clearRedis(run: TestRun): Promise<void> {
+  if (run.redisUrl === undefined) {
+    return;
+  }
   const redis = new Redis(run.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {

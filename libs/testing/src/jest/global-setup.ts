@@ -1,14 +1,78 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries -- jest loads global setup without its module mapping: the store's files by path
+import { checkPostgres, checkRedis, redactUrl } from '../../../store/src/dependency-checks.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { startEmbeddedPostgres } from '../../../store/src/embedded/embedded-postgres.ts';
+
 import { migrateInChildProcess } from '../fresh-database.ts';
 import { createDatabase, newTestRun } from '../test-run.ts';
+import { localDatabaseUrl, localRedisUrl, notRunFile } from '../test-server.ts';
 
-/** Creates this run's database and applies the migrations to it; test files read the URL from env. */
+/** What global teardown stops; on globalThis, as setup and teardown do not share their modules. */
+export interface EmbeddedForTests {
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+declare global {
+  var crossgateTestEmbeddedPostgres: EmbeddedForTests | undefined;
+}
+
+/** The run's PostgreSQL: the server at DATABASE_URL (or the local one) when it answers, else an embedded one in a temporary directory. */
+async function postgresServer(): Promise<string> {
+  const probed = process.env['DATABASE_URL'] ?? localDatabaseUrl;
+  const problem = await checkPostgres(probed);
+  if (problem === undefined) {
+    process.env['CROSSGATE_TEST_SERVER_DATABASE_URL'] = probed;
+    return probed;
+  }
+  // 0755: as root, PostgreSQL runs as the postgres user, which must be able to enter it.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'crossgate-test-postgres-'));
+  chmodSync(dataDir, 0o755);
+  try {
+    const embedded = await startEmbeddedPostgres({ dataDir });
+    globalThis.crossgateTestEmbeddedPostgres = { dataDir, stop: () => embedded.stop() };
+    process.stdout.write(`\nNo PostgreSQL server at ${redactUrl(probed)} (${problem.detail}): the tests run on an embedded PostgreSQL ${embedded.version}\n`);
+    return embedded.url;
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The run's Redis, when one answers at REDIS_URL (or the local one). */
+async function redisServer(): Promise<string | undefined> {
+  const probed = process.env['REDIS_URL'] ?? localRedisUrl;
+  process.env['CROSSGATE_TEST_PROBED_REDIS_URL'] = redactUrl(probed);
+  const problem = await checkRedis(probed);
+  if (problem === undefined) {
+    process.env['CROSSGATE_TEST_REDIS_URL'] = probed;
+    return probed;
+  }
+  process.stdout.write(`\nNo Redis at ${redactUrl(probed)} (${problem.detail}): the tests run without Redis, and the suites that need it are skipped\n`);
+  return undefined;
+}
+
+/**
+ * Creates this run's database and applies the migrations to it; test files read the URL from env.
+ * REDIS_URL is set only when Redis answers, so the tests meet the deployment without Redis otherwise.
+ */
 export default async function globalSetup(): Promise<void> {
-  const run = newTestRun();
+  rmSync(notRunFile, { force: true });
+  const [serverUrl, redisUrl] = await Promise.all([postgresServer(), redisServer()]);
+  const run = newTestRun({ serverUrl, redisUrl });
   await createDatabase(run);
   await migrateInChildProcess(run.databaseUrl);
   process.env['CROSSGATE_TEST_RUN'] = JSON.stringify(run);
   process.env['DATABASE_URL'] = run.databaseUrl;
-  process.env['REDIS_URL'] = run.redisUrl;
+  if (redisUrl === undefined) {
+    delete process.env['REDIS_URL'];
+  } else {
+    process.env['REDIS_URL'] = redisUrl;
+  }
   process.env['REDIS_PREFIX'] = run.redisPrefix;
   process.env['SEED_DEMO_DATA'] = 'false';
   process.env['NODE_ENV'] = 'test';
