@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, type EnvOverrides, expectStatus, OtlpReceiver, type ScratchDatabase, startBuiltApi, startBuiltWorker, stopChild, unique, waitFor } from '@crossgate/testing';
+import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, describeWithRedis, type EnvOverrides, expectStatus, OtlpReceiver, type ScratchDatabase, startBuiltApi, startBuiltWorker, stopChild, unique, waitFor } from '@crossgate/testing';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const adminEmail = 'tracing@crossgate.local';
@@ -30,33 +30,34 @@ function capture(child: ApiProcess['child']): string[] {
   return lines;
 }
 
-beforeAll(async () => {
-  await buildServer(repositoryRoot);
-  database = await createScratchDatabase('tracing');
-  receiver = await OtlpReceiver.start();
-  shared = {
-    DATABASE_URL: database.run.databaseUrl,
-    REDIS_URL: database.run.redisUrl,
-    REDIS_PREFIX: database.run.redisPrefix,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    // Export within a fifth of a second rather than the default five.
-    OTEL_BSP_SCHEDULE_DELAY: '200',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'log',
-  };
-  // Debug: the access log line of each request.
-  api = await startBuiltApi({ repositoryRoot, quiet: true, env: { ...shared, LOG_LEVEL: 'debug', BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: adminPassword } });
-  apiLines = capture(api.child);
-  worker = startBuiltWorker({ repositoryRoot, quiet: true, env: shared });
-  workerLines = capture(worker.child);
-}, 240_000);
+// The API and the worker as processes of their own, as a deployment with Redis runs them.
+describeWithRedis('traces', () => {
+  beforeAll(async () => {
+    await buildServer(repositoryRoot);
+    database = await createScratchDatabase('tracing');
+    receiver = await OtlpReceiver.start();
+    shared = {
+      DATABASE_URL: database.run.databaseUrl,
+      REDIS_URL: database.run.redisUrl,
+      REDIS_PREFIX: database.run.redisPrefix,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Export within a fifth of a second rather than the default five.
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'log',
+    };
+    // Debug: the access log line of each request.
+    api = await startBuiltApi({ repositoryRoot, quiet: true, env: { ...shared, LOG_LEVEL: 'debug', BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: adminPassword } });
+    apiLines = capture(api.child);
+    worker = startBuiltWorker({ repositoryRoot, quiet: true, env: shared });
+    workerLines = capture(worker.child);
+  }, 240_000);
 
-afterAll(async () => {
-  await database?.cleanUp([api?.child, worker?.child, stopping?.child]);
-  await receiver?.close();
-});
+  afterAll(async () => {
+    await database?.cleanUp([api?.child, worker?.child, stopping?.child]);
+    await receiver?.close();
+  });
 
-describe('traces', () => {
   it('should continue the trace of the request that fired a kill switch into the worker job that fans it out', async () => {
     const admin = await AdminHttp.signIn(api.baseUrl, adminEmail, adminPassword);
     const label = unique('traced').toLowerCase().replace(/[^a-z0-9-]/g, '-');
