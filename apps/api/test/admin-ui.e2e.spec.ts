@@ -19,6 +19,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { SecretStore } from '@crossgate/store';
 import {
   AdminHttp,
+  approvePolicy,
   createAdmin,
   createRotatableConnection,
   LegacyApi,
@@ -245,10 +246,8 @@ describe('admin UI in a browser', () => {
     await page.getByRole('button', { name: 'Simulate' }).click();
     await page.getByText(`Denied: no active policy lets ${client.name} reach ${resource.name} for ${alice.displayName}.`).waitFor();
 
-    // Published, the policy shows in the client's effective access.
-    // The whole record, as the UI sends it (a partial update would reset the fields with defaults).
-    const draft = await http.get<Record<string, unknown>>(`/api/policies/${policyId}`);
-    expect((await http.put(`/api/policies/${policyId}`, { ...draft.body, status: 'active' })).status).toBe(200);
+    // Published (approved by a second it-admin), the policy shows in the client's effective access.
+    await approvePolicy(http, AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token), policyId);
     await page.getByRole('menuitem', { name: 'Effective access' }).click();
     await page.getByRole('combobox', { name: 'Which' }).click();
     await page.getByRole('combobox', { name: 'Which' }).pressSequentially(client.name);
