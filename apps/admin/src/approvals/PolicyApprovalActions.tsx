@@ -114,7 +114,7 @@ function ActionButton({ label, title, text, path, reason: reasonRule, done, icon
 export function PolicyApprovalDecisionButtons() {
   const record = useRecordContext<PolicyApproval>();
   const { identity } = useGetIdentity();
-  const { canAccess } = useCanAccess({ resource: 'approvals', action: 'write' });
+  const { canAccess } = useCanAccess({ resource: 'approvals', action: 'edit' });
   if (!record || record.status !== 'pending' || !canAccess) {
     return null;
   }
@@ -151,7 +151,7 @@ export function PolicyApprovalDecisionButtons() {
 /** On a policy's page: ask another it-admin to make it active (the only way a policy becomes active). */
 export function RequestApprovalButton() {
   const record = useRecordContext<{ id: string; name: string; status: string }>();
-  const { canAccess } = useCanAccess({ resource: 'policies', action: 'write' });
+  const { canAccess } = useCanAccess({ resource: 'policies', action: 'edit' });
   if (!record || record.status === 'active' || !canAccess) {
     return null;
   }
