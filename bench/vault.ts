@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 
 import { connectionTokenTypes } from '@crossgate/domain';
-import { AdminHttp, expectStatus, idTokenType, setUpConnectionPair, stopChild, tokenExchangeGrant, waitFor } from '@crossgate/testing';
+import { AdminHttp, createAdmin, expectStatus, idTokenType, setUpConnectionPair, stopChild, tokenExchangeGrant, waitFor } from '@crossgate/testing';
 
 import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
 import { drive, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     api = await startApi(database.run, { adminPassword });
     const tokenUrl = `${api.baseUrl}/oauth2/token`;
     const admin = await AdminHttp.signIn(api.baseUrl, 'admin@crossgate.local', adminPassword);
-    const pair = await setUpConnectionPair(admin, 'bench');
+    const pair = await setUpConnectionPair(admin, 'bench', AdminHttp.withToken(api.baseUrl, (await createAdmin(prisma, 'it-admin')).token));
     const connectionId = await pair.connect('vaulted_key');
     expectStatus(await admin.put(`/api/connections/${connectionId}/credential`, { value: benchKey }), 200, 'PUT /api/connections/:id/credential');
     const authorization = `Basic ${Buffer.from(`${encodeURIComponent(pair.agent.clientId)}:${encodeURIComponent(pair.agent.secret)}`).toString('base64')}`;

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { AdminHttp, buildServer, createScratchDatabase, freePort, listQuery, startBuiltApi, stopChild } from '@crossgate/testing';
+import { AdminHttp, buildServer, createAdmin, createScratchDatabase, freePort, listQuery, startBuiltApi, stopChild } from '@crossgate/testing';
 
 import { startOidcProvider } from '../libs/testing/src/oidc-provider.ts';
 import { type ChainStep, runChain, setUpChain, startDemoMcp } from '../libs/testing/src/xaa-chain.ts';
@@ -63,7 +63,9 @@ async function main(): Promise<void> {
     stops.unshift(() => idp.close());
     const mcpPort = await freePort();
     const mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`;
-    const setup = await setUpChain(admin, { crossgateUrl: api.baseUrl, idp, idpClient, mcpUrl, slug: 'demo-notes', label: 'demo' });
+    // The policy needs a second it-admin's approval (the two-person rule): a demo colleague with an API token.
+    const approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(database.prisma, 'it-admin')).token);
+    const setup = await setUpChain(admin, { crossgateUrl: api.baseUrl, idp, idpClient, mcpUrl, slug: 'demo-notes', label: 'demo', approver });
     const mcp = await startDemoMcp(setup, mcpPort, repositoryRoot);
     stops.unshift(() => mcp.close());
 

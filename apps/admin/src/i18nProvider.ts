@@ -27,6 +27,7 @@ const resourceNames: Record<AdminObject, [string, string]> = {
   audit: ['Audit event', 'Audit log'],
   'signing-keys': ['Signing key', 'Signing keys'],
   'kill-switches': ['Kill switch', 'Kill switches'],
+  approvals: ['Policy approval', 'Policy approvals'],
   'ssf-streams': ['SSF stream', 'SSF streams'],
 };
 

@@ -37,6 +37,8 @@ import { TokenEndpoint } from './oauth/token-endpoint.ts';
 import { CONFIG, Clock, PlatformModule, PRISMA } from './platform/platform.module.ts';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.ts';
 import { stsControllers, stsProviders } from './sts/sts.providers.ts';
+import { PolicyApprovalsController } from './policies/policy-approvals.controller.ts';
+import { PolicyApprovalsService } from './policies/policy-approvals.service.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
@@ -67,6 +69,7 @@ export class AppModule {
         AuthController,
         AuditController,
         PolicySimulationController,
+        PolicyApprovalsController,
         EffectiveAccessController,
         SearchController,
         DashboardController,
@@ -87,6 +90,7 @@ export class AppModule {
         AuditService,
         PolicyEngineService,
         PolicySimulationService,
+        PolicyApprovalsService,
         EffectiveAccessService,
         SearchService,
         DashboardService,

@@ -37,7 +37,7 @@ const failingImpacts = new Set(['serious', 'critical']);
 /** The admin objects the console has no page for (served to the CLI and the worker only). */
 const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams'];
 /** Every list and computed page of the menu, by its route. */
-const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'approvals', 'vault'];
+const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'vault'];
 
 /** The kinds whose record page is visited. */
 const showPages = ['clients', 'users', 'resources', 'connections', 'policies', 'groups', 'trusted-idps', 'audit'];

@@ -245,10 +245,16 @@ describe('admin UI in a browser', () => {
     await page.getByRole('button', { name: 'Simulate' }).click();
     await page.getByText(`Denied: no active policy lets ${client.name} reach ${resource.name} for ${alice.displayName}.`).waitFor();
 
-    // Published, the policy shows in the client's effective access.
-    // The whole record, as the UI sends it (a partial update would reset the fields with defaults).
-    const draft = await http.get<Record<string, unknown>>(`/api/policies/${policyId}`);
-    expect((await http.put(`/api/policies/${policyId}`, { ...draft.body, status: 'active' })).status).toBe(200);
+    // Asked for by one it-admin, approved in the inbox by the signed-in one (the two-person rule), in plain words.
+    expect((await http.post(`/api/policies/${policyId}/approval-requests`, { note: 'Support reads tickets' })).status).toBe(201);
+    await page.getByRole('menuitem', { name: 'Approvals' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'Support reads tickets' });
+    await row.getByText(/^1 user gains access \(.+\); nobody loses access\.$/).waitFor();
+    await screenshot('policy-approval');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('No policy waits for approval.').waitFor();
+    expect((await api.prisma.policy.findUniqueOrThrow({ where: { id: policyId } })).status).toBe('active');
     await page.getByRole('menuitem', { name: 'Effective access' }).click();
     await page.getByRole('combobox', { name: 'Which' }).click();
     await page.getByRole('combobox', { name: 'Which' }).pressSequentially(client.name);

@@ -28,8 +28,10 @@ afterAll(async () => {
   await api.close();
 });
 
-function pair(): Promise<ConnectionPair> {
-  return setUpConnectionPair(admin, unique('conn').toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+async function pair(): Promise<ConnectionPair> {
+  // A second it-admin approves the pair's policy (the two-person rule).
+  const approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+  return setUpConnectionPair(admin, unique('conn').toLowerCase().replace(/[^a-z0-9-]/g, '-'), approver);
 }
 
 async function setCredential(connectionId: string, value: string, expiresAt?: string) {

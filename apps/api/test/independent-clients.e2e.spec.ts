@@ -10,7 +10,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 
 import * as oidc from 'openid-client';
 
 import { loadConfig } from '@crossgate/config';
-import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createActivePolicy, createAdmin, unique } from '@crossgate/testing';
 import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@crossgate/token';
 import type { PrismaClient } from '@crossgate/store';
 
@@ -99,7 +99,7 @@ beforeAll(async () => {
   jwtClient = { id: jwtRow.id, clientId: jwtRow.clientId, rp: jwtRp };
 
   for (const client of [secretClient, jwtClient]) {
-    await created(await admin.post('/api/policies', { name: unique('policy'), status: 'active', clientId: client.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] }), 'POST /api/policies');
+    await createActivePolicy(admin, AdminHttp.withToken(crossgate.baseUrl, (await createAdmin(crossgate.prisma, 'it-admin')).token), { name: unique('policy'), clientId: client.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
   }
   await crossgate.refreshPolicies();
 });

@@ -5,7 +5,7 @@
  * lifting end a switch on time, and bad input is refused with a message.
  */
 import { requireRedis } from '@crossgate/config';
-import { AdminHttp, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, TcpProxy, type TestAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createActivePolicy, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, TcpProxy, type TestAdmin, unique } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -53,8 +53,7 @@ beforeAll(async () => {
     id: (await first.prisma.resource.create({ data: { slug, name: unique('Jira'), authorizationServer: audience, resourceIndicators: [`${audience}/api`], scopes: [{ name: 'issues.read' }], owner: 'dana@example.test' } })).id,
     audience,
   };
-  const policy = await asItAdmin.post('/api/policies', { name: unique('policy'), clientId: client.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'], status: 'active' });
-  expect(policy.status).toBe(201);
+  await createActivePolicy(asItAdmin, AdminHttp.withToken(first.baseUrl, (await createAdmin(first.prisma, 'it-admin')).token), { name: unique('policy'), clientId: client.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
   await Promise.all([first.app.get(PolicyEngineService).refresh(), second.app.get(PolicyEngineService).refresh()]);
 });
 

@@ -16,7 +16,7 @@ let pair: ConnectionPair;
 beforeAll(async () => {
   api = await startTestApi();
   admin = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
-  pair = await setUpConnectionPair(admin, unique('metrics').toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+  pair = await setUpConnectionPair(admin, unique('metrics').toLowerCase().replace(/[^a-z0-9-]/g, '-'), AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token));
 });
 
 afterAll(async () => {

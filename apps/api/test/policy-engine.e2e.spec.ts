@@ -21,11 +21,14 @@ import { startTestApi, type TestApi } from './support/test-api.ts';
 let first: TestApi;
 let second: TestApi;
 let admin: AdminHttp;
+/** A second it-admin, who approves the policies `admin` writes (the two-person rule). */
+let approver: AdminHttp;
 let fixture: PolicyFixture;
 
 beforeAll(async () => {
   [first, second] = await Promise.all([startTestApi(), startTestApi()]);
   admin = AdminHttp.withToken(first.baseUrl, (await createAdmin(first.prisma, 'it-admin')).token);
+  approver = AdminHttp.withToken(first.baseUrl, (await createAdmin(first.prisma, 'it-admin')).token);
   fixture = await createPolicyFixture(admin);
 });
 
@@ -63,8 +66,8 @@ describeWithRedis('policy engine across instances', () => {
       const user = randomUUID();
       expect(decisionOn(second, user).code).toBe('no_policy');
 
-      await createPolicy(admin, fixture, { subjectUserIds: [], everyone: false, subjectGroupIds: [fixture.groupId], scopes: ['issues.read'] });
-      await createPolicy(admin, fixture, { everyone: false, subjectUserIds: [fixture.bob], scopes: ['issues.read'] });
+      await createPolicy(admin, fixture, { subjectUserIds: [], everyone: false, subjectGroupIds: [fixture.groupId], scopes: ['issues.read'] }, approver);
+      await createPolicy(admin, fixture, { everyone: false, subjectUserIds: [fixture.bob], scopes: ['issues.read'] }, approver);
 
       await within(2000, () => decisionOn(second, fixture.bob).allowed);
       await within(2000, () => messages.length >= 2);

@@ -15,6 +15,8 @@ import { startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;
 let admin: AdminHttp;
+/** A second it-admin, who approves the policies `admin` writes (the two-person rule). */
+let approver: AdminHttp;
 let auditor: AdminHttp;
 let fixture: PolicyFixture & { idpId: string };
 let supportPolicy: string;
@@ -25,16 +27,17 @@ let carol: string;
 beforeAll(async () => {
   api = await startTestApi();
   admin = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+  approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
   auditor = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'auditor')).token);
   fixture = await createPolicyFixture(admin);
   contractors = (await admin.post<{ id: string }>('/api/groups', { name: unique('contractors') })).body.id;
   carol = await createUser(admin, fixture.idpId, [contractors]);
-  supportPolicy = await createPolicy(admin, fixture, { subjectGroupIds: [fixture.groupId], scopes: ['issues.read', 'comments.write'] });
+  supportPolicy = await createPolicy(admin, fixture, { subjectGroupIds: [fixture.groupId], scopes: ['issues.read', 'comments.write'] }, approver);
   stepUpPolicy = await createPolicy(admin, fixture, {
     subjectGroupIds: [fixture.groupId],
     scopes: ['issues.delete'],
     conditions: { requiredAcr: ['phr'], maxLifetimeSeconds: 60 },
-  });
+  }, approver);
   await api.app.get(PolicyEngineService).refresh();
 });
 
@@ -70,7 +73,7 @@ describe('POST /api/policies/simulate', () => {
 
   it('should match ids given in capitals, as UUIDs compare case-insensitively, for a policy naming the user directly', async () => {
     const dave = await createUser(admin, fixture.idpId);
-    const davePolicy = await createPolicy(admin, fixture, { subjectUserIds: [dave], scopes: ['issues.write'] });
+    const davePolicy = await createPolicy(admin, fixture, { subjectUserIds: [dave], scopes: ['issues.write'] }, approver);
     await api.app.get(PolicyEngineService).refresh();
 
     const lower = await simulate({ userId: dave });
@@ -116,7 +119,7 @@ describe('POST /api/policies/simulate', () => {
   it('should judge time against `at`: a policy expired by then no longer applies', async () => {
     const soon = new Date(Date.now() + 3_600_000);
     const user = await createUser(admin, fixture.idpId);
-    await createPolicy(admin, fixture, { subjectUserIds: [user], scopes: ['issues.write'], expiresAt: soon.toISOString() });
+    await createPolicy(admin, fixture, { subjectUserIds: [user], scopes: ['issues.write'], expiresAt: soon.toISOString() }, approver);
     await api.app.get(PolicyEngineService).refresh();
 
     const now = await simulate({ userId: user });

@@ -12,7 +12,7 @@ import { CompactSign, createRemoteJWKSet, type CryptoKey, decodeJwt, decodeProte
 
 import { Coordination } from '@crossgate/coordination';
 import { SigningKeyRepository } from '@crossgate/store';
-import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createActivePolicy, createAdmin, unique } from '@crossgate/testing';
 import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -28,6 +28,8 @@ const idJagProfile = 'urn:ietf:params:oauth:grant-profile:id-jag';
 let api: TestApi;
 let second: TestApi;
 let admin: AdminHttp;
+/** A second it-admin, who approves the policies `admin` writes (the two-person rule). */
+let approver: AdminHttp;
 let idp: LocalIdp;
 let foreignIdp: LocalIdp;
 let groupName: string;
@@ -91,16 +93,8 @@ async function newProtectedResource(extra: Record<string, unknown> = {}): Promis
   if (created.status !== 201) {
     throw new Error(`POST /api/resources answered ${created.status}: ${JSON.stringify(created.body)}`);
   }
-  const policy = await admin.post('/api/policies', {
-    name: unique('policy'),
-    status: 'active',
-    clientId: agent.id,
-    resourceId: created.body.id,
-    subjectGroupIds: [groupId],
-    scopes: ['notes.read', 'notes.write'],
-  });
-  expect(policy.status).toBe(201);
-  await admin.post('/api/policies', { name: unique('policy'), status: 'active', clientId: keyAgent.id, resourceId: created.body.id, subjectGroupIds: [groupId], scopes: ['notes.read'] });
+  await createActivePolicy(admin, approver, { name: unique('policy'), clientId: agent.id, resourceId: created.body.id, subjectGroupIds: [groupId], scopes: ['notes.read', 'notes.write'] });
+  await createActivePolicy(admin, approver, { name: unique('policy'), clientId: keyAgent.id, resourceId: created.body.id, subjectGroupIds: [groupId], scopes: ['notes.read'] });
   return { id: created.body.id, slug, issuer: created.body.authorizationServer, indicator };
 }
 
@@ -108,6 +102,7 @@ beforeAll(async () => {
   api = await startTestApi();
   second = await startTestApi();
   admin = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+  approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
   idp = await createLocalIdp(`https://${unique('idp')}.example.test`);
   foreignIdp = await createLocalIdp(`https://${unique('okta')}.example.test`);
   clientKey = await generateSigningKey();
@@ -272,7 +267,7 @@ describe('GET /.well-known/oauth-authorization-server/ras/:slug', () => {
     // The SDK sends client_secret_basic credentials without RFC 6749 §2.3.1 form-encoding, so a
     // secret with '+' or '%' would not survive it; Crossgate's generated secrets are base64url.
     const sdkAgent = await newClient();
-    expect((await admin.post('/api/policies', { name: unique('policy'), status: 'active', clientId: sdkAgent.id, resourceId: mcp.id, subjectGroupIds: [groupId], scopes: ['notes.read'] })).status).toBe(201);
+    await createActivePolicy(admin, approver, { name: unique('policy'), clientId: sdkAgent.id, resourceId: mcp.id, subjectGroupIds: [groupId], scopes: ['notes.read'] });
     await api.directoryChanged();
     const assertion = await idJag(mcp, sdkAgent, 'notes.read');
     const plainSecret = 'Zk9sYW1hbmRlci1wbGFpbi1zZWNyZXQtMzJjaGFycw';

@@ -48,6 +48,9 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'ras-trusted-issuers:write': itAdminOnly,
   'policies:read': everyone,
   'policies:write': itAdminOnly,
+  'approvals:read': everyone,
+  // Only an it-admin decides a policy approval request (and never their own).
+  'approvals:write': itAdminOnly,
   'group-mappings:read': everyone,
   'group-mappings:write': itAdminOnly,
   'connections:read': everyone,

@@ -4,7 +4,7 @@
  * a policy written on one instance decides on the other, a kill switch fired on one instance stops the
  * other within the gate's bound, and the fan-out job it causes runs once although two workers compete.
  */
-import { AdminHttp, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
+import { AdminHttp, createActivePolicy, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -89,8 +89,7 @@ function deployment(backend: 'redis' | 'postgres'): void {
     const subject = unique('alice');
     expect(await exchange(second, subject)).toMatchObject({ status: 400 });
 
-    const policy = await asItAdmin.post('/api/policies', { name: unique('policy'), clientId: client.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'], status: 'active' });
-    expect(policy.status).toBe(201);
+    await createActivePolicy(asItAdmin, AdminHttp.withToken(first.baseUrl, (await createAdmin(first.prisma, 'it-admin')).token), { name: unique('policy'), clientId: client.id, resourceId: resource.id, subjectGroupIds: [groupId], scopes: ['issues.read'] });
     const started = Date.now();
     // The version check alone would take up to its interval; the announcement is faster.
     await eventually('the other instance to apply the policy', () => exchange(second, subject), (answer) => answer.status === 200, 2_000);

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 
 import { connectionTokenTypes } from '@crossgate/domain';
-import { AdminHttp, type ApiProcess, buildServer, createScratchDatabase, LegacyApi, type ScratchDatabase, SecretLeakScan, setUpConnectionPair, startBuiltApi, startBuiltWorker, waitFor } from '@crossgate/testing';
+import { AdminHttp, type ApiProcess, buildServer, createAdmin, createScratchDatabase, LegacyApi, type ScratchDatabase, SecretLeakScan, setUpConnectionPair, startBuiltApi, startBuiltWorker, waitFor } from '@crossgate/testing';
 import { maxSecretBytes } from '@crossgate/vault';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
@@ -51,7 +51,7 @@ afterAll(async () => {
 describe('secret values in a full run', () => {
   it('should appear only in the response that retrieved them: never in logs, other responses, errors or the audit log', async () => {
     const admin = await AdminHttp.signIn(api.baseUrl, adminEmail, adminPassword);
-    const p = await setUpConnectionPair(admin, 'leakscan');
+    const p = await setUpConnectionPair(admin, 'leakscan', AdminHttp.withToken(api.baseUrl, (await createAdmin(database.prisma, 'it-admin')).token));
     scan.plant('agent client secret', p.agent.secret);
     // Shown once, in the response that generated it.
     scan.allowResponse(/^POST \/api\/clients\/[^/]+\/secret → 201$/, 'agent client secret');
@@ -117,7 +117,7 @@ describe('secret values in a full run', () => {
 
   it('should keep STS and rotation values out of logs, other responses and the audit log too', async () => {
     const admin = await AdminHttp.signIn(api.baseUrl, adminEmail, adminPassword);
-    const p = await setUpConnectionPair(admin, 'leakscan-more');
+    const p = await setUpConnectionPair(admin, 'leakscan-more', AdminHttp.withToken(api.baseUrl, (await createAdmin(database.prisma, 'it-admin')).token));
 
     // Rotation: the worker generates the new key, pushes it to the target with the hook credential.
     const hookCredential = scan.plant('rotation hook credential', 'hook-leakscan-credential-6b2e91d0');

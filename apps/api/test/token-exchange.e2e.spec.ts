@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
 import { AuditLogRepository } from '@crossgate/store';
-import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, createActivePolicy, createAdmin, unique } from '@crossgate/testing';
 import { generateSigningKey, grantTypes, pairwiseSubject, type SigningKey, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -22,6 +22,8 @@ const secret = 'correct horse battery staple, 32+ chars';
 
 let api: TestApi;
 let admin: AdminHttp;
+/** A second it-admin, who approves the policies `admin` writes (the two-person rule). */
+let approver: AdminHttp;
 let idp: LocalIdp;
 let idpId: string;
 let clientKey: SigningKey;
@@ -77,16 +79,13 @@ async function newResource(): Promise<{ id: string; audience: string; indicator:
 }
 
 async function newPolicy(body: Record<string, unknown>): Promise<string> {
-  const response = await admin.post<{ id: string }>('/api/policies', { name: unique('policy'), status: 'active', ...body });
-  if (response.status !== 201) {
-    throw new Error(`POST /api/policies answered ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body.id;
+  return createActivePolicy(admin, approver, { name: unique('policy'), ...body });
 }
 
 beforeAll(async () => {
   api = await startTestApi();
   admin = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
+  approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
   idp = await createLocalIdp(`https://${unique('idp')}.example.test`);
   clientKey = await generateSigningKey();
   idpId = (await api.prisma.trustedIdp.create({ data: { name: unique('IdP'), issuer: idp.issuer, jwks: idp.jwks as object, audiences: [] } })).id;

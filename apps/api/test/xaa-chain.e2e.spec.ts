@@ -40,7 +40,7 @@ beforeAll(async () => {
   const idpClient: OidcProviderClient = { clientId: unique('agent-at-idp'), clientSecret: `${unique('rp')}-0123456789abcdef0123456789abcdef`, redirectUri: 'http://127.0.0.1/callback' };
   provider = await startOidcProvider([idpClient]);
   const mcpPort = await freePort();
-  setup = await setUpChain(admin, { crossgateUrl: baseUrl, idp: provider, idpClient, mcpUrl: `http://127.0.0.1:${mcpPort}/mcp`, slug: unique('notes').toLowerCase(), label: unique('chain').toLowerCase() });
+  setup = await setUpChain(admin, { crossgateUrl: baseUrl, idp: provider, idpClient, mcpUrl: `http://127.0.0.1:${mcpPort}/mcp`, slug: unique('notes').toLowerCase(), label: unique('chain').toLowerCase(), approver: AdminHttp.withToken(baseUrl, (await createAdmin(prisma, 'it-admin')).token) });
   mcp = await startDemoMcp(setup, mcpPort, repositoryRoot);
 }, 60_000);
 

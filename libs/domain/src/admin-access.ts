@@ -16,6 +16,8 @@ export const adminObjects = [
   'client-registrations',
   'ras-trusted-issuers',
   'policies',
+  /** Policy approval requests (two-person rule): `approvals:write` decides them. */
+  'approvals',
   'group-mappings',
   'connections',
   'oauth-providers',

@@ -39,6 +39,9 @@ export const subjectTypes = ['public', 'pairwise'] as const;
 export type SubjectType = (typeof subjectTypes)[number];
 export const policyEffects = ['allow', 'deny'] as const;
 export const policyStatuses = ['draft', 'active', 'disabled'] as const;
+/** A request that a second it-admin approve a policy becoming active (two-person rule). */
+export const policyApprovalStatuses = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
+export type PolicyApprovalStatus = (typeof policyApprovalStatuses)[number];
 export const scopeRisks = ['low', 'medium', 'high'] as const;
 export type ScopeRisk = (typeof scopeRisks)[number];
 

@@ -20,6 +20,7 @@ import { createPrismaClient, type PrismaClient } from './database.ts';
 import { PrivateKeySeal } from './keys/private-key-seal.ts';
 import { SigningKeyRepository } from './keys/signing-key.repository.ts';
 import { KillSwitchRepository } from './kill-switches/kill-switch.repository.ts';
+import { PolicyApprovalRepository } from './policies/policy-approval.repository.ts';
 import { PolicySourceRepository } from './policies/policy-source.repository.ts';
 import { OAuthProviderClients } from './sts/oauth-provider-clients.ts';
 import { StsConsentEnding } from './sts/sts-consent-ending.ts';
@@ -79,6 +80,7 @@ export const storeProviders = [
   SecretStore,
   ConnectionRotationRepository,
   KillSwitchRepository,
+  PolicyApprovalRepository,
   OAuthProviderClients,
   StsConsentEnding,
   IssuanceBatchWriter,
@@ -118,6 +120,11 @@ export class StoreModule {
           provide: KillSwitchRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new KillSwitchRepository(prisma, auditLog),
+        },
+        {
+          provide: PolicyApprovalRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new PolicyApprovalRepository(prisma, auditLog),
         },
         {
           provide: OAuthProviderClients,

@@ -74,6 +74,14 @@ export class AdminHttp {
   }
 }
 
+/** Fails with the answer when `response` is not `status`. */
+export function expectStatus<T>(response: HttpResult<T>, status: number, what: string): T {
+  if (response.status !== status) {
+    throw new Error(`${what} answered ${response.status}: ${JSON.stringify(response.body)}`);
+  }
+  return response.body;
+}
+
 /** `?sort=…&range=…&filter=…` in the ra-data-simple-rest dialect. */
 export function listQuery(options: { sort?: [string, 'ASC' | 'DESC']; range?: [number, number]; filter?: object }): string {
   const params = new URLSearchParams();

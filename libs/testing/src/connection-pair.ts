@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 
-import type { AdminHttp, HttpResult } from './admin-http.ts';
+import { type AdminHttp, expectStatus } from './admin-http.ts';
+import { createActivePolicy } from './policy-approval.ts';
 
 export const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const idTokenType = 'urn:ietf:params:oauth:token-type:id_token';
@@ -36,15 +37,8 @@ export interface ConnectionPair {
   connect(pattern: 'xaa' | 'sts' | 'vaulted_key' | 'service_account', fields?: Record<string, unknown>): Promise<string>;
 }
 
-/** Fails with the answer when `response` is not `status`. */
-export function expectStatus<T>(response: HttpResult<T>, status: number, what: string): T {
-  if (response.status !== status) {
-    throw new Error(`${what} answered ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body;
-}
-
-export async function setUpConnectionPair(admin: AdminHttp, label: string): Promise<ConnectionPair> {
+/** `approver` is a second it-admin, who approves the pair's policy (the two-person rule). */
+export async function setUpConnectionPair(admin: AdminHttp, label: string, approver: AdminHttp): Promise<ConnectionPair> {
   const baseUrl = admin.baseUrl;
   const owner = 'connections@example.test';
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -71,11 +65,7 @@ export async function setUpConnectionPair(admin: AdminHttp, label: string): Prom
     201,
     'POST /api/resources',
   );
-  const policy = expectStatus(
-    await admin.post<{ id: string }>('/api/policies', { name: `${label}: agent reads the ledger`, status: 'active', clientId: client.id, resourceId: resource.id, subjectGroupIds: [group.id], scopes: ['ledger.read'] }),
-    201,
-    'POST /api/policies',
-  );
+  const policy = { id: await createActivePolicy(admin, approver, { name: `${label}: agent reads the ledger`, clientId: client.id, resourceId: resource.id, subjectGroupIds: [group.id], scopes: ['ledger.read'] }) };
 
   const idToken = (subject = `${label}-user-${randomUUID().slice(0, 8)}`, claims: Record<string, unknown> = {}) => signIdToken(privateKey, kid, { iss: issuer, aud: idpClientId, sub: subject, groups: [groupName], ...claims });
   const agent = { id: client.id, clientId: client.clientId, secret: clientSecret, idpClientId };

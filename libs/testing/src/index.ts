@@ -10,6 +10,7 @@ export * from './scratch-database.ts';
 export * from './test-run.ts';
 export * from './test-server.ts';
 export * from './connection-pair.ts';
+export * from './policy-approval.ts';
 export * from './secret-leak-scan.ts';
 export * from './legacy-api.ts';
 export * from './rotation-fixtures.ts';

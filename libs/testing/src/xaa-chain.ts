@@ -20,6 +20,7 @@ import * as oidc from 'openid-client';
 import type { AdminHttp } from './admin-http.ts';
 import { relay, stopChild, waitFor } from './child-processes.ts';
 import type { LocalOidcProvider, OidcProviderClient, OidcProviderUser } from './oidc-provider.ts';
+import { createActivePolicy } from './policy-approval.ts';
 
 const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const jwtBearerGrant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -59,9 +60,12 @@ async function created<T>(response: { status: number; body: T }, what: string): 
   return response.body;
 }
 
-/** Registers everything the chain needs through the admin API. `mcpUrl` is the MCP endpoint (the resource indicator). */
-export async function setUpChain(admin: AdminHttp, options: { crossgateUrl: string; idp: LocalOidcProvider; idpClient: OidcProviderClient; mcpUrl: string; slug: string; label: string }): Promise<ChainSetup> {
-  const { crossgateUrl, idp, idpClient, mcpUrl, slug, label } = options;
+/**
+ * Registers everything the chain needs through the admin API. `mcpUrl` is the MCP endpoint (the resource
+ * indicator); `approver`, a second it-admin, approves the policy (the two-person rule).
+ */
+export async function setUpChain(admin: AdminHttp, options: { crossgateUrl: string; idp: LocalOidcProvider; idpClient: OidcProviderClient; mcpUrl: string; slug: string; label: string; approver: AdminHttp }): Promise<ChainSetup> {
+  const { crossgateUrl, idp, idpClient, mcpUrl, slug, label, approver } = options;
   const owner = 'demo@crossgate.example';
   await created(await admin.post('/api/trusted-idps', { name: `${label} IdP`, issuer: idp.issuer, audiences: [idpClient.clientId] }), 'POST /api/trusted-idps');
   const groupName = `${label}-engineering`;
@@ -95,10 +99,7 @@ export async function setUpChain(admin: AdminHttp, options: { crossgateUrl: stri
     'POST /api/resources',
   );
   await created(await admin.post('/api/client-registrations', { clientId: agent.id, resourceId: resource.id, remoteClientId: agentAtResource.clientId }), 'POST /api/client-registrations');
-  await created(
-    await admin.post('/api/policies', { name: `${label}: agent may use notes`, status: 'active', clientId: agent.id, resourceId: resource.id, subjectGroupIds: [group.id], scopes: [demoScopes.read, demoScopes.write] }),
-    'POST /api/policies',
-  );
+  await createActivePolicy(admin, approver, { name: `${label}: agent may use notes`, clientId: agent.id, resourceId: resource.id, subjectGroupIds: [group.id], scopes: [demoScopes.read, demoScopes.write] });
   return {
     crossgateUrl,
     idpClient,

@@ -1,21 +1,23 @@
 /**
  * What waits for a second person: kill switches that need another responder's approval before they
- * fire, and draft policies not yet published (publishing records who approved them).
+ * fire, and policies that become active only when another it-admin approves them, each with who
+ * gains and loses access in plain words.
  */
 import { Alert, Card, CardContent, Stack, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
-import { DataTable, ListBase, ReferenceField, type SortPayload, TextField, Title, useListContext } from 'react-admin';
+import { DataTable, ListBase, ReferenceField, type SortPayload, Title, useListContext } from 'react-admin';
 
 import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { TargetField } from '../kill-switches/KillSwitchFields.tsx';
+import { PolicyApprovalDecisionButtons } from './PolicyApprovalActions.tsx';
 
-function Waiting({ empty, children }: { empty: string; children: ReactNode }) {
+function Waiting({ empty, rowClick, children }: { empty: string; rowClick: string | false; children: ReactNode }) {
   const { total, isPending } = useListContext();
   if (!isPending && total === 0) {
     return <Alert severity="success">{empty}</Alert>;
   }
   return (
-    <DataTable rowClick="show" bulkActionButtons={false}>
+    <DataTable rowClick={rowClick} bulkActionButtons={false}>
       {children}
     </DataTable>
   );
@@ -27,10 +29,12 @@ interface QueueProps {
   filter: Record<string, string>;
   sort: SortPayload;
   empty: string;
+  /** The inbox row's own page, or none (a policy approval is decided in its row). */
+  rowClick?: string | false;
   children: ReactNode;
 }
 
-function Queue({ title, resource, filter, sort, empty, children }: QueueProps) {
+function Queue({ title, resource, filter, sort, empty, rowClick = 'show', children }: QueueProps) {
   return (
     <Card>
       <CardContent>
@@ -38,7 +42,9 @@ function Queue({ title, resource, filter, sort, empty, children }: QueueProps) {
           {title}
         </Typography>
         <ListBase resource={resource} filter={filter} sort={sort} perPage={25} disableSyncWithLocation>
-          <Waiting empty={empty}>{children}</Waiting>
+          <Waiting empty={empty} rowClick={rowClick}>
+            {children}
+          </Waiting>
         </ListBase>
       </CardContent>
     </Card>
@@ -64,23 +70,25 @@ export function ApprovalsPage() {
         </DataTable.Col>
       </Queue>
       <Queue
-        title="Draft policies waiting to be published"
-        resource="policies"
-        filter={{ status: 'draft' }}
-        sort={{ field: 'updatedAt', order: 'DESC' }}
-        empty="No draft policy waits to be published."
+        title="Policies waiting for approval"
+        resource="approvals"
+        filter={{ status: 'pending' }}
+        sort={{ field: 'requestedAt', order: 'DESC' }}
+        empty="No policy waits for approval."
+        rowClick={false}
       >
-        <DataTable.Col source="name">
-          <TextField source="name" />
+        <DataTable.Col source="policyName" label="Policy" disableSort>
+          <ReferenceField source="policyId" reference="policies" link="show" />
         </DataTable.Col>
-        <DataTable.Col source="clientId" label="Client" disableSort>
-          <ReferenceField source="clientId" reference="clients" link="show" />
+        <DataTable.Col source="pairLabel" label="App pair" disableSort />
+        <DataTable.Col source="impactSummary" label="Who gains and loses access" disableSort />
+        <DataTable.Col source="note" disableSort />
+        <DataTable.Col source="requestedBy" label="Requested by" disableSort />
+        <DataTable.Col source="requestedAt" label="Requested">
+          <RelativeDateField source="requestedAt" />
         </DataTable.Col>
-        <DataTable.Col source="resourceId" label="Resource" disableSort>
-          <ReferenceField source="resourceId" reference="resources" link="show" />
-        </DataTable.Col>
-        <DataTable.Col source="updatedAt" label="Last changed">
-          <RelativeDateField source="updatedAt" />
+        <DataTable.Col label="Decision" disableSort>
+          <PolicyApprovalDecisionButtons />
         </DataTable.Col>
       </Queue>
     </Stack>

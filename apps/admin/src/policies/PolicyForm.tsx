@@ -2,7 +2,7 @@ import { policyEffects, policyStatuses } from '@crossgate/domain';
 import { BooleanInput, FormDataConsumer, required, SelectInput, TextInput } from 'react-admin';
 
 import { choicesOf } from '../common/choices.ts';
-import { AppPairInputs, InstantInput, ReferenceMultiSelect, StatusInput } from '../common/inputs.tsx';
+import { AppPairInputs, InstantInput, ReferenceMultiSelect } from '../common/inputs.tsx';
 import { RecordCreate, RecordEdit } from '../common/views.tsx';
 import { ConditionsInputs, withoutEmptyConditions } from './conditions.tsx';
 import { ScopesInput } from './ScopesInput.tsx';
@@ -32,7 +32,13 @@ function PolicyInputs() {
       </FormDataConsumer>
       <FormDataConsumer<PolicyFormData>>{({ formData }) => <ScopesInput resourceId={formData.resourceId} />}</FormDataConsumer>
       <ConditionsInputs />
-      <StatusInput values={policyStatuses} />
+      <SelectInput
+        source="status"
+        choices={policyStatuses.map((status) => ({ id: status, name: status, disabled: status === 'active' }))}
+        defaultValue="draft"
+        validate={required()}
+        helperText="A policy becomes active when another it-admin approves it: use Request approval on its page"
+      />
       <InstantInput source="expiresAt" helperText="Optional: the policy stops applying then" />
     </>
   );

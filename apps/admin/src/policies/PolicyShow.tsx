@@ -1,13 +1,16 @@
 import { Stack, Typography } from '@mui/material';
 import {
+  EditButton,
   Labeled,
   ReferenceArrayField,
   ReferenceField,
   TextArrayField,
   TextField,
+  TopToolbar,
   useRecordContext,
 } from 'react-admin';
 
+import { RequestApprovalButton } from '../approvals/PolicyApprovalActions.tsx';
 import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { RecordShow } from '../common/views.tsx';
@@ -34,7 +37,14 @@ function SubjectsField(_props: { label?: string }) {
 
 export function PolicyShow() {
   return (
-    <RecordShow>
+    <RecordShow
+      actions={
+        <TopToolbar>
+          <RequestApprovalButton />
+          <EditButton />
+        </TopToolbar>
+      }
+    >
       <TextField source="name" />
       <TextField source="description" emptyText="—" />
       <ReferenceField source="clientId" reference="clients" link="show" />

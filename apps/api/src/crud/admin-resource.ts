@@ -34,6 +34,8 @@ export interface Dependent {
 /** What a resource's own rules may use inside the write transaction. */
 export interface WriteContext {
   request: RequestContext;
+  /** The write carries a second admin's approval (an approved policy approval request). */
+  approved: boolean;
   now: Date;
   /** Crossgate's public URL: the IdP role's issuer, and the base of each resource-side authorization server's. */
   publicUrl: string;

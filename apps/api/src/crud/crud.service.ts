@@ -36,6 +36,14 @@ function changedFields(data: StoredRecord, existing: StoredRecord): string[] {
 /** Awaited before the write's answer leaves, so what the caller does next sees the change here. */
 export type CommitListener = (resource: AdminResource) => void | Promise<void>;
 
+/** How an update differs from a plain admin edit. */
+export interface WriteOptions {
+  /** A second admin approved this change (the two-person rule for policies). */
+  approved?: boolean;
+  /** More work in the update's transaction, after the row and its audit event; throwing undoes the whole update. */
+  alsoInTransaction?: (tx: Transaction, change: { before: StoredRecord; after: StoredRecord; now: Date }) => Promise<void>;
+}
+
 export interface ListResult {
   records: StoredRecord[];
   skip: number;
@@ -89,22 +97,35 @@ export class CrudService {
     }));
   }
 
-  async update(resource: AdminResource, id: string, body: unknown, request: RequestContext): Promise<StoredRecord> {
+  async update(resource: AdminResource, id: string, body: unknown, request: RequestContext, options: WriteOptions = {}): Promise<StoredRecord> {
     const input = parseBody(resource.updateSchema, this.withoutReadOnlyFields(resource, body));
     return this.committed(resource, this.repository.transaction(async (tx) => {
-      const context = this.writeContext(tx, request);
-      const existing = await this.existing(resource, id, tx);
-      await this.checkReferences(resource, input, tx);
-      const { data } = resource.toData ? await resource.toData(input, context, existing) : { data: input };
+      const context = this.writeContext(tx, request, options);
+      const { existing, data } = await this.prepareUpdate(tx, resource, id, input, context);
       const before = resource.toRecord(existing);
       // Saving a form unchanged is not a change: no write, no audit event, updatedAt kept.
       if (changedFields(data, existing).length === 0) {
+        await options.alsoInTransaction?.(tx, { before, after: before, now: context.now });
         return before;
       }
       const after = resource.toRecord(await this.repository.update(tx, resource.model, { id }, data));
       await this.recordChange(tx, resource, 'update', id, context, { before, after });
+      await options.alsoInTransaction?.(tx, { before, after, now: context.now });
       return after;
     }));
+  }
+
+  /** Every check `update` makes, without writing: what an approval request is refused for before it waits for anyone. */
+  async checkUpdate(resource: AdminResource, id: string, body: unknown, request: RequestContext, options: Pick<WriteOptions, 'approved'> = {}): Promise<void> {
+    const input = parseBody(resource.updateSchema, this.withoutReadOnlyFields(resource, body));
+    await this.repository.transaction((tx) => this.prepareUpdate(tx, resource, id, input, this.writeContext(tx, request, options)));
+  }
+
+  private async prepareUpdate(tx: Transaction, resource: AdminResource, id: string, input: StoredRecord, context: WriteContext): Promise<{ existing: StoredRecord; data: StoredRecord }> {
+    const existing = await this.existing(resource, id, tx);
+    await this.checkReferences(resource, input, tx);
+    const { data } = resource.toData ? await resource.toData(input, context, existing) : { data: input };
+    return { existing, data };
   }
 
   async delete(resource: AdminResource, id: string, request: RequestContext): Promise<StoredRecord> {
@@ -148,10 +169,11 @@ export class CrudService {
     );
   }
 
-  private writeContext(tx: Transaction, request: RequestContext): WriteContext {
+  private writeContext(tx: Transaction, request: RequestContext, options: Pick<WriteOptions, 'approved'> = {}): WriteContext {
     const now = this.clock.now();
     return {
       request,
+      approved: options.approved ?? false,
       now,
       publicUrl: this.config.http.publicUrl,
       find: (model, where) => this.repository.findOne(model, where, tx),

@@ -1,13 +1,21 @@
 /**
  * App-pair policies: which client may reach which resource, for which users or groups, with which
- * scopes and under which conditions. Publishing (status → active) records who approved it.
+ * scopes and under which conditions.
+ *
+ * The two-person rule: a policy becomes active, and an active policy's rules change, only when a
+ * second it-admin approves a request for it (policy-approvals.service.ts), which records who
+ * approved it. What narrows access stays a direct edit: renaming, describing, taking a policy out of
+ * force (status draft or disabled) and deleting it. The demo data, written as the system, is exempt.
  */
+import { isDeepStrictEqual } from 'node:util';
+
 import { z } from 'zod';
 
 import { policyEffects, policyStatuses, weekdays } from '@crossgate/domain';
 
 import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
 import * as field from '../crud/fields.ts';
+import { AdminApiError } from '../http/admin-api.error.ts';
 import { contains, equals } from '../http/list-query.ts';
 import { bumpPolicyVersion } from './policy-version.ts';
 
@@ -101,7 +109,34 @@ export const policiesResource: AdminResource = {
       expiresAt: 'expiresAt' in input && expiresAt instanceof Date && expiresAt <= context.now && 'must be in the future',
     });
     const publishing = input['status'] === 'active' && existing?.['status'] !== 'active';
-    const approval = publishing ? { approvedBy: context.request.actor.label ?? context.request.actor.id, approvedAt: context.now } : {};
+    if (!context.approved && context.request.actor.type !== 'system') {
+      refuseUnapprovedWidening(input, existing, publishing);
+    }
+    const approval = publishing || context.approved ? { approvedBy: context.request.actor.label ?? context.request.actor.id, approvedAt: context.now } : {};
     return { data: { ...input, ...approval } };
   },
 };
+
+/** Fields of an active policy that a direct edit may change: they do not widen who gets access. */
+const directlyEditable = new Set(['name', 'description', 'status']);
+
+/** The path a change that needs a second it-admin goes through instead. */
+export function approvalRequestPath(id: string | undefined): string {
+  return `POST /api/policies/${id ?? '{id}'}/approval-requests`;
+}
+
+function refuseUnapprovedWidening(input: Record<string, unknown>, existing: Record<string, unknown> | undefined, publishing: boolean): void {
+  const id = existing?.['id'] as string | undefined;
+  if (publishing) {
+    const how = existing ? approvalRequestPath(id) : `create it as a draft, then ${approvalRequestPath(undefined)}`;
+    throw AdminApiError.validation({ status: `a policy becomes active only when another it-admin approves it: ${how}` });
+  }
+  const staysActive = existing?.['status'] === 'active' && field.merged<string>(input, existing, 'status') === 'active';
+  const changed = Object.keys(input).filter((key) => !directlyEditable.has(key) && !isDeepStrictEqual(input[key], existing?.[key]));
+  if (staysActive && changed.length > 0) {
+    throw new AdminApiError(
+      'conflict',
+      `This policy is active: a change to its ${changed.join(', ')} needs another it-admin's approval (${approvalRequestPath(id)} with the changes), or take it out of force first`,
+    );
+  }
+}

@@ -132,6 +132,17 @@ export class PolicySimulationService {
     };
   }
 
+  /** Who would gain, lose or change access if policy `policyId`, with `changes` applied, were active now. */
+  async impactOf(policyId: string, changes: StoredRecord): Promise<Impact> {
+    const existing = await this.source.policy(policyId);
+    if (!existing) {
+      throw new AdminApiError('not_found', `No policy with id "${policyId}"`);
+    }
+    const pair = { clientId: (changes['clientId'] as string | undefined) ?? existing.clientId, resourceId: (changes['resourceId'] as string | undefined) ?? existing.resourceId };
+    const { impact } = await this.simulate({ ...pair, draftPolicy: { ...changes, id: policyId } });
+    return impact!;
+  }
+
   /** One sentence naming the client, resource and user (or groups), saying what the decision's code means for them. */
   private async explain(decision: Decision, index: PolicyIndex, request: DecisionRequest): Promise<string> {
     const simulatedUser = request.user.id === hypotheticalUser;

@@ -1,5 +1,5 @@
 /** An app pair with users and a group, created through the admin API, for policy tests. */
-import { type AdminHttp, unique } from '@crossgate/testing';
+import { type AdminHttp, createActivePolicy, unique } from '@crossgate/testing';
 
 export interface PolicyFixture {
   clientId: string;
@@ -61,12 +61,14 @@ export async function createPolicyFixture(http: AdminHttp): Promise<PolicyFixtur
   };
 }
 
-export function createPolicy(http: AdminHttp, fixture: PolicyFixture, body: Record<string, unknown>): Promise<string> {
-  return created(http, '/api/policies', {
-    name: unique('policy'),
-    clientId: fixture.clientId,
-    resourceId: fixture.resourceId,
-    status: 'active',
-    ...body,
-  });
+/** A draft when `body.status` is `draft`; otherwise an active policy, approved by `approver` (a second it-admin). */
+export function createPolicy(http: AdminHttp, fixture: PolicyFixture, body: Record<string, unknown>, approver?: AdminHttp): Promise<string> {
+  const policy = { name: unique('policy'), clientId: fixture.clientId, resourceId: fixture.resourceId, ...body };
+  if (body['status'] === 'draft') {
+    return created(http, '/api/policies', policy);
+  }
+  if (!approver) {
+    throw new Error('An active policy needs a second it-admin to approve it: pass `approver`');
+  }
+  return createActivePolicy(http, approver, policy);
 }
