@@ -118,6 +118,8 @@ export function targetLabelOf(scope: KillSwitchScope, names: KillSwitchNames): s
       return names.resource ?? 'a deleted resource';
     case 'app_pair':
       return `${names.client ?? 'a deleted client'} → ${names.resource ?? 'a deleted resource'}`;
+    case 'user_app_pair':
+      return `${names.user ?? 'a deleted user'} at ${names.client ?? 'a deleted client'} → ${names.resource ?? 'a deleted resource'}`;
     case 'connection':
       return names.connection ?? 'a deleted connection';
     case 'idp':
