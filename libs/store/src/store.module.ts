@@ -13,6 +13,7 @@ import pg from 'pg';
 
 import type { Config } from '@crossgate/config';
 
+import { AccessReviewRepository } from './access-reviews/access-review.repository.ts';
 import { AuditLogRepository } from './audit/audit-log.repository.ts';
 import { ConnectionRotationRepository } from './connections/connection-rotation.repository.ts';
 import { CrudRepository } from './crud/crud.repository.ts';
@@ -79,6 +80,7 @@ export const storeProviders = [
   SecretStore,
   ConnectionRotationRepository,
   KillSwitchRepository,
+  AccessReviewRepository,
   OAuthProviderClients,
   StsConsentEnding,
   IssuanceBatchWriter,
@@ -118,6 +120,11 @@ export class StoreModule {
           provide: KillSwitchRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new KillSwitchRepository(prisma, auditLog),
+        },
+        {
+          provide: AccessReviewRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new AccessReviewRepository(prisma, auditLog),
         },
         {
           provide: OAuthProviderClients,

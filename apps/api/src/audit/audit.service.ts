@@ -35,7 +35,8 @@ const csvColumns = [
   'decision', 'reason', 'requestId', 'before', 'after', 'context', 'prevHash', 'hash',
 ] as const;
 
-function csvCell(value: unknown): string {
+/** One CSV cell, always quoted, with formula characters defused for spreadsheets. */
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) {
     return '';
   }

@@ -71,7 +71,7 @@ CREATE INDEX "access_review_items_campaign_id_reviewer_decision_idx" ON "access_
 CREATE INDEX "access_review_items_campaign_id_decision_idx" ON "access_review_items"("campaign_id", "decision");
 
 -- CreateIndex
-CREATE INDEX "access_review_items_policy_id_subject_type_subject_id_idx" ON "access_review_items"("policy_id", "subject_type", "subject_id");
+CREATE INDEX "access_review_items_client_id_resource_id_subject_id_idx" ON "access_review_items"("client_id", "resource_id", "subject_id");
 
 -- AddForeignKey
 ALTER TABLE "access_review_items" ADD CONSTRAINT "access_review_items_campaign_id_fkey" FOREIGN KEY ("campaign_id") REFERENCES "access_review_campaigns"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
