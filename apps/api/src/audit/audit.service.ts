@@ -35,8 +35,7 @@ const csvColumns = [
   'decision', 'reason', 'requestId', 'before', 'after', 'context', 'prevHash', 'hash',
 ] as const;
 
-/** One CSV cell, always quoted, with formula characters defused for spreadsheets. */
-export function csvCell(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) {
     return '';
   }

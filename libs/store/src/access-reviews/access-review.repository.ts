@@ -167,6 +167,69 @@ function grantsOwnAccess(identity: ReviewerIdentity): Prisma.Sql {
     OR (i.subject_type = 'group' AND i.subject_id = ANY (${identity.groupIds}::uuid[])))`;
 }
 
+/** An ISO 8601 UTC timestamp with milliseconds, as `Date.prototype.toISOString` writes it. */
+function isoSql(expression: string): string {
+  return `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/** One CSV cell: empty for null, otherwise quoted with quotes doubled and a leading formula character defused. */
+function csvCellSql(expression: string): string {
+  const value = `(${expression})`;
+  return `CASE WHEN ${value} IS NULL THEN '' ELSE '"' || replace(CASE WHEN ${value} ~ '^[-=+@\\t\\r]' THEN '''' || ${value} ELSE ${value} END, '"', '""') || '"' END`;
+}
+
+/** The evidence pack's CSV columns, each with the SQL that renders it from `access_review_items i`. */
+const csvColumnSql: readonly (readonly [string, string])[] = [
+  ['campaign_id', 'i.campaign_id::text'],
+  ['item_id', 'i.id::text'],
+  ['client_id', 'i.client_id::text'],
+  ['client_name', "i.evidence->'client'->>'name'"],
+  ['client_owner', "i.evidence->'client'->>'owner'"],
+  ['resource_id', 'i.resource_id::text'],
+  ['resource_slug', "i.evidence->'resource'->>'slug'"],
+  ['resource_owner', "i.evidence->'resource'->>'owner'"],
+  ['pattern', 'i.pattern::text'],
+  ['connection_id', "i.evidence->'connection'->>'id'"],
+  ['subject_type', 'i.subject_type'],
+  ['subject_id', 'i.subject_id::text'],
+  ['subject_label', "i.evidence->'subject'->>'label'"],
+  ['scopes_granted', "array_to_string(i.scopes, ' ')"],
+  ['scopes_used', "(SELECT string_agg(s, ' ') FROM jsonb_array_elements_text(i.evidence->'scopesUsed') s)"],
+  ['scopes_unused', "(SELECT string_agg(s, ' ') FROM jsonb_array_elements_text(i.evidence->'scopesUnused') s)"],
+  ['high_risk_scopes', "(SELECT string_agg(s, ' ') FROM jsonb_array_elements_text(i.evidence->'highRiskScopes') s)"],
+  ['last_used_at', "i.evidence->>'lastUsedAt'"],
+  ['tokens_issued', "i.evidence->>'tokensIssued'"],
+  ['period_start', "i.evidence->>'periodStart'"],
+  ['policy_id', 'i.policy_id::text'],
+  ['policy_name', "i.evidence->'policy'->>'name'"],
+  ['policy_approved_by', "i.evidence->'policy'->>'approvedBy'"],
+  ['policy_approved_at', "i.evidence->'policy'->>'approvedAt'"],
+  ['last_certification_decision', "i.evidence->'lastCertification'->>'decision'"],
+  ['last_certification_at', "i.evidence->'lastCertification'->>'decidedAt'"],
+  ['risk_flags', "array_to_string(i.risk_flags, ' ')"],
+  ['reviewer', 'i.reviewer'],
+  ['decision', 'i.decision::text'],
+  ['kept_scopes', "array_to_string(i.kept_scopes, ' ')"],
+  ['justification', 'i.justification'],
+  ['decided_by', 'i.decided_by'],
+  ['decided_at', isoSql('i.decided_at')],
+  ['close_outcome', 'i.close_outcome'],
+  ['remediated_at', isoSql('i.remediated_at')],
+];
+
+/** The evidence pack's CSV header, in column order. */
+export const accessReviewCsvColumns: readonly string[] = csvColumnSql.map(([name]) => name);
+
+const csvLine = Prisma.raw(`concat_ws(',', ${csvColumnSql.map(([, expression]) => csvCellSql(expression)).join(', ')}) || E'\\r\\n'`);
+
+/** An item as a JSON object, with the same names as the admin API's item records. */
+const jsonLine = Prisma.raw(`json_build_object(
+  'id', i.id, 'campaignId', i.campaign_id, 'policyId', i.policy_id, 'clientId', i.client_id, 'resourceId', i.resource_id,
+  'pattern', i.pattern, 'subjectType', i.subject_type, 'subjectId', i.subject_id, 'scopes', i.scopes, 'riskFlags', i.risk_flags,
+  'evidence', i.evidence, 'reviewer', i.reviewer, 'decision', i.decision, 'keptScopes', i.kept_scopes, 'justification', i.justification,
+  'decidedBy', i.decided_by, 'decidedById', i.decided_by_id, 'decidedAt', ${isoSql('i.decided_at')}, 'closeOutcome', i.close_outcome,
+  'remediatedAt', ${isoSql('i.remediated_at')}, 'createdAt', ${isoSql('i.created_at')})::text`);
+
 export class AccessReviewRepository {
   constructor(
     private readonly prisma: PrismaClient,
@@ -503,13 +566,15 @@ export class AccessReviewRepository {
     return rows.map((row) => row.id);
   }
 
-  /** The campaign's items a page at a time in id order, after `afterId`. */
-  async exportPage(campaignId: string, afterId: string | null, take: number): Promise<AccessReviewItemRecord[]> {
-    return (await this.prisma.accessReviewItem.findMany({
-      where: { campaignId, ...(afterId === null ? {} : { id: { gt: afterId } }) },
-      orderBy: { id: 'asc' },
-      take,
-    })) as AccessReviewItemRecord[];
+  /**
+   * The campaign's items a page at a time in id order, after `afterId`, each rendered by PostgreSQL
+   * as one line of the evidence pack: a JSON object, or a CSV row of `accessReviewCsvColumns`.
+   */
+  async exportPage(campaignId: string, afterId: string | null, take: number, format: 'csv' | 'json'): Promise<{ id: string; line: string }[]> {
+    const after = afterId === null ? Prisma.sql`TRUE` : Prisma.sql`i.id > ${afterId}::uuid`;
+    return this.prisma.$queryRaw<{ id: string; line: string }[]>`
+      SELECT i.id::text AS id, ${format === 'json' ? jsonLine : csvLine} AS line FROM access_review_items i
+      WHERE i.campaign_id = ${campaignId}::uuid AND ${after} ORDER BY i.id LIMIT ${take}`;
   }
 
   async audit(entry: AuditEntry, now: Date): Promise<void> {
