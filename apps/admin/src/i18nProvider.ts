@@ -28,6 +28,7 @@ const resourceNames: Record<AdminObject, [string, string]> = {
   'signing-keys': ['Signing key', 'Signing keys'],
   'kill-switches': ['Kill switch', 'Kill switches'],
   'ssf-streams': ['SSF stream', 'SSF streams'],
+  'access-reviews': ['Access review', 'Access reviews'],
 };
 
 /** Field labels that mean the same thing on every resource. */
