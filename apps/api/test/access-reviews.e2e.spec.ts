@@ -370,3 +370,39 @@ describe('the evidence pack', () => {
     expect((await asRavi.get(`/api/access-reviews/campaigns/${crypto.randomUUID()}/export`)).status).toBe(404);
   });
 });
+
+describe('a campaign that remediates at once and revokes what nobody decided', () => {
+  it('should disable a revoked policy when the decision is made, and revoke the undecided items at close', async () => {
+    const dave = (await api.prisma.user.create({ data: { idpId: (await api.prisma.trustedIdp.findFirstOrThrow({ where: { issuer: idp.issuer } })).id, subject: unique('dave'), email: `${unique('dave')}@example.test` } })).id;
+    const created = await asItAdmin.post<{ id: string }>('/api/policies', { name: unique('policy'), clientId: agent.id, resourceId: mcp.id, status: 'active', subjectUserIds: [dave], scopes: ['notes.read'] });
+    expect(created.status).toBe(201);
+    await api.directoryChanged();
+    const second = await asRavi.post<AccessReviewCampaignRecord>('/api/access-reviews/campaigns', {
+      name: unique('Notes review'),
+      scope: { kind: 'resource', resourceId: mcp.id },
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      reviewerRule: 'named',
+      reviewers: [priya.email],
+      fallbackReviewer: priya.email,
+      undecidedOutcome: 'revoke',
+      remediateImmediately: true,
+    });
+    expect(second.status).toBe(201);
+    expect((await asRavi.post(`/api/access-reviews/campaigns/${second.body.id}/launch`, {})).status).toBe(200);
+    const queue = await asPriya.get<AccessReviewItemRecord[]>(`/api/access-reviews/queue${listQuery({ filter: { campaignId: second.body.id } })}`);
+    const daveItem = queue.body.find((item) => item.subjectId === dave);
+    expect(daveItem).toBeDefined();
+    expect((daveItem!.evidence as { lastCertification: unknown }).lastCertification).toBeNull();
+    const groupItem = queue.body.find((item) => item.subjectId === groupId);
+    expect((groupItem!.evidence as { lastCertification: { decision: string } }).lastCertification).toMatchObject({ decision: 'certify', campaignId: campaign.id });
+    const revoked = await asPriya.post(`/api/access-reviews/items/${daveItem!.id}/decision`, { decision: 'revoke', justification: 'dave does not use notes' });
+    expect(revoked.status).toBe(200);
+    expect((await api.prisma.policy.findUniqueOrThrow({ where: { id: created.body.id } })).status).toBe('disabled');
+    const closed = await asRavi.post<{ remediation: { items: number } }>(`/api/access-reviews/campaigns/${second.body.id}/close`, {});
+    expect(closed.status).toBe(200);
+    expect(closed.body.remediation.items).toBe(queue.body.length - 1);
+    expect((await api.prisma.policy.findUniqueOrThrow({ where: { id: policies.mcpGroup } })).status).toBe('disabled');
+    const outcomes = await api.prisma.accessReviewItem.findMany({ where: { campaignId: second.body.id, decision: null }, select: { closeOutcome: true, remediatedAt: true } });
+    expect(outcomes.every((item) => item.closeOutcome === 'revoke' && item.remediatedAt !== null)).toBe(true);
+  });
+});
