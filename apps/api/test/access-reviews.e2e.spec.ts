@@ -167,6 +167,9 @@ describe('creating a campaign', () => {
     const named = await asRavi.post('/api/access-reviews/campaigns', { name: 'Q4', scope: { kind: 'all' }, dueAt: '2099-01-01T00:00:00Z', reviewerRule: 'named', fallbackReviewer: priya.email });
     expect(named.status).toBe(422);
     expect(JSON.stringify(named.body)).toContain('the named rule needs at least one reviewer');
+    const nowhere = await asRavi.post('/api/access-reviews/campaigns', { name: 'Q4', scope: { kind: 'group', groupId: crypto.randomUUID() }, dueAt: '2099-01-01T00:00:00Z', reviewerRule: 'resource_owner', fallbackReviewer: priya.email });
+    expect(nowhere.status).toBe(422);
+    expect(JSON.stringify(nowhere.body)).toContain('names no existing group');
     expect((await asRavi.post('/api/access-reviews/campaigns', { name: 'Q4', scope: { kind: 'planet' }, dueAt: '2099-01-01T00:00:00Z', reviewerRule: 'named', fallbackReviewer: priya.email })).status).toBe(422);
     expect(await api.prisma.accessReviewCampaign.count()).toBe(before);
   });

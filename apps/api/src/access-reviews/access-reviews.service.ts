@@ -153,11 +153,14 @@ export class AccessReviewsService {
         problems[`reviewers.${index}`] = 'must be an active admin whose role may review access';
       }
     });
+    const scope = input.scope;
+    const scopeValue = scope.kind === 'all' ? null : scope.kind === 'resource' ? scope.resourceId : scope.kind === 'client' ? scope.clientId : scope.kind === 'group' ? scope.groupId : scope.pattern;
+    if ((scope.kind === 'client' || scope.kind === 'resource' || scope.kind === 'group') && !(await this.repository.scopeTargetExists(scope.kind, scopeValue as string))) {
+      problems[`scope.${scope.kind}Id`] = `names no existing ${scope.kind}`;
+    }
     if (Object.keys(problems).length > 0) {
       throw AdminApiError.validation(problems);
     }
-    const scope = input.scope;
-    const scopeValue = scope.kind === 'all' ? null : scope.kind === 'resource' ? scope.resourceId : scope.kind === 'client' ? scope.clientId : scope.kind === 'group' ? scope.groupId : scope.pattern;
     return this.repository.createCampaign(
       {
         name: input.name,

@@ -289,7 +289,24 @@ export class AccessReviewRepository {
     return result;
   }
 
-  /** Users in each of `groupIds` (for a group-scoped campaign). */
+  /** Whether a campaign's scope names a row that exists (not deleted). */
+  async scopeTargetExists(kind: 'client' | 'resource' | 'group', id: string): Promise<boolean> {
+    const where = { id, deletedAt: null };
+    switch (kind) {
+      case 'client':
+        return (await this.prisma.client.count({ where })) > 0;
+      case 'resource':
+        return (await this.prisma.resource.count({ where })) > 0;
+      case 'group':
+        return (await this.prisma.group.count({ where })) > 0;
+      default: {
+        const unreachable: never = kind;
+        return unreachable;
+      }
+    }
+  }
+
+  /** The members of a group (for a group-scoped campaign). */
   async groupMembers(groupId: string): Promise<Set<string>> {
     const rows = await this.prisma.membership.findMany({ where: { groupId }, select: { userId: true } });
     return new Set(rows.map((row) => row.userId));
