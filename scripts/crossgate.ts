@@ -5,11 +5,17 @@
  *   crossgate connections rotation <connection id> show where the rotation stands
  *   crossgate kill <scope> <target…> --reason …    fire a kill switch, show its blast radius, follow
  *                                                  its fan-out to the end (and lift, approve, …)
+ *   crossgate campaign verify <file>               recompute an access-review evidence pack's SHA-256
+ *                                                  and check it against the audit log's record
  *
  * Environment: CROSSGATE_URL (default http://localhost:3000) and CROSSGATE_TOKEN (an API token, sent
  * as a Bearer token). Progress is a bar on a terminal and one line per change otherwise. Exit codes:
- * 0 done, 1 the rotation failed or a kill switch's delivery was dead-lettered, 2 usage or API error.
+ * 0 done, 1 the rotation failed, a kill switch's delivery was dead-lettered or an evidence pack does
+ * not match what the audit log recorded, 2 usage or API error.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
 const usage = `usage: crossgate connections rotate <connection-id> [--timeout <seconds>]
        crossgate connections rotation <connection-id>
        crossgate kill <scope> <target> --reason <why> [--expires <2h|30m|1d|ISO time>] [--dry-run] [--no-watch] [--timeout <seconds>]
@@ -19,6 +25,7 @@ const usage = `usage: crossgate connections rotate <connection-id> [--timeout <s
        crossgate kill approve <switch-id>
        crossgate kill reject <switch-id> --reason <why>
        crossgate kill redrive <switch-id>
+       crossgate campaign verify <evidence-pack.csv|json>
 scopes and targets (an id, or the name shown):
        user <user id | email>   client <client id | client_id>   resource <resource id | slug>
        app-pair <client> <resource>   connection <connection id>   idp <idp id | issuer>   everything
@@ -381,10 +388,55 @@ async function fire(scopeName: string, args: string[]): Promise<number> {
   return parsed.set.has('--no-watch') ? 0 : watch(view.id, timeout);
 }
 
+interface RecordedExport {
+  seq: string;
+  at: string;
+  format: string;
+  sha256: string;
+  items: number;
+}
+
+/** The campaign an evidence pack is of: the JSON's `campaign.id`, or the CSV's first `campaign_id` cell. */
+function campaignOfPack(text: string): string {
+  const csv = /^campaign_id,[^\r\n]*\r?\n"([0-9a-f-]{36})"/i.exec(text);
+  const json = /^\{"campaign":\{"id":"([0-9a-f-]{36})"/i.exec(text);
+  const id = csv?.[1] ?? json?.[1];
+  if (id === undefined) {
+    throw new CliError('This is not an access-review evidence pack (no campaign id where the export writes it)');
+  }
+  return id;
+}
+
+/** Recomputes the pack's SHA-256 and looks for the `campaign.exported` audit event that recorded it. */
+async function verifyCampaignPack(file: string): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const campaignId = campaignOfPack(bytes.toString('utf8'));
+  const recorded = await api<RecordedExport[]>('GET', `/api/access-reviews/campaigns/${encodeURIComponent(campaignId)}/exports`);
+  const match = recorded.find((entry) => entry.sha256 === digest);
+  if (match === undefined) {
+    process.stdout.write(`NOT VERIFIED ${file}: sha256 ${digest} matches none of the ${recorded.length} exports the audit log recorded for campaign ${campaignId}\n`);
+    return 1;
+  }
+  process.stdout.write(`verified ${file}: sha256 ${digest} is campaign ${campaignId}'s ${match.format} export of ${match.items} items, audit event #${match.seq} at ${match.at}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, id, ...rest] = argv;
   if (group === 'kill') {
     return kill(argv.slice(1));
+  }
+  if (group === 'campaign') {
+    if (command !== 'verify' || !id || rest.length > 0) {
+      throw new UsageError('campaign verify takes one file');
+    }
+    return verifyCampaignPack(id);
   }
   if (group !== 'connections' || (command !== 'rotate' && command !== 'rotation') || !id) {
     process.stderr.write(usage);

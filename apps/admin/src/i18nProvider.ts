@@ -29,6 +29,7 @@ const resourceNames: Record<AdminObject, [string, string]> = {
   'kill-switches': ['Kill switch', 'Kill switches'],
   approvals: ['Policy approval', 'Policy approvals'],
   'ssf-streams': ['SSF stream', 'SSF streams'],
+  'access-reviews': ['Access review', 'Access reviews'],
 };
 
 /** Field labels that mean the same thing on every resource. */

@@ -6,6 +6,10 @@ import type { Config } from '@crossgate/config';
 import { ConnectionLadderRepository, DashboardRepository, IssuedTokenRepository, type PrismaClient } from '@crossgate/store';
 import { RemoteJwksCache } from '@crossgate/token';
 
+import { AccessReviewExport } from './access-reviews/access-review-export.service.ts';
+import { AccessReviewRemediation } from './access-reviews/access-review-remediation.service.ts';
+import { AccessReviewsController } from './access-reviews/access-reviews.controller.ts';
+import { AccessReviewsService } from './access-reviews/access-reviews.service.ts';
 import { adminResources } from './admin-resources.ts';
 import { AuditController } from './audit/audit.controller.ts';
 import { AuditService } from './audit/audit.service.ts';
@@ -71,6 +75,7 @@ export class AppModule {
         PolicySimulationController,
         PolicyApprovalsController,
         EffectiveAccessController,
+        AccessReviewsController,
         SearchController,
         DashboardController,
         ConnectionsLadderController,
@@ -92,6 +97,9 @@ export class AppModule {
         PolicySimulationService,
         PolicyApprovalsService,
         EffectiveAccessService,
+        AccessReviewsService,
+        AccessReviewRemediation,
+        AccessReviewExport,
         SearchService,
         DashboardService,
         ConnectionsLadderService,

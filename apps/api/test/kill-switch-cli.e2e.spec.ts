@@ -4,11 +4,9 @@
  * re-drives them, resolves targets by their names, honours the two-person rule, lifts, and refuses a
  * command line it cannot run with the usage and exit code 2.
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-import { createAdmin, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
+import { type CommandResult, createAdmin, eventually, runCrossgateCli, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -38,15 +36,8 @@ afterAll(async () => {
   await api.close();
 });
 
-function crossgate(args: string[], token = responder.token): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', 'scripts/crossgate.ts', ...args], {
-    cwd: repositoryRoot,
-    env: { ...process.env, CROSSGATE_URL: api.baseUrl, CROSSGATE_TOKEN: token },
-    timeout: 90_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-  );
+function crossgate(args: string[], token = responder.token): Promise<CommandResult> {
+  return runCrossgateCli({ repositoryRoot, baseUrl: api.baseUrl, token }, args);
 }
 
 async function agent(): Promise<{ id: string; clientId: string }> {

@@ -73,6 +73,10 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'kill-switches:write': ['it-admin', 'incident-responder'],
   'ssf-streams:read': everyone,
   'ssf-streams:write': itAdminOnly,
+  'access-reviews:read': everyone,
+  'access-reviews:write': ['it-admin', 'compliance-reviewer'],
+  'access-reviews:review': ['it-admin', 'compliance-reviewer'],
+  'access-reviews:export': ['it-admin', 'compliance-reviewer', 'auditor'],
 };
 
 function joinPath(...parts: (string | undefined)[]): string {

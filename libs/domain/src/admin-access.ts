@@ -28,10 +28,12 @@ export const adminObjects = [
   'signing-keys',
   'kill-switches',
   'ssf-streams',
+  'access-reviews',
 ] as const;
 export type AdminObject = (typeof adminObjects)[number];
 
-export const adminActions = ['read', 'write', 'export', 'verify', 'delete'] as const;
+/** `review`: decide access-review items assigned to oneself (certify, revoke, narrow), reassign and delegate them. */
+export const adminActions = ['read', 'write', 'export', 'verify', 'delete', 'review'] as const;
 export type AdminAction = (typeof adminActions)[number];
 
 /** A permission names an object and an action, e.g. `clients:write`. */
@@ -53,6 +55,8 @@ export const roleGrants: Record<AdminRole, readonly RoleGrant[]> = {
     { object: '*', action: 'write' },
     { object: 'audit', action: 'export' },
     { object: 'audit', action: 'verify' },
+    { object: 'access-reviews', action: 'review' },
+    { object: 'access-reviews', action: 'export' },
   ],
   'incident-responder': [
     { object: '*', action: 'read' },
@@ -61,11 +65,15 @@ export const roleGrants: Record<AdminRole, readonly RoleGrant[]> = {
   'compliance-reviewer': [
     { object: '*', action: 'read' },
     { object: 'audit', action: 'export' },
+    { object: 'access-reviews', action: 'write' },
+    { object: 'access-reviews', action: 'review' },
+    { object: 'access-reviews', action: 'export' },
   ],
   auditor: [
     { object: '*', action: 'read' },
     { object: 'audit', action: 'export' },
     { object: 'audit', action: 'verify' },
+    { object: 'access-reviews', action: 'export' },
   ],
 };
 

@@ -54,8 +54,11 @@ export type Weekday = (typeof weekdays)[number];
 export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'user', 'anonymous'] as const;
 export type AuditActorType = (typeof auditActorTypes)[number];
 
-/** What a kill switch stops: one user, one client (agent), one resource, one app pair, one managed connection, one trusted IdP, or everything. */
-export const killSwitchScopes = ['user', 'client', 'app_pair', 'resource', 'connection', 'idp', 'everything'] as const;
+/**
+ * What a kill switch stops: one user, one client (agent), one resource, one app pair, one user at one
+ * app pair (an access review's remediation), one managed connection, one trusted IdP, or everything.
+ */
+export const killSwitchScopes = ['user', 'client', 'app_pair', 'user_app_pair', 'resource', 'connection', 'idp', 'everything'] as const;
 export type KillSwitchScope = (typeof killSwitchScopes)[number];
 /** The ids a kill switch names. */
 export type KillSwitchTargetField = 'userId' | 'clientId' | 'resourceId' | 'connectionId' | 'idpId';
@@ -65,6 +68,7 @@ export const killSwitchScopeTargets = {
   client: ['clientId'],
   resource: ['resourceId'],
   app_pair: ['clientId', 'resourceId'],
+  user_app_pair: ['userId', 'clientId', 'resourceId'],
   connection: ['connectionId'],
   idp: ['idpId'],
   everything: [],

@@ -14,6 +14,20 @@
 export { casbinModel, type CasbinReference, casbinReference, casbinRules } from './casbin.ts';
 export { type CompiledPolicy, type CompileProblem, compilePolicies, type CompileStats, type PairRules, PolicyIndex } from './compile.ts';
 export { decide } from './decide.ts';
+export {
+  activePolicies,
+  conditionsSummary,
+  type EffectiveAccessDirectory,
+  effectiveAccessOfPolicies,
+  effectiveAccessOfUser,
+  type EffectiveAccessRow,
+  type EffectiveAccessSource,
+  type EffectiveAccessSubjects,
+  type PolicyGrant,
+  policyGrants,
+  type PolicyNameIds,
+  type PolicyNames,
+} from './effective-access.ts';
 export { type Decision, type DecisionCode, decisionCodes, type DecisionRequest, type TraceCheck, type TraceStep } from './decision.ts';
 export {
   type ClientRow,

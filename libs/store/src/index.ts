@@ -31,3 +31,4 @@ export * from './embedded/embedded-postgres.ts';
 export * from './embedded/open-database.ts';
 export * from './store.module.ts';
 export * from './dashboard/dashboard.repository.ts';
+export * from './access-reviews/access-review.repository.ts';

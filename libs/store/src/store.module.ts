@@ -13,6 +13,7 @@ import pg from 'pg';
 
 import type { Config } from '@crossgate/config';
 
+import { AccessReviewRepository } from './access-reviews/access-review.repository.ts';
 import { AuditLogRepository } from './audit/audit-log.repository.ts';
 import { ConnectionRotationRepository } from './connections/connection-rotation.repository.ts';
 import { CrudRepository } from './crud/crud.repository.ts';
@@ -81,6 +82,7 @@ export const storeProviders = [
   ConnectionRotationRepository,
   KillSwitchRepository,
   PolicyApprovalRepository,
+  AccessReviewRepository,
   OAuthProviderClients,
   StsConsentEnding,
   IssuanceBatchWriter,
@@ -125,6 +127,11 @@ export class StoreModule {
           provide: PolicyApprovalRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new PolicyApprovalRepository(prisma, auditLog),
+        },
+        {
+          provide: AccessReviewRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new AccessReviewRepository(prisma, auditLog),
         },
         {
           provide: OAuthProviderClients,

@@ -15,6 +15,11 @@ export class AdminHttp {
     return new AdminHttp(baseUrl, {});
   }
 
+  /** The headers that authenticate this client, for a request it does not make itself (a streamed download). */
+  authHeaders(): Record<string, string> {
+    return { ...this.headers };
+  }
+
   static withToken(baseUrl: string, token: string): AdminHttp {
     return new AdminHttp(baseUrl, { authorization: `Bearer ${token}` });
   }

@@ -128,3 +128,22 @@ export function buildServer(repositoryRoot: string): Promise<unknown> {
     throw new Error(`npm run build:server failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   });
 }
+
+/** What a finished command line answered. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `scripts/crossgate.ts` from source against the API at `baseUrl` with an API token. */
+export function runCrossgateCli(options: { repositoryRoot: string; baseUrl: string; token: string }, args: string[]): Promise<CommandResult> {
+  return promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', 'scripts/crossgate.ts', ...args], {
+    cwd: options.repositoryRoot,
+    env: { ...process.env, CROSSGATE_URL: options.baseUrl, CROSSGATE_TOKEN: options.token },
+    timeout: 90_000,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+  );
+}

@@ -5,7 +5,8 @@ import { Link, ReferenceField, useCreatePath, useRecordContext } from 'react-adm
 
 import type { AuditEvent } from './types.ts';
 
-const linkable = new Set<string>(adminObjects.filter((object) => object !== 'audit'));
+// Access reviews have no console page yet, so their events name the campaign without a link.
+const linkable = new Set<string>(adminObjects.filter((object) => object !== 'audit' && object !== 'access-reviews'));
 
 /** What a person would call the record, from the event's own snapshots: its name, email or mapped group. */
 function nameOf(event: AuditEvent): string | undefined {

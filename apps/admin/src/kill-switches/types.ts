@@ -96,6 +96,7 @@ export const scopeLabels: Record<KillSwitchScope, string> = {
   client: 'Client (app or agent)',
   resource: 'Resource',
   app_pair: 'App pair (client → resource)',
+  user_app_pair: 'One user at an app pair',
   connection: 'Connection',
   idp: 'Trusted IdP (IdP-wide)',
   everything: 'Everything (global)',

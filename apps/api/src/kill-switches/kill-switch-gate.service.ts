@@ -49,6 +49,8 @@ function covers(killSwitch: ActiveKillSwitch, subjects: KillSwitchSubjects): boo
       return subjects.resourceId !== undefined && killSwitch.resourceId === subjects.resourceId;
     case 'app_pair':
       return pair;
+    case 'user_app_pair':
+      return pair && killSwitch.userId === subjects.userId;
     case 'connection':
       return (subjects.connectionId !== undefined && killSwitch.connectionId === subjects.connectionId) || (subjects.xaa === true && killSwitch.connectionPattern === 'xaa' && pair);
     default:

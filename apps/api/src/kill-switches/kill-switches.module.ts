@@ -1,6 +1,7 @@
 /**
  * Kill switches: the admin API (preview, fire, approve, lift, receipt) and the gate every token path
- * asks. The gate is the module's public surface for the rest of the API.
+ * asks. The gate, and the service's revocation of one user's access at a pair, are the module's
+ * public surface for the rest of the API.
  */
 import { Module } from '@nestjs/common';
 
@@ -14,6 +15,6 @@ import { KillSwitchesService } from './kill-switches.service.ts';
     KillSwitchGate,
     KillSwitchesService,
   ],
-  exports: [KillSwitchGate],
+  exports: [KillSwitchGate, KillSwitchesService],
 })
 export class KillSwitchesModule {}

@@ -49,6 +49,8 @@ const fireSchema = targetSchema.extend({
 const reasonSchema = z.strictObject({ reason: z.string().trim().min(3, 'must say why, in at least 3 characters').max(2000) });
 const optionalReasonSchema = z.strictObject({ reason: z.string().trim().max(2000).optional() });
 const idSchema = z.uuid();
+/** How long a remediation's `user_app_pair` switch stays in force (the worker fans it out well within it). */
+const remediationHoldMs = 60_000;
 /** How long firing waits for the fan-out job to be queued before it answers anyway. */
 const enqueueTimeoutMs = 2_000;
 
@@ -118,6 +120,8 @@ export function targetLabelOf(scope: KillSwitchScope, names: KillSwitchNames): s
       return names.resource ?? 'a deleted resource';
     case 'app_pair':
       return `${names.client ?? 'a deleted client'} → ${names.resource ?? 'a deleted resource'}`;
+    case 'user_app_pair':
+      return `${names.user ?? 'a deleted user'} at ${names.client ?? 'a deleted client'} → ${names.resource ?? 'a deleted resource'}`;
     case 'connection':
       return names.connection ?? 'a deleted connection';
     case 'idp':
@@ -195,6 +199,32 @@ export class KillSwitchesService implements OnApplicationShutdown {
       await this.afterFiring(record.id);
     }
     return this.view(record);
+  }
+
+  /**
+   * Ends the live tokens of each user at each app pair through the kill switch's own path: one
+   * `user_app_pair` switch each, audited as fired and fanned out by the worker (tokens marked revoked,
+   * SSF receivers told). The switch holds only briefly: a token it covered stays dead after it ends,
+   * and the policy change that prompted it decides what may be issued afterwards.
+   * @returns the switches fired
+   */
+  async revokeUserAccess(grants: readonly { userId: string; clientId: string; resourceId: string }[], reason: string, request: RequestContext): Promise<KillSwitchRecord[]> {
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + remediationHoldMs);
+    const fired: KillSwitchRecord[] = [];
+    for (const grant of grants) {
+      const record = await this.repository.create(
+        { ...nullIds(grant), scope: 'user_app_pair', state: 'active', reason, createdBy: request.principal?.email ?? request.actor.label ?? 'unknown', createdById: request.principal?.adminUserId ?? null, expiresAt },
+        (created) => this.auditEntry(request, 'kill_switch.fired', created),
+        now,
+      );
+      killSwitchesFired.inc({ scope: record.scope });
+      fired.push(record);
+    }
+    for (const record of fired) {
+      await this.afterFiring(record.id);
+    }
+    return fired;
   }
 
   /** The second admin's approval of a pending firing or a pending lift. */

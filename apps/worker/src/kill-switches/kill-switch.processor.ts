@@ -301,6 +301,7 @@ export class KillSwitchProcessor implements OnApplicationBootstrap, OnApplicatio
     const application = facts.clientId === null ? null : ({ format: 'opaque', id: facts.clientId } as const);
     switch (record.scope) {
       case 'user':
+      case 'user_app_pair':
         return facts.user === null ? null : { format: 'iss_sub', iss: facts.user.idpIssuer, sub: facts.user.subject };
       case 'client':
       case 'app_pair':

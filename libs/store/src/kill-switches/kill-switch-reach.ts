@@ -5,7 +5,8 @@
  * blast radius shown before firing is the one the receipt then lists.
  *
  * Who is reached, per scope:
- * - tokens: the user's, the client's, the resource's, the pair's (a connection: its pair's, for XAA),
+ * - tokens: the user's, the client's, the resource's, the pair's, one user's at the pair (a
+ *   connection: its pair's, for XAA),
  *   the IdP's users', or every live token;
  * - STS consents: the user's, the IdP's users', or those on the connections below;
  * - connections (credential rotation and STS consents): the client's, the resource's, the pair's, the
@@ -51,6 +52,8 @@ export function tokensInReach(reach: KillSwitchReach): Prisma.Sql {
       return Prisma.sql`t.resource_id = ${uuid(reach.resourceId)}`;
     case 'app_pair':
       return Prisma.sql`t.client_id = ${uuid(reach.clientId)} AND t.resource_id = ${uuid(reach.resourceId)}`;
+    case 'user_app_pair':
+      return Prisma.sql`t.user_id = ${uuid(reach.userId)} AND t.client_id = ${uuid(reach.clientId)} AND t.resource_id = ${uuid(reach.resourceId)}`;
     case 'connection':
       return reach.connectionPattern === 'xaa' ? Prisma.sql`t.client_id = ${uuid(reach.clientId)} AND t.resource_id = ${uuid(reach.resourceId)}` : none;
     case 'idp':
@@ -68,6 +71,7 @@ export function tokensInReach(reach: KillSwitchReach): Prisma.Sql {
 export function connectionsInReach(reach: KillSwitchReach): Prisma.Sql {
   switch (reach.scope) {
     case 'user':
+    case 'user_app_pair':
     case 'idp':
       return none;
     case 'client':
@@ -94,6 +98,8 @@ export function consentsInReach(reach: KillSwitchReach): Prisma.Sql {
       return Prisma.sql`s.user_id = ${uuid(reach.userId)}`;
     case 'idp':
       return Prisma.sql`s.user_id IN (SELECT id FROM users WHERE idp_id = ${uuid(reach.idpId)})`;
+    case 'user_app_pair':
+      return Prisma.sql`s.user_id = ${uuid(reach.userId)} AND s.connection_id IN (SELECT c.id FROM connections c WHERE c.deleted_at IS NULL AND c.client_id = ${uuid(reach.clientId)} AND c.resource_id = ${uuid(reach.resourceId)})`;
     case 'client':
     case 'resource':
     case 'app_pair':
@@ -108,6 +114,7 @@ export function receiversInReach(reach: KillSwitchReach): Prisma.Sql {
   switch (reach.scope) {
     case 'resource':
     case 'app_pair':
+    case 'user_app_pair':
     case 'connection':
       return Prisma.sql`(r.resource_id IS NULL OR r.resource_id = ${uuid(reach.resourceId)})`;
     case 'user':

@@ -4,7 +4,7 @@
  * are current, and the users and groups a what-if or an effective-access query evaluates. Prisma
  * types stop here; callers get plain rows.
  */
-import type { ClientRow, PolicyConditions, PolicyRow } from '@crossgate/policy';
+import type { ClientRow, PolicyConditions, PolicyNames, PolicyRow } from '@crossgate/policy';
 
 import type { PrismaClient } from '../database.ts';
 
@@ -16,13 +16,7 @@ export interface PolicySubjectUser {
   groupIds: string[];
 }
 
-/** Display names for the ids an effective-access answer mentions. */
-export interface PolicyNames {
-  clients: Map<string, { id: string; name: string }>;
-  resources: Map<string, { id: string; name: string; slug: string }>;
-  groups: Map<string, { id: string; name: string }>;
-  users: Map<string, { id: string; email: string | null; displayName: string | null }>;
-}
+export type { PolicyNames };
 
 /** A client the token endpoint may serve (active, not deleted), with what authenticating it needs. */
 export interface DirectoryClientRow {
