@@ -19,7 +19,7 @@ import type { PrismaClient } from '@crossgate/store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test support kept out of the @crossgate/testing index so other suites do not load oidc-provider and the MCP SDK
 import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } from '../../../libs/testing/src/oidc-provider.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
+import { accessTokenThroughChain, type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the gateway's own tests drive the API in-process, as its e2e specs do
 import { createApi } from '../../api/src/app.factory.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
@@ -46,33 +46,11 @@ const warnings: string[] = [];
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value)!).digest('hex');
 
-async function form(url: string, body: Record<string, string>, authorization?: string): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) }, body: new URLSearchParams(body) });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) {
-    throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`);
-  }
-  return json;
-}
-
 /** The agent's access token for the gateway-fronted resource: IdP sign-in, token exchange, redemption. */
 async function accessTokenFor(sub: string): Promise<{ token: string; userId: string }> {
-  const idToken = await provider.signIn(setup.idpClient, { sub, email: `${sub}@example.com`, groups: [setup.groupName] });
-  const exchanged = await form(`${setup.crossgateUrl}/oauth2/token`, {
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    requested_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
-    subject_token: idToken,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
-    audience: setup.resource.issuer,
-    resource: gatewayResource,
-    scope: 'notes.read notes.write',
-    client_id: setup.agent.clientId,
-    client_secret: setup.agent.secret,
-  });
-  const basic = `Basic ${Buffer.from(`${setup.agentAtResource.clientId}:${setup.agentAtResource.secret}`).toString('base64')}`;
-  const redeemed = await form(`${setup.resource.issuer}/token`, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: String(exchanged['access_token']) }, basic);
+  const token = await accessTokenThroughChain(setup, provider, sub, { resource: gatewayResource, scope: 'notes.read notes.write' });
   const user = await prisma.user.findFirstOrThrow({ where: { subject: sub } });
-  return { token: String(redeemed['access_token']), userId: user.id };
+  return { token, userId: user.id };
 }
 
 async function connect(token: string): Promise<Client> {
