@@ -24,8 +24,12 @@ const environmentSchema = z.object({
   MCP_GATEWAY_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** How long a route (a resource's gateway settings) is reused. */
   MCP_GATEWAY_ROUTE_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  /** How long a vaulted key is reused before it is retrieved again (an upstream 401 retrieves it at once). */
-  MCP_GATEWAY_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * How long a vaulted key is reused before it is retrieved again (an upstream 401 retrieves it at
+   * once): a kill switch on the connection alone (not its user, agent or resource, which
+   * introspection catches) reaches live sessions within this.
+   */
+  MCP_GATEWAY_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /** The largest JSON-RPC message accepted from an agent; a larger one is 413. */
   MCP_GATEWAY_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024),
   /** How long an upstream MCP server may take to start answering. */
