@@ -110,6 +110,11 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
         logger.warn(`Refused a request to ${slug}: ${error.message}`);
         return unavailable('Crossgate cannot be asked right now');
       }
+      if (error instanceof CrossgateRefusalError) {
+        // Crossgate refused the gateway itself (say, it is no longer the resource's resource server): fail closed.
+        logger.error(`Crossgate refused the gateway for ${slug}: ${error.code}: ${error.message}`);
+        return unavailable('The gateway cannot validate tokens for this resource right now');
+      }
       throw error;
     }
   }

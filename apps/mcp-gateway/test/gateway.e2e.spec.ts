@@ -245,4 +245,20 @@ describe('the MCP gateway', () => {
     }
     expect(warnings).toEqual([]);
   }, 60_000);
+
+  it('should fail closed with 503, never 5xx from a crash, once Crossgate no longer lets the gateway introspect', async () => {
+    const { token } = await accessTokenFor(unique('erin'));
+    expect((await admin.put(`/api/resources/${setup.resource.id}`, { introspectionClientIds: [] })).status).toBe(200);
+    try {
+      const status = await eventually(
+        'the gateway refused by Crossgate',
+        async () => (await fetch(gatewayResource, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) })).status,
+        (answered) => answered !== 200,
+      );
+      expect(status).toBe(503);
+    } finally {
+      expect((await admin.put(`/api/resources/${setup.resource.id}`, { introspectionClientIds: [setup.resourceServer.id] })).status).toBe(200);
+    }
+    expect(warnings.splice(0).every((warning) => /refused the gateway|does not let this gateway/.test(warning))).toBe(true);
+  }, 30_000);
 });
