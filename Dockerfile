@@ -4,6 +4,7 @@ COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/demo-mcp/package.json apps/demo-mcp/
+COPY apps/mcp-gateway/package.json apps/mcp-gateway/
 COPY apps/admin/package.json apps/admin/
 COPY libs libs
 RUN npm ci --no-audit --no-fund

@@ -4,8 +4,9 @@
  * once the API answers, the demo MCP server (a resource protected by Crossgate, apps/demo-mcp). The
  * worker runs inside the API process in single-process mode (the default without REDIS_URL), else as
  * a process of its own, started once the API answers. Ctrl-C stops them all.
+ * The MCP gateway (apps/mcp-gateway) starts once the API answers too.
  * `--no-build` runs what is already built (the Docker image does this); `--no-demo-mcp` leaves the
- * demo MCP server out.
+ * demo MCP server out, `--no-mcp-gateway` the MCP gateway.
  */
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -18,9 +19,10 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 const skipBuild = process.argv.includes('--no-build');
 const withDemoMcp = !process.argv.includes('--no-demo-mcp');
+const withMcpGateway = !process.argv.includes('--no-mcp-gateway');
 for (const [label, script] of skipBuild ? [] : [
   ['Generating the database client', 'generate'],
-  ['Compiling the API, worker and demo MCP server', 'build:server'],
+  ['Compiling the API, worker, demo MCP server and MCP gateway', 'build:server'],
   ['Building the admin UI', 'build:admin'],
 ]) {
   process.stdout.write(`• ${label}…\n`);
@@ -80,10 +82,10 @@ const host = process.env.HOST ?? '127.0.0.1';
 run('API', 'apps/api/dist/main.js');
 
 // The demo MCP server's authorization server is Crossgate's RAS for it, whose issuer derives from
-// Crossgate's public URL; both must name it the same way.
+// Crossgate's public URL; both must name it the same way. So do the gateway's fronted resources.
 const demoMcpEnv = { ...process.env, CROSSGATE_URL: process.env.CROSSGATE_URL || process.env.PUBLIC_URL || `http://localhost:${port}` };
 
-// The worker (on its own) and the demo MCP server start once the API has migrated the database and listens.
+// The worker (on its own), the demo MCP server and the MCP gateway start once the API has migrated the database and listens.
 const deadline = Date.now() + 120_000;
 async function waitForApi() {
   while (!stopping && Date.now() < deadline) {
@@ -95,6 +97,9 @@ async function waitForApi() {
         }
         if (withDemoMcp) {
           run('demo MCP server', 'apps/demo-mcp/dist/main.js', demoMcpEnv);
+        }
+        if (withMcpGateway) {
+          run('MCP gateway', 'apps/mcp-gateway/dist/main.js', demoMcpEnv);
         }
         return;
       }

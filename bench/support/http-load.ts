@@ -95,10 +95,26 @@ export async function drive(label: string, url: string, exchangesOrBody: Prepare
  * omission).
  */
 export async function driveAtRate(label: string, url: string, exchanges: PreparedRequest[], duration: number, rate: number, connections: number): Promise<Load> {
+  const requests = exchanges.map((exchange) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization }, body: exchange.body }));
+  const { load } = await driveRequestsAtRate(label, url, requests, duration, rate, connections);
+  return { ...load, p50: Math.round(load.p50), p99: Math.round(load.p99) };
+}
+
+/** Any POST: its headers and body. */
+export interface RawRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * {@link driveAtRate} for any POST, with latencies in fractional milliseconds (and every one of
+ * them, sorted, for comparisons finer than a millisecond).
+ */
+export async function driveRequestsAtRate(label: string, url: string, requests: RawRequest[], duration: number, rate: number, connections: number): Promise<{ load: Load; latencies: number[] }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const total = Math.round(rate * duration);
   const latencies: number[] = [];
-  let turn = Math.floor(Math.random() * exchanges.length);
+  let turn = Math.floor(Math.random() * requests.length);
   let sent = 0;
   let ok = 0;
   let non2xx = 0;
@@ -112,8 +128,8 @@ export async function driveAtRate(label: string, url: string, exchanges: Prepare
         resolve();
       }
     };
-    const send = (exchange: PreparedRequest, due: number) => {
-      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: exchange.authorization } }, (response) => {
+    const send = (prepared: RawRequest, due: number) => {
+      const request = http.request(url, { method: 'POST', agent, headers: prepared.headers }, (response) => {
         response.resume();
         response.on('end', () => {
           latencies.push(performance.now() - due);
@@ -129,12 +145,12 @@ export async function driveAtRate(label: string, url: string, exchanges: Prepare
         errors += 1;
         settle();
       });
-      request.end(exchange.body);
+      request.end(prepared.body);
     };
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
       for (; sent < due; sent += 1) {
-        send(exchanges[turn++ % exchanges.length] as PreparedRequest, started + (sent * 1000) / rate);
+        send(requests[turn++ % requests.length] as RawRequest, started + (sent * 1000) / rate);
       }
       if (sent < total) {
         setTimeout(tick, 1);
@@ -145,10 +161,10 @@ export async function driveAtRate(label: string, url: string, exchanges: Prepare
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
+  const percentile = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
   const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0, seconds: elapsed };
   console.log(`${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${ok} 2xx, ${non2xx} non-2xx, ${errors} errors (evenly spaced, up to ${connections} connections, ${round(elapsed)} s)`);
-  return load;
+  return { load, latencies };
 }
 
 export const round = (value: number) => Math.round(value * 100) / 100;

@@ -23,6 +23,7 @@ import { serveFormEndpoints } from './oauth/form-endpoint.ts';
 import { TokenEndpoint, tokenEndpointPath } from './oauth/token-endpoint.ts';
 import type { Clock } from './platform/platform.module.ts';
 import { RasEndpoints, rasFormEndpoints } from './ras/ras-endpoints.ts';
+import { GatewayEndpoints, gatewayFormEndpoints } from './gateway/gateway-endpoints.ts';
 
 export interface ApiOptions {
   clock?: Clock;
@@ -62,7 +63,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   app.use(express.json({ limit: config.http.bodyLimit, strict: true }));
   app.use(express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }));
   // Ahead of Express and Nest, whose middleware and routes every token request would otherwise walk.
-  serveFormEndpoints(app.getHttpServer() as Server, [[tokenEndpointPath, app.get(TokenEndpoint)], ...rasFormEndpoints(app.get(RasEndpoints))], {
+  serveFormEndpoints(app.getHttpServer() as Server, [[tokenEndpointPath, app.get(TokenEndpoint)], ...rasFormEndpoints(app.get(RasEndpoints)), ...gatewayFormEndpoints(app.get(GatewayEndpoints))], {
     bodyLimitBytes: config.http.bodyLimitBytes,
   });
   // Ahead of everything: the request id, its log context and the request's duration.

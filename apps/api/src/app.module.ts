@@ -60,6 +60,7 @@ import { AssertionRedemptions } from './ras/assertion-redemptions.service.ts';
 import { JwtBearerServices } from './ras/grants/jwt-bearer.grant.ts';
 import { RasKeysService } from './ras/ras-keys.service.ts';
 import { RasDiscoveryController } from './ras/ras-discovery.controller.ts';
+import { GatewayEndpoints } from './gateway/gateway-endpoints.ts';
 import { RasEndpoints } from './ras/ras-endpoints.ts';
 
 @Module({})
@@ -114,6 +115,7 @@ export class AppModule {
         UserProvisioningService,
         RasKeysService,
         RasEndpoints,
+        GatewayEndpoints,
         RasAccessTokens,
         AssertionRedemptions,
         JwtBearerServices,

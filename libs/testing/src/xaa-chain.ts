@@ -245,3 +245,35 @@ export async function runChain(setup: ChainSetup, idp: LocalOidcProvider, mcpUrl
     await client.close();
   }
 }
+
+async function postForm(url: string, body: Record<string, string>, authorization?: string): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization === undefined ? {} : { authorization }) }, body: new URLSearchParams(body) });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) {
+    throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`);
+  }
+  return json;
+}
+
+/**
+ * The agent's access token for `resource` (one of the chain's resource indicators) on behalf of
+ * `sub`, over plain HTTP: the IdP sign-in, the token exchange at Crossgate (client_secret_post) and
+ * the redemption at the resource's issuer (client_secret_basic).
+ */
+export async function accessTokenThroughChain(setup: ChainSetup, idp: LocalOidcProvider, sub: string, options: { resource: string; scope: string }): Promise<string> {
+  const idToken = await idp.signIn(setup.idpClient, { sub, email: `${sub}@example.com`, groups: [setup.groupName] });
+  const exchanged = await postForm(`${setup.crossgateUrl}/oauth2/token`, {
+    grant_type: tokenExchangeGrant,
+    requested_token_type: idJagTokenType,
+    subject_token: idToken,
+    subject_token_type: idTokenType,
+    audience: setup.resource.issuer,
+    resource: options.resource,
+    scope: options.scope,
+    client_id: setup.agent.clientId,
+    client_secret: setup.agent.secret,
+  });
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(setup.agentAtResource.clientId)}:${encodeURIComponent(setup.agentAtResource.secret)}`).toString('base64')}`;
+  const redeemed = await postForm(`${setup.resource.issuer}/token`, { grant_type: jwtBearerGrant, assertion: String(exchanged['access_token']) }, basic);
+  return String(redeemed['access_token']);
+}

@@ -61,19 +61,24 @@ export interface IntrospectionResponse {
   token_type?: string;
 }
 
-/** What the audit event of one introspection or revocation says. */
-interface TokenRequestTrail {
+/** What the audit event of one introspection, revocation or gateway request says. */
+export interface TokenRequestTrail {
   step: string;
   client?: AuthenticatedClient;
   jti?: string;
   tokenClientId?: string;
   userId?: string | null;
   outcome?: string;
+  /** More context for the event (never a secret). */
+  context?: Record<string, unknown>;
+  /** A decision the caller reports (the gateway's on a tool call), recorded instead of the request's own. */
+  reported?: { decision: 'allow' | 'deny'; reason: string | null };
 }
 
-interface TokenRequestContext {
+export interface TokenRequestContext {
   server: AuthorizationServer;
   client: AuthenticatedClient;
+  form: Form;
   token: () => string;
   trail: TokenRequestTrail;
 }
@@ -129,10 +134,7 @@ export class RasEndpoints {
   /** `POST <issuer>/introspect`: only the resource's own resource servers may ask. */
   introspect(request: FormRequest): Promise<IntrospectionResponse> {
     return this.tokenRequest('token_introspection', request, async ({ server, client, token, trail }) => {
-      trail.step = 'caller';
-      if (!server.resource.introspectionClientIds.includes(client.id)) {
-        throw new OAuthError('unauthorized_client', "This client is not one of the resource's resource servers, so it may not introspect");
-      }
+      assertResourceServer(server, client, trail, 'introspect');
       trail.step = 'token';
       const status = await this.accessTokens.status(server.resource, server.issuer, token());
       trail.jti = status.claims?.jti;
@@ -183,7 +185,7 @@ export class RasEndpoints {
    * client, then `run`; the answer leaves once its audit event is committed, and a refusal at any
    * step is audited too. `token()` is the `token` parameter, or `invalid_request`.
    */
-  private async tokenRequest<T>(action: string, { headers, form: readForm, requestId, params }: FormRequest, run: (context: TokenRequestContext) => Promise<T>): Promise<T> {
+  async tokenRequest<T>(action: string, { headers, form: readForm, requestId, params }: FormRequest, run: (context: TokenRequestContext) => Promise<T>): Promise<T> {
     const server = this.authorizationServer(params['slug']);
     const trail: TokenRequestTrail = { step: 'request' };
     try {
@@ -198,7 +200,7 @@ export class RasEndpoints {
         }
         return value;
       };
-      const answer = await run({ server, client, token, trail });
+      const answer = await run({ server, client, form, token, trail });
       await this.record(this.tokenAuditEntry(action, server, trail, requestId, null));
       trail.step = 'recorded';
       return answer;
@@ -229,7 +231,7 @@ export class RasEndpoints {
   }
 
   private tokenAuditEntry(action: string, server: AuthorizationServer, trail: TokenRequestTrail, requestId: string | null, error: unknown): AuditEntry {
-    return oauthAuditEntry({
+    const entry = oauthAuditEntry({
       action,
       client: trail.client,
       step: trail.step,
@@ -242,8 +244,10 @@ export class RasEndpoints {
         issuedToClientId: trail.tokenClientId ?? null,
         userId: trail.userId ?? null,
         outcome: trail.outcome ?? null,
+        ...trail.context,
       },
     });
+    return error === null && trail.reported !== undefined ? { ...entry, ...trail.reported } : entry;
   }
 
   /** Records an allowed request's audit event; the answer waits for it, and is withheld when it cannot be written. */
@@ -263,6 +267,14 @@ export class RasEndpoints {
     } catch (cause) {
       this.logger.error(`Could not record a refused ${audit.action}: ${cause instanceof Error ? cause.message : String(cause)}`);
     }
+  }
+}
+
+/** Only the resource's own resource servers (its `introspectionClientIds`) may `what`; anyone else is `unauthorized_client`. */
+export function assertResourceServer(server: AuthorizationServer, client: AuthenticatedClient, trail: TokenRequestTrail, what: string): void {
+  trail.step = 'caller';
+  if (!server.resource.introspectionClientIds.includes(client.id)) {
+    throw new OAuthError('unauthorized_client', `This client is not one of the resource's resource servers, so it may not ${what}`);
   }
 }
 

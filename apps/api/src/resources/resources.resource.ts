@@ -6,6 +6,10 @@
  * issuer is then `<public URL>/ras/<slug>`, and `authorizationServer` must be exactly that (it is
  * set when protection is switched on or the slug changes, unless the request names another value,
  * which is refused). `introspectionClientIds` are the clients that may introspect its access tokens.
+ *
+ * A resource with `gatewayUpstreamUrl` is fronted by the MCP gateway (apps/mcp-gateway): agents call
+ * `<gateway URL>/mcp/<slug>`, which must be one of its resource indicators, and the gateway forwards
+ * each allowed call upstream. `gatewayToolScopes` maps each published tool to a scope of the catalogue.
  */
 import { z } from 'zod';
 
@@ -43,6 +47,18 @@ const resourceSchema = z.strictObject({
   rasTrustsCrossgateIdp: z.boolean().default(true),
   idJagReusable: z.boolean().default(false),
   introspectionClientIds: field.uniqueList(z.uuid(), 50).default([]),
+  /** Set: the MCP gateway fronts this resource and forwards its calls here. */
+  gatewayUpstreamUrl: field.httpsUrl.nullable().default(null),
+  /** Tool name → the scope (from `scopes`) a call of it needs at the gateway. */
+  gatewayToolScopes: z
+    .record(z.string().regex(/^[A-Za-z0-9_.\-/]{1,128}$/, 'tool names are letters, digits and _ . - / (at most 128)'), field.scopeToken)
+    .refine((map) => Object.keys(map).length <= 500, 'at most 500 tools')
+    .default({}),
+  gatewayKeyHeader: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
+    .transform((name) => name.toLowerCase())
+    .default('x-api-key'),
   owner: field.owner,
   status: z.enum(recordStatuses).default('active'),
 });
@@ -93,6 +109,10 @@ export const resourcesResource: AdminResource = {
     } else {
       field.requireValid({ authorizationServer: field.merged(input, existing, 'authorizationServer') === undefined && 'is required unless the resource is protected by Crossgate' });
     }
+    const toolScopes = field.merged<Record<string, string> | undefined>(input, existing, 'gatewayToolScopes') ?? {};
+    const catalogue = new Set((field.merged<{ name: string }[] | undefined>(input, existing, 'scopes') ?? []).map((scope) => scope.name));
+    const unknownScopes = [...new Set(Object.values(toolScopes))].filter((scope) => !catalogue.has(scope));
+    field.requireValid({ gatewayToolScopes: unknownScopes.length > 0 && `names scopes that are not in the catalogue: ${unknownScopes.join(', ')}` });
     const introspectors = input['introspectionClientIds'] as string[] | undefined;
     if (introspectors !== undefined && introspectors.length > 0) {
       const found = await context.count('client', { id: { in: introspectors }, deletedAt: null });

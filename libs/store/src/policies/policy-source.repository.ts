@@ -51,6 +51,25 @@ export interface DirectoryResourceRow {
   idJagReusable: boolean;
   /** Row ids of the clients that may introspect its access tokens. */
   introspectionClientIds: string[];
+  /** How the MCP gateway fronts it, or null when it is not gateway-fronted. */
+  gateway: GatewayRoute | null;
+}
+
+/** A gateway-fronted resource: where the MCP gateway forwards, and which scope each tool needs. */
+export interface GatewayRoute {
+  upstreamUrl: string;
+  /** Tool name → scope. */
+  toolScopes: Record<string, string>;
+  /** The header a vaulted API key goes upstream in. */
+  keyHeader: string;
+}
+
+/** The tool → scope map as stored (validated by the admin API); anything else is skipped. */
+function toolScopesOf(stored: unknown): Record<string, string> {
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) {
+    return {};
+  }
+  return Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 /** Another IdP whose ID-JAGs a protected resource's authorization server redeems (active only). */
@@ -211,6 +230,9 @@ export class PolicySourceRepository {
           rasTrustsCrossgateIdp: true,
           idJagReusable: true,
           introspectionClientIds: true,
+          gatewayUpstreamUrl: true,
+          gatewayToolScopes: true,
+          gatewayKeyHeader: true,
         },
       }),
       this.prisma.trustedIdp.findMany({ where: live, select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true } }),
@@ -224,7 +246,11 @@ export class PolicySourceRepository {
     return {
       clients,
       connections,
-      resources: resources.map(({ scopes, ...resource }) => ({ ...resource, scopeNames: scopeNamesOf(scopes) })),
+      resources: resources.map(({ scopes, gatewayUpstreamUrl, gatewayToolScopes, gatewayKeyHeader, ...resource }) => ({
+        ...resource,
+        scopeNames: scopeNamesOf(scopes),
+        gateway: gatewayUpstreamUrl === null ? null : { upstreamUrl: gatewayUpstreamUrl, toolScopes: toolScopesOf(gatewayToolScopes), keyHeader: gatewayKeyHeader },
+      })),
       idps,
       registrations,
       rasTrustedIssuers,

@@ -46,7 +46,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Config } from '@crossgate/config';
 import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes } from '@crossgate/domain';
 import { type Decision, decide } from '@crossgate/policy';
-import { type AuditEntry, SecretNotFoundError, SigningKeyRepository } from '@crossgate/store';
+import { type AuditEntry, SigningKeyRepository } from '@crossgate/store';
 import {
   grantTypes,
   idJagSubjectClaims,
@@ -67,6 +67,7 @@ import { type ProvisionedUser, UserProvisioningService } from '../../users/user-
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
 import { IdTokenVerifier } from '../id-token-verifier.service.ts';
+import { openConnectionCredential } from '../connection-credential-opening.ts';
 import { assertNoKillSwitch } from '../kill-switch-check.ts';
 import { idpRole } from '../issuer-keys.service.ts';
 import { oauthAuditEntry } from '../oauth-audit.ts';
@@ -519,22 +520,10 @@ async function retrieveCredential(services: TokenExchangeServices, request: Gran
   if (connection.credentialSecretId === null) {
     throw new OAuthError('invalid_grant', 'The connection has no credential set');
   }
-  let opened;
+  const opened = await openConnectionCredential(services, { id: connection.id, credentialSecretId: connection.credentialSecretId }, now, (version) => {
+    trail.keyVersion = version;
+  });
   try {
-    opened = await services.credentials.current(connection.credentialSecretId);
-  } catch (cause) {
-    if (cause instanceof SecretNotFoundError) {
-      throw new OAuthError('invalid_grant', 'The connection has no active credential', { cause });
-    }
-    // An integrity failure or an unconfigured KEK: the message names the secret and the KEK id, never the value.
-    services.logger.error(`Could not open the credential of connection ${connection.id}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    throw new OAuthError('temporarily_unavailable', 'The credential cannot be opened; try again shortly', { cause });
-  }
-  try {
-    trail.keyVersion = opened.version;
-    if (opened.expiresAt !== null && opened.expiresAt <= now) {
-      throw new OAuthError('invalid_grant', `The connection's credential (version ${opened.version}) expired at ${opened.expiresAt.toISOString()}`);
-    }
     trail.step = 'record';
     await recordIssuance(services, { audit: exchangeAuditEntry(trail, request.requestId, null), at: now });
     services.credentials.markUsed(connection.id);

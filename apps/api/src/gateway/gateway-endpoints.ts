@@ -1,0 +1,190 @@
+/**
+ * @overview What the MCP gateway (apps/mcp-gateway) asks of a gateway-fronted resource's
+ * authorization server, under its issuer `<public URL>/ras/<slug>`, as form endpoints beside
+ * introspection and with the same caller rule: a confidential client listed in the resource's
+ * `introspectionClientIds` (the gateway is that resource's resource server), else
+ * `unauthorized_client`. Every request leaves exactly one audit event, as at introspection.
+ *
+ * - `gateway/route`: how the gateway fronts the resource (upstream URL, tool → scope map, key
+ *   header) and which pattern its outbound calls use: the gateway client's own active connection to
+ *   the resource (`vaulted_key`), or `none` for an upstream that takes no credential.
+ * - `gateway/credential`: the active version of that vaulted key, for a live call only: `token` is
+ *   the agent's access token the call came with, and it must be active (not revoked, expired or
+ *   killed) and no kill switch may cover the user, the agent, the resource or the connection. The
+ *   value goes to the gateway and upstream, never to the agent; the `secret_retrieval` event names
+ *   the version, never the value, and is committed before the answer leaves.
+ * - `gateway/tool-call`: the gateway's record of one tool call (its decision, pattern, upstream
+ *   status, latency and the SHA-256 of the arguments, never their values), attributed from the
+ *   access token itself (its user and agent), so the gateway cannot name somebody else.
+ *
+ * @see RFC 6749 §2.3 (client authentication), RFC 7662 §2 (the caller rule it mirrors)
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+import { connectionTokenTypes } from '@crossgate/domain';
+
+import { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
+import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
+import { openConnectionCredential } from '../oauth/connection-credential-opening.ts';
+import { assertNoKillSwitch } from '../oauth/kill-switch-check.ts';
+import type { FormEndpoint } from '../oauth/form-endpoint.ts';
+import { OAuthError } from '../oauth/oauth.error.ts';
+import { servingSnapshot } from '../oauth/serving-snapshot.ts';
+import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import { Clock } from '../platform/platform.module.ts';
+import { RasAccessTokens } from '../ras/access-tokens.service.ts';
+import { assertResourceServer, type AuthorizationServer, RasEndpoints, type TokenRequestContext } from '../ras/ras-endpoints.ts';
+
+export interface GatewayRouteResponse {
+  resource_indicators: string[];
+  upstream_url: string;
+  tool_scopes: Record<string, string>;
+  key_header: string;
+  pattern: 'vaulted_key' | 'none';
+}
+
+export interface GatewayCredentialResponse {
+  access_token: string;
+  issued_token_type: string;
+  token_type: 'N_A';
+  key_version: number;
+  expires_in?: number;
+}
+
+const decisions = ['allow', 'deny'] as const;
+const sha256Hex = /^[0-9a-f]{64}$/;
+
+@Injectable()
+export class GatewayEndpoints {
+  private readonly logger = new Logger('mcp-gateway');
+
+  constructor(
+    @Inject(RasEndpoints) private readonly ras: RasEndpoints,
+    @Inject(RasAccessTokens) private readonly accessTokens: RasAccessTokens,
+    @Inject(ConnectionCredentialService) private readonly credentials: ConnectionCredentialService,
+    @Inject(KillSwitchGate) private readonly killSwitches: KillSwitchGate,
+    @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `POST <issuer>/gateway/route`. */
+  route: FormEndpoint['handle'] = (request) =>
+    this.ras.tokenRequest('gateway_route_lookup', request, async (context): Promise<GatewayRouteResponse> => {
+      const { gateway, resource } = this.fronted(context);
+      return {
+        resource_indicators: resource.resourceIndicators,
+        upstream_url: gateway.upstreamUrl,
+        tool_scopes: gateway.toolScopes,
+        key_header: gateway.keyHeader,
+        pattern: this.vaultedKey(context) === undefined ? 'none' : 'vaulted_key',
+      };
+    });
+
+  /** `POST <issuer>/gateway/credential`. */
+  credential: FormEndpoint['handle'] = (request) =>
+    this.ras.tokenRequest('secret_retrieval', request, async (context): Promise<GatewayCredentialResponse> => {
+      const { server, client, trail } = context;
+      this.fronted(context);
+      trail.step = 'token';
+      const status = await this.accessTokens.status(server.resource, server.issuer, context.token());
+      trail.jti = status.claims?.jti;
+      trail.tokenClientId = status.claims?.client_id;
+      if (!status.active) {
+        throw new OAuthError('invalid_grant', `The access token the call came with is not active (${status.reason})`);
+      }
+      trail.userId = status.userId;
+      trail.step = 'connection';
+      const connection = this.vaultedKey(context);
+      if (connection === undefined || connection.status !== 'active' || connection.credentialSecretId === null) {
+        throw new OAuthError('invalid_grant', 'The gateway has no active vaulted_key connection with a credential to this resource');
+      }
+      trail.context = { connectionId: connection.id, pattern: 'vaulted_key', via: 'mcp_gateway' };
+      trail.step = 'kill_switch';
+      // The token's status covered the user, the agent and the resource; this covers the connection and the gateway's own pair.
+      await assertNoKillSwitch(
+        { killSwitches: this.killSwitches, logger: this.logger },
+        { userId: status.userId ?? '', clientId: client.id, idpId: '', resourceId: server.resource.id, connectionId: connection.id },
+      );
+      trail.step = 'credential';
+      const now = this.clock.now();
+      const opened = await openConnectionCredential({ credentials: this.credentials, logger: this.logger }, { id: connection.id, credentialSecretId: connection.credentialSecretId }, now, (keyVersion) => {
+        trail.context = { ...trail.context, keyVersion };
+      });
+      try {
+        this.credentials.markUsed(connection.id);
+        return {
+          access_token: opened.value.toString('utf8'),
+          issued_token_type: connectionTokenTypes.vaulted_key,
+          token_type: 'N_A',
+          key_version: opened.version,
+          ...(opened.expiresAt === null ? {} : { expires_in: Math.floor((opened.expiresAt.getTime() - now.getTime()) / 1000) }),
+        };
+      } finally {
+        opened.value.fill(0);
+      }
+    });
+
+  /** `POST <issuer>/gateway/tool-call`. */
+  toolCall: FormEndpoint['handle'] = (request) =>
+    this.ras.tokenRequest('gateway_tool_call', request, async (context): Promise<Record<string, never>> => {
+      const { server, trail } = context;
+      this.fronted(context);
+      trail.step = 'parameters';
+      const form = context.form;
+      const tool = form['tool'] ?? '';
+      const decision = form['decision'] as (typeof decisions)[number];
+      const argumentsSha256 = form['arguments_sha256'] ?? '';
+      const latencyMs = Number(form['latency_ms']);
+      const downstreamStatus = form['downstream_status'] === undefined || form['downstream_status'] === '' ? null : Number(form['downstream_status']);
+      if (tool === '' || tool.length > 128 || !decisions.includes(decision) || !sha256Hex.test(argumentsSha256) || !Number.isFinite(latencyMs) || latencyMs < 0 || (downstreamStatus !== null && !Number.isInteger(downstreamStatus))) {
+        throw new OAuthError('invalid_request', 'tool, decision (allow|deny), arguments_sha256 (hex SHA-256), latency_ms and an integer downstream_status are required');
+      }
+      trail.step = 'token';
+      // Attribution from the token itself: its user when it is still known, else its claims (a killed token still names who).
+      const status = await this.accessTokens.status(server.resource, server.issuer, context.token());
+      if (status.claims === undefined && !status.active) {
+        throw new OAuthError('invalid_request', `The token does not name a caller of this resource (${status.reason})`);
+      }
+      trail.jti = status.claims?.jti;
+      trail.tokenClientId = status.claims?.client_id;
+      trail.userId = status.active ? status.userId : null;
+      trail.outcome = status.active ? 'active' : status.reason;
+      trail.context = {
+        sub: status.claims?.sub ?? null,
+        agentClientId: status.claims?.client_id ?? null,
+        resourceId: server.resource.id,
+        tool,
+        pattern: form['pattern'] ?? null,
+        downstreamStatus,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        argumentsSha256,
+      };
+      const reason = (form['reason'] ?? '').slice(0, 500);
+      trail.reported = { decision, reason: decision === 'deny' ? reason || 'refused by the gateway' : null };
+      return {};
+    });
+
+  /** The resource's gateway settings; a resource that is not gateway-fronted is refused. */
+  private fronted({ server, client, trail }: TokenRequestContext): { gateway: NonNullable<AuthorizationServer['resource']['gateway']>; resource: AuthorizationServer['resource'] } {
+    assertResourceServer(server, client, trail, 'act as its MCP gateway');
+    const gateway = server.resource.gateway;
+    if (gateway === null) {
+      throw new OAuthError('invalid_target', 'This resource is not fronted by the MCP gateway');
+    }
+    return { gateway, resource: server.resource };
+  }
+
+  /** The calling gateway's own vaulted-key connection to the resource (any status), if it has one. */
+  private vaultedKey({ server, client }: TokenRequestContext) {
+    return servingSnapshot(this.policyEngine).directory.connectionsOf(client.id, server.resource.id).find((connection) => connection.pattern === 'vaulted_key');
+  }
+}
+
+/** Where each gateway form endpoint is served (Express path syntax), for app.factory.ts. */
+export function gatewayFormEndpoints(endpoints: GatewayEndpoints): [path: string, endpoint: FormEndpoint][] {
+  return [
+    ['/ras/:slug/gateway/route', { handle: endpoints.route }],
+    ['/ras/:slug/gateway/credential', { handle: endpoints.credential }],
+    ['/ras/:slug/gateway/tool-call', { handle: endpoints.toolCall }],
+  ];
+}

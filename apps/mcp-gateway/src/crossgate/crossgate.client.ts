@@ -1,0 +1,268 @@
+/**
+ * @overview Everything the gateway asks Crossgate, always as its own client (client_secret_basic)
+ * at the fronted resource's authorization server `<Crossgate>/ras/<slug>`:
+ *
+ * - `caller(slug, token)`: RFC 7662 introspection of the agent's access token. Why introspection
+ *   rather than local JWKS verification: the answer is Crossgate's whole verdict at that moment
+ *   (revoked, expired, the user, agent, IdP or resource kill-switched, the agent disabled), so
+ *   users, groups, policies and kill switches apply exactly as at the token endpoint, and a kill
+ *   switch stops a live session's next call once the short cache below has lapsed (a signature
+ *   check alone would honour a killed token until it expired). The answer is reused for
+ *   `cache.tokenMs` (default 1 s), never past the token's `exp`, which keeps a busy session at about
+ *   one introspection a second.
+ * - `route(slug)`: the resource's gateway settings, reused for `cache.routeMs`.
+ * - `credential(slug, token)`: the vaulted API key for the upstream, retrieved for a live call
+ *   (Crossgate audits the retrieval); reused for `cache.credentialMs` unless `fresh` is asked for.
+ * - `recordToolCall(slug, token, call)`: the audit event of one tool call; never delays the call.
+ *
+ * A failure to get a clear answer is {@link CrossgateUnavailableError} (the gateway fails closed).
+ */
+import { createHash } from 'node:crypto';
+
+import { z } from 'zod';
+
+import type { GatewayConfig } from '../config/gateway.config.ts';
+
+export class CrossgateUnavailableError extends Error {
+  override readonly name = 'CrossgateUnavailableError';
+}
+
+/** Crossgate refused the gateway's request with an OAuth error (RFC 6749 §5.2). */
+export class CrossgateRefusalError extends Error {
+  override readonly name = 'CrossgateRefusalError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** The agent and user behind a valid access token. */
+export interface Caller {
+  sub: string;
+  clientId: string;
+  scopes: string[];
+  exp: number;
+}
+
+export interface Route {
+  slug: string;
+  /** The resource identifier agents' tokens carry as `aud`: `<gateway URL>/mcp/<slug>`. */
+  resource: string;
+  issuer: string;
+  upstreamUrl: string;
+  toolScopes: Record<string, string>;
+  keyHeader: string;
+  pattern: 'vaulted_key' | 'none';
+}
+
+export interface ToolCallRecord {
+  tool: string;
+  decision: 'allow' | 'deny';
+  reason?: string;
+  pattern: Route['pattern'];
+  downstreamStatus: number | null;
+  latencyMs: number;
+  argumentsSha256: string;
+}
+
+const introspectionSchema = z.object({
+  active: z.boolean(),
+  sub: z.string().optional(),
+  client_id: z.string().optional(),
+  scope: z.string().optional(),
+  exp: z.number().optional(),
+  iss: z.string().optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
+});
+const routeSchema = z.object({
+  resource_indicators: z.array(z.string()),
+  upstream_url: z.url(),
+  tool_scopes: z.record(z.string(), z.string()),
+  key_header: z.string().min(1),
+  pattern: z.enum(['vaulted_key', 'none']),
+});
+const credentialSchema = z.object({ access_token: z.string().min(1), key_version: z.number() });
+const errorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
+
+/** RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded. */
+function clientSecretBasic(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+/** A small time-bounded map that forgets everything when it grows past `max` entries. */
+class Expiring<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+  constructor(private readonly max = 10_000) {}
+
+  get(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.until <= now) {
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: string, value: V, until: number): void {
+    if (this.entries.size >= this.max) {
+      this.entries.clear();
+    }
+    this.entries.set(key, { value, until });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+const tokenKey = (slug: string, token: string) => `${slug}\n${createHash('sha256').update(token).digest('base64url')}`;
+
+export class CrossgateClient {
+  private readonly callers = new Expiring<Caller | null>();
+  private readonly routes = new Expiring<Promise<Route | null>>(1_000);
+  private readonly credentials = new Expiring<Promise<{ key: string; version: number }>>(1_000);
+
+  constructor(
+    private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http'>,
+    private readonly warn: (message: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get configured(): boolean {
+    return this.config.crossgate.client !== undefined;
+  }
+
+  issuerOf(slug: string): string {
+    return `${this.config.crossgate.url}/ras/${slug}`;
+  }
+
+  resourceOf(slug: string): string {
+    return `${this.config.http.publicUrl}/mcp/${slug}`;
+  }
+
+  /** The gateway-fronted resource behind `slug`, or null when there is none (or it is not fronted, or not by this gateway). */
+  route(slug: string): Promise<Route | null> {
+    const now = this.now();
+    const cached = this.routes.get(slug, now);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const fresh = this.post(slug, 'gateway/route', { resource: this.resourceOf(slug) }).then(
+      (body): Route | null => {
+        const parsed = routeSchema.safeParse(body);
+        if (!parsed.success) {
+          throw new CrossgateUnavailableError(`${this.issuerOf(slug)}/gateway/route answered something unexpected`);
+        }
+        const resource = this.resourceOf(slug);
+        if (!parsed.data.resource_indicators.includes(resource)) {
+          this.warn(`${slug} is gateway-fronted, but ${resource} is not one of its resource indicators`);
+          return null;
+        }
+        const { upstream_url, tool_scopes, key_header, pattern } = parsed.data;
+        return { slug, resource, issuer: this.issuerOf(slug), upstreamUrl: upstream_url, toolScopes: tool_scopes, keyHeader: key_header, pattern };
+      },
+      (error: unknown) => {
+        if (error instanceof CrossgateRefusalError && error.status < 500) {
+          if (error.status !== 404) {
+            this.warn(`Crossgate does not let this gateway front ${slug}: ${error.code}: ${error.message}`);
+          }
+          return null;
+        }
+        throw error;
+      },
+    );
+    this.routes.set(slug, fresh, now + this.config.cache.routeMs);
+    fresh.catch(() => this.routes.delete(slug));
+    return fresh;
+  }
+
+  /** The caller behind `token` if Crossgate says it is active for this route's resource, else null. */
+  async caller(route: Route, token: string): Promise<Caller | null> {
+    const key = tokenKey(route.slug, token);
+    const now = this.now();
+    const cached = this.callers.get(key, now);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const answer = introspectionSchema.safeParse(await this.post(route.slug, 'introspect', { token, token_type_hint: 'access_token' }));
+    if (!answer.success) {
+      throw new CrossgateUnavailableError(`${route.issuer}/introspect answered something other than an RFC 7662 response`);
+    }
+    const { active, iss, aud, sub, client_id, exp, scope } = answer.data;
+    const audiences = typeof aud === 'string' ? [aud] : (aud ?? []);
+    // RFC 7662 §4: the resource server checks the audience and issuer itself.
+    const caller = active && iss === route.issuer && audiences.includes(route.resource) && sub !== undefined && client_id !== undefined && exp !== undefined ? { sub, clientId: client_id, scopes: scope?.split(' ').filter(Boolean) ?? [], exp } : null;
+    const until = Math.min(now + this.config.cache.tokenMs, caller === null ? Infinity : caller.exp * 1000);
+    if (until > now) {
+      this.callers.set(key, caller, until);
+    }
+    return caller;
+  }
+
+  /** The vaulted API key for the route's upstream, retrieved with the live call's token; `fresh` skips the cache. */
+  credential(route: Route, token: string, fresh = false): Promise<{ key: string; version: number }> {
+    const now = this.now();
+    const cached = fresh ? undefined : this.credentials.get(route.slug, now);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const retrieved = this.post(route.slug, 'gateway/credential', { token }).then((body) => {
+      const parsed = credentialSchema.safeParse(body);
+      if (!parsed.success) {
+        throw new CrossgateUnavailableError(`${route.issuer}/gateway/credential answered something unexpected`);
+      }
+      return { key: parsed.data.access_token, version: parsed.data.key_version };
+    });
+    this.credentials.set(route.slug, retrieved, now + this.config.cache.credentialMs);
+    retrieved.catch(() => this.credentials.delete(route.slug));
+    return retrieved;
+  }
+
+  /** Records one tool call in Crossgate's audit log; a failure is reported, never thrown. */
+  recordToolCall(route: Route, token: string, call: ToolCallRecord): void {
+    const form: Record<string, string> = {
+      token,
+      tool: call.tool,
+      decision: call.decision,
+      pattern: call.pattern,
+      latency_ms: call.latencyMs.toFixed(3),
+      arguments_sha256: call.argumentsSha256,
+      downstream_status: call.downstreamStatus === null ? '' : String(call.downstreamStatus),
+      ...(call.reason === undefined ? {} : { reason: call.reason }),
+    };
+    this.post(route.slug, 'gateway/tool-call', form).catch((error: unknown) =>
+      this.warn(`Could not record the ${call.decision === 'allow' ? 'allowed' : 'refused'} call of ${call.tool} at ${route.slug}: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  private async post(slug: string, endpoint: string, form: Record<string, string>): Promise<unknown> {
+    const client = this.config.crossgate.client;
+    if (client === undefined) {
+      throw new CrossgateUnavailableError('The gateway has no client at Crossgate (MCP_GATEWAY_CLIENT_ID, MCP_GATEWAY_CLIENT_SECRET)');
+    }
+    const url = `${this.issuerOf(slug)}/${endpoint}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: clientSecretBasic(client.clientId, client.clientSecret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(form),
+        signal: AbortSignal.timeout(5_000),
+      });
+    } catch (cause) {
+      throw new CrossgateUnavailableError(`${url} cannot be reached`, { cause });
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (response.ok) {
+      return body;
+    }
+    const refusal = errorSchema.safeParse(body);
+    if (!refusal.success || response.status >= 500) {
+      throw new CrossgateUnavailableError(`${url} answered ${response.status}${refusal.success ? ` ${refusal.data.error}` : ''}`);
+    }
+    throw new CrossgateRefusalError(response.status, refusal.data.error, refusal.data.error_description ?? refusal.data.error);
+  }
+}

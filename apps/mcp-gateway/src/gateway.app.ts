@@ -1,0 +1,232 @@
+/**
+ * @overview The MCP gateway as one web-standard `fetch` handler, in the order its checks run:
+ *
+ * 1. `/.well-known/oauth-protected-resource/mcp/<slug>`: the RFC 9728 metadata of a fronted resource.
+ * 2. `/mcp/<slug>`: the resource must be gateway-fronted, and fronted by this gateway (404 else).
+ * 3. The agent's bearer token, introspected at the resource's Crossgate issuer (401 with a
+ *    `resource_metadata` challenge when absent or not active; 503 when Crossgate cannot answer).
+ * 4. A POST body of at most `maxMessageBytes` (413), one JSON-RPC message (400 with a JSON-RPC error).
+ * 5. Tool policy: `tools/call` of a tool the granted scopes do not allow is answered here with a
+ *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow.
+ * 6. Forwarded upstream with the resource's outbound credential (upstream/upstream.ts); the answer
+ *    streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
+ *    SHA-256 of its canonical (RFC 8785) arguments, never their values.
+ *
+ * Nothing is kept per session: the upstream's `Mcp-Session-Id` travels through, and every call is
+ * authorised on its own, so any number of gateway instances can serve the same session.
+ */
+import { createHash } from 'node:crypto';
+
+import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol/node';
+import canonicalize from 'canonicalize';
+
+import type { GatewayConfig } from './config/gateway.config.ts';
+import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailableError, type Route } from './crossgate/crossgate.client.ts';
+import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
+import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
+import { protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
+import { Upstream, UpstreamUnavailableError } from './upstream/upstream.ts';
+
+export interface GatewayLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface GatewayApp {
+  fetch: (request: Request) => Promise<Response>;
+  nodeHandler: NodeMcpRequestHandler;
+}
+
+const slugPattern = '([a-z0-9]+(?:-[a-z0-9]+)*)';
+const mcpPath = new RegExp(`^/mcp/${slugPattern}$`);
+const metadataPath = new RegExp(`^/\\.well-known/oauth-protected-resource/mcp/${slugPattern}$`);
+
+const jsonRpcReply = (body: JsonRpcMessage, status = 200) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
+const unavailable = (description: string) => Response.json({ error: 'temporarily_unavailable', error_description: description }, { status: 503, headers: { 'retry-after': '5' } });
+
+/** The body, or null when it is longer than `limit` bytes (it is not read further). */
+async function readLimited(request: Request, limit: number): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) {
+    return null;
+  }
+  if (request.body === null) {
+    return '';
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** SHA-256 of the canonical JSON of a call's arguments (RFC 8785): the same arguments, the same digest. */
+export function argumentsDigest(args: unknown): string {
+  return createHash('sha256')
+    .update(canonicalize(args ?? {}) ?? '')
+    .digest('hex');
+}
+
+export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): GatewayApp {
+  const crossgate = new CrossgateClient(config, (message) => logger.warn(message));
+  const upstream = new Upstream(crossgate, config.upstreamTimeoutMs);
+
+  async function fetch(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === '/healthz') {
+      return Response.json({ status: 'ok' });
+    }
+    const metadataSlug = metadataPath.exec(path)?.[1];
+    const slug = metadataSlug ?? mcpPath.exec(path)?.[1];
+    if (slug === undefined) {
+      return Response.json({ error: 'not_found' }, { status: 404 });
+    }
+    if (!crossgate.configured) {
+      return unavailable('The gateway has no client at Crossgate yet');
+    }
+    try {
+      const route = await crossgate.route(slug);
+      if (route === null) {
+        return Response.json({ error: 'not_found', error_description: `No resource "${slug}" is fronted by this gateway` }, { status: 404 });
+      }
+      if (metadataSlug !== undefined) {
+        return request.method === 'GET' ? Response.json(protectedResourceMetadata(route), { headers: { 'access-control-allow-origin': '*' } }) : new Response(null, { status: 405, headers: { allow: 'GET' } });
+      }
+      return await serveMcp(route, request);
+    } catch (error) {
+      if (error instanceof CrossgateUnavailableError) {
+        logger.warn(`Refused a request to ${slug}: ${error.message}`);
+        return unavailable('Crossgate cannot be asked right now');
+      }
+      if (error instanceof CrossgateRefusalError) {
+        // Crossgate refused the gateway itself (say, it is no longer the resource's resource server): fail closed.
+        logger.error(`Crossgate refused the gateway for ${slug}: ${error.code}: ${error.message}`);
+        return unavailable('The gateway cannot validate tokens for this resource right now');
+      }
+      throw error;
+    }
+  }
+
+  async function serveMcp(route: Route, request: Request): Promise<Response> {
+    const authorization = request.headers.get('authorization');
+    if (authorization === null) {
+      return unauthorized(route);
+    }
+    const token = /^Bearer ([\x21-\x7E]+)$/i.exec(authorization)?.[1];
+    if (token === undefined) {
+      return unauthorized(route, { code: 'invalid_request', description: 'The Authorization header must be "Bearer <access token>"' });
+    }
+    const caller = await crossgate.caller(route, token);
+    if (caller === null) {
+      return unauthorized(route, { code: 'invalid_token', description: 'The access token is not active for this resource' });
+    }
+    if (request.method !== 'POST') {
+      return relay(await forward(route, token, { method: request.method, headers: request.headers }));
+    }
+    const body = await readLimited(request, config.maxMessageBytes);
+    if (body === null) {
+      return jsonRpcReply(errorMessage(null, errorCodes.invalidRequest, `The message is larger than ${config.maxMessageBytes} bytes`), 413);
+    }
+    const parsed = parseMessage(body);
+    if ('refusal' in parsed) {
+      return jsonRpcReply(errorMessage(null, parsed.refusal.code, parsed.refusal.message), 400);
+    }
+    const { message } = parsed;
+    const id: JsonRpcId = message.id ?? null;
+    const send = () => forward(route, token, { method: 'POST', headers: request.headers, body });
+    if (message.method === 'tools/call') {
+      return callTool(route, token, caller, id, message, send);
+    }
+    if (message.method !== 'tools/list') {
+      return relay(await send(), id);
+    }
+    const answer = await send();
+    if (!(answer instanceof Response) || !answer.ok) {
+      return relay(answer, id);
+    }
+    const filtered = rewriteMessages(await answer.text(), answer.headers.get('content-type') ?? '', (reply) =>
+      Array.isArray(reply.result?.['tools']) ? { ...reply, result: { ...reply.result, tools: visibleTools(route.toolScopes, caller.scopes, reply.result['tools'] as { name?: unknown }[]) } } : reply,
+    );
+    return new Response(filtered, { status: answer.status, headers: Upstream.responseHeaders(answer) });
+  }
+
+  async function callTool(route: Route, token: string, caller: Caller, id: JsonRpcId, message: JsonRpcMessage, send: () => Promise<Response | GatewayRefusal>): Promise<Response> {
+    const tool = message.params?.['name'];
+    if (typeof tool !== 'string' || tool === '') {
+      return jsonRpcReply(errorMessage(id, errorCodes.invalidParams, 'tools/call needs params.name'));
+    }
+    const argumentsSha256 = argumentsDigest(message.params?.['arguments']);
+    const decision = decideToolCall(route.toolScopes, caller.scopes, tool);
+    if (!decision.allowed) {
+      crossgate.recordToolCall(route, token, { tool, decision: 'deny', reason: decision.reason, pattern: route.pattern, downstreamStatus: null, latencyMs: 0, argumentsSha256 });
+      return jsonRpcReply(errorMessage(id, errorCodes.forbidden, decision.reason, decision.scope === undefined ? { tool } : { tool, requiredScope: decision.scope }));
+    }
+    const started = performance.now();
+    const answer = await send();
+    const latencyMs = performance.now() - started;
+    const refused = !(answer instanceof Response);
+    crossgate.recordToolCall(route, token, {
+      tool,
+      decision: refused ? 'deny' : 'allow',
+      ...(refused ? { reason: answer.reason } : {}),
+      pattern: route.pattern,
+      downstreamStatus: refused ? null : answer.status,
+      latencyMs,
+      argumentsSha256,
+    });
+    return relay(answer, id);
+  }
+
+  /** The upstream's answer, or why the gateway could not get one. */
+  async function forward(route: Route, token: string, request: { method: string; headers: Headers; body?: string }): Promise<Response | GatewayRefusal> {
+    try {
+      const answer = await upstream.send(route, token, request);
+      if (answer.status === 401 || answer.status === 403) {
+        await answer.body?.cancel();
+        logger.warn(`The upstream MCP server of ${route.slug} refused the gateway's credential (${answer.status})`);
+        return { status: 502, code: errorCodes.upstreamUnavailable, reason: "The upstream MCP server refused the gateway's credential" };
+      }
+      return answer;
+    } catch (error) {
+      if (error instanceof CrossgateRefusalError) {
+        return { status: 403, code: errorCodes.forbidden, reason: `Crossgate refused the outbound credential: ${error.message}` };
+      }
+      if (error instanceof UpstreamUnavailableError) {
+        logger.warn(`${error.message}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
+        return { status: 502, code: errorCodes.upstreamUnavailable, reason: error.message };
+      }
+      throw error;
+    }
+  }
+
+  function relay(answer: Response | GatewayRefusal, id: JsonRpcId = null): Response {
+    if (!(answer instanceof Response)) {
+      return jsonRpcReply(errorMessage(id, answer.code, answer.reason), answer.status);
+    }
+    return new Response(answer.body, { status: answer.status, headers: Upstream.responseHeaders(answer) });
+  }
+
+  return {
+    fetch,
+    nodeHandler: toNodeHandler({ fetch }, { onerror: (error) => logger.error(`HTTP: ${error.message}`) }),
+  };
+}
+
+/** An answer the gateway gives instead of the upstream's. */
+interface GatewayRefusal {
+  status: number;
+  code: number;
+  reason: string;
+}

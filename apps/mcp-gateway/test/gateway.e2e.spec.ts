@@ -1,0 +1,264 @@
+/**
+ * The MCP gateway end to end: a real `oidc-provider` sign-in, the token exchange and redemption at
+ * Crossgate for an access token whose audience is the gateway-fronted resource, then the MCP client
+ * SDK through the gateway to a legacy MCP server (started here) that only takes an API key, which
+ * the gateway gets from Crossgate's vault. Tool-level policy, bad input, a key rotation mid-session,
+ * a kill switch, and the audit trail of every tool call.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import canonicalize from 'canonicalize';
+import { SignJWT } from 'jose';
+
+import { loadConfig } from '@crossgate/config';
+import { AdminHttp, createAdmin, eventually, freePort, unique } from '@crossgate/testing';
+import type { PrismaClient } from '@crossgate/store';
+
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test support kept out of the @crossgate/testing index so other suites do not load oidc-provider and the MCP SDK
+import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } from '../../../libs/testing/src/oidc-provider.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { accessTokenThroughChain, type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the gateway's own tests drive the API in-process, as its e2e specs do
+import { createApi } from '../../api/src/app.factory.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { PRISMA } from '../../api/src/platform/platform.module.ts';
+import { loadGatewayConfig } from '../src/config/gateway.config.ts';
+import { createGatewayApp } from '../src/gateway.app.ts';
+import { type LegacyMcp, startLegacyMcp } from './support/legacy-mcp.ts';
+
+const tokenCacheMs = 200;
+const maxMessageBytes = 16 * 1024;
+const firstKey = `lk_${unique('first')}_0123456789abcdef`;
+const toolScopes = { tickets_search: 'notes.read', tickets_close: 'notes.write', tickets_purge: 'tickets.admin' };
+
+let closeApi: () => Promise<void>;
+let prisma: PrismaClient;
+let admin: AdminHttp;
+let provider: LocalOidcProvider;
+let legacy: LegacyMcp;
+let gateway: Server;
+let setup: ChainSetup;
+let gatewayResource: string;
+let connectionId: string;
+const warnings: string[] = [];
+
+const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value)!).digest('hex');
+
+/** The agent's access token for the gateway-fronted resource: IdP sign-in, token exchange, redemption. */
+async function accessTokenFor(sub: string): Promise<{ token: string; userId: string }> {
+  const token = await accessTokenThroughChain(setup, provider, sub, { resource: gatewayResource, scope: 'notes.read notes.write' });
+  const user = await prisma.user.findFirstOrThrow({ where: { subject: sub } });
+  return { token, userId: user.id };
+}
+
+async function connect(token: string): Promise<Client> {
+  const client = new Client({ name: 'gateway-e2e', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(gatewayResource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+const textOf = (result: unknown) => ((result as { content?: { text?: string }[] }).content ?? []).map((part) => part.text).join('\n');
+
+beforeAll(async () => {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const app = await createApi(loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl }), { logger: ['error'] });
+  await app.listen(port, '127.0.0.1');
+  closeApi = () => app.close();
+  prisma = app.get<PrismaClient>(PRISMA);
+  admin = AdminHttp.withToken(baseUrl, (await createAdmin(prisma, 'it-admin')).token);
+
+  const idpClient: OidcProviderClient = { clientId: unique('agent-at-idp'), clientSecret: `${unique('rp')}-0123456789abcdef0123456789abcdef`, redirectUri: 'http://127.0.0.1/callback' };
+  provider = await startOidcProvider([idpClient]);
+  legacy = await startLegacyMcp(firstKey);
+
+  const gatewayPort = await freePort();
+  const slug = unique('tickets').toLowerCase();
+  gatewayResource = `http://127.0.0.1:${gatewayPort}/mcp/${slug}`;
+  // The gateway is the fronted resource's resource server: setUpChain's "MCP server" client is the gateway's client.
+  setup = await setUpChain(admin, { crossgateUrl: baseUrl, idp: provider, idpClient, mcpUrl: gatewayResource, slug, label: unique('gw').toLowerCase() });
+  const fronted = await admin.put(`/api/resources/${setup.resource.id}`, {
+    scopes: [
+      { name: 'notes.read', description: 'Search tickets', risk: 'low' },
+      { name: 'notes.write', description: 'Close tickets', risk: 'medium' },
+      { name: 'tickets.admin', description: 'Purge tickets', risk: 'high' },
+    ],
+    gatewayUpstreamUrl: legacy.url,
+    gatewayToolScopes: toolScopes,
+  });
+  expect(fronted.status).toBe(200);
+  const connection = await admin.post<{ id: string }>('/api/connections', { name: 'gateway → legacy tickets', clientId: setup.resourceServer.id, resourceId: setup.resource.id, pattern: 'vaulted_key', owner: 'demo@crossgate.example' });
+  expect(connection.status).toBe(201);
+  connectionId = connection.body.id;
+  expect((await admin.put(`/api/connections/${connectionId}/credential`, { value: firstKey })).status).toBe(200);
+
+  const config = loadGatewayConfig({
+    MCP_GATEWAY_PORT: String(gatewayPort),
+    MCP_GATEWAY_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+    CROSSGATE_URL: baseUrl,
+    MCP_GATEWAY_CLIENT_ID: setup.resourceServer.clientId,
+    MCP_GATEWAY_CLIENT_SECRET: setup.resourceServer.secret,
+    MCP_GATEWAY_TOKEN_CACHE_MS: String(tokenCacheMs),
+    MCP_GATEWAY_MAX_MESSAGE_BYTES: String(maxMessageBytes),
+  });
+  const gatewayApp = createGatewayApp(config, { log: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) });
+  gateway = createServer((request, response) => void gatewayApp.nodeHandler(request, response));
+  await new Promise<void>((resolve) => gateway.listen(gatewayPort, '127.0.0.1', resolve));
+}, 60_000);
+
+afterAll(async () => {
+  gateway?.closeAllConnections();
+  await new Promise((resolve) => gateway?.close(resolve));
+  await legacy?.close();
+  await provider?.close();
+  await closeApi?.();
+});
+
+describe('the MCP gateway', () => {
+  afterEach(() => expect(warnings.splice(0)).toEqual([]));
+
+  it('should publish RFC 9728 metadata naming Crossgate and challenge a request without a token', async () => {
+    const metadataUrl = gatewayResource.replace('/mcp/', '/.well-known/oauth-protected-resource/mcp/');
+    const metadata = await fetch(metadataUrl);
+    expect(metadata.status).toBe(200);
+    expect(await metadata.json()).toMatchObject({ resource: gatewayResource, authorization_servers: [setup.resource.issuer], scopes_supported: ['notes.read', 'notes.write', 'tickets.admin'] });
+
+    const bare = await fetch(gatewayResource, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl}"`);
+
+    expect((await fetch(gatewayResource.replace(/\/mcp\/.*/, '/mcp/no-such-resource'), { method: 'POST', headers: { authorization: 'Bearer x' } })).status).toBe(404);
+  });
+
+  it('should refuse a forged token with 401 invalid_token and an OAuth error body', async () => {
+    const forged = await new SignJWT({ sub: 'mallory', client_id: setup.agentAtResource.clientId, scope: 'notes.read notes.write tickets.admin' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setIssuer(setup.resource.issuer)
+      .setAudience(gatewayResource)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('not-crossgate-0123456789abcdef0123456789'));
+    const answer = await fetch(gatewayResource, { method: 'POST', headers: { authorization: `Bearer ${forged}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp\//);
+    expect(await answer.json()).toEqual({ error: 'invalid_token', error_description: 'The access token is not active for this resource' });
+  });
+
+  it('should list only the tools the granted scopes allow, refuse the others naming the scope, and audit each call without its arguments', async () => {
+    const { token, userId } = await accessTokenFor(unique('alice'));
+    const client = await connect(token);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual(['tickets_close', 'tickets_search']);
+
+      const searched = await client.callTool({ name: 'tickets_search', arguments: { query: 'printer on fire' } });
+      expect(textOf(searched)).toBe('3 tickets match "printer on fire"');
+      expect(textOf(searched)).not.toContain(firstKey);
+
+      await expect(client.callTool({ name: 'tickets_purge', arguments: {} })).rejects.toThrow('Tool "tickets_purge" needs scope "tickets.admin", which the access token does not grant');
+      await expect(client.callTool({ name: 'debug_dump', arguments: {} })).rejects.toThrow('Tool "debug_dump" is not published through the gateway');
+    } finally {
+      await client.close();
+    }
+    // The upstream saw the gateway's key header and never the agent's token.
+    expect(legacy.seen.length).toBeGreaterThan(0);
+    expect(legacy.seen.every(({ headers }) => headers.includes('x-api-key') && !headers.includes('authorization'))).toBe(true);
+    // tickets_purge and debug_dump never reached it: only initialize, tools/list and one tools/call did (plus notifications).
+    expect(legacy.seen.filter(({ status }) => status === 401)).toHaveLength(0);
+
+    const events = await eventually(
+      'the tool-call audit events',
+      () => prisma.auditEvent.findMany({ where: { action: 'gateway_tool_call', context: { path: ['userId'], equals: userId } }, orderBy: { seq: 'asc' } }),
+      (rows) => rows.length === 3,
+    );
+    const contexts = events.map((event) => event.context as Record<string, unknown>);
+    expect(events.map((event) => [event.decision, contexts[events.indexOf(event)]!['tool']])).toEqual([
+      ['allow', 'tickets_search'],
+      ['deny', 'tickets_purge'],
+      ['deny', 'debug_dump'],
+    ]);
+    expect(events[0]).toMatchObject({ actorId: setup.resourceServer.id, targetType: 'resource', targetId: setup.resource.id });
+    expect(contexts[0]).toMatchObject({ agentClientId: setup.agentAtResource.clientId, resourceId: setup.resource.id, pattern: 'vaulted_key', downstreamStatus: 200, argumentsSha256: sha256({ query: 'printer on fire' }) });
+    expect(typeof contexts[0]!['latencyMs']).toBe('number');
+    expect(events[1]!.reason).toContain('needs scope "tickets.admin"');
+    expect(JSON.stringify(contexts)).not.toContain('printer on fire');
+    // The key was retrieved through Crossgate's audited path, by the gateway, for this user.
+    const retrievals = await prisma.auditEvent.findMany({ where: { action: 'secret_retrieval', actorId: setup.resourceServer.id } });
+    expect(retrievals.length).toBeGreaterThanOrEqual(1);
+    expect(retrievals[0]).toMatchObject({ decision: 'allow' });
+    expect(retrievals[0]!.context).toMatchObject({ connectionId, keyVersion: 1, userId });
+    expect(JSON.stringify(await prisma.auditEvent.findMany({ where: { actorId: setup.resourceServer.id }, select: { action: true, reason: true, context: true } }))).not.toContain(firstKey);
+  }, 60_000);
+
+  it('should answer bad input with a 4xx, never a 5xx: an oversized message (413), a batch, and not JSON', async () => {
+    const { token } = await accessTokenFor(unique('bob'));
+    const post = (body: string) => fetch(gatewayResource, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+    const oversized = await post(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'tickets_search', arguments: { query: 'x'.repeat(maxMessageBytes) } } }));
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600, message: `The message is larger than ${maxMessageBytes} bytes` } });
+    const batch = await post(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'tools/list' }]));
+    expect(batch.status).toBe(400);
+    expect((await batch.json()) as unknown).toMatchObject({ error: { code: -32600 } });
+    const garbage = await post('{not json');
+    expect(garbage.status).toBe(400);
+    expect((await garbage.json()) as unknown).toMatchObject({ error: { code: -32700 } });
+    const nameless = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: {} }));
+    expect(nameless.status).toBe(200);
+    expect((await nameless.json()) as unknown).toMatchObject({ id: 2, error: { code: -32602 } });
+  });
+
+  it('should keep a session working across a key rotation, with the new key retrieved from the vault', async () => {
+    const { token } = await accessTokenFor(unique('carol'));
+    const client = await connect(token);
+    try {
+      expect(textOf(await client.callTool({ name: 'tickets_close', arguments: { id: 'T-1' } }))).toBe('closed T-1');
+      const secondKey = `lk_${unique('second')}_fedcba9876543210`;
+      expect((await admin.put(`/api/connections/${connectionId}/credential`, { value: secondKey })).status).toBe(200);
+      legacy.acceptedKeys.clear();
+      legacy.acceptedKeys.add(secondKey);
+
+      expect(textOf(await client.callTool({ name: 'tickets_close', arguments: { id: 'T-2' } }))).toBe('closed T-2');
+    } finally {
+      await client.close();
+    }
+    const retrievals = await prisma.auditEvent.findMany({ where: { action: 'secret_retrieval', actorId: setup.resourceServer.id }, orderBy: { seq: 'asc' } });
+    expect(retrievals.at(-1)!.context).toMatchObject({ connectionId, keyVersion: 2 });
+  }, 60_000);
+
+  it('should stop a live session once a kill switch covers its user', async () => {
+    const { token, userId } = await accessTokenFor(unique('dave'));
+    const client = await connect(token);
+    try {
+      expect(textOf(await client.callTool({ name: 'tickets_search', arguments: { query: 'before' } }))).toContain('before');
+      const fired = await admin.post<{ id: string }>('/api/kill-switches', { scope: 'user', userId, reason: 'Agent misbehaving' });
+      expect(fired.status).toBe(201);
+      // The gateway reuses an introspection answer for at most tokenCacheMs; the gate reads switches at most 100 ms old.
+      await new Promise((resolve) => setTimeout(resolve, tokenCacheMs + 150));
+      await expect(client.callTool({ name: 'tickets_search', arguments: { query: 'after' } })).rejects.toThrow();
+      const raw = await fetch(gatewayResource, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
+      expect(raw.status).toBe(401);
+      expect(await raw.json()).toMatchObject({ error: 'invalid_token' });
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+    expect(warnings).toEqual([]);
+  }, 60_000);
+
+  it('should fail closed with 503, never 5xx from a crash, once Crossgate no longer lets the gateway introspect', async () => {
+    const { token } = await accessTokenFor(unique('erin'));
+    expect((await admin.put(`/api/resources/${setup.resource.id}`, { introspectionClientIds: [] })).status).toBe(200);
+    try {
+      const status = await eventually(
+        'the gateway refused by Crossgate',
+        async () => (await fetch(gatewayResource, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) })).status,
+        (answered) => answered !== 200,
+      );
+      expect(status).toBe(503);
+    } finally {
+      expect((await admin.put(`/api/resources/${setup.resource.id}`, { introspectionClientIds: [setup.resourceServer.id] })).status).toBe(200);
+    }
+    expect(warnings.splice(0).every((warning) => /refused the gateway|does not let this gateway/.test(warning))).toBe(true);
+  }, 30_000);
+});

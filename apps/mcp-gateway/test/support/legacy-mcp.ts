@@ -1,0 +1,64 @@
+/**
+ * @overview A legacy MCP server on loopback that will never speak OAuth: it takes one API key in
+ * `x-api-key` (the set of accepted keys can be changed to model a rotation) and serves three tools
+ * through the MCP server SDK, stateless. It records which headers reached it, so a test can prove
+ * the agent's token never does.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+
+export interface LegacyMcp {
+  url: string;
+  /** The keys the server accepts now. */
+  acceptedKeys: Set<string>;
+  /** The header names of every request that reached it, and the status it answered. */
+  seen: { headers: string[]; status: number }[];
+  close(): Promise<void>;
+}
+
+function legacyServer(): McpServer {
+  const server = new McpServer({ name: 'legacy-tickets', version: '1.0.0' });
+  server.registerTool('tickets_search', { description: 'Searches tickets', inputSchema: z.object({ query: z.string() }) }, ({ query }) => ({
+    content: [{ type: 'text' as const, text: `3 tickets match "${query}"` }],
+  }));
+  server.registerTool('tickets_close', { description: 'Closes a ticket', inputSchema: z.object({ id: z.string() }) }, ({ id }) => ({ content: [{ type: 'text' as const, text: `closed ${id}` }] }));
+  server.registerTool('tickets_purge', { description: 'Deletes every ticket' }, () => ({ content: [{ type: 'text' as const, text: 'purged' }] }));
+  server.registerTool('debug_dump', { description: 'Not published through the gateway' }, () => ({ content: [{ type: 'text' as const, text: 'internals' }] }));
+  return server;
+}
+
+export async function startLegacyMcp(initialKey: string): Promise<LegacyMcp> {
+  const acceptedKeys = new Set([initialKey]);
+  const seen: LegacyMcp['seen'] = [];
+  const mcp = createMcpHandler(() => legacyServer());
+  const handler = toNodeHandler({
+    fetch: async (request: Request) => {
+      const headers = [...request.headers.keys()];
+      const key = request.headers.get('x-api-key');
+      if (key === null || !acceptedKeys.has(key)) {
+        seen.push({ headers, status: 401 });
+        return Response.json({ error: 'bad api key' }, { status: 401 });
+      }
+      const answer = await mcp.fetch(request);
+      seen.push({ headers, status: answer.status });
+      return answer;
+    },
+  });
+  const server: Server = createServer((request, response) => void handler(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    acceptedKeys,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mcp.close();
+    },
+  };
+}
