@@ -343,7 +343,7 @@ describe('streaming from a cursor', () => {
     next: string;
   }
   const streamPath = (query: Record<string, string | number>) =>
-    `/api/audit/stream?${new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]))}`;
+    `/api/audit/stream?${new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]))}`;
 
   async function page(query: Record<string, string | number>): Promise<StreamPage> {
     const response = await auditor.get<StreamPage>(streamPath(query));
