@@ -337,6 +337,90 @@ describe('exporting events', () => {
   });
 });
 
+describe('streaming from a cursor', () => {
+  interface StreamPage {
+    events: AuditView[];
+    next: string;
+  }
+  const streamPath = (query: Record<string, string | number>) =>
+    `/api/audit/stream?${new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]))}`;
+
+  async function page(query: Record<string, string | number>): Promise<StreamPage> {
+    const response = await auditor.get<StreamPage>(streamPath(query));
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
+  /** Reads to the end of the log and returns the cursor there. */
+  async function head(): Promise<string> {
+    let cursor = '0';
+    for (;;) {
+      const { events, next } = await page({ after: cursor, limit: 1000 });
+      if (events.length === 0) {
+        return cursor;
+      }
+      cursor = next;
+    }
+  }
+
+  it('should page the log in sequence order, each page chained to the one before', async () => {
+    for (let index = 0; index < 4; index += 1) {
+      await signIn(itAdmin.email, newRequestId());
+    }
+
+    const first = await page({ after: 0, limit: 2 });
+    const second = await page({ after: first.next, limit: 2 });
+
+    const seqs = [...first.events, ...second.events].map((event) => Number(event.seq));
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    expect(first.next).toBe('2');
+    expect(second.events[0]!.prevHash).toBe(first.events[1]!.hash);
+  });
+
+  it('should resume from a stored cursor with exactly the events committed since', async () => {
+    const cursor = await head();
+    const requestIds = [newRequestId(), newRequestId()];
+    for (const requestId of requestIds) {
+      await signIn(itAdmin.email, requestId);
+    }
+
+    const { events, next } = await page({ after: cursor });
+
+    expect(events.map((event) => event.requestId)).toEqual(requestIds);
+    expect(events.map((event) => BigInt(event.seq))).toEqual([BigInt(cursor) + 1n, BigInt(cursor) + 2n]);
+    expect(next).toBe(events[1]!.seq);
+    expect(await page({ after: next })).toEqual({ events: [], next });
+  });
+
+  it('should hold an empty page open with wait, and answer as soon as an event commits', async () => {
+    const cursor = await head();
+    const requestId = newRequestId();
+    const started = Date.now();
+
+    const waiting = page({ after: cursor, wait: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await signIn(itAdmin.email, requestId);
+    const { events } = await waiting;
+
+    expect(events.map((event) => event.requestId)).toEqual([requestId]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it.each([
+    [{ after: '-1' }, /after: must be a sequence number/],
+    [{ after: 'abc' }, /after: must be a sequence number/],
+    [{ limit: 0 }, /limit:/],
+    [{ limit: 1001 }, /limit:/],
+    [{ wait: 31 }, /wait:/],
+    [{ from: 5 }, /from: unknown field/],
+  ])('should answer 400 naming the parameter for %j', async (query, message) => {
+    const response = await auditor.get<{ message: string }>(streamPath(query));
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(message);
+  });
+});
+
 describe('the hash chain', () => {
   it('should verify the shared log as intact, up to the newest event', async () => {
     const requestId = newRequestId();

@@ -9,6 +9,7 @@ import type { Clock } from '@crossgate/domain';
 import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
+import { AuditStreamProcessor } from './audit/audit-stream.processor.ts';
 import { CredentialRevocation } from './kill-switches/credential-revocation.ts';
 import { KillSwitchProcessor } from './kill-switches/kill-switch.processor.ts';
 import { SigningKeysProcessor } from './keys/signing-keys.processor.ts';
@@ -26,6 +27,7 @@ export class WorkerModule {
       imports: [PlatformModule.forRoot(config, clock)],
       providers: [
         AuditChainProcessor,
+        AuditStreamProcessor,
         SigningKeysProcessor,
         VaultRewrapProcessor,
         ConnectionRotationProcessor,
@@ -33,9 +35,10 @@ export class WorkerModule {
         KillSwitchProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, AuditStreamProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
+          useFactory: (auditChain: AuditChainProcessor, auditStream: AuditStreamProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
+            [JobName.AuditStreamDeliver]: () => auditStream.deliver(),
             [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
             [JobName.VaultRewrap]: (job) => vault.rewrap(job),
             [JobName.ConnectionCredentialRotate]: (job) => rotation.rotate(job),
@@ -55,9 +58,10 @@ export class WorkerModule {
         },
         {
           provide: JOB_SCHEDULES,
-          inject: [AuditChainProcessor, SigningKeysProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
-          useFactory: (auditChain: AuditChainProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobSchedule[] => [
+          inject: [AuditChainProcessor, AuditStreamProcessor, SigningKeysProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
+          useFactory: (auditChain: AuditChainProcessor, auditStream: AuditStreamProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobSchedule[] => [
             auditChain.schedule,
+            ...auditStream.schedules,
             signingKeys.schedule,
             ...rotation.schedules,
             ...killSwitches.schedules,

@@ -46,7 +46,7 @@ describe('job schedulers', () => {
     const queues = openQueues(config);
     try {
       await (await startTestWorker(config)).close();
-      const changed = { ...config, audit: { verifyEveryMinutes: 5 } };
+      const changed = { ...config, audit: { ...config.audit, verifyEveryMinutes: 5 } };
       await (await startTestWorker(changed)).close();
 
       const schedulers = await queues[QueueName.Maintenance].getJobSchedulers();

@@ -121,6 +121,22 @@ describe('loadConfig: the key-encryption key', () => {
     expect(configErrorOf({ KEY_ENCRYPTION_KEY: kek, PREVIOUS_KEY_ENCRYPTION_KEYS: `kek-1:${previous.toString('base64url')}` }).problems[0]).toMatch(/its own id/);
   });
 
+  it('should read the SIEM webhook only with its secret, and refuse a malformed secret or plain http in production', () => {
+    const key = randomBytes(32);
+    const config = loadConfig({ AUDIT_WEBHOOK_URL: 'https://siem.example/collect', AUDIT_WEBHOOK_SECRET: `whsec_${key.toString('base64')}` });
+    expect(config.audit.webhook).toMatchObject({ url: 'https://siem.example/collect', key: new Uint8Array(key), batchSize: 500 });
+    expect(loadConfig({}).audit.webhook).toBeNull();
+    expect(configErrorOf({ AUDIT_WEBHOOK_URL: 'https://siem.example/collect' }).problems).toEqual([
+      'AUDIT_WEBHOOK_SECRET: AUDIT_WEBHOOK_URL and AUDIT_WEBHOOK_SECRET go together; set both or neither',
+    ]);
+    expect(configErrorOf({ AUDIT_WEBHOOK_URL: 'https://siem.example/collect', AUDIT_WEBHOOK_SECRET: 'hunter2' }).problems[0]).toMatch(/^AUDIT_WEBHOOK_SECRET: must be whsec_/);
+    expect(configErrorOf({ AUDIT_WEBHOOK_SECRET: 'hunter2' }).problems.join('\n')).not.toContain('hunter2');
+    const production = { NODE_ENV: 'production', KEY_ENCRYPTION_KEY: kek, PAIRWISE_SUBJECT_SECRET: randomBytes(32).toString('base64url') };
+    expect(configErrorOf({ ...production, AUDIT_WEBHOOK_URL: 'http://siem.example/collect', AUDIT_WEBHOOK_SECRET: `whsec_${key.toString('base64')}` }).problems).toEqual([
+      'AUDIT_WEBHOOK_URL: must be https:// in production',
+    ]);
+  });
+
   it('should fall back to a labelled development KEK outside production, and say so', () => {
     const config = loadConfig({ NODE_ENV: 'development' });
 

@@ -55,6 +55,21 @@ const environmentSchema = z.object({
   ADMIN_UI_DIR: z.string().optional(),
   AUDIT_VERIFY_EVERY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   /**
+   * Where the worker posts every audit event as it commits (a SIEM's HTTP collector), in sequence
+   * order, at least once, signed as Standard Webhooks specifies; unset, nothing is posted.
+   * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+   */
+  AUDIT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  /** The webhook's signing secret: `whsec_` and the base64 of 24 to 64 random bytes (`echo whsec_$(openssl rand -base64 32)`). */
+  AUDIT_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
+    .optional(),
+  /** Most events in one webhook post. */
+  AUDIT_WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** How long the collector may take to answer one post before it counts as failed and is sent again. */
+  AUDIT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
    * The nice value the API gives its helper threads (libuv's pool, which runs every signature and
    * verification, and V8's), so that waking one does not preempt the event loop; 0 leaves them be.
    */
@@ -173,7 +188,20 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       worker: env.WORKER_METRICS_PORT === undefined ? null : { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT },
     },
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
-    audit: { verifyEveryMinutes: env.AUDIT_VERIFY_EVERY_MINUTES },
+    audit: {
+      verifyEveryMinutes: env.AUDIT_VERIFY_EVERY_MINUTES,
+      /** The SIEM webhook, when AUDIT_WEBHOOK_URL is set (its secret is then required). */
+      webhook:
+        env.AUDIT_WEBHOOK_URL === undefined || env.AUDIT_WEBHOOK_SECRET === undefined
+          ? null
+          : {
+              url: env.AUDIT_WEBHOOK_URL,
+              /** The HMAC-SHA256 key: the bytes the secret's base64 encodes. */
+              key: new Uint8Array(Buffer.from(env.AUDIT_WEBHOOK_SECRET.slice('whsec_'.length), 'base64')),
+              batchSize: env.AUDIT_WEBHOOK_BATCH_SIZE,
+              timeoutMs: env.AUDIT_WEBHOOK_TIMEOUT_MS,
+            },
+    },
     keys: {
       /** 32 bytes; seals private signing keys (JWE `dir` + `A256GCM`) and wraps the vault's data keys. */
       encryptionKey: env.KEY_ENCRYPTION_KEY ? new Uint8Array(Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64url')) : developmentKek.key,
@@ -225,8 +253,14 @@ function crossFieldProblems(env: z.infer<typeof environmentSchema>): string[] {
   if (new Set(ids).size !== ids.length) {
     problems.push('PREVIOUS_KEY_ENCRYPTION_KEYS: every key-encryption key needs its own id, distinct from KEY_ENCRYPTION_KEY_ID');
   }
+  if ((env.AUDIT_WEBHOOK_URL === undefined) !== (env.AUDIT_WEBHOOK_SECRET === undefined)) {
+    problems.push('AUDIT_WEBHOOK_SECRET: AUDIT_WEBHOOK_URL and AUDIT_WEBHOOK_SECRET go together; set both or neither');
+  }
   if (env.NODE_ENV !== 'production') {
     return problems;
+  }
+  if (env.AUDIT_WEBHOOK_URL?.startsWith('http://')) {
+    problems.push('AUDIT_WEBHOOK_URL: must be https:// in production');
   }
   const requiredSecrets = ['KEY_ENCRYPTION_KEY', 'PAIRWISE_SUBJECT_SECRET'] as const;
   return [

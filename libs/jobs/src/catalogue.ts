@@ -13,6 +13,8 @@ export const QueueName = {
   Rotation: 'rotation',
   /** Kill-switch fan-out: planning a switch's receipt and one job per downstream target (SET pushes, RFC 7009 revocations, rotations). */
   KillSwitch: 'kill-switch',
+  /** Outbound audit streams: the SIEM webhook, apart from the slow chain verification. */
+  AuditStream: 'audit-stream',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -20,6 +22,11 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   /** Re-walks the audit hash chain and records the outcome as an `audit.chain_verified` event. */
   AuditVerifyChain: 'audit.verify-chain',
+  /**
+   * Posts the audit events after the SIEM webhook's cursor, a page at a time, until caught up; the
+   * cursor (in PostgreSQL) advances only on a 2xx. Scheduled every second while AUDIT_WEBHOOK_URL is set.
+   */
+  AuditStreamDeliver: 'audit.stream-deliver',
   /**
    * Rotates an issuer role's signing keys (next → active → retired). Scheduled runs rotate only when
    * the active key is due; `force` rotates now.
@@ -70,6 +77,7 @@ export type NoPayload = Record<string, never>;
 /** What each job carries, by name. Payloads are JSON: ids and small values, never rows or secrets. */
 interface JobPayloads {
   [JobName.AuditVerifyChain]: NoPayload;
+  [JobName.AuditStreamDeliver]: NoPayload;
   [JobName.SigningKeysRotate]: { role: string; force?: boolean };
   [JobName.VaultRewrap]: NoPayload;
   /** `compromised`: the current credential must stop working now (no overlap window), as after a kill switch. */
@@ -86,6 +94,7 @@ interface JobPayloads {
 /** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
 const jobQueues = {
   [JobName.AuditVerifyChain]: QueueName.Maintenance,
+  [JobName.AuditStreamDeliver]: QueueName.AuditStream,
   [JobName.SigningKeysRotate]: QueueName.Maintenance,
   [JobName.VaultRewrap]: QueueName.Maintenance,
   [JobName.ConnectionCredentialRotate]: QueueName.Rotation,

@@ -29,6 +29,7 @@ describe('jobId', () => {
 describe('runJob', () => {
   const handlers: JobHandlers = {
     [JobName.AuditVerifyChain]: async (job) => `ran ${job.id}`,
+    [JobName.AuditStreamDeliver]: async () => 'streamed',
     [JobName.SigningKeysRotate]: async (job) => `rotated ${job.data.role}`,
     [JobName.VaultRewrap]: async () => "rewrapped",
     [JobName.ConnectionCredentialRotate]: async (job) => `rotated ${job.data.connectionId}`,

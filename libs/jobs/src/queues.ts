@@ -130,6 +130,8 @@ export const queueConcurrency: Record<QueueName, number> = {
   [QueueName.Rotation]: 32,
   // Each delivery is one HTTP call to a receiver or provider; ten thousand of them must finish in seconds.
   [QueueName.KillSwitch]: 128,
+  // One stream, delivered in order: a second run would find the cursor locked and skip.
+  [QueueName.AuditStream]: 1,
 };
 
 /** BullMQ's key prefix on Redis: the deployment's prefix plus `:bull`, apart from the other keys Crossgate keeps. */

@@ -101,6 +101,10 @@ export const killSwitchDeliveries = counter('crossgate_kill_switch_deliveries_to
 
 export const credentialRotations = counter('crossgate_credential_rotations_total', 'Credential rotations of managed connections, by outcome (`succeeded`, `failed`) and failure code.', ['outcome', 'failure']);
 
+export const auditStreamPosts = counter('crossgate_audit_stream_posts_total', 'Posts of audit events to the SIEM webhook, by outcome (`delivered`, `failed`).', ['outcome']);
+
+export const auditStreamEvents = counter('crossgate_audit_stream_events_total', 'Audit events the SIEM webhook acknowledged (a resent page counts again).', []);
+
 export const jobsCompleted = counter('crossgate_jobs_completed_total', 'Jobs that completed, by queue and job name.', ['queue', 'job']);
 
 export const jobFailures = counter('crossgate_job_failures_total', 'Failed job attempts (retried or final), by queue and job name.', ['queue', 'job']);

@@ -6,6 +6,7 @@ export * from './database.ts';
 export * from './migrations/index.ts';
 export * from './audit/audit-chain.ts';
 export * from './audit/audit-log.repository.ts';
+export * from './audit/audit-stream.ts';
 export * from './crud/crud.repository.ts';
 export * from './crud/database-error.ts';
 export * from './keys/private-key-seal.ts';

@@ -15,6 +15,7 @@ import type { Config } from '@crossgate/config';
 
 import { AccessReviewRepository } from './access-reviews/access-review.repository.ts';
 import { AuditLogRepository } from './audit/audit-log.repository.ts';
+import { AuditStreamRepository } from './audit/audit-stream.ts';
 import { ConnectionRotationRepository } from './connections/connection-rotation.repository.ts';
 import { CrudRepository } from './crud/crud.repository.ts';
 import { createPrismaClient, type PrismaClient } from './database.ts';
@@ -76,6 +77,7 @@ export const storeProviders = [
   PRISMA,
   CrudRepository,
   AuditLogRepository,
+  AuditStreamRepository,
   PolicySourceRepository,
   SigningKeyRepository,
   SecretStore,
@@ -106,6 +108,7 @@ export class StoreModule {
         { provide: RedeemedAssertionWriter, inject: [REDEMPTION_POOL], useFactory: (pool: pg.Pool) => new RedeemedAssertionWriter(pool) },
         { provide: CrudRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new CrudRepository(prisma) },
         { provide: AuditLogRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new AuditLogRepository(prisma) },
+        { provide: AuditStreamRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new AuditStreamRepository(prisma) },
         { provide: PolicySourceRepository, inject: [PRISMA], useFactory: (prisma: PrismaClient) => new PolicySourceRepository(prisma) },
         {
           provide: SigningKeyRepository,

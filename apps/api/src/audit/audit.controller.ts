@@ -1,13 +1,23 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
 
-import type { ChainCheck } from '@crossgate/store';
+import type { AuditStreamPage, ChainCheck } from '@crossgate/store';
 
 import { Authorize } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
 import { contentRange, type RawListQuery } from '../http/list-query.ts';
+import { fieldErrorsOf } from '../http/validation.ts';
 import { AuditService, type AuditView } from './audit.service.ts';
+
+const streamQuery = z
+  .object({
+    after: z.string().regex(/^\d{1,18}$/, 'must be a sequence number (0 or more)').default('0'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    wait: z.coerce.number().int().min(0).max(30).default(0),
+  })
+  .strict();
 
 @ApiTags('audit')
 @Controller('api/audit')
@@ -56,6 +66,27 @@ export class AuditController {
       }
     }
     response.end();
+  }
+
+  @Get('stream')
+  @Authorize('audit:read')
+  @ApiOperation({
+    summary: 'Read the log in commit order from a cursor: the events after `after`, and the cursor to ask with next',
+    description:
+      'Resumable and gap-free: appends commit in sequence order, so a client that stores `next` and asks again misses nothing. ' +
+      'With `wait` (seconds, up to 30) an empty page is held open until an event commits.',
+  })
+  @ApiQuery({ name: 'after', required: false, description: 'Sequence number already read; 0 (the default) starts at the beginning' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 1000 events, 100 by default' })
+  @ApiQuery({ name: 'wait', required: false, description: 'Seconds to hold an empty page open, 0 to 30, 0 by default' })
+  stream(@Query() query: Record<string, unknown>, @Req() request: Request): Promise<AuditStreamPage> {
+    const parsed = streamQuery.safeParse(query);
+    if (!parsed.success) {
+      const problems = Object.entries(fieldErrorsOf(parsed.error)).map(([field, message]) => `${field}: ${message}`);
+      throw new AdminApiError('bad_request', `Bad stream query: ${problems.join('; ')}`);
+    }
+    const { after, limit, wait } = parsed.data;
+    return this.audit.stream(BigInt(after), limit, wait * 1000, () => request.socket.destroyed);
   }
 
   @Get(':seq')

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
-import { type AuditEventRecord, AuditLogRepository, type ChainCheck, CrudRepository, type Where } from '@crossgate/store';
+import {
+  auditEventJson,
+  type AuditEventRecord,
+  AuditLogRepository,
+  type AuditStreamPage,
+  AuditStreamRepository,
+  type ChainCheck,
+  CrudRepository,
+  type Where,
+} from '@crossgate/store';
 
 import { AdminApiError } from '../http/admin-api.error.ts';
 import { equals, instant, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
@@ -26,7 +35,7 @@ export const auditListSpec: ListSpec = {
 
 /** Audit events as the API shows them: the sequence number is the id. */
 export function toAuditView(event: AuditEventRecord) {
-  return { id: event.seq.toString(), ...event, seq: event.seq.toString() };
+  return { id: event.seq.toString(), ...auditEventJson(event) };
 }
 export type AuditView = ReturnType<typeof toAuditView>;
 
@@ -50,7 +59,23 @@ export class AuditService {
   constructor(
     private readonly repository: CrudRepository,
     private readonly auditLog: AuditLogRepository,
+    private readonly auditStream: AuditStreamRepository,
   ) {}
+
+  /**
+   * The events after `after` in sequence order, at most `limit`. With `waitMs`, an empty page is
+   * held open until an event commits or the wait ends (long polling), checking every 250 ms.
+   */
+  async stream(after: bigint, limit: number, waitMs: number, closed: () => boolean): Promise<AuditStreamPage> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const page = await this.auditStream.page(after, limit);
+      if (page.events.length > 0 || Date.now() >= deadline || closed()) {
+        return page;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, deadline - Date.now())));
+    }
+  }
 
   async list(query: RawListQuery): Promise<{ records: AuditView[]; skip: number; total: number }> {
     const parsed = parseListQuery('audit', auditListSpec, query);
