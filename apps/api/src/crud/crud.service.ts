@@ -84,10 +84,10 @@ export class CrudService {
     return resource.toRecord(await this.existing(resource, id));
   }
 
-  async create(resource: AdminResource, body: unknown, request: RequestContext): Promise<StoredRecord> {
+  async create(resource: AdminResource, body: unknown, request: RequestContext, options: Pick<WriteOptions, 'approved'> = {}): Promise<StoredRecord> {
     const input = parseBody(resource.createSchema, body);
     return this.committed(resource, this.repository.transaction(async (tx) => {
-      const context = this.writeContext(tx, request);
+      const context = this.writeContext(tx, request, options);
       await this.checkReferences(resource, input, tx);
       const { data, reveal } = resource.toData ? await resource.toData(input, context) : { data: input };
       const row = await this.repository.create(tx, resource.model, data);
