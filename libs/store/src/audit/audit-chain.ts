@@ -72,9 +72,12 @@ export function toAuditJson(value: unknown): JsonValue | null {
   return text === undefined ? null : (JSON.parse(text) as JsonValue);
 }
 
-/** The fields a hash covers, in the order they are stored. */
-export function hashAuditEvent(event: Omit<AuditEventRecord, 'hash'>): string {
-  const content = canonicalize({
+/**
+ * An event's content as JSON, in the order it is stored: every field but its own hash. The hash
+ * covers exactly this, and the API and the SIEM stream send it with the hash beside it.
+ */
+export function auditEventContent(event: Omit<AuditEventRecord, 'hash'>) {
+  return {
     seq: event.seq.toString(),
     at: event.at.toISOString(),
     actorType: event.actorType,
@@ -90,7 +93,12 @@ export function hashAuditEvent(event: Omit<AuditEventRecord, 'hash'>): string {
     after: event.after,
     context: event.context,
     prevHash: event.prevHash,
-  });
+  };
+}
+
+/** The SHA-256 of the event's canonical content (RFC 8785). */
+export function hashAuditEvent(event: Omit<AuditEventRecord, 'hash'>): string {
+  const content = canonicalize(auditEventContent(event));
   return createHash('sha256').update(content ?? '').digest('hex');
 }
 

@@ -86,7 +86,8 @@ export function auditEventRowsJson(records: readonly AuditEventRecord[]): string
 
 type StoredEvent = Prisma.AuditEventGetPayload<object>;
 
-function toRecord(row: StoredEvent): AuditEventRecord {
+/** A stored row as a record: its JSON columns typed as the JSON they hold. */
+export function auditEventRecordOf(row: StoredEvent): AuditEventRecord {
   return {
     ...row,
     before: row.before as JsonValue | null,
@@ -137,7 +138,7 @@ export class AuditLogRepository {
         take: pageSize,
       });
       for (const row of rows) {
-        yield toRecord(row);
+        yield auditEventRecordOf(row);
       }
       if (rows.length < pageSize) {
         return;

@@ -5,28 +5,12 @@
  * commits later with a smaller number.
  */
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { AuditEventRecord, JsonValue } from './audit-chain.ts';
+import { auditEventContent, type AuditEventRecord } from './audit-chain.ts';
+import { auditEventRecordOf } from './audit-log.repository.ts';
 
-/** One audit event on the wire: the stored event, its sequence number as a decimal string. */
+/** One audit event on the wire: its content, its sequence number as a decimal string, and its hash. */
 export function auditEventJson(event: AuditEventRecord) {
-  return {
-    seq: event.seq.toString(),
-    at: event.at.toISOString(),
-    actorType: event.actorType,
-    actorId: event.actorId,
-    actorLabel: event.actorLabel,
-    action: event.action,
-    targetType: event.targetType,
-    targetId: event.targetId,
-    decision: event.decision,
-    reason: event.reason,
-    requestId: event.requestId,
-    before: event.before,
-    after: event.after,
-    context: event.context,
-    prevHash: event.prevHash,
-    hash: event.hash,
-  };
+  return { ...auditEventContent(event), hash: event.hash };
 }
 export type AuditEventJson = ReturnType<typeof auditEventJson>;
 
@@ -56,9 +40,7 @@ export class AuditStreamRepository {
   /** Up to `limit` events after `after`, in sequence order. */
   async page(after: bigint, limit: number): Promise<AuditStreamPage> {
     const rows = await this.prisma.auditEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: limit });
-    const events = rows.map((row) =>
-      auditEventJson({ ...row, before: row.before as JsonValue | null, after: row.after as JsonValue | null, context: row.context as JsonValue | null }),
-    );
+    const events = rows.map((row) => auditEventJson(auditEventRecordOf(row)));
     return { events, next: events.length === 0 ? after.toString() : events[events.length - 1]!.seq };
   }
 
