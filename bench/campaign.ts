@@ -18,7 +18,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { AdminHttp, type ApiProcess } from '@crossgate/testing';
 
-import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, startApi } from './support/bench-api.ts';
+import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, runBench, startApi } from './support/bench-api.ts';
 import { round } from './support/http-load.ts';
 import { seededRandom } from './support/seeded-random.ts';
 
@@ -113,15 +113,7 @@ async function main(): Promise<void> {
   const build = buildServer();
   const database = await createBenchDatabase();
   const children: ApiProcess['child'][] = [];
-  const interrupted = () => {
-    void database.cleanUp(children).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-
-  let summary: Record<string, unknown> | undefined;
-  let failed = false;
-  try {
+  await runBench(async () => {
     const seeded = await seed(database);
     console.log(`seeded ${clientCount} agents × ${resourceCount} resources, ${seeded.items} policy subjects, ${tokenCount} issuance records`);
     await build;
@@ -178,7 +170,7 @@ async function main(): Promise<void> {
     console.log(`closed in ${close.seconds} s: ${remediation.items} items applied, ${remediation.policiesChanged} policies changed, ${remediation.connectionsDisabled} connections disabled, ${remediation.killSwitches} kill switches`);
     const disabledPolicies = await database.prisma.policy.count({ where: { clientId: { in: revokedClients }, status: 'disabled' } });
 
-    summary = {
+    const summary = {
       bench: 'campaign',
       items: launch.body.itemCount,
       launch_s: launch.seconds,
@@ -194,7 +186,7 @@ async function main(): Promise<void> {
       kill_switches: remediation.killSwitches,
       total_s: round((Date.now() - began) / 1000),
     };
-    failed =
+    const failed =
       launch.body.itemCount !== seeded.items ||
       revoked !== revokedClients.length * resourceCount * usersPerPolicy ||
       lines - 1 !== seeded.items ||
@@ -204,16 +196,8 @@ async function main(): Promise<void> {
       launch.seconds > targets.launchS ||
       exportS > targets.exportS ||
       close.seconds > targets.closeS;
-  } catch (error) {
-    failed = true;
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  } finally {
-    await database.cleanUp(children);
-  }
-  if (summary) {
-    console.log(JSON.stringify(summary));
-  }
-  process.exit(failed ? 1 : 0);
+    return { summary, failed };
+  }, () => database.cleanUp(children));
 }
 
 await main();

@@ -20,7 +20,7 @@ import { AdminHttp, createAdmin, expectStatus, freePort, stopChild, waitFor } fr
 import { type LegacyMcp, startLegacyMcp } from '../apps/mcp-gateway/test/support/legacy-mcp.ts';
 import { startOidcProvider, type LocalOidcProvider } from '../libs/testing/src/oidc-provider.ts';
 import { accessTokenThroughChain, setUpChain } from '../libs/testing/src/xaa-chain.ts';
-import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, settledCounts, startApi } from './support/bench-api.ts';
+import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, runBench, settledCounts, startApi } from './support/bench-api.ts';
 import { driveRequestsAtRate, type RawRequest, round } from './support/http-load.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 10);
@@ -60,10 +60,7 @@ async function main(): Promise<void> {
     await provider?.close();
     await database.cleanUp([api?.child]);
   };
-  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
-  let failed = false;
-  let summary: Record<string, unknown> | undefined;
-  try {
+  await runBench(async () => {
     await build;
     console.log('built the server (npm run build:server)');
     api = await startApi(database.run, { adminPassword });
@@ -123,8 +120,8 @@ async function main(): Promise<void> {
 
     const added = { p50: round(through.load.p50 - straight.load.p50), p99: round(through.load.p99 - straight.load.p99) };
     const met = added.p50 <= targets.added_p50_ms && added.p99 <= targets.added_p99_ms && through.load.non2xx === 0 && through.load.errors === 0;
-    failed = !consistent || straight.load.non2xx + straight.load.errors > 0 || through.load.non2xx + through.load.errors > 0;
-    summary = {
+    const failed = !consistent || straight.load.non2xx + straight.load.errors > 0 || through.load.non2xx + through.load.errors > 0;
+    const summary = {
       bench: 'gateway',
       calls_per_s: through.load.reqPerSecond,
       added_p50_ms: added.p50,
@@ -142,16 +139,8 @@ async function main(): Promise<void> {
       seconds,
       total_s: round((Date.now() - began) / 1000),
     };
-  } catch (error) {
-    failed = true;
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  } finally {
-    await cleanUp();
-  }
-  if (summary) {
-    console.log(JSON.stringify(summary));
-  }
-  process.exit(failed ? 1 : 0);
+    return { summary, failed };
+  }, cleanUp);
 }
 
 await main();

@@ -27,7 +27,7 @@ import { AdminHttp, type ApiProcess, startBuiltWorker, waitFor } from '@crossgat
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, startApi } from './support/bench-api.ts';
+import { type BenchDatabase, buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, runBench, startApi } from './support/bench-api.ts';
 import { post, type PreparedRequest, round } from './support/http-load.ts';
 
 const tokenCount = numberFromEnv('BENCH_KILL_TOKENS', 10_000);
@@ -211,15 +211,11 @@ async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const receivers = await startReceivers();
   const children: ApiProcess['child'][] = [];
-  const interrupted = () => {
-    void database.cleanUp(children).finally(() => process.exit(130));
+  const cleanUp = async () => {
+    await receivers.close().catch(() => undefined);
+    await database.cleanUp(children);
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-
-  let summary: Record<string, unknown> | undefined;
-  let failed = false;
-  try {
+  await runBench(async () => {
     const seeded = await seed(database);
     await database.prisma.ssfStream.createMany({
       data: receivers.urls.map((endpointUrl, n) => ({ audience: [`https://receiver-${n}.bench.example`], endpointUrl, eventsRequested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'], createdBy: 'bench' })),
@@ -275,7 +271,7 @@ async function main(): Promise<void> {
     const deliveriesS = progress.lastAckMs === null ? null : round(progress.lastAckMs / 1000);
     console.log(`receipt: ${progress.delivered} delivered, ${progress.deadLettered} dead-lettered of ${progress.total}, the last after ${deliveriesS ?? '?'} s; receivers accepted ${receivers.accepted.size} distinct SETs in ${receivers.pushes()} pushes`);
 
-    summary = {
+    const summary = {
       bench: 'kill',
       tokens: tokens.length,
       receivers: receiverCount,
@@ -294,7 +290,7 @@ async function main(): Promise<void> {
       active_after: activeAfter,
       total_s: round((Date.now() - began) / 1000),
     };
-    failed =
+    const failed =
       activeBefore !== tokens.length ||
       activeAfter !== 0 ||
       denyOtherInstanceMs === null ||
@@ -304,17 +300,8 @@ async function main(): Promise<void> {
       deliveriesS > targets.deliveriesS ||
       progress.delivered !== receiverCount ||
       progress.deadLettered !== 0;
-  } catch (error) {
-    failed = true;
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  } finally {
-    await receivers.close().catch(() => undefined);
-    await database.cleanUp(children);
-  }
-  if (summary) {
-    console.log(JSON.stringify(summary));
-  }
-  process.exit(failed ? 1 : 0);
+    return { summary, failed };
+  }, cleanUp);
 }
 
 await main();

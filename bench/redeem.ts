@@ -25,7 +25,7 @@ import { type ApiProcess, waitFor } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';
 
 import { hashPassword } from '../apps/api/src/auth/credentials.ts';
-import { type BenchDatabase, buildServer, cpuSecondsOf, createBenchDatabase, numberFromEnv, settledCounts, startApi, threadNiceOf } from './support/bench-api.ts';
+import { type BenchDatabase, buildServer, cpuSecondsOf, createBenchDatabase, numberFromEnv, runBench, settledCounts, startApi, threadNiceOf } from './support/bench-api.ts';
 import { drive, driveAtRate, type Load, post, type PreparedRequest, round } from './support/http-load.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 10);
@@ -145,15 +145,7 @@ async function main(): Promise<void> {
   const build = buildServer();
   const database = await createBenchDatabase();
   let api: ApiProcess | undefined;
-  const interrupted = () => {
-    void database.cleanUp([api?.child]).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-
-  let summary: Record<string, unknown> | undefined;
-  let failed = false;
-  try {
+  await runBench(async () => {
     const seeded = await seed(database);
     await build;
     console.log('built the server (npm run build:server)');
@@ -236,7 +228,7 @@ async function main(): Promise<void> {
     const durable = counts.audit === counts.issued && counts.audit >= ok && counts.audit <= ok + unanswered && counts.redeemed >= counts.audit;
     console.log(`audit: ${counts.audit} allow redemptions, ${counts.issued} access tokens, ${counts.redeemed} redeemed ID-JAGs; ${ok} 2xx answers → ${durable ? 'consistent' : 'MISMATCH'}`);
 
-    summary = {
+    const summary = {
       bench: 'redeem',
       // 2xx answers over the run's actual length.
       redemptions_per_s: round(maximum.ok / maximum.seconds),
@@ -263,18 +255,8 @@ async function main(): Promise<void> {
       seconds,
       total_s: round((Date.now() - began) / 1000),
     };
-    failed = !durable;
-  } catch (error) {
-    failed = true;
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  } finally {
-    await database.cleanUp([api?.child]);
-  }
-  if (summary) {
-    console.log(JSON.stringify(summary));
-  }
-  // Stray pool and timer handles must not keep the run alive once the numbers are out.
-  process.exit(failed ? 1 : 0);
+    return { summary, failed: !durable };
+  }, () => database.cleanUp([api?.child]));
 }
 
 await main();

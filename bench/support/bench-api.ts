@@ -124,3 +124,34 @@ export function threadNiceOf(pid: number): { eventLoop: number; helpers: number[
   const helpers = threads.filter((thread) => thread !== String(pid)).map(niceOf);
   return { eventLoop: niceOf(String(pid)), helpers: [...new Set(helpers.filter((nice) => Number.isFinite(nice)))] };
 }
+
+/** What one bench run reports: its JSON line, and whether a target or a check was missed. */
+export interface BenchOutcome {
+  summary: Record<string, unknown>;
+  failed: boolean;
+}
+
+/**
+ * Runs a bench: `run` measures, `cleanUp` removes what it made, afterwards and on Ctrl-C or SIGTERM
+ * alike. The summary is printed as the last line; the exit code is 1 when `run` threw or failed.
+ */
+export async function runBench(run: () => Promise<BenchOutcome>, cleanUp: () => Promise<void>): Promise<never> {
+  const interrupted = () => {
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let outcome: BenchOutcome | undefined;
+  try {
+    outcome = await run();
+  } catch (error) {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    await cleanUp();
+  }
+  if (outcome) {
+    console.log(JSON.stringify(outcome.summary));
+  }
+  // Stray pool and timer handles must not keep the run alive once the numbers are out.
+  process.exit(outcome === undefined || outcome.failed ? 1 : 0);
+}
