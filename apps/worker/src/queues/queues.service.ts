@@ -25,13 +25,10 @@ import {
   upsertSchedule,
 } from '@crossgate/jobs';
 import { jobFailures, jobsCompleted, queueJobStates, queueTelemetry, reportQueueDepth, runWithLogContext } from '@crossgate/logging';
-import type { PrismaClient } from '@crossgate/store';
 
-import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
+import { InjectConfig } from '../platform/platform.module.ts';
 
 export const JOB_HANDLERS = Symbol('JobHandlers');
-/** pg advisory lock key ("sche") serialising scheduler upserts on the PostgreSQL queue backend. */
-const schedulerUpsertLockKey = 0x73636865;
 export const JOB_SCHEDULES = Symbol('JobSchedules');
 /** Jobs the processors want run once at start (with a deterministic id, so a restart does not double them). */
 export const JOB_AT_START = Symbol('JobsAtStart');
@@ -51,7 +48,6 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandlers,
     @Inject(JOB_SCHEDULES) private readonly schedules: JobSchedule[],
     @Inject(JOB_AT_START) private readonly atStart: StartupJobs,
-    @InjectPrisma() private readonly prisma: PrismaClient,
   ) {
     this.backend = queueBackendOf(config);
   }
@@ -73,12 +69,10 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
       Promise.all(Object.values(QueueName).map(async (name) => ({ queue: name, counts: await this.queue(name).getJobCounts(...queueJobStates) }))),
     );
     // Schedulers first: if the queue backend refuses them, the worker stops before taking any job.
-    await this.exclusively(async () => {
-      for (const schedule of this.schedules) {
-        await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
-        this.logger.log(`Scheduled ${schedule.item.name} every ${describeInterval(schedule.every)}`);
-      }
-    });
+    for (const schedule of this.schedules) {
+      await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
+      this.logger.log(`Scheduled ${schedule.item.name} every ${describeInterval(schedule.every)}`);
+    }
     for (const name of Object.values(QueueName)) {
       this.workers.push(this.startWorker(name));
     }
@@ -93,31 +87,11 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     this.reassert.unref();
   }
 
-  /**
-   * Runs `upserts` while no other worker upserts schedulers. On Redis each upsert is one atomic script;
-   * BullMQ's PostgreSQL backend is not atomic across connections, and two workers starting at once
-   * could each add a scheduler's first run. An advisory lock held by a transaction serialises them.
-   */
-  private async exclusively(upserts: () => Promise<void>): Promise<void> {
-    if (this.backend.kind !== 'postgres') {
-      return upserts();
-    }
-    await this.prisma.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${schedulerUpsertLockKey})`;
-        await upserts();
-      },
-      { timeout: 60_000, maxWait: 60_000 },
-    );
-  }
-
   private async reassertSchedules(): Promise<void> {
     try {
-      await this.exclusively(async () => {
-        for (const schedule of this.schedules) {
-          await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
-        }
-      });
+      for (const schedule of this.schedules) {
+        await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
+      }
     } catch (error) {
       this.logger.warn(`Could not re-assert the schedulers (queue backend down?): ${error instanceof Error ? error.message : String(error)}`);
     }
