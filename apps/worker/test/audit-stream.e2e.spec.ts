@@ -52,11 +52,12 @@ class Collector {
   }
 }
 
-/** A clock the test moves, so backoff needs no sleeping. */
+/** A clock the test moves, or holds still, so backoff needs no sleeping and no race with real time. */
 class MovableClock extends Clock {
   offsetMs = 0;
+  heldAt: number | undefined;
   now(): Date {
-    return new Date(Date.now() + this.offsetMs);
+    return new Date((this.heldAt ?? Date.now()) + this.offsetMs);
   }
 }
 
@@ -134,6 +135,8 @@ describe('the SIEM webhook', () => {
 
   it('should resend the same page after refusals, with backoff, and skip nothing', async () => {
     collector.answer = 503;
+    // Held still, no backoff ever runs out until the clock moves on.
+    clock.heldAt = Date.now();
     const running = await start();
     await seed(running, 3);
 
@@ -142,12 +145,13 @@ describe('the SIEM webhook', () => {
     const cursor = await eventually('the failure on the cursor', () => running.prisma.auditStreamCursor.findUnique({ where: { name: auditWebhookStream } }), (row) => (row?.failures ?? 0) >= 1);
     expect(cursor!.lastSeq).toBe(0n);
     expect(cursor!.lastError).toBe('answered HTTP 503');
-    // Backing off: a second or more passes without another post until the clock moves on.
+    // Backing off: a second and a half passes without another post until the clock moves on.
     const refusals = collector.posts.length;
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(collector.posts.length).toBe(refusals);
 
     collector.answer = 200;
+    clock.heldAt = undefined;
     clock.offsetMs = 600_000;
     const head = await headSeq(running);
     await eventually('the log delivered', () => running.prisma.auditStreamCursor.findUnique({ where: { name: auditWebhookStream } }), (row) => Number(row?.lastSeq) === head, 15_000);

@@ -40,10 +40,15 @@ describe('loadConfig', () => {
   it('should need no services by default: the embedded PostgreSQL under ./.crossgate, no Redis, one process', () => {
     const config = loadConfig({});
 
-    expect(config.database).toEqual({ url: undefined, dataDir: '.crossgate' });
+    expect(config.database).toEqual({ url: undefined, dataDir: '.crossgate', queueSchema: 'bullmq' });
     expect(config.redis.url).toBeUndefined();
     expect(config.singleProcess).toBe(true);
     expect(loadConfig({ CROSSGATE_DATA_DIR: '/var/lib/crossgate' }).database.dataDir).toBe('/var/lib/crossgate');
+  });
+
+  it('should take a queue schema only as a plain PostgreSQL identifier, since it is written into SQL', () => {
+    expect(loadConfig({ QUEUE_SCHEMA: 'crossgate_staging_queues' }).database.queueSchema).toBe('crossgate_staging_queues');
+    expect(configErrorOf({ QUEUE_SCHEMA: 'bullmq"; DROP SCHEMA public; --' }).problems).toEqual(['QUEUE_SCHEMA: must be a lower-case PostgreSQL identifier']);
   });
 
   it('should run the worker on its own when REDIS_URL is set, unless SINGLE_PROCESS says otherwise', () => {

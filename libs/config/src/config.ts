@@ -27,6 +27,14 @@ const environmentSchema = z.object({
    * and false with it (the worker is its own process and scales on its own).
    */
   SINGLE_PROCESS: booleanFlag.optional(),
+  /**
+   * The PostgreSQL schema the queues live in when REDIS_URL is unset, so several deployments or test runs
+   * can share a database as REDIS_PREFIX lets them share a Redis.
+   */
+  QUEUE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
+    .default('bullmq'),
   /** Prefix for every Redis key and BullMQ queue, so several deployments or test runs can share a Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('crossgate'),
   BOOTSTRAP_ADMIN_EMAIL: z.email().default('admin@crossgate.local'),
@@ -169,7 +177,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       adminUiDir: env.ADMIN_UI_DIR,
       helperThreadNice: env.HELPER_THREAD_NICE,
     },
-    database: { url: env.DATABASE_URL, dataDir: env.CROSSGATE_DATA_DIR },
+    database: { url: env.DATABASE_URL, dataDir: env.CROSSGATE_DATA_DIR, queueSchema: env.QUEUE_SCHEMA },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     /** The API process runs the worker's application beside its own. */
     singleProcess: env.SINGLE_PROCESS ?? env.REDIS_URL === undefined,

@@ -52,14 +52,14 @@ describe('runJob', () => {
 });
 
 describe('queueBackendOf', () => {
-  const database = { url: 'postgresql://postgres@127.0.0.1:5432/crossgate' };
+  const database = { url: 'postgresql://postgres@127.0.0.1:5432/crossgate', queueSchema: 'crossgate_queues' };
 
   it('should keep the queues in Redis when REDIS_URL is set', () => {
     expect(queueBackendOf({ database, redis: { url: 'redis://127.0.0.1:6379', prefix: 'cg' } })).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379', prefix: 'cg' });
   });
 
   it('should keep the queues in their own schema of the Crossgate database without REDIS_URL', () => {
-    expect(queueBackendOf({ database, redis: { url: undefined, prefix: 'cg' } })).toEqual({ kind: 'postgres', databaseUrl: database.url, schema: 'bullmq' });
+    expect(queueBackendOf({ database, redis: { url: undefined, prefix: 'cg' } })).toEqual({ kind: 'postgres', databaseUrl: database.url, schema: 'crossgate_queues' });
   });
 });
 

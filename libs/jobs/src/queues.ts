@@ -54,14 +54,11 @@ export interface PostgresQueueBackend {
 /** Where the queues are kept. */
 export type QueueBackend = RedisQueueBackend | PostgresQueueBackend;
 
-/** The schema BullMQ's tables live in on the PostgreSQL backend. */
-export const postgresQueueSchema = 'bullmq';
-
 /** The parts of the configuration (`Config['redis']`, `Config['database']`) that choose the backend. */
 export interface QueueSettings {
   redis: { url?: string | undefined; prefix: string };
-  /** Resolved before any queue opens: DATABASE_URL, or the embedded server's URL. */
-  database: { url?: string | undefined };
+  /** Resolved before any queue opens: DATABASE_URL, or the embedded server's URL; and the queues' schema. */
+  database: { url?: string | undefined; queueSchema: string };
 }
 
 /** Redis when REDIS_URL is set; otherwise the Crossgate database, so a deployment needs no Redis. */
@@ -72,7 +69,7 @@ export function queueBackendOf(settings: QueueSettings): QueueBackend {
     if (databaseUrl === undefined) {
       throw new Error('The queues need the database URL, which is resolved at start (DATABASE_URL or the embedded PostgreSQL)');
     }
-    return { kind: 'postgres', databaseUrl, schema: postgresQueueSchema };
+    return { kind: 'postgres', databaseUrl, schema: settings.database.queueSchema };
   }
   return { kind: 'redis', url, prefix };
 }

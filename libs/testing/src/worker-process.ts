@@ -42,6 +42,7 @@ export function startWorkerProcess(config: Config, environment: Record<string, s
       // tsx would otherwise read the root tsconfig.json, which enables no decorators.
       TSX_TSCONFIG_PATH: 'apps/worker/tsconfig.json',
       REDIS_PREFIX: config.redis.prefix,
+      QUEUE_SCHEMA: config.database.queueSchema,
       AUDIT_VERIFY_EVERY_MINUTES: String(config.audit.verifyEveryMinutes),
       LOG_LEVEL: 'debug',
       NO_COLOR: '1',

@@ -17,6 +17,12 @@ import { createWorker } from '../../src/worker.factory.ts';
 let queuesOnPostgres = false;
 
 /**
+ * The queue schema of this test file on the PostgreSQL backend, which ignores prefixes: files running at
+ * once in the run's database would otherwise share each other's queues and schedulers.
+ */
+const fileQueueSchema = unique('bullmq').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+/**
  * From now on, {@link testConfig} leaves REDIS_URL unset, so the queues are BullMQ's PostgreSQL backend
  * in the run's database. A spec file calls it before it imports the suites to run that way.
  */
@@ -35,7 +41,7 @@ export function queuesRunOnPostgres(): boolean {
  */
 export function testConfig(environment: Record<string, string> = {}): Config {
   const runPrefix = loadConfig().redis.prefix;
-  const config = loadConfig({ ...process.env, REDIS_PREFIX: `${runPrefix}:${unique('worker')}`, ...environment });
+  const config = loadConfig({ ...process.env, REDIS_PREFIX: `${runPrefix}:${unique('worker')}`, QUEUE_SCHEMA: fileQueueSchema, ...environment });
   // Until the configuration allows REDIS_URL to be unset, its type says it is always there.
   return queuesOnPostgres ? ({ ...config, redis: { ...config.redis, url: undefined } } as unknown as Config) : config;
 }

@@ -30,7 +30,7 @@ function shown(directory: string): string {
 }
 
 export async function openDatabase(
-  database: Config['database'],
+  database: Pick<Config['database'], 'url' | 'dataDir'>,
   options: { access: EmbeddedAccess; onLog?: (line: string) => void; onNotice?: (message: string) => void },
 ): Promise<OpenedDatabase> {
   if (database.url !== undefined) {
