@@ -7,6 +7,8 @@
  *                                                  its fan-out to the end (and lift, approve, …)
  *   crossgate campaign verify <file>               recompute an access-review evidence pack's SHA-256
  *                                                  and check it against the audit log's record
+ *   crossgate policy export|plan|apply             the policy set as YAML: write it out, show what a
+ *                                                  file would change and its access impact, apply it
  *
  * Environment: CROSSGATE_URL (default http://localhost:3000) and CROSSGATE_TOKEN (an API token, sent
  * as a Bearer token). Progress is a bar on a terminal and one line per change otherwise. Exit codes:
@@ -14,7 +16,9 @@
  * not match what the audit log recorded, 2 usage or API error.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 const usage = `usage: crossgate connections rotate <connection-id> [--timeout <seconds>]
        crossgate connections rotation <connection-id>
@@ -26,6 +30,9 @@ const usage = `usage: crossgate connections rotate <connection-id> [--timeout <s
        crossgate kill reject <switch-id> --reason <why>
        crossgate kill redrive <switch-id>
        crossgate campaign verify <evidence-pack.csv|json>
+       crossgate policy export [-o <file.yaml>]
+       crossgate policy plan -f <file.yaml>
+       crossgate policy apply -f <file.yaml> [--direct]
 scopes and targets (an id, or the name shown):
        user <user id | email>   client <client id | client_id>   resource <resource id | slug>
        app-pair <client> <resource>   connection <connection id>   idp <idp id | issuer>   everything
@@ -427,10 +434,105 @@ async function verifyCampaignPack(file: string): Promise<number> {
   return 0;
 }
 
+interface PlannedChange {
+  kind: string;
+  key: string;
+  action: 'create' | 'update' | 'delete';
+  fields?: string[];
+  via?: 'direct' | 'approval';
+}
+
+interface PolicySetPlan {
+  changes: PlannedChange[];
+  impact: { client: string; resource: string; totals: { gained: number; lost: number; changed: number }; gained: ImpactEntry[]; lost: ImpactEntry[]; changed: ImpactEntry[] }[];
+  summary: string;
+  approvalRequests?: { policy: string; approvalId: string }[];
+}
+
+interface ImpactEntry {
+  user: { email: string | null; displayName: string | null; id: string };
+  before: string[];
+  after: string[];
+}
+
+/** A plan as a diff people read: `+` created, `~` changed (with the fields), `-` deleted, then who gains and loses. */
+function describePlan(plan: PolicySetPlan): string {
+  const sign = { create: '+', update: '~', delete: '-' } as const;
+  const lines = plan.changes.map((change) => {
+    const fields = change.fields === undefined ? '' : ` (${change.fields.join(', ')})`;
+    const approval = change.via === 'approval' ? '  [needs a second it-admin]' : '';
+    return `${sign[change.action]} ${change.kind} ${change.key}${fields}${approval}`;
+  });
+  const who = (entry: ImpactEntry) => entry.user.email ?? entry.user.displayName ?? entry.user.id;
+  for (const pair of plan.impact) {
+    lines.push(`access at ${pair.client} → ${pair.resource}:`);
+    const scopes = (list: string[]) => [...list].sort().join(' ');
+    lines.push(...pair.gained.map((entry) => `  gains   ${who(entry)}  ${scopes(entry.after)}`));
+    lines.push(...pair.lost.map((entry) => `  loses   ${who(entry)}  ${scopes(entry.before)}`));
+    lines.push(...pair.changed.map((entry) => `  changes ${who(entry)}  ${scopes(entry.before)} → ${scopes(entry.after)}`));
+  }
+  return `${[...lines, plan.summary].join('\n')}\n`;
+}
+
+async function readPolicySet(file: string | undefined): Promise<unknown> {
+  if (file === undefined) {
+    throw new UsageError('-f <file.yaml> names the policy set');
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new CliError(`${file} is not YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function policy(args: string[]): Promise<number> {
+  const [command = '', ...rest] = args;
+  switch (command) {
+    case 'export': {
+      const parsed = options(rest, ['-o'], []);
+      const yaml = stringifyYaml(await api<unknown>('GET', '/api/policy-set'), { lineWidth: 0 });
+      const file = parsed.values.get('-o');
+      if (file === undefined) {
+        process.stdout.write(yaml);
+      } else {
+        await writeFile(file, yaml);
+        process.stderr.write(`Wrote the policy set to ${file}\n`);
+      }
+      return 0;
+    }
+    case 'plan': {
+      const parsed = options(rest, ['-f'], []);
+      process.stdout.write(describePlan(await api<PolicySetPlan>('POST', '/api/policy-set/plan', await readPolicySet(parsed.values.get('-f')))));
+      return 0;
+    }
+    case 'apply': {
+      const parsed = options(rest, ['-f'], ['--direct']);
+      const direct = parsed.set.has('--direct');
+      const applied = await api<PolicySetPlan>('POST', `/api/policy-set/apply${direct ? '?direct=true' : ''}`, await readPolicySet(parsed.values.get('-f')));
+      process.stdout.write(describePlan(applied));
+      for (const request of applied.approvalRequests ?? []) {
+        process.stdout.write(`approval requested for ${request.policy}: ${request.approvalId} (another it-admin decides it in Approvals)\n`);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(command === '' ? 'crossgate policy needs export, plan or apply' : `Unknown policy command "${command}"`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, id, ...rest] = argv;
   if (group === 'kill') {
     return kill(argv.slice(1));
+  }
+  if (group === 'policy') {
+    return policy(argv.slice(1));
   }
   if (group === 'campaign') {
     if (command !== 'verify' || !id || rest.length > 0) {

@@ -44,6 +44,8 @@ import { stsControllers, stsProviders } from './sts/sts.providers.ts';
 import { PolicyApprovalsController } from './policies/policy-approvals.controller.ts';
 import { PolicyApprovalsService } from './policies/policy-approvals.service.ts';
 import { PolicyEngineService } from './policies/policy-engine.service.ts';
+import { PolicySetController } from './policies/policy-set.controller.ts';
+import { PolicySetService } from './policies/policy-set.service.ts';
 import { PolicySimulationController } from './policies/policy-simulation.controller.ts';
 import { PolicySimulationService } from './policies/policy-simulation.service.ts';
 import { DashboardController } from './dashboard/dashboard.controller.ts';
@@ -74,6 +76,7 @@ export class AppModule {
         AuthController,
         AuditController,
         PolicySimulationController,
+        PolicySetController,
         PolicyApprovalsController,
         EffectiveAccessController,
         AccessReviewsController,
@@ -96,6 +99,7 @@ export class AppModule {
         AuditService,
         PolicyEngineService,
         PolicySimulationService,
+        PolicySetService,
         PolicyApprovalsService,
         EffectiveAccessService,
         AccessReviewsService,

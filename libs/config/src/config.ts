@@ -139,6 +139,8 @@ const environmentSchema = z.object({
   KILL_SWITCH_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** How often the worker re-queues fan-outs and deliveries whose jobs were lost (a Redis restart). */
   KILL_SWITCH_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Lets `crossgate policy apply --direct` write a policy set at once, without a second approver (a lab, a break-glass restore). */
+  POLICY_APPLY_DIRECT: booleanFlag.default(false),
 });
 
 /**
@@ -227,6 +229,10 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       retryDelayMs: env.ROTATION_RETRY_DELAY_MS,
       /** Hooks on loopback (and plain http to loopback) only outside production, as for remote JWKS. */
       allowInsecureLoopback: env.NODE_ENV !== 'production',
+    },
+    policy: {
+      /** Whether a policy set may be applied at once, as approved by whoever applies it. */
+      applyDirect: env.POLICY_APPLY_DIRECT,
     },
     killSwitch: {
       deliveryAttempts: env.KILL_SWITCH_DELIVERY_ATTEMPTS,

@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
-import { compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow, type TraceStep } from '@crossgate/policy';
+import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow, type TraceStep } from '@crossgate/policy';
 import { PolicySourceRepository, type PolicySubjectUser, type StoredRecord } from '@crossgate/store';
 
 import { AdminApiError } from '../http/admin-api.error.ts';
@@ -141,6 +141,21 @@ export class PolicySimulationService {
     const pair = { clientId: (changes['clientId'] as string | undefined) ?? existing.clientId, resourceId: (changes['resourceId'] as string | undefined) ?? existing.resourceId };
     const { impact } = await this.simulate({ ...pair, draftPolicy: { ...changes, id: policyId } });
     return impact!;
+  }
+
+  /**
+   * Who would gain, lose or change access at each of `pairs` if `policies` (with their own statuses) and
+   * `clients`' ceilings replaced the live policy set now: one impact per pair, in order.
+   */
+  async impactOfSet(policies: readonly PolicyRow[], clients: readonly ClientRow[], pairs: readonly { clientId: string; resourceId: string }[]): Promise<Impact[]> {
+    if (pairs.length === 0) {
+      return [];
+    }
+    const snapshot = this.engine.snapshot();
+    const now = this.clock.now();
+    const planned = compilePolicies(policies, clients, { now });
+    const users = await this.source.activeUsers();
+    return pairs.map((pair) => this.impact(users, snapshot.index, planned, { ...pair, user: { id: hypotheticalUser, groupIds: [] }, now, authentication: {} }));
   }
 
   /** One sentence naming the client, resource and user (or groups), saying what the decision's code means for them. */
