@@ -11,6 +11,7 @@ import clientRegistrations from './client-registrations/index.ts';
 import clients from './clients/index.ts';
 import connections from './connections/index.ts';
 import { Dashboard } from './dashboard/Dashboard.tsx';
+import { LoginPage } from './layout/LoginPage.tsx';
 import { dataProvider } from './dataProvider.ts';
 import effectiveAccess from './effective-access/index.ts';
 import vault from './vault/index.ts';
@@ -55,6 +56,7 @@ export const App = () => (
     theme={theme}
     layout={AppLayout}
     dashboard={Dashboard}
+    loginPage={LoginPage}
     requireAuth
     disableTelemetry
   >

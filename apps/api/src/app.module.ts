@@ -16,6 +16,7 @@ import { AuditService } from './audit/audit.service.ts';
 import { AccessControl } from './auth/access-control.ts';
 import { AuthController } from './auth/auth.controller.ts';
 import { AuthGuard } from './auth/auth.guard.ts';
+import { AdminSsoService } from './auth/admin-sso.service.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
 import { ClientSecretController } from './clients/client-secret.controller.ts';
@@ -94,6 +95,7 @@ export class AppModule {
       providers: [
         AccessControl,
         AuthService,
+        AdminSsoService,
         SignInThrottle,
         CrudService,
         AuditService,

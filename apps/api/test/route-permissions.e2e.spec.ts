@@ -195,7 +195,7 @@ describe('the route table', () => {
 
   // The OAuth form endpoints (POST /oauth2/token, and /token, /introspect, /revoke under /ras/:slug) are served ahead of Nest (oauth/form-endpoint.ts)
   // and authenticate clients themselves; they are not in this table.
-  it('should keep @Public to sign-in, the health probes and metrics, the OAuth and SSF discovery documents and keys, and the STS consent routes', () => {
+  it('should keep @Public to sign-in (password and SSO), the health probes and metrics, the OAuth and SSF discovery documents and keys, and the STS consent routes', () => {
     const publicRoutes = routes.filter((route) => route.public).map((route) => `${route.method} ${route.path}`);
 
     expect(publicRoutes.sort()).toEqual([
@@ -203,6 +203,9 @@ describe('the route table', () => {
       'GET /.well-known/oauth-authorization-server',
       'GET /.well-known/oauth-authorization-server/ras/:slug',
       'GET /.well-known/ssf-configuration',
+      'GET /api/auth/sso',
+      'GET /api/auth/sso/:idpId/start',
+      'GET /api/auth/sso/callback',
       'GET /healthz',
       'GET /metrics',
       'GET /oauth2/authorize',

@@ -8,6 +8,13 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** `a, b,c` as `['a', 'b', 'c']`: short tokens (roles, `amr` and `acr` values), none empty; unset is an empty list. */
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .pipe(z.array(z.string().regex(/^[\x21-\x2B\x2D-\x7E]{1,200}$/, 'each entry must be printable, without spaces or commas')))
+  .default([]);
+
 const kekId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
 const environmentSchema = z.object({
@@ -139,6 +146,14 @@ const environmentSchema = z.object({
   KILL_SWITCH_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** How often the worker re-queues fan-outs and deliveries whose jobs were lost (a Redis restart). */
   KILL_SWITCH_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Whether admins may sign in with a local password (break-glass beside SSO); false leaves SSO alone. */
+  ADMIN_PASSWORD_SIGN_IN: booleanFlag.default(true),
+  /** Admin roles that must sign in through SSO with a second factor (comma-separated, e.g. it-admin,incident-responder). */
+  ADMIN_MFA_ROLES: commaList,
+  /** RFC 8176 `amr` values that count as a second factor at SSO sign-in. */
+  ADMIN_MFA_AMR: commaList.default(['mfa', 'otp', 'hwk', 'swk', 'sms', 'fpt', 'face', 'iris', 'sc']),
+  /** `acr` values that count as a second factor at SSO sign-in (an IdP's own, e.g. phr or a URN). */
+  ADMIN_MFA_ACR: commaList,
   /** Lets `crossgate policy apply --direct` write a policy set at once, without a second approver (a lab, a break-glass restore). */
   POLICY_APPLY_DIRECT: booleanFlag.default(false),
 });
@@ -229,6 +244,10 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
       retryDelayMs: env.ROTATION_RETRY_DELAY_MS,
       /** Hooks on loopback (and plain http to loopback) only outside production, as for remote JWKS. */
       allowInsecureLoopback: env.NODE_ENV !== 'production',
+    },
+    adminSignIn: {
+      password: env.ADMIN_PASSWORD_SIGN_IN,
+      mfa: { roles: env.ADMIN_MFA_ROLES, amr: env.ADMIN_MFA_AMR, acr: env.ADMIN_MFA_ACR },
     },
     policy: {
       /** Whether a policy set may be applied at once, as approved by whoever applies it. */

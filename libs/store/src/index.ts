@@ -26,6 +26,7 @@ export * from './connections/connection-ladder.repository.ts';
 export * from './vault/secret-store.ts';
 export * from './connections/connection-rotation.repository.ts';
 export * from './kill-switches/kill-switch-reach.ts';
+export * from './sts/authorization-code.ts';
 export * from './sts/oauth-provider-clients.ts';
 export * from './sts/sts-consent-ending.ts';
 export * from './embedded/embedded-postgres.ts';

@@ -9,5 +9,7 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration?: Record<string, unknown>);
     callback(): (request: IncomingMessage, response: ServerResponse) => void;
     on(event: string, listener: (...args: never[]) => void): this;
+    /** Ends an interaction with its result (`{ login: { accountId, amr?, acr? } }`, `{ consent: … }`). */
+    interactionFinished(request: IncomingMessage, response: ServerResponse, result: Record<string, unknown>, options?: Record<string, unknown>): Promise<void>;
   }
 }

@@ -16,6 +16,9 @@ export interface OidcProviderUser {
   sub: string;
   email: string;
   groups: string[];
+  name?: string;
+  /** RFC 8176 methods the provider says the user signed in with (none: the claim is left out). */
+  amr?: string[];
 }
 
 export interface OidcProviderClient {
@@ -28,6 +31,8 @@ export interface LocalOidcProvider {
   issuer: string;
   /** Signs `user` in through the authorization code flow as `client` and returns its ID token. */
   signIn(client: OidcProviderClient, user: OidcProviderUser): Promise<string>;
+  /** Makes `user` known, so a browser (or {@link driveLogin}) signs in as them by their `sub`; replaces an earlier one. */
+  addUser(user: OidcProviderUser): void;
   close(): Promise<void>;
 }
 
@@ -50,16 +55,28 @@ export async function startOidcProvider(clients: OidcProviderClient[]): Promise<
     })),
     jwks: { keys: [signingJwk] },
     cookies: { keys: ['oidc-provider test cookie key, not a secret'] },
-    claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
-    scopes: ['openid', 'email', 'groups'],
+    // `amr` with `openid`, as Okta and Entra put it in every ID token; its value comes from the login.
+    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], groups: ['groups'], profile: ['name'] },
+    scopes: ['openid', 'email', 'groups', 'profile'],
     // Scope-requested claims go into the ID token too, not only to userinfo.
     conformIdTokenClaims: false,
     ttl: { AccessToken: 300, AuthorizationCode: 60, Grant: 600, IdToken: 300, Interaction: 600, Session: 600 },
     findAccount: (_ctx: unknown, id: string) => {
       const user = users.get(id);
-      return user === undefined ? undefined : { accountId: id, claims: () => ({ ...user }) };
+      if (user === undefined) {
+        return undefined;
+      }
+      const { amr: _amr, ...claims } = user;
+      return { accountId: id, claims: () => ({ ...claims, email_verified: true }) };
     },
   });
+  // The development login records no authentication methods; the user's `amr` goes on the session it makes.
+  const finished = provider.interactionFinished.bind(provider);
+  provider.interactionFinished = (request, response, result, options) => {
+    const login = (result as { login?: { accountId: string } }).login;
+    const amr = login === undefined ? undefined : users.get(login.accountId)?.amr;
+    return finished(request, response, amr === undefined ? result : { ...result, login: { ...login, amr } }, options);
+  };
   server.on('request', provider.callback());
 
   async function signIn(client: OidcProviderClient, user: OidcProviderUser): Promise<string> {
@@ -85,6 +102,7 @@ export async function startOidcProvider(clients: OidcProviderClient[]): Promise<
   return {
     issuer,
     signIn,
+    addUser: (user) => users.set(user.sub, user),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

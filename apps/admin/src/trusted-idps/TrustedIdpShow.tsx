@@ -1,4 +1,4 @@
-import { TextArrayField, TextField, UrlField } from 'react-admin';
+import { ReferenceField, TextArrayField, TextField, UrlField } from 'react-admin';
 
 import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
@@ -12,6 +12,7 @@ export function TrustedIdpShow() {
       <UrlField source="issuer" target="_blank" rel="noreferrer" />
       <TextArrayField source="audiences" />
       <TextField source="groupsClaim" />
+      <ReferenceField source="adminSignInProviderId" reference="oauth-providers" link="show" label="Admin sign-in through" emptyText="Not used for admin sign-in" />
       <UrlField source="jwksUri" emptyText="Discovered from the issuer's metadata" />
       <JsonField source="jwks" />
       <StatusField source="status" />

@@ -34,15 +34,13 @@ export class AuthService {
   ) {}
 
   async signIn(email: string, password: string, context: RequestContext): Promise<SignedInSession> {
+    if (!this.config.adminSignIn.password) {
+      await this.refused(email, 'password sign-in is switched off', context);
+      throw new AdminApiError('forbidden', 'Password sign-in is switched off here (ADMIN_PASSWORD_SIGN_IN): sign in through your company SSO');
+    }
     const retryAfter = await this.throttle.retryAfter(email);
     if (retryAfter > 0) {
-      await this.audit.record({
-        actor: { type: 'anonymous', label: email.toLowerCase().slice(0, 200) },
-        action: 'admin.sign_in',
-        decision: 'deny',
-        reason: 'too many failed attempts',
-        requestId: context.requestId,
-      });
+      await this.refused(email, 'too many failed attempts', context);
       throw new AdminApiError(
         'too_many_requests',
         `Too many failed sign-ins for this account; try again in ${Math.ceil(retryAfter / 60)} minutes`,
@@ -52,18 +50,30 @@ export class AuthService {
     const usable = admin !== null && admin.status === 'active' && admin.deletedAt === null;
     const passwordMatches = await verifyPassword(usable ? admin.passwordHash : null, password);
     if (!usable || !passwordMatches || !isAdminRole(admin.role)) {
-      await this.audit.record({
-        actor: { type: 'anonymous', label: email.toLowerCase().slice(0, 200) },
-        action: 'admin.sign_in',
-        target: admin ? { type: 'admin-users', id: admin.id } : null,
-        decision: 'deny',
-        reason: !admin ? 'unknown email' : !usable ? 'account disabled' : 'wrong password',
-        requestId: context.requestId,
-      });
+      await this.refused(email, !admin ? 'unknown email' : !usable ? 'account disabled' : 'wrong password', context, admin?.id);
       await this.throttle.recordFailure(email);
       throw new AdminApiError('unauthenticated', 'Email or password is incorrect');
     }
     await this.throttle.recordSuccess(email);
+    return this.openSession(admin, context, { via: 'password' });
+  }
+
+  private async refused(email: string, reason: string, context: RequestContext, adminId?: string): Promise<void> {
+    await this.audit.record({
+      actor: { type: 'anonymous', label: email.toLowerCase().slice(0, 200) },
+      action: 'admin.sign_in',
+      target: adminId === undefined ? null : { type: 'admin-users', id: adminId },
+      decision: 'deny',
+      reason,
+      requestId: context.requestId,
+    });
+  }
+
+  /**
+   * A new UI session for `admin`, who has just proved who they are (`how`: by password or through an
+   * IdP, recorded in the sign-in's audit event), with its cookie and CSRF values.
+   */
+  async openSession(admin: { id: string; email: string; displayName: string; role: string }, context: RequestContext, how: Record<string, unknown>): Promise<SignedInSession> {
     const sessionToken = randomSecret();
     const csrfToken = randomSecret();
     const now = this.clock.now();
@@ -81,7 +91,7 @@ export class AuthService {
           target: { type: 'admin-users', id: admin.id },
           decision: 'allow',
           requestId: context.requestId,
-          context: { sessionId: session.id, expiresAt },
+          context: { ...how, sessionId: session.id, expiresAt },
         },
         now,
       );

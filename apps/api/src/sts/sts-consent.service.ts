@@ -19,7 +19,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 
 import type { Config } from '@crossgate/config';
-import { type AuditActor, AuditLogRepository, type EndedConsent as ConsentEnding, type EndingConsent, OAuthProviderClients, type PrismaClient, type ProviderClient, reasonOf, SecretStore, StsConsentEnding } from '@crossgate/store';
+import { type AuditActor, AuditLogRepository, authorizationRequest, type PendingAuthorizationCode, redeemAuthorizationCode, type EndedConsent as ConsentEnding, type EndingConsent, OAuthProviderClients, type PrismaClient, type ProviderClient, reasonOf, SecretStore, StsConsentEnding } from '@crossgate/store';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
 import { AdminApiError } from '../http/admin-api.error.ts';
@@ -42,9 +42,7 @@ interface ConsentTicket {
   userId: string;
 }
 
-interface PendingAuthorization extends ConsentTicket {
-  codeVerifier: string;
-  nonce: string | null;
+interface PendingAuthorization extends ConsentTicket, PendingAuthorizationCode {
   scopes: string[];
 }
 
@@ -96,22 +94,11 @@ export class StsConsentService {
       throw new StsPageError('connection_unavailable', 'This connection no longer brokers consent.');
     }
     const scopes = client.provider.scopes;
-    const codeVerifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    // An OpenID provider returns an ID token for the `openid` scope; its nonce ties it to this request.
-    const nonce = scopes.includes('openid') ? oidc.randomNonce() : null;
-    await this.tickets.put('state', state, { ...bound, codeVerifier, nonce, scopes } satisfies PendingAuthorization).catch((cause: unknown) => {
+    const { url, state, pending } = await authorizationRequest(client.configuration, { redirectUri: this.redirectUri(), scopes });
+    await this.tickets.put('state', state, { ...bound, ...pending, scopes } satisfies PendingAuthorization).catch((cause: unknown) => {
       throw new StsPageError('temporarily_unavailable', 'Consent cannot start right now; try again shortly.', { cause });
     });
-    return oidc.buildAuthorizationUrl(client.configuration, {
-      redirect_uri: this.redirectUri(),
-      response_type: 'code',
-      ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
-      state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-      ...(nonce === null ? {} : { nonce }),
-    });
+    return url;
   }
 
   /** Step 3: the provider's redirect back, with `code` and `state` (or `error`) in `query`. */
@@ -127,19 +114,9 @@ export class StsConsentService {
       await this.refused(pending, null, requestId, 'connection', 'not an active STS connection');
       throw new StsPageError('connection_unavailable', 'This connection no longer brokers consent.');
     }
-    const callbackUrl = new URL(this.redirectUri());
-    for (const [name, value] of Object.entries(query)) {
-      if (typeof value === 'string') {
-        callbackUrl.searchParams.set(name, value);
-      }
-    }
     let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     try {
-      tokens = await oidc.authorizationCodeGrant(client.configuration, callbackUrl, {
-        pkceCodeVerifier: pending.codeVerifier,
-        expectedState: state,
-        ...(pending.nonce === null ? {} : { expectedNonce: pending.nonce }),
-      });
+      tokens = await redeemAuthorizationCode(client.configuration, this.redirectUri(), query, state, pending);
     } catch (error) {
       const reason = reasonOf(error);
       await this.refused(pending, client, requestId, 'code', reason);

@@ -1,5 +1,5 @@
 /**
- * @overview Short-lived, single-use values of the consent flow, held by the coordination port so
+ * @overview Short-lived, single-use values of the consent flow (and of an admin's SSO sign-in), held by the coordination port so
  * every API instance sees them: the consent ticket in a consent URI (bound to one user and
  * connection), and the authorization request's `state` (with its PKCE verifier and nonce). Only a
  * hash of the value names the key, so the store never holds a usable ticket or state; taking a
@@ -16,7 +16,8 @@ import { Coordination } from '@crossgate/coordination';
 /** How long a consent URI, and then the authorization request it starts, stay usable. */
 export const consentTicketTtlSeconds = 600;
 
-export type TicketKind = 'consent' | 'state';
+/** A consent URI's ticket, a consent's authorization `state`, or an admin SSO sign-in's `state`. */
+export type TicketKind = 'consent' | 'state' | 'admin_sign_in';
 
 /** 256 bits from the CSPRNG, base64url: unguessable, and safe in a URL. */
 export function randomTicket(): string {

@@ -1,4 +1,8 @@
-/** Upstream OIDC identity providers whose ID tokens Crossgate accepts. */
+/**
+ * Upstream OIDC identity providers whose ID tokens Crossgate accepts. One may also sign admins in to
+ * the console: `adminSignInProviderId` names the OAuth provider (Crossgate's client at that IdP, its
+ * secret vaulted) the sign-in uses, whose issuer must be the IdP's.
+ */
 import { z } from 'zod';
 
 import { recordStatuses } from '@crossgate/domain';
@@ -15,6 +19,7 @@ const trustedIdpSchema = z.strictObject({
   jwks: field.jsonWebKeySet.optional(),
   audiences: field.uniqueList(z.string().trim().min(1).max(255), 50).min(1, 'needs at least one accepted audience'),
   groupsClaim: z.string().trim().min(1).max(100).default('groups'),
+  adminSignInProviderId: z.uuid().nullable().optional(),
   status: z.enum(recordStatuses).default('active'),
 });
 
@@ -33,7 +38,7 @@ export const trustedIdpsResource: AdminResource = {
   createSchema: trustedIdpSchema,
   updateSchema: field.forUpdate(trustedIdpSchema),
   readOnlyFields: commonReadOnlyFields,
-  references: {},
+  references: { adminSignInProviderId: { model: 'oauthProvider', label: 'OAuth provider', softDeleted: true } },
   dependents: [
     { model: 'user', label: 'users', where: (id) => ({ idpId: id, deletedAt: null }) },
     { model: 'groupMapping', label: 'group mappings', where: (id) => ({ idpId: id }) },
@@ -42,4 +47,15 @@ export const trustedIdpsResource: AdminResource = {
   // The token endpoint serves from a copy loaded at the policy version (policies/directory.ts).
   afterChange: bumpPolicyVersion,
   toRecord: (row) => row,
+  async toData(input, context, existing) {
+    const providerId = field.merged<string | null>(input, existing, 'adminSignInProviderId');
+    if (typeof providerId === 'string') {
+      const provider = await context.find('oauthProvider', { id: providerId, deletedAt: null });
+      const issuer = field.merged<string>(input, existing, 'issuer');
+      field.requireValid({
+        adminSignInProviderId: provider !== null && provider['issuer'] !== issuer && `the OAuth provider's issuer is ${String(provider['issuer'])}, not this IdP's ${issuer}`,
+      });
+    }
+    return { data: input };
+  },
 };

@@ -40,7 +40,7 @@ function isLoopback(url: string): boolean {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 }
 
-/** Shared by the API (consent, brokering, withdrawal) and the worker (a kill switch's revocations). */
+/** Shared by the API (consent, brokering, withdrawal, admin sign-in) and the worker (a kill switch's revocations). */
 export class OAuthProviderClients {
   private readonly cache = new Map<string, { version: string; configuration: Promise<oidc.Configuration> }>();
 
@@ -62,6 +62,12 @@ export class OAuthProviderClients {
       return null;
     }
     return { connection: { id: connection.id, clientId: connection.clientId, resourceId: connection.resourceId }, provider, configuration: await this.configurationOf(provider) };
+  }
+
+  /** An active provider by id (the console's admin sign-in at an IdP), or null when it is not one. */
+  async byId(providerId: string): Promise<ProviderClient | null> {
+    const provider = await this.prisma.oauthProvider.findFirst({ where: { id: providerId, status: 'active', deletedAt: null } });
+    return provider === null ? null : { provider, configuration: await this.configurationOf(provider) };
   }
 
   private configurationOf(provider: OAuthProviderRow): Promise<oidc.Configuration> {
