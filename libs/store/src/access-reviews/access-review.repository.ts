@@ -5,6 +5,8 @@
  * 100,000 items cost one round trip. Bulk decisions, close-time outcomes and remediation marks are
  * single `UPDATE`s; the export reads items a page at a time in id order.
  */
+import type { ReviewerIdentity } from '@crossgate/domain';
+
 import type { AuditEntry } from '../audit/audit-chain.ts';
 import type { AuditLogRepository } from '../audit/audit-log.repository.ts';
 import type { PrismaClient, Transaction } from '../database.ts';
@@ -87,11 +89,8 @@ export interface NewAccessReviewItem {
   reviewer: string;
 }
 
-/** Who an admin is among the users policies name: their user ids and those users' groups. */
-export interface ReviewerIdentity {
-  userIds: string[];
-  groupIds: string[];
-}
+/** Who an admin is among the users policies name (the rule's type, from the domain). */
+export type { ReviewerIdentity };
 
 /** Filters a bulk decision or a queue applies. */
 export interface AccessReviewItemFilter {
@@ -188,7 +187,7 @@ function itemWhere(filter: AccessReviewItemFilter): Prisma.Sql {
   return Prisma.join(parts, ' AND ');
 }
 
-/** Items that grant `identity`'s own access: theirs, a group of theirs, or everyone (when they are a user at all). */
+/** Items that grant `identity`'s own access: the domain's `grantsOwnAccess` as a condition on `access_review_items i`. */
 function grantsOwnAccess(identity: ReviewerIdentity): Prisma.Sql {
   if (identity.userIds.length === 0) {
     return Prisma.sql`FALSE`;
