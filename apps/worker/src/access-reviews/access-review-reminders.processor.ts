@@ -151,7 +151,14 @@ export class AccessReviewRemindersProcessor implements OnApplicationShutdown {
       const existing = await queue.getJob(name);
       const state = existing === undefined ? 'missing' : await existing.getState();
       if (state === 'failed') {
-        await existing!.retry('failed');
+        // Another worker's scan may have re-driven it first; then it is no longer failed, and that is fine.
+        const retried = await existing!.retry('failed').then(
+          () => true,
+          () => false,
+        );
+        if (!retried) {
+          continue;
+        }
       } else if (state === 'missing' || state === 'unknown') {
         await enqueue(queue, { name: JobName.AccessReviewNotify, data: { notificationId: id } }, { jobId: name, backoff: { type: 'exponential', delay: this.config.accessReviews.retryDelayMs } });
       } else {
