@@ -13,8 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { AccessReviewCampaignRecord, AccessReviewItemRecord } from '@crossgate/store';
-import { AdminHttp, type CommandResult, createActivePolicy, createAdmin, listQuery, runCrossgateCli, type TestAdmin, unique } from '@crossgate/testing';
-import { grantTypes, tokenTypes } from '@crossgate/token';
+import { accessTokenFor, type AccessTokenFlow, AdminHttp, type CommandResult, createActivePolicy, createAdmin, createAgentClient, createRasResource, introspectAccessToken, listQuery, runCrossgateCli, type TestAdmin, type TestAgent, unique } from '@crossgate/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
@@ -35,7 +34,7 @@ let asRavi: AdminHttp;
 let asPriya: AdminHttp;
 let approver: TestAdmin;
 let asApprover: AdminHttp;
-let agent: { id: string; clientId: string; idpClientId: string };
+let agent: TestAgent;
 let resourceServer: { id: string; clientId: string };
 let mcp: { id: string; slug: string; issuer: string };
 let files: { id: string };
@@ -47,42 +46,12 @@ let aliceAccessToken: string;
 let campaign: AccessReviewCampaignRecord;
 let items: AccessReviewItemRecord[];
 
-function basic(clientId: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+function flow(): AccessTokenFlow {
+  return { baseUrl: api.baseUrl, agent, secret, resource: mcp, idp };
 }
 
-async function postForm(url: string, parameters: Record<string, string>, authorization: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(parameters).toString() });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** A real access token for `subject`: an ID token exchanged for an ID-JAG, redeemed at the resource's authorization server. */
-async function accessTokenFor(subject: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const idToken = await idp.idToken({ aud: agent.idpClientId, sub: subject, iat: now, exp: now + 300 });
-  const exchanged = await postForm(
-    `${api.baseUrl}/oauth2/token`,
-    { grant_type: grantTypes.tokenExchange, requested_token_type: tokenTypes.idJag, subject_token_type: tokenTypes.idToken, subject_token: idToken, audience: mcp.issuer, scope: 'notes.read notes.write' },
-    basic(agent.clientId),
-  );
-  expect(exchanged.status).toBe(200);
-  const redeemed = await postForm(`${api.baseUrl}/ras/${mcp.slug}/token`, { grant_type: grantTypes.jwtBearer, assertion: exchanged.body['access_token'] as string }, basic(agent.clientId));
-  expect(redeemed.status).toBe(200);
-  return redeemed.body['access_token'] as string;
-}
-
-async function introspect(token: string): Promise<Record<string, unknown>> {
-  const answer = await postForm(`${api.baseUrl}/ras/${mcp.slug}/introspect`, { token }, basic(resourceServer.clientId));
-  expect(answer.status).toBe(200);
-  return answer.body;
-}
-
-async function newClient(name: string): Promise<{ id: string; clientId: string; idpClientId: string }> {
-  const clientId = unique(name);
-  const row = await api.prisma.client.create({
-    data: { clientId, name: clientId, kind: 'ai_agent', owner: 'nobody@example.test', authMethod: 'client_secret_basic', secretHash: await hashPassword(secret), idpClientId: `${clientId}-at-idp` },
-  });
-  return { id: row.id, clientId, idpClientId: `${clientId}-at-idp` };
+async function newClient(name: string): Promise<TestAgent> {
+  return createAgentClient(api.prisma, name, await hashPassword(secret));
 }
 
 function itemOf(subjectId: string, policyId?: string): AccessReviewItemRecord {
@@ -118,19 +87,7 @@ beforeAll(async () => {
   groupId = (await api.prisma.group.create({ data: { name: unique('support') } })).id;
   agent = await newClient('agent');
   resourceServer = await newClient('resource-server');
-  const slug = unique('notes').toLowerCase();
-  const created = await asItAdmin.post<{ id: string; authorizationServer: string }>('/api/resources', {
-    slug,
-    name: slug,
-    kind: 'mcp_server',
-    resourceIndicators: [`https://${slug}.example.test/mcp`],
-    scopes: [{ name: 'notes.read', risk: 'low' }, { name: 'notes.write', risk: 'medium' }, { name: 'notes.delete', risk: 'high' }],
-    owner: ravi.email,
-    rasEnabled: true,
-    introspectionClientIds: [resourceServer.id],
-  });
-  expect(created.status).toBe(201);
-  mcp = { id: created.body.id, slug, issuer: created.body.authorizationServer };
+  mcp = await createRasResource(asItAdmin, { owner: ravi.email, scopes: [{ name: 'notes.read', risk: 'low' }, { name: 'notes.write', risk: 'medium' }, { name: 'notes.delete', risk: 'high' }], introspectionClientIds: [resourceServer.id] });
   files = { id: (await api.prisma.resource.create({ data: { slug: unique('files').toLowerCase(), name: 'Files', authorizationServer: 'https://files.example.test', resourceIndicators: [], scopes: [{ name: 'files.read', risk: 'low' }], owner: 'nobody@example.test' } })).id };
   serviceAccountId = (await api.prisma.connection.create({ data: { name: unique('files account'), clientId: agent.id, resourceId: files.id, pattern: 'service_account', owner: 'nobody@example.test', accountName: 'svc-files', justification: 'the legacy file share has no OAuth', sunsetAt: new Date(Date.now() + 90 * 86_400_000) } })).id;
   const policy = async (body: Record<string, unknown>) => {
@@ -142,7 +99,7 @@ beforeAll(async () => {
     files: await policy({ resourceId: files.id, subjectUserIds: [users.carol.id], scopes: ['files.read'] }),
   };
   await api.directoryChanged();
-  aliceAccessToken = await accessTokenFor(users.alice.subject);
+  aliceAccessToken = await accessTokenFor(flow(), users.alice.subject, 'notes.read notes.write');
 });
 
 afterAll(async () => {
@@ -306,7 +263,7 @@ describe('reviewing', () => {
 
 describe('closing', () => {
   it("should keep what nobody decided, narrow and revoke through the policy service, disable the orphaned service account, and end the revoked user's live token", async () => {
-    expect(await introspect(aliceAccessToken)).toMatchObject({ active: true });
+    expect(await introspectAccessToken(flow(), resourceServer.clientId, aliceAccessToken)).toMatchObject({ active: true });
     const closed = await asRavi.post<AccessReviewCampaignRecord & { remediation: Record<string, number> }>(`/api/access-reviews/campaigns/${campaign.id}/close`, {});
     expect({ status: closed.status, body: closed.status === 200 ? null : closed.body }).toEqual({ status: 200, body: null });
     expect(closed.body).toMatchObject({ status: 'closed', remediation: { items: 3, connectionsDisabled: 1, killSwitches: 1 } });
@@ -320,7 +277,7 @@ describe('closing', () => {
     expect(undecided).toMatchObject({ decision: null, closeOutcome: 'keep', remediatedAt: null });
     const actions = await api.prisma.auditEvent.findMany({ where: { actorId: ravi.id, action: { in: ['policy.update', 'policy.create', 'connection.update', 'kill_switch.fired', 'campaign.closed', 'campaign.remediated'] } }, select: { action: true } });
     expect(new Set(actions.map((event) => event.action))).toEqual(new Set(['policy.update', 'policy.create', 'connection.update', 'kill_switch.fired', 'campaign.closed', 'campaign.remediated']));
-    expect(await introspect(aliceAccessToken)).toEqual({ active: false });
+    expect(await introspectAccessToken(flow(), resourceServer.clientId, aliceAccessToken)).toEqual({ active: false });
     const access = (await asRavi.get<EffectiveAccess>(`/api/effective-access?userId=${users.alice.id}`)).body;
     expect(access.rows.filter((row) => row.client.id === agent.id)).toEqual([]);
   });

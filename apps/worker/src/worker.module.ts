@@ -8,6 +8,7 @@ import type { Config } from '@crossgate/config';
 import type { Clock } from '@crossgate/domain';
 import { type JobHandlers, JobName, type JobSchedule } from '@crossgate/jobs';
 
+import { AccessReviewRemindersProcessor } from './access-reviews/access-review-reminders.processor.ts';
 import { AuditChainProcessor } from './audit/audit-chain.processor.ts';
 import { AuditStreamProcessor } from './audit/audit-stream.processor.ts';
 import { CredentialRevocation } from './kill-switches/credential-revocation.ts';
@@ -33,10 +34,11 @@ export class WorkerModule {
         ConnectionRotationProcessor,
         CredentialRevocation,
         KillSwitchProcessor,
+        AccessReviewRemindersProcessor,
         {
           provide: JOB_HANDLERS,
-          inject: [AuditChainProcessor, AuditStreamProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
-          useFactory: (auditChain: AuditChainProcessor, auditStream: AuditStreamProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobHandlers => ({
+          inject: [AuditChainProcessor, AuditStreamProcessor, SigningKeysProcessor, VaultRewrapProcessor, ConnectionRotationProcessor, KillSwitchProcessor, AccessReviewRemindersProcessor],
+          useFactory: (auditChain: AuditChainProcessor, auditStream: AuditStreamProcessor, signingKeys: SigningKeysProcessor, vault: VaultRewrapProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor, reviews: AccessReviewRemindersProcessor): JobHandlers => ({
             [JobName.AuditVerifyChain]: (job) => auditChain.verifyChain(job),
             [JobName.AuditStreamDeliver]: () => auditStream.deliver(),
             [JobName.SigningKeysRotate]: (job) => signingKeys.rotate(job),
@@ -49,6 +51,8 @@ export class WorkerModule {
             [JobName.KillSwitchExpireDue]: () => killSwitches.expireDue(),
             [JobName.KillSwitchReconcile]: () => killSwitches.reconcile(),
             [JobName.SsfVerify]: (job) => killSwitches.verify(job),
+            [JobName.AccessReviewRemind]: () => reviews.remind(),
+            [JobName.AccessReviewNotify]: (job) => reviews.notify(job),
           }),
         },
         {
@@ -58,13 +62,14 @@ export class WorkerModule {
         },
         {
           provide: JOB_SCHEDULES,
-          inject: [AuditChainProcessor, AuditStreamProcessor, SigningKeysProcessor, ConnectionRotationProcessor, KillSwitchProcessor],
-          useFactory: (auditChain: AuditChainProcessor, auditStream: AuditStreamProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor): JobSchedule[] => [
+          inject: [AuditChainProcessor, AuditStreamProcessor, SigningKeysProcessor, ConnectionRotationProcessor, KillSwitchProcessor, AccessReviewRemindersProcessor],
+          useFactory: (auditChain: AuditChainProcessor, auditStream: AuditStreamProcessor, signingKeys: SigningKeysProcessor, rotation: ConnectionRotationProcessor, killSwitches: KillSwitchProcessor, reviews: AccessReviewRemindersProcessor): JobSchedule[] => [
             auditChain.schedule,
             ...auditStream.schedules,
             signingKeys.schedule,
             ...rotation.schedules,
             ...killSwitches.schedules,
+            ...reviews.schedules,
           ],
         },
         QueuesService,

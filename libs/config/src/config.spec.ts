@@ -142,6 +142,31 @@ describe('loadConfig: the key-encryption key', () => {
     ]);
   });
 
+  it('should turn reviewer notifications on per channel, require their pairs, and never echo the SMTP credential', () => {
+    const key = randomBytes(32);
+    const config = loadConfig({
+      PUBLIC_URL: 'https://crossgate.example/',
+      SMTP_URL: 'smtp://mailer:s3cret-pass@mail.example:587',
+      NOTIFY_EMAIL_FROM: 'crossgate@example.com',
+      REVIEW_WEBHOOK_URL: 'https://hooks.example/reviews',
+      REVIEW_WEBHOOK_SECRET: `whsec_${key.toString('base64')}`,
+    });
+    expect(config.accessReviews).toMatchObject({
+      scanEveryMs: 300_000,
+      myReviewsUrl: 'https://crossgate.example/#/my-reviews',
+      email: { smtpUrl: 'smtp://mailer:s3cret-pass@mail.example:587', from: 'crossgate@example.com', timeoutMs: 10_000 },
+      webhook: { url: 'https://hooks.example/reviews', key: new Uint8Array(key) },
+    });
+    expect(loadConfig({}).accessReviews).toMatchObject({ email: null, webhook: null });
+    expect(configErrorOf({ SMTP_URL: 'smtp://mailer:s3cret-pass@mail.example:587' }).problems).toEqual(['NOTIFY_EMAIL_FROM: is required with SMTP_URL (the From address of notification e-mails)']);
+    expect(configErrorOf({ REVIEW_WEBHOOK_URL: 'https://hooks.example/reviews' }).problems).toEqual([
+      'REVIEW_WEBHOOK_SECRET: REVIEW_WEBHOOK_URL and REVIEW_WEBHOOK_SECRET go together; set both or neither',
+    ]);
+    const refused = configErrorOf({ SMTP_URL: 'http://mailer:s3cret-pass@mail.example', NOTIFY_EMAIL_FROM: 'nobody' });
+    expect(refused.problems).toEqual(['SMTP_URL: must be an smtp:// or smtps:// URL', 'NOTIFY_EMAIL_FROM: must be an e-mail address']);
+    expect(refused.problems.join('\n')).not.toContain('s3cret-pass');
+  });
+
   it('should fall back to a labelled development KEK outside production, and say so', () => {
     const config = loadConfig({ NODE_ENV: 'development' });
 

@@ -17,6 +17,11 @@ const commaList = z
 
 const kekId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
+/** A Standard Webhooks signing secret: `whsec_` and the base64 of 24 to 64 random bytes. */
+const webhookSecret = z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 random bytes');
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -76,14 +81,28 @@ const environmentSchema = z.object({
    */
   AUDIT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   /** The webhook's signing secret: `whsec_` and the base64 of 24 to 64 random bytes (`echo whsec_$(openssl rand -base64 32)`). */
-  AUDIT_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
-    .optional(),
+  AUDIT_WEBHOOK_SECRET: webhookSecret.optional(),
   /** Most events in one webhook post. */
   AUDIT_WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** How long the collector may take to answer one post before it counts as failed and is sent again. */
   AUDIT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How often the worker walks the active access-review campaigns for reminders due and escalations past due. */
+  ACCESS_REVIEW_SCAN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /**
+   * The SMTP server reviewer notifications go out through: `smtp://user:password@host:587` (STARTTLS
+   * when offered) or `smtps://…:465`; unset, no e-mail is sent. It holds a credential: never logged.
+   */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  /** The From address of notification e-mails; required with SMTP_URL. */
+  NOTIFY_EMAIL_FROM: z.email({ error: 'must be an e-mail address' }).optional(),
+  /** Where the worker posts reviewer notifications (reminders, escalations) as signed Standard Webhooks; unset, none. */
+  REVIEW_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  /** The review webhook's signing secret (`echo whsec_$(openssl rand -base64 32)`). */
+  REVIEW_WEBHOOK_SECRET: webhookSecret.optional(),
+  /** How long the SMTP server or the webhook may take to answer one notification before it counts as failed. */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** First retry delay of a failed notification (doubling, five attempts; the scan re-drives one that ran out). */
+  NOTIFY_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   /**
    * The nice value the API gives its helper threads (libuv's pool, which runs every signature and
    * verification, and V8's), so that waking one does not preempt the event loop; 0 leaves them be.
@@ -227,6 +246,19 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
               timeoutMs: env.AUDIT_WEBHOOK_TIMEOUT_MS,
             },
     },
+    accessReviews: {
+      scanEveryMs: env.ACCESS_REVIEW_SCAN_SECONDS * 1000,
+      /** The admin console's queue of the reviewer's own items, linked from every notification. */
+      myReviewsUrl: `${publicUrl}/#/my-reviews`,
+      retryDelayMs: env.NOTIFY_RETRY_DELAY_MS,
+      /** E-mail over SMTP, when SMTP_URL is set (NOTIFY_EMAIL_FROM is then required). */
+      email: env.SMTP_URL === undefined || env.NOTIFY_EMAIL_FROM === undefined ? null : { smtpUrl: env.SMTP_URL, from: env.NOTIFY_EMAIL_FROM, timeoutMs: env.NOTIFY_TIMEOUT_MS },
+      /** The signed review webhook, when REVIEW_WEBHOOK_URL is set (its secret is then required). */
+      webhook:
+        env.REVIEW_WEBHOOK_URL === undefined || env.REVIEW_WEBHOOK_SECRET === undefined
+          ? null
+          : { url: env.REVIEW_WEBHOOK_URL, key: new Uint8Array(Buffer.from(env.REVIEW_WEBHOOK_SECRET.slice('whsec_'.length), 'base64')), timeoutMs: env.NOTIFY_TIMEOUT_MS },
+    },
     keys: {
       /** 32 bytes; seals private signing keys (JWE `dir` + `A256GCM`) and wraps the vault's data keys. */
       encryptionKey: env.KEY_ENCRYPTION_KEY ? new Uint8Array(Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64url')) : developmentKek.key,
@@ -289,11 +321,20 @@ function crossFieldProblems(env: z.infer<typeof environmentSchema>): string[] {
   if ((env.AUDIT_WEBHOOK_URL === undefined) !== (env.AUDIT_WEBHOOK_SECRET === undefined)) {
     problems.push('AUDIT_WEBHOOK_SECRET: AUDIT_WEBHOOK_URL and AUDIT_WEBHOOK_SECRET go together; set both or neither');
   }
+  if ((env.REVIEW_WEBHOOK_URL === undefined) !== (env.REVIEW_WEBHOOK_SECRET === undefined)) {
+    problems.push('REVIEW_WEBHOOK_SECRET: REVIEW_WEBHOOK_URL and REVIEW_WEBHOOK_SECRET go together; set both or neither');
+  }
+  if (env.SMTP_URL !== undefined && env.NOTIFY_EMAIL_FROM === undefined) {
+    problems.push('NOTIFY_EMAIL_FROM: is required with SMTP_URL (the From address of notification e-mails)');
+  }
   if (env.NODE_ENV !== 'production') {
     return problems;
   }
   if (env.AUDIT_WEBHOOK_URL?.startsWith('http://')) {
     problems.push('AUDIT_WEBHOOK_URL: must be https:// in production');
+  }
+  if (env.REVIEW_WEBHOOK_URL?.startsWith('http://')) {
+    problems.push('REVIEW_WEBHOOK_URL: must be https:// in production');
   }
   const requiredSecrets = ['KEY_ENCRYPTION_KEY', 'PAIRWISE_SUBJECT_SECRET'] as const;
   return [

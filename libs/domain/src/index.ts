@@ -6,3 +6,4 @@ export * from './admin-access.ts';
 export * from './enums.ts';
 export * from './audit.ts';
 export * from './clock.ts';
+export * from './separation-of-duties.ts';

@@ -15,6 +15,8 @@ export const QueueName = {
   KillSwitch: 'kill-switch',
   /** Outbound audit streams: the SIEM webhook, apart from the slow chain verification. */
   AuditStream: 'audit-stream',
+  /** Reviewer notifications (e-mail, webhook): slow third parties, retried apart from the housekeeping. */
+  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -68,6 +70,17 @@ export const JobName = {
   KillSwitchReconcile: 'kill-switch.reconcile',
   /** Sends an SSF verification SET (SSF 1.0 §8.1.4) to a stream's receiver, carrying the `state` it asked for. */
   SsfVerify: 'ssf.verify',
+  /**
+   * Walks the active access-review campaigns: records the reminder step now due for each reviewer with
+   * undecided items (once per reviewer and step), escalates a campaign past due to its fallback
+   * reviewer (once), and adds an `access-review.notify` for every notification not yet delivered.
+   */
+  AccessReviewRemind: 'access-review.remind',
+  /**
+   * Sends one recorded notification by e-mail and by the signed review webhook, each channel once.
+   * Job id `access-review.notify/<notification id>`.
+   */
+  AccessReviewNotify: 'access-review.notify',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -89,6 +102,8 @@ interface JobPayloads {
   [JobName.KillSwitchExpireDue]: NoPayload;
   [JobName.KillSwitchReconcile]: NoPayload;
   [JobName.SsfVerify]: { streamId: string; state?: string };
+  [JobName.AccessReviewRemind]: NoPayload;
+  [JobName.AccessReviewNotify]: { notificationId: string };
 }
 
 /** Where each job runs. The `satisfies` makes adding a job without a queue a compile error. */
@@ -105,6 +120,8 @@ const jobQueues = {
   [JobName.KillSwitchExpireDue]: QueueName.KillSwitch,
   [JobName.KillSwitchReconcile]: QueueName.KillSwitch,
   [JobName.SsfVerify]: QueueName.KillSwitch,
+  [JobName.AccessReviewRemind]: QueueName.Maintenance,
+  [JobName.AccessReviewNotify]: QueueName.Notifications,
 } as const satisfies Record<JobName, QueueName>;
 
 /** The queue a job runs on. */

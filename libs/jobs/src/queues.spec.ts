@@ -40,6 +40,8 @@ describe('runJob', () => {
     [JobName.KillSwitchExpireDue]: async () => 'expired',
     [JobName.KillSwitchReconcile]: async () => 'reconciled',
     [JobName.SsfVerify]: async (job) => `verified ${job.data.streamId}`,
+    [JobName.AccessReviewRemind]: async () => 'reminded',
+    [JobName.AccessReviewNotify]: async (job) => `notified ${job.data.notificationId}`,
   };
 
   it('should hand a job to the handler for its name', async () => {

@@ -129,6 +129,8 @@ export const queueConcurrency: Record<QueueName, number> = {
   [QueueName.KillSwitch]: 128,
   // One stream, delivered in order: a second run would find the cursor locked and skip.
   [QueueName.AuditStream]: 1,
+  // Each notification waits on an SMTP server or a webhook receiver.
+  [QueueName.Notifications]: 8,
 };
 
 /** BullMQ's key prefix on Redis: the deployment's prefix plus `:bull`, apart from the other keys Crossgate keeps. */

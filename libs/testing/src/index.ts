@@ -18,6 +18,7 @@ export * from './worker-process.ts';
 export * from './set-receiver.ts';
 export * from './otlp-receiver.ts';
 export * from './eventually.ts';
+export * from './access-token-flow.ts';
 export * from './tcp-proxy.ts';
 export * from './queue-contract.ts';
 export * from './fixed-clock.ts';

@@ -22,10 +22,11 @@ import { relay, stopChild, waitFor } from './child-processes.ts';
 import type { LocalOidcProvider, OidcProviderClient, OidcProviderUser } from './oidc-provider.ts';
 import { createActivePolicy } from './policy-approval.ts';
 
-const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const jwtBearerGrant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const idTokenType = 'urn:ietf:params:oauth:token-type:id_token';
-const idJagTokenType = 'urn:ietf:params:oauth:token-type:id-jag';
+/** The grant and token types of the chain (RFC 8693 §3, RFC 7523 §2.1, the ID-JAG draft). */
+export const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const jwtBearerGrant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const idTokenType = 'urn:ietf:params:oauth:token-type:id_token';
+export const idJagTokenType = 'urn:ietf:params:oauth:token-type:id-jag';
 
 export const demoScopes = { read: 'notes.read', write: 'notes.write' } as const;
 

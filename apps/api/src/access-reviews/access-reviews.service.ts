@@ -8,7 +8,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
-import { type AdminRole, isAdminRole, roleGrants } from '@crossgate/domain';
+import { type AdminRole, grantsOwnAccess, isAdminRole, roleGrants } from '@crossgate/domain';
 import { activePolicies, type PolicyGrant, policyGrants } from '@crossgate/policy';
 import {
   type AccessReviewCampaignRecord,
@@ -17,7 +17,6 @@ import {
   AccessReviewRepository,
   type AuditEntry,
   type NewAccessReviewItem,
-  type ReviewerIdentity,
 } from '@crossgate/store';
 
 import { AccessControl } from '../auth/access-control.ts';
@@ -104,22 +103,6 @@ function mayReview(role: string | undefined): boolean {
 
 function notFound(what: 'campaign' | 'item', id: string): AdminApiError {
   return new AdminApiError('not_found', `No access-review ${what} with id "${id.slice(0, 64)}"`);
-}
-
-/** Whether the item grants the access of the user(s) behind `identity`. */
-export function grantsOwnAccess(item: Pick<AccessReviewItemRecord, 'subjectType' | 'subjectId'>, identity: ReviewerIdentity): boolean {
-  switch (item.subjectType) {
-    case 'everyone':
-      return identity.userIds.length > 0;
-    case 'user':
-      return item.subjectId !== null && identity.userIds.includes(item.subjectId);
-    case 'group':
-      return item.subjectId !== null && identity.groupIds.includes(item.subjectId);
-    default: {
-      const unreachable: never = item.subjectType;
-      return unreachable;
-    }
-  }
 }
 
 @Injectable()

@@ -5,6 +5,8 @@
  * 100,000 items cost one round trip. Bulk decisions, close-time outcomes and remediation marks are
  * single `UPDATE`s; the export reads items a page at a time in id order.
  */
+import type { ReviewerIdentity } from '@crossgate/domain';
+
 import type { AuditEntry } from '../audit/audit-chain.ts';
 import type { AuditLogRepository } from '../audit/audit-log.repository.ts';
 import type { PrismaClient, Transaction } from '../database.ts';
@@ -34,6 +36,7 @@ export interface AccessReviewCampaignRecord {
   closedAt: Date | null;
   closedBy: string | null;
   itemCount: number;
+  escalatedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -59,6 +62,8 @@ export interface AccessReviewItemRecord {
   decidedAt: Date | null;
   closeOutcome: string | null;
   remediatedAt: Date | null;
+  escalatedFrom: string | null;
+  escalationHeld: string | null;
   createdAt: Date;
 }
 
@@ -84,11 +89,8 @@ export interface NewAccessReviewItem {
   reviewer: string;
 }
 
-/** Who an admin is among the users policies name: their user ids and those users' groups. */
-export interface ReviewerIdentity {
-  userIds: string[];
-  groupIds: string[];
-}
+/** Who an admin is among the users policies name (the rule's type, from the domain). */
+export type { ReviewerIdentity };
 
 /** Filters a bulk decision or a queue applies. */
 export interface AccessReviewItemFilter {
@@ -122,6 +124,34 @@ export interface RemediationItem {
   action: 'revoke' | 'narrow';
   keptScopes: string[];
 }
+
+export type AccessReviewNotificationKind = 'reminder' | 'escalation';
+
+/** A recorded reviewer notification, with what its message needs of the campaign. */
+export interface AccessReviewNotificationRecord {
+  id: string;
+  campaignId: string;
+  reviewer: string;
+  step: string;
+  kind: AccessReviewNotificationKind;
+  undecided: number;
+  emailSentAt: Date | null;
+  webhookSentAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  campaign: { name: string; status: AccessReviewStatus; dueAt: Date };
+}
+
+/** What an escalation did: items moved to the fallback reviewer, and items held because they grant the fallback's own access. */
+export interface EscalationCounts {
+  escalated: number;
+  heldForSeparationOfDuties: number;
+  /** Undecided items moved, by the reviewer they had. */
+  byReviewer: Record<string, number>;
+}
+
+/** Why escalation left an item with its reviewer. */
+export const escalationHeldReason = 'separation_of_duties';
 
 const unusedAfterDays = 30;
 /** The nil UUID stands for "no subject" (everyone) where a join needs a comparable value. */
@@ -157,7 +187,7 @@ function itemWhere(filter: AccessReviewItemFilter): Prisma.Sql {
   return Prisma.join(parts, ' AND ');
 }
 
-/** Items that grant `identity`'s own access: theirs, a group of theirs, or everyone (when they are a user at all). */
+/** Items that grant `identity`'s own access: the domain's `grantsOwnAccess` as a condition on `access_review_items i`. */
 function grantsOwnAccess(identity: ReviewerIdentity): Prisma.Sql {
   if (identity.userIds.length === 0) {
     return Prisma.sql`FALSE`;
@@ -523,6 +553,86 @@ export class AccessReviewRepository {
       },
       { timeout: 120_000 },
     );
+  }
+
+  /** The active campaigns, for the reminder scan. */
+  async activeCampaigns(): Promise<AccessReviewCampaignRecord[]> {
+    return (await this.prisma.accessReviewCampaign.findMany({ where: { status: 'active' }, orderBy: { id: 'asc' } })) as AccessReviewCampaignRecord[];
+  }
+
+  /**
+   * Records notification `step` for every reviewer of the campaign with undecided items (or only for
+   * `reviewer`), unless that reviewer has it already: the unique (campaign, reviewer, step) key makes
+   * this one statement idempotent across runs and workers.
+   * @returns how many were recorded now
+   */
+  async recordNotifications(campaignId: string, step: string, kind: AccessReviewNotificationKind, now: Date, reviewer?: string): Promise<number> {
+    return this.insertNotifications(this.prisma, campaignId, step, kind, now, reviewer);
+  }
+
+  private async insertNotifications(db: PrismaClient | Transaction, campaignId: string, step: string, kind: AccessReviewNotificationKind, now: Date, reviewer?: string): Promise<number> {
+    const only = reviewer === undefined ? Prisma.sql`TRUE` : Prisma.sql`i.reviewer = ${reviewer}`;
+    return db.$executeRaw`
+      INSERT INTO access_review_notifications (id, campaign_id, reviewer, step, kind, undecided, created_at)
+      SELECT gen_random_uuid(), i.campaign_id, i.reviewer, ${step}, ${kind}, count(*), ${now}
+      FROM access_review_items i JOIN access_review_campaigns c ON c.id = i.campaign_id
+      WHERE i.campaign_id = ${campaignId}::uuid AND c.status = 'active' AND i.decision IS NULL AND ${only}
+      GROUP BY i.campaign_id, i.reviewer
+      ON CONFLICT (campaign_id, reviewer, step) DO NOTHING`;
+  }
+
+  /**
+   * Past due, once per campaign: moves every undecided item to the fallback reviewer, except those
+   * that grant the fallback's own access (`fallback`, the identity behind their e-mail), which stay
+   * where they are, marked with {@link escalationHeldReason}. The audit event and the fallback's
+   * `escalated` notification commit with it.
+   * @returns null when the campaign is not active or was escalated already
+   */
+  async escalate(campaignId: string, fallback: ReviewerIdentity, audit: (campaign: AccessReviewCampaignRecord, counts: EscalationCounts) => AuditEntry, now: Date): Promise<EscalationCounts | null> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const locked = await tx.$queryRaw<{ fallback_reviewer: string }[]>`
+          SELECT fallback_reviewer FROM access_review_campaigns WHERE id = ${campaignId}::uuid AND status = 'active' AND escalated_at IS NULL FOR UPDATE`;
+        if (locked.length === 0) {
+          return null;
+        }
+        const fallbackReviewer = locked[0]!.fallback_reviewer;
+        const own = grantsOwnAccess(fallback);
+        const pending = Prisma.sql`i.campaign_id = ${campaignId}::uuid AND i.decision IS NULL AND i.reviewer <> ${fallbackReviewer}`;
+        const held = await tx.$executeRaw`UPDATE access_review_items i SET escalation_held = ${escalationHeldReason} WHERE ${pending} AND ${own}`;
+        const moved = await tx.$queryRaw<{ reviewer: string; count: bigint }[]>`
+          WITH moved AS (
+            UPDATE access_review_items i SET escalated_from = i.reviewer, reviewer = ${fallbackReviewer}
+            WHERE ${pending} AND NOT ${own} RETURNING escalated_from
+          )
+          SELECT escalated_from AS reviewer, count(*) AS count FROM moved GROUP BY escalated_from ORDER BY escalated_from`;
+        const byReviewer = Object.fromEntries(moved.map((row) => [row.reviewer, Number(row.count)]));
+        const counts = { escalated: Object.values(byReviewer).reduce((sum, count) => sum + count, 0), heldForSeparationOfDuties: held, byReviewer };
+        const campaign = (await tx.accessReviewCampaign.update({ where: { id: campaignId }, data: { escalatedAt: now } })) as AccessReviewCampaignRecord;
+        await this.insertNotifications(tx, campaignId, 'escalated', 'escalation', now, fallbackReviewer);
+        await this.auditLog.append(tx, audit(campaign, counts), now);
+        return counts;
+      },
+      { timeout: 120_000 },
+    );
+  }
+
+  /** Notifications some configured channel has not had yet, oldest first. */
+  async undeliveredNotifications(take: number): Promise<string[]> {
+    const rows = await this.prisma.accessReviewNotification.findMany({ where: { deliveredAt: null }, orderBy: { createdAt: 'asc' }, take, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  async findNotification(id: string): Promise<AccessReviewNotificationRecord | null> {
+    return (await this.prisma.accessReviewNotification.findUnique({
+      where: { id },
+      include: { campaign: { select: { name: true, status: true, dueAt: true } } },
+    })) as AccessReviewNotificationRecord | null;
+  }
+
+  /** Marks one channel of a notification sent, or the whole notification delivered. */
+  async markNotification(id: string, field: 'emailSentAt' | 'webhookSentAt' | 'deliveredAt', now: Date): Promise<void> {
+    await this.prisma.accessReviewNotification.update({ where: { id }, data: { [field]: now } });
   }
 
   /** The campaign's items still to apply: decided revoke or narrow, or revoked by the close outcome. */
