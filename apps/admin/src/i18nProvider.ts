@@ -357,6 +357,7 @@ const messages = new Map<string, string | [string, string]>([
   ['crossgate.accessReviews.queue.title', 'My reviews'],
   ['crossgate.accessReviews.queue.failed', 'Your review queue could not be loaded'],
   ['crossgate.accessReviews.queue.empty', 'Nothing waits for your review.'],
+  ['crossgate.accessReviews.queue.campaignDone', 'You have decided every item of yours in this campaign.'],
   ['crossgate.accessReviews.queue.notReviewer', 'Your role does not review access, so nothing is assigned to you.'],
   ['crossgate.accessReviews.queue.due', 'Due %{when}'],
   ['crossgate.accessReviews.queue.bulk', 'Decide the selected items'],

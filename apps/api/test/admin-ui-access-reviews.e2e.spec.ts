@@ -5,7 +5,8 @@
  * revokes another with a justification, is told in the API's words why the item granting their own
  * access cannot be decided, and watches the campaign's progress move in the queue and on the
  * campaign's page. An auditor then follows a token exchange's audit event to its policy, the
- * policy's approver and the certification just made. axe-core checks every new page for serious
+ * policy's approver and the certification just made. Last, a campaign created from the form has two
+ * items certified at once, ticked, with one justification. axe-core checks every new page for serious
  * accessibility violations. Screenshots go to test-output/admin-ui/.
  */
 import { fileURLToPath } from 'node:url';
@@ -216,6 +217,63 @@ describe('access reviews in the admin UI', () => {
     await progress(page).getByText('2 of 3 decided').waitFor();
     expect(await page.getByRole('button', { name: 'Close', exact: true }).count()).toBe(0);
 
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('should create a campaign from the form, and certify two ticked items at once with one justification', async () => {
+    const page = await signedIn(reviewer);
+    const name = unique('Second ledger review');
+    const agentName = (await api.prisma.client.findUniqueOrThrow({ where: { id: pair.agent.id } })).name;
+
+    await page.goto(`${api.baseUrl}/#/access-reviews`);
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill(name);
+    await page.getByRole('combobox', { name: 'Scope' }).click();
+    await page.getByRole('option', { name: 'Agent or app' }).click();
+    await page.getByRole('combobox', { name: 'Agent or app' }).pressSequentially(agentName);
+    await page.getByRole('option', { name: agentName }).click();
+    await page.getByLabel('Due').fill('2099-01-31T12:00');
+    await page.getByRole('combobox', { name: 'Who reviews' }).click();
+    await page.getByRole('option', { name: 'Named reviewers' }).click();
+    await page.getByRole('combobox', { name: 'Named reviewers' }).pressSequentially(reviewer.email);
+    await page.getByRole('option', { name: new RegExp(reviewer.email) }).click();
+    await page.getByRole('combobox', { name: 'Fallback reviewer' }).pressSequentially(fallback.email);
+    await page.getByRole('option', { name: new RegExp(fallback.email) }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'campaign-create');
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    await page.waitForURL(/#\/access-reviews\/[0-9a-f-]{36}\/show$/);
+    const id = /access-reviews\/([0-9a-f-]{36})\/show/.exec(page.url())?.[1] as string;
+    const created = (await asReviewer.get<AccessReviewCampaignRecord>(`/api/access-reviews/campaigns/${id}`)).body;
+    expect(created).toMatchObject({ name, status: 'draft', scopeKind: 'client', scopeValue: pair.agent.id, reviewerRule: 'named', reviewers: [reviewer.email], fallbackReviewer: fallback.email, undecidedOutcome: 'keep', remediateImmediately: false });
+    expect(new Date(created.dueAt).getUTCFullYear()).toBe(2099);
+    expect((await asReviewer.post(`/api/access-reviews/campaigns/${id}/launch`, {})).status).toBe(200);
+
+    await page.getByRole('menuitem', { name: 'My reviews' }).click();
+    const section = page.getByRole('region').filter({ has: page.getByRole('link', { name }) });
+    await progress(section).getByText('0 of 3 decided').waitFor();
+    const ticks = section.getByRole('checkbox', { name: /^Select / });
+    await ticks.first().waitFor();
+    expect(await ticks.count()).toBe(2);
+    await ticks.nth(0).check();
+    await ticks.nth(1).check();
+    await page.getByRole('status').getByText('2 items selected').waitFor();
+    await page.getByRole('button', { name: 'Certify selected' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Certify this access?' });
+    await dialog.getByText('2 items keeps its access', { exact: false }).waitFor();
+    await dialog.getByRole('textbox', { name: 'Justification' }).fill('Quarterly: still needed');
+    await dialog.getByRole('button', { name: 'Certify' }).click();
+    await progress(section).getByText('2 of 3 decided').waitFor();
+    await progress(section).getByText('Certified: 2').waitFor();
+    await section.getByText('You have decided every item of yours in this campaign.').waitFor();
+    expect(await section.getByRole('article').count()).toBe(0);
+
+    const decided = await api.prisma.accessReviewItem.findMany({ where: { campaignId: id, decision: 'certify' }, select: { justification: true, decidedBy: true } });
+    expect(decided).toEqual([
+      { justification: 'Quarterly: still needed', decidedBy: reviewer.email },
+      { justification: 'Quarterly: still needed', decidedBy: reviewer.email },
+    ]);
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -7,7 +7,7 @@
  * reviewer's own access) stays with the API's reason while the others are decided.
  */
 import { Alert, Box, Card, CardContent, CardHeader, LinearProgress, Link, Stack, Toolbar, Typography } from '@mui/material';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button, HttpError, Title, useCanAccess, useGetOne, useNotify, useTranslate } from 'react-admin';
 
 import { CampaignProgressChart } from '../access-reviews/CampaignProgressChart.tsx';
@@ -31,7 +31,7 @@ function CampaignHeader({ campaignId, version }: { campaignId: string; version: 
     <CardHeader
       title={<Link href={`#/access-reviews/${campaignId}/show`}>{title}</Link>}
       subheader={campaign ? translate('crossgate.accessReviews.queue.due', { when: relativeTime(new Date(campaign.dueAt)) }) : undefined}
-      slotProps={{ title: { component: 'h2', variant: 'h6' } }}
+      slotProps={{ title: { component: 'h2', variant: 'h6', id: `campaign-${campaignId}-title` } }}
       action={<CampaignProgressChart campaignId={campaignId} live version={version} size={120} />}
     />
   );
@@ -63,7 +63,15 @@ function ReviewQueue() {
   const [refusals, setRefusals] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<Pending>(null);
   const items = queue ?? [];
-  const campaigns = [...new Set(items.map((item) => item.campaignId))];
+  // A campaign stays on the page once its last item of mine is decided, so its progress stays in view.
+  const [seen, setSeen] = useState<string[]>([]);
+  useEffect(() => {
+    setSeen((current) => {
+      const added = (queue ?? []).map((item) => item.campaignId).filter((id, index, all) => !current.includes(id) && all.indexOf(id) === index);
+      return added.length === 0 ? current : [...current, ...added];
+    });
+  }, [queue]);
+  const campaigns = seen;
 
   /** Decides each item on its own; refusals of separation of duties stay on their item. */
   const decide = async (decision: Decision, justification: string, keptScopes: string[]) => {
@@ -117,10 +125,11 @@ function ReviewQueue() {
         </Toolbar>
       )}
       {campaigns.map((campaignId) => (
-        <Card key={campaignId} component="section">
+        <Card key={campaignId} component="section" aria-labelledby={`campaign-${campaignId}-title`}>
           <CampaignHeader campaignId={campaignId} version={version} />
           <CardContent>
             <Stack sx={{ gap: 2 }}>
+              {!items.some((item) => item.campaignId === campaignId) && <Alert severity="success">{translate('crossgate.accessReviews.queue.campaignDone')}</Alert>}
               {items
                 .filter((item) => item.campaignId === campaignId)
                 .map((item) => (
