@@ -2,6 +2,7 @@
 import { Admin, AppBar, CustomRoutes, Layout, type LayoutProps, Resource, TitlePortal, useGetIdentity, UserMenu } from 'react-admin';
 import { Route } from 'react-router-dom';
 
+import accessReviews from './access-reviews/index.ts';
 import adminUsers from './admin-users/index.ts';
 import apiTokens from './api-tokens/index.ts';
 import approvals from './approvals/index.ts';
@@ -22,6 +23,7 @@ import killSwitches from './kill-switches/index.ts';
 import { AppMenu } from './layout/AppMenu.tsx';
 import { GlobalSearch } from './layout/GlobalSearch.tsx';
 import memberships from './memberships/index.ts';
+import myReviews from './my-reviews/index.ts';
 import oauthProviders from './oauth-providers/index.ts';
 import policies from './policies/index.ts';
 import rasTrustedIssuers from './ras-trusted-issuers/index.ts';
@@ -76,12 +78,14 @@ export const App = () => (
     <Resource name="group-mappings" {...groupMappings} />
     <Resource name="admin-users" {...adminUsers} />
     <Resource name="api-tokens" {...apiTokens} />
+    <Resource name="access-reviews" {...accessReviews} />
     <Resource name="audit" {...audit} />
     <CustomRoutes>
       <Route path={effectiveAccess.path} element={<effectiveAccess.page />} />
       <Route path={whatIf.path} element={<whatIf.page />} />
       <Route path={approvals.path} element={<approvals.page />} />
       <Route path={vault.path} element={<vault.page />} />
+      <Route path={myReviews.path} element={<myReviews.page />} />
     </CustomRoutes>
   </Admin>
 );

@@ -17,6 +17,8 @@ const requiredAction: Record<string, AdminAction> = {
   delete: 'write',
   export: 'export',
   verify: 'verify',
+  /** Deciding access-review items assigned to oneself. */
+  review: 'review',
 };
 
 // One request per page load instead of one per navigation; dropped on sign-in, sign-out and 401.

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { AccessReviewCampaignRecord, AccessReviewItemRecord } from '@crossgate/store';
+import type { AccessReviewCampaignRecord, AccessReviewCertification, AccessReviewItemRecord, AccessReviewProgress } from '@crossgate/store';
 import { accessTokenFor, type AccessTokenFlow, AdminHttp, type CommandResult, createActivePolicy, createAdmin, createAgentClient, createRasResource, introspectAccessToken, listQuery, runCrossgateCli, type TestAdmin, type TestAgent, unique } from '@crossgate/testing';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
@@ -207,6 +207,16 @@ describe('reviewing', () => {
     const queue = await asRavi.get<AccessReviewItemRecord[]>(`/api/access-reviews/queue${listQuery({ filter: { campaignId: campaign.id } })}`);
     expect(queue.status).toBe(200);
     expect(queue.body.map((item) => item.subjectId).sort()).toEqual([users.alice.id, users.bob.id, groupId].sort());
+    const open = await asRavi.get<AccessReviewItemRecord[]>(`/api/access-reviews/queue${listQuery({ filter: { open: true, undecided: true } })}`);
+    expect(open.body.filter((item) => item.campaignId === campaign.id)).toHaveLength(3);
+    expect((await asRavi.get<{ message: string }>(`/api/access-reviews/queue${listQuery({ filter: { open: 'yes' } })}`)).status).toBe(400);
+  });
+
+  it('should count every item undecided before anyone decides', async () => {
+    const progress = await asRavi.get<AccessReviewProgress>(`/api/access-reviews/campaigns/${campaign.id}/progress`);
+    expect(progress.status).toBe(200);
+    expect(progress.body).toEqual({ total: 5, decided: 0, undecided: 5, byDecision: { certify: 0, revoke: 0, narrow: 0 } });
+    expect((await asRavi.get(`/api/access-reviews/campaigns/${crypto.randomUUID()}/progress`)).status).toBe(404);
   });
 
   it('should require a justification and refuse a narrow that keeps scopes not granted', async () => {
@@ -237,6 +247,8 @@ describe('reviewing', () => {
     const carol = await asPriya.post(`/api/access-reviews/items/${itemOf(users.carol.id).id}/decision`, { decision: 'revoke', justification: 'the share is retired' });
     expect(carol.status).toBe(200);
     expect(await api.prisma.auditEvent.count({ where: { action: 'campaign.item_decided', targetId: campaign.id } })).toBe(4);
+    const progress = await asRavi.get<AccessReviewProgress>(`/api/access-reviews/campaigns/${campaign.id}/progress`);
+    expect(progress.body).toEqual({ total: 5, decided: 4, undecided: 1, byDecision: { certify: 1, revoke: 2, narrow: 1 } });
   });
 
   it('should refuse, with 403, a reviewer deciding an item that grants their own access, even once it is reassigned to them', async () => {
@@ -285,6 +297,34 @@ describe('closing', () => {
   it('should refuse decisions and a second close once closed', async () => {
     expect((await asPriya.post(`/api/access-reviews/items/${itemOf(users.raviUser.id).id}/decision`, { decision: 'certify', justification: 'late' })).status).toBe(409);
     expect((await asRavi.post(`/api/access-reviews/campaigns/${campaign.id}/close`, {})).status).toBe(409);
+  });
+
+  it("should leave a closed campaign's items out of the open queue", async () => {
+    const open = await asPriya.get<AccessReviewItemRecord[]>(`/api/access-reviews/queue${listQuery({ filter: { open: true, campaignId: campaign.id } })}`);
+    expect(open.body).toEqual([]);
+    const closed = await asPriya.get<AccessReviewItemRecord[]>(`/api/access-reviews/queue${listQuery({ filter: { open: false, campaignId: campaign.id } })}`);
+    expect(closed.body.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the last certification of a policy', () => {
+  it("should give the latest decision on the policy's items, and with a user only those covering the user", async () => {
+    const auditor = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'auditor')).token);
+    const forAlice = await auditor.get<{ certification: AccessReviewCertification | null }>(`/api/access-reviews/certifications/latest?policyId=${policies.mcpUsers}&userId=${users.alice.id}`);
+    expect(forAlice.status).toBe(200);
+    expect(forAlice.body.certification).toMatchObject({ policyId: policies.mcpUsers, campaignId: campaign.id, campaignName: campaign.name, subjectType: 'user', subjectId: users.alice.id, decision: 'revoke', decidedBy: ravi.email, justification: 'alice left the team', decidedAt: expect.any(String) });
+    const forBob = await auditor.get<{ certification: AccessReviewCertification | null }>(`/api/access-reviews/certifications/latest?policyId=${policies.mcpUsers}&userId=${users.bob.id}`);
+    expect(forBob.body.certification).toMatchObject({ decision: 'narrow', keptScopes: ['notes.read'] });
+    const group = await auditor.get<{ certification: AccessReviewCertification | null }>(`/api/access-reviews/certifications/latest?policyId=${policies.mcpGroup}`);
+    expect(group.body.certification).toMatchObject({ subjectType: 'group', subjectId: groupId, decision: 'certify' });
+    // Alice is in no group: the group's certification does not cover her.
+    const notHers = await auditor.get<{ certification: AccessReviewCertification | null }>(`/api/access-reviews/certifications/latest?policyId=${policies.mcpGroup}&userId=${users.alice.id}`);
+    expect(notHers.body).toEqual({ certification: null });
+  });
+
+  it('should refuse a query without a policy id with 400', async () => {
+    expect((await asRavi.get('/api/access-reviews/certifications/latest')).status).toBe(400);
+    expect((await asRavi.get('/api/access-reviews/certifications/latest?policyId=nope')).status).toBe(400);
   });
 });
 

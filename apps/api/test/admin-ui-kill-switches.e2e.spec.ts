@@ -8,29 +8,23 @@
  * serious accessibility violations. Screenshots go to test-output/admin-ui/.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { hash } from '@node-rs/argon2';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { loadConfig } from '@crossgate/config';
 import { AdminHttp, createAdmin, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
 
 import type { BlastRadiusView, KillSwitchView, ReceiptExport } from '../src/kill-switches/kill-switches.service.ts';
+import { builtAdminUi, launchChromium, screenshot as screenshotInto, seriousViolations, signedIn as signedInAs } from './support/admin-browser.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
-const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 const screenshotDir = fileURLToPath(new URL('../../../test-output/admin-ui', import.meta.url));
-const chromiumPath = '/usr/bin/chromium';
 const password = 'correct horse battery staple';
 const sessionRevoked = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 /** Fast retries, so a receiver other suites left behind gives up within the test. */
 const workerEnvironment = { KILL_SWITCH_RETRY_DELAY_MS: '100', KILL_SWITCH_DELIVERY_ATTEMPTS: '3', KILL_SWITCH_DELIVERY_TIMEOUT_MS: '2000' };
-/** The axe impacts this suite fails on. */
-const failingImpacts = new Set(['serious', 'critical']);
 
 let api: TestApi;
 let worker: WorkerProcess | undefined;
@@ -48,12 +42,7 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(builtAdminUi, 'index.html'))) {
-    throw new Error(`The admin UI is not built (no ${builtAdminUi}/index.html): run \`npm run build:admin\` first.`);
-  }
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: run \`apt-get install -y chromium fonts-liberation\` (CI does).`);
-  }
+  browser = await launchChromium();
   // A queue prefix of its own: the worker must not pick up fan-outs other suites queued without one.
   const environment = { ADMIN_UI_DIR: builtAdminUi, REDIS_PREFIX: `${loadConfig().redis.prefix}:${unique('ui-kill')}`, ...workerEnvironment };
   api = await startTestApi(environment);
@@ -82,13 +71,6 @@ beforeAll(async () => {
   streamId = (
     await api.prisma.ssfStream.create({ data: { audience: [`https://${unique('receiver')}.example.test`], endpointUrl: receiver.url, eventsRequested: [sessionRevoked], createdBy: 'tests' } })
   ).id;
-
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(screenshotDir, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
@@ -102,47 +84,12 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** A browser context of its own, signed in as `admin` through the sign-in form. */
-async function signedIn(admin: TestAdmin): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  contexts.push(context);
-  // Fail fast with a locator's own message rather than at jest's 30 s limit.
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${api.baseUrl}/`);
-  await page.getByRole('textbox', { name: 'Email' }).fill(admin.email);
-  await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
-  return page;
+function signedIn(admin: TestAdmin): Promise<Page> {
+  return signedInAs(browser, { baseUrl: api.baseUrl, email: admin.email, password, contexts, pageErrors });
 }
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is drawn now. */
-async function seriousViolations(page: Page): Promise<{ id: string; help: string; targets: string[] }[]> {
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    // The page's own globals: this suite compiles without the DOM library.
-    const inPage = globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<{ violations: AxeViolation[] }> }; document: unknown };
-    return (await inPage.axe.run(inPage.document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations
-    .filter((violation) => failingImpacts.has(violation.impact ?? ''))
-    .map((violation) => ({ id: violation.id, help: violation.help, targets: violation.nodes.map((node) => `${JSON.stringify(node.target)}: ${node.failureSummary ?? ''}`) }));
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  // `animations: 'disabled'` finishes MUI's fades, so a dialog is captured fully drawn.
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+function screenshot(page: Page, name: string): Promise<void> {
+  return screenshotInto(page, screenshotDir, name);
 }
 
 describe('kill switches in the admin UI', () => {

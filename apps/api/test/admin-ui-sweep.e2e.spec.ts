@@ -35,9 +35,9 @@ const roles: readonly AdminRole[] = ['it-admin', 'incident-responder', 'complian
 const failingImpacts = new Set(['serious', 'critical']);
 
 /** The admin objects the console has no page for (served to the CLI and the worker only). */
-const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams', 'access-reviews'];
+const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams'];
 /** Every list and computed page of the menu, by its route. */
-const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'vault'];
+const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'vault', 'my-reviews'];
 
 /** The kinds whose record page is visited. */
 const showPages = ['clients', 'users', 'resources', 'connections', 'policies', 'groups', 'trusted-idps', 'audit'];

@@ -7,10 +7,11 @@
 import ApproveIcon from '@mui/icons-material/CheckCircle';
 import RejectIcon from '@mui/icons-material/DoNotDisturb';
 import RequestIcon from '@mui/icons-material/HowToVote';
-import { Alert, Button as MuiButton, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
-import { type FormEvent, type ReactElement, useState } from 'react';
-import { Button, HttpError, useCanAccess, useGetIdentity, useNotify, useRecordContext, useRefresh } from 'react-admin';
+import { Stack } from '@mui/material';
+import type { ReactElement } from 'react';
+import { useCanAccess, useGetIdentity, useNotify, useRecordContext, useRefresh } from 'react-admin';
 
+import { ReasonDialogButton } from '../common/ReasonDialog.tsx';
 import { httpClient } from '../http.ts';
 
 /** A policy approval request as `GET /api/approvals` lists it. */
@@ -36,77 +37,29 @@ interface ActionProps {
   color: 'primary' | 'error' | 'success';
 }
 
-/** One button and its confirmation dialog, posting `{ reason? }` to `path`. */
+/** One button and its confirmation dialog, posting `{ reason? }` (or `{ note? }`, when optional) to `path`. */
 function ActionButton({ label, title, text, path, reason: reasonRule, done, icon, color }: ActionProps) {
   const notify = useNotify();
   const refresh = useRefresh();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const close = () => {
-    setOpen(false);
-    setReason('');
-    setProblem(null);
+  const submit = async (reason: string) => {
+    const body = reason === '' ? {} : reasonRule === 'required' ? { reason } : { note: reason };
+    await httpClient(path, { method: 'POST', body: JSON.stringify(body) });
+    notify(done, { type: 'success' });
+    refresh();
   };
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setPending(true);
-    setProblem(null);
-    try {
-      const body = reasonRule === 'none' || reason.trim() === '' ? {} : reasonRule === 'required' ? { reason: reason.trim() } : { note: reason.trim() };
-      await httpClient(path, { method: 'POST', body: JSON.stringify(body) });
-      notify(done, { type: 'success' });
-      close();
-      refresh();
-    } catch (caught) {
-      setProblem(caught instanceof HttpError || caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setPending(false);
-    }
-  };
-  const titleId = `${path.replace(/\W+/g, '-')}-title`;
-  const ready = !pending && (reasonRule !== 'required' || reason.trim().length >= 3);
   return (
-    <>
-      <Button label={label} color={color} onClick={(event) => { event.stopPropagation(); setOpen(true); }}>
-        {icon}
-      </Button>
-      <Dialog open={open} onClose={pending ? undefined : close} onClick={(event) => event.stopPropagation()} maxWidth="sm" fullWidth aria-labelledby={titleId}>
-        <form onSubmit={(event) => void submit(event)} noValidate>
-          <DialogTitle id={titleId}>{title}</DialogTitle>
-          <DialogContent>
-            <Stack sx={{ gap: 2 }}>
-              <DialogContentText>{text}</DialogContentText>
-              {reasonRule !== 'none' && (
-                <TextField
-                  label={reasonRule === 'required' ? 'Reason' : 'Note for the approver'}
-                  value={reason}
-                  onChange={(event) => setReason(event.target.value)}
-                  required={reasonRule === 'required'}
-                  autoFocus
-                  fullWidth
-                  slotProps={{ htmlInput: { maxLength: 2000 } }}
-                />
-              )}
-              {problem && (
-                <Alert severity="error" role="alert">
-                  {problem}
-                </Alert>
-              )}
-            </Stack>
-          </DialogContent>
-          <DialogActions>
-            <MuiButton onClick={close} disabled={pending}>
-              Cancel
-            </MuiButton>
-            <MuiButton type="submit" variant="contained" color={color} disabled={!ready}>
-              {label}
-            </MuiButton>
-          </DialogActions>
-        </form>
-      </Dialog>
-    </>
+    <ReasonDialogButton
+      label={label}
+      icon={icon}
+      id={path.replace(/\W+/g, '-')}
+      title={title}
+      text={text}
+      reason={reasonRule}
+      reasonLabel={reasonRule === 'required' ? 'Reason' : 'Note for the approver'}
+      submitLabel={label}
+      color={color}
+      onSubmit={submit}
+    />
   );
 }
 

@@ -6,6 +6,7 @@ import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { ActorField } from './ActorField.tsx';
 import { TargetField } from './TargetField.tsx';
+import { TokenTrailField } from './TokenTrailField.tsx';
 
 const hashStyle = { fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' } as const;
 
@@ -36,6 +37,7 @@ export function AuditShow() {
         <ActorField label="Actor" />
         <TextField source="actorType" />
         <TargetField label="Target" />
+        <TokenTrailField label={false} />
         <StatusField source="decision" />
         <TextField source="reason" emptyText="—" />
         <TextField source="requestId" emptyText="—" />

@@ -5,8 +5,8 @@ import { Link, ReferenceField, useCreatePath, useRecordContext } from 'react-adm
 
 import type { AuditEvent } from './types.ts';
 
-// Access reviews have no console page yet, so their events name the campaign without a link.
-const linkable = new Set<string>(adminObjects.filter((object) => object !== 'audit' && object !== 'access-reviews'));
+// An access-review event's target is the campaign, whose page is the `access-reviews` resource.
+const linkable = new Set<string>(adminObjects.filter((object) => object !== 'audit'));
 
 /** What a person would call the record, from the event's own snapshots: its name, email or mapped group. */
 function nameOf(event: AuditEvent): string | undefined {

@@ -6,10 +6,9 @@
  * `GET /api/connections-ladder` (service account → vaulted key → STS → XAA).
  */
 import { Alert, AlertTitle, Box, Card, CardContent, CardHeader, Grid, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
 import { Title, useTranslate } from 'react-admin';
 
-import { httpClient } from '../http.ts';
+import { useApi } from '../common/useApi.ts';
 import { ApprovalsCard, AuditChainCard, FailedRotationsCard, SunsetCard, UnusedCard } from './AttentionCards.tsx';
 import { ExchangesChart } from './ExchangesChart.tsx';
 import { KillSwitchCard } from './KillSwitchCard.tsx';
@@ -19,23 +18,6 @@ import type { DashboardSummary } from './summary.ts';
 interface Ladder {
   patterns: LadderRung[];
   total: number;
-}
-
-/** GET `path` once, as the page opens; `failed` when the API could not answer. */
-function useApi<T>(path: string): { data: T | null; failed: boolean } {
-  const [data, setData] = useState<T | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let stale = false;
-    httpClient(path).then(
-      ({ json }) => !stale && setData(json as T),
-      () => !stale && setFailed(true),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [path]);
-  return { data, failed };
 }
 
 function ConnectionLadderCard() {

@@ -29,21 +29,17 @@ import {
   Typography,
 } from '@mui/material';
 import { type FormEvent, useEffect, useState } from 'react';
-import { HttpError, useDataProvider, useNotify, useRedirect, useTranslate } from 'react-admin';
+import { useDataProvider, useNotify, useRedirect, useTranslate } from 'react-admin';
 
+import { messageOf, minReasonLength } from '../common/ReasonDialog.tsx';
 import { httpClient } from '../http.ts';
 import { type BlastRadius, type KillSwitch, type KillSwitchTarget, scopeLabels } from './types.ts';
 
 const expiryChoices = ['none', '1h', '8h', '24h', 'custom'] as const;
 type ExpiryChoice = (typeof expiryChoices)[number];
 const expiryHours: Partial<Record<ExpiryChoice, number>> = { '1h': 1, '8h': 8, '24h': 24 };
-const minimumReasonLength = 3;
 
 type Preview = { name: 'loading' } | { name: 'loaded'; radius: BlastRadius } | { name: 'failed'; message: string };
-
-function messageOf(caught: unknown): string {
-  return caught instanceof HttpError || caught instanceof Error ? caught.message : String(caught);
-}
 
 /** The expiry the API is sent: an ISO instant, null for "until lifted", or undefined while the custom one is unset. */
 function expiresAtOf(choice: ExpiryChoice, custom: string): string | null | undefined {
@@ -127,7 +123,7 @@ export function FireKillSwitchDialog({ target, onClose }: FireKillSwitchDialogPr
 
   const expiresAt = expiresAtOf(expiry, customExpiry);
   const requiresApproval = preview.name === 'loaded' && preview.radius.requiresApproval;
-  const ready = target !== null && preview.name !== 'loading' && reason.trim().length >= minimumReasonLength && expiresAt !== undefined && !firing;
+  const ready = target !== null && preview.name !== 'loading' && reason.trim().length >= minReasonLength && expiresAt !== undefined && !firing;
 
   const fire = async (event: FormEvent) => {
     event.preventDefault();

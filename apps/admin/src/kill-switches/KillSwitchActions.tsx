@@ -9,18 +9,15 @@ import DownloadIcon from '@mui/icons-material/Download';
 import LiftIcon from '@mui/icons-material/LockOpen';
 import RejectIcon from '@mui/icons-material/DoNotDisturb';
 import RedriveIcon from '@mui/icons-material/Replay';
-import { Alert, Button as MuiButton, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
-import { type FormEvent, type ReactElement, useState } from 'react';
-import { Button, HttpError, TopToolbar, useCanAccess, useGetIdentity, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
+import { Button as MuiButton } from '@mui/material';
+import { type ReactElement, useState } from 'react';
+import { Button, TopToolbar, useCanAccess, useGetIdentity, useNotify, useRecordContext, useRefresh, useTranslate } from 'react-admin';
 
+import { messageOf, ReasonDialogButton } from '../common/ReasonDialog.tsx';
 import { httpClient } from '../http.ts';
 import type { KillSwitch } from './types.ts';
 
 type Transition = 'approve' | 'reject' | 'lift';
-
-function messageOf(caught: unknown): string {
-  return caught instanceof HttpError || caught instanceof Error ? caught.message : String(caught);
-}
 
 interface TransitionButtonProps {
   transition: Transition;
@@ -37,79 +34,31 @@ function TransitionButton({ transition, messages, icon, reason: reasonRule, colo
   const translate = useTranslate();
   const notify = useNotify();
   const refresh = useRefresh();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
   if (!record) {
     return null;
   }
   const key = (name: string) => `crossgate.killSwitches.${messages}.${name}`;
-  const close = () => {
-    setOpen(false);
-    setReason('');
-    setProblem(null);
+  const submit = async (reason: string) => {
+    const body = reason === '' ? {} : { reason };
+    const { json } = await httpClient(`/api/kill-switches/${record.id}/${transition}`, { method: 'POST', body: JSON.stringify(body) });
+    const after = json as KillSwitch;
+    // Lifting an IdP-wide or global switch only asks for it: the switch stays in force until approved.
+    notify(after.liftRequestedAt !== null && transition === 'lift' ? 'crossgate.killSwitches.lift.requested' : key('done'), { type: 'success' });
+    refresh();
   };
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setPending(true);
-    setProblem(null);
-    try {
-      const body = reasonRule === 'none' || reason.trim() === '' ? {} : { reason: reason.trim() };
-      const { json } = await httpClient(`/api/kill-switches/${record.id}/${transition}`, { method: 'POST', body: JSON.stringify(body) });
-      const after = json as KillSwitch;
-      // Lifting an IdP-wide or global switch only asks for it: the switch stays in force until approved.
-      notify(after.liftRequestedAt !== null && transition === 'lift' ? 'crossgate.killSwitches.lift.requested' : key('done'), { type: 'success' });
-      close();
-      refresh();
-    } catch (caught) {
-      setProblem(messageOf(caught));
-    } finally {
-      setPending(false);
-    }
-  };
-  const titleId = `kill-switch-${transition}-title`;
-  const ready = !pending && (reasonRule !== 'required' || reason.trim().length >= 3);
   return (
-    <>
-      <Button label={translate(key('button'))} color={color} onClick={() => setOpen(true)}>
-        {icon}
-      </Button>
-      <Dialog open={open} onClose={pending ? undefined : close} maxWidth="sm" fullWidth aria-labelledby={titleId}>
-        <form onSubmit={(event) => void submit(event)} noValidate>
-          <DialogTitle id={titleId}>{translate(key('title'))}</DialogTitle>
-          <DialogContent>
-            <Stack sx={{ gap: 2 }}>
-              <DialogContentText>{translate(key('text'), { target: record.targetLabel })}</DialogContentText>
-              {reasonRule !== 'none' && (
-                <TextField
-                  label={translate('crossgate.killSwitches.fire.reason')}
-                  value={reason}
-                  onChange={(event) => setReason(event.target.value)}
-                  required={reasonRule === 'required'}
-                  autoFocus
-                  fullWidth
-                  slotProps={{ htmlInput: { maxLength: 2000 } }}
-                />
-              )}
-              {problem && (
-                <Alert severity="error" role="alert">
-                  {problem}
-                </Alert>
-              )}
-            </Stack>
-          </DialogContent>
-          <DialogActions>
-            <MuiButton onClick={close} disabled={pending}>
-              {translate('ra.action.cancel')}
-            </MuiButton>
-            <MuiButton type="submit" variant="contained" color={color} disabled={!ready}>
-              {translate(key('button'))}
-            </MuiButton>
-          </DialogActions>
-        </form>
-      </Dialog>
-    </>
+    <ReasonDialogButton
+      label={translate(key('button'))}
+      icon={icon}
+      id={`kill-switch-${transition}`}
+      title={translate(key('title'))}
+      text={translate(key('text'), { target: record.targetLabel })}
+      reason={reasonRule}
+      reasonLabel={translate('crossgate.killSwitches.fire.reason')}
+      submitLabel={translate(key('button'))}
+      color={color}
+      onSubmit={submit}
+    />
   );
 }
 

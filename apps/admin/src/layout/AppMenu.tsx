@@ -6,11 +6,12 @@
  */
 import { Box, Typography } from '@mui/material';
 import type { ComponentType, ReactNode } from 'react';
-import { Menu, useSidebarState } from 'react-admin';
+import { Menu, useCanAccess, useSidebarState } from 'react-admin';
 
 import approvals from '../approvals/index.ts';
 import { visuallyHidden } from '../common/visuallyHidden.ts';
 import effectiveAccess from '../effective-access/index.ts';
+import myReviews from '../my-reviews/index.ts';
 import vault from '../vault/index.ts';
 import whatIf from '../what-if/index.ts';
 
@@ -41,6 +42,12 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
 
 const PageItem = ({ page }: { page: RoutePage }) => <Menu.Item to={page.path} primaryText={page.label} leftIcon={<page.icon />} />;
 
+/** "My reviews" only for roles that may decide review items. */
+function ReviewerItem() {
+  const { canAccess } = useCanAccess({ resource: 'access-reviews', action: 'review' });
+  return canAccess ? <PageItem page={myReviews} /> : null;
+}
+
 export const AppMenu = () => (
   <Menu>
     <Menu.DashboardItem />
@@ -68,6 +75,8 @@ export const AppMenu = () => (
     </Group>
     <Group label="Governance">
       <PageItem page={approvals} />
+      <Menu.ResourceItem name="access-reviews" />
+      <ReviewerItem />
     </Group>
     <Group label="Incident">
       <Menu.ResourceItem name="kill-switches" />

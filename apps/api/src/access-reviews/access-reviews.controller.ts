@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import type { AccessReviewCampaignRecord, AccessReviewItemRecord } from '@crossgate/store';
+import type { AccessReviewCampaignRecord, AccessReviewCertification, AccessReviewItemRecord, AccessReviewProgress } from '@crossgate/store';
 
 import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
 import { contentRange, type RawListQuery } from '../http/list-query.ts';
@@ -39,6 +39,20 @@ export class AccessReviewsController {
   @ApiOperation({ summary: 'One campaign' })
   find(@Param('id') id: string): Promise<AccessReviewCampaignRecord> {
     return this.reviews.find(id);
+  }
+
+  @Get('campaigns/:id/progress')
+  @Authorize('access-reviews:read')
+  @ApiOperation({ summary: 'How far the review has come: items decided (certify, revoke, narrow) and undecided' })
+  progress(@Param('id') id: string): Promise<AccessReviewProgress> {
+    return this.reviews.progress(id);
+  }
+
+  @Get('certifications/latest')
+  @Authorize('access-reviews:read')
+  @ApiOperation({ summary: 'The latest decision on a review item of a policy (policyId), covering one user when userId is given' })
+  lastCertification(@Query() query: unknown): Promise<{ certification: AccessReviewCertification | null }> {
+    return this.reviews.lastCertification(query);
   }
 
   @Post('campaigns/:id/launch')

@@ -12,8 +12,10 @@ import { type AdminRole, grantsOwnAccess, isAdminRole, roleGrants } from '@cross
 import { activePolicies, type PolicyGrant, policyGrants } from '@crossgate/policy';
 import {
   type AccessReviewCampaignRecord,
+  type AccessReviewCertification,
   type AccessReviewItemFilter,
   type AccessReviewItemRecord,
+  type AccessReviewProgress,
   AccessReviewRepository,
   type AuditEntry,
   type NewAccessReviewItem,
@@ -73,6 +75,7 @@ const bulkSchema = z.strictObject({ decision: z.enum(['certify', 'revoke']), jus
 const reassignSchema = z.strictObject({ reviewer: email, reason: justification });
 const delegateSchema = z.strictObject({ to: email, from: email.optional(), reason: justification });
 const idSchema = z.uuid();
+const certificationQuerySchema = z.strictObject({ policyId: z.uuid(), userId: z.uuid().optional() });
 
 const campaignListSpec: ListSpec = {
   sortable: ['name', 'status', 'dueAt', 'createdAt', 'launchedAt', 'closedAt'],
@@ -92,6 +95,8 @@ const itemListSpec: ListSpec = {
     decision: equals('decision', z.enum(['certify', 'revoke', 'narrow'])),
     undecided: { schema: z.boolean(), where: (undecided: boolean) => (undecided ? { decision: null } : { decision: { not: null } }) },
     riskFlag: { schema: z.string().max(50), where: (flag: string) => ({ riskFlags: { has: flag } }) },
+    /** true: only items of active (launched, not closed) campaigns, which can still be decided. */
+    open: { schema: z.boolean(), where: (open: boolean) => ({ campaign: { status: open ? 'active' : { not: 'active' } } }) },
   },
   search: ['reviewer', 'justification'],
   tiebreaker: 'id',
@@ -177,6 +182,21 @@ export class AccessReviewsService {
       throw notFound('campaign', id);
     }
     return record;
+  }
+
+  /** Items decided, by decision, and still undecided. */
+  async progress(id: string): Promise<AccessReviewProgress> {
+    await this.find(id);
+    return this.repository.progress(id);
+  }
+
+  /** The latest decision on an item of a policy (covering one user, when `userId` is given), or null. */
+  async lastCertification(query: unknown): Promise<{ certification: AccessReviewCertification | null }> {
+    const parsed = certificationQuerySchema.safeParse(query ?? {});
+    if (!parsed.success) {
+      throw new AdminApiError('bad_request', 'policyId must be a UUID, and userId, when given, too');
+    }
+    return { certification: await this.repository.lastCertification(parsed.data.policyId, parsed.data.userId ?? null) };
   }
 
   /** Snapshots the campaign's items from effective access now, with their evidence and reviewers. */

@@ -92,6 +92,29 @@ export interface NewAccessReviewItem {
 /** Who an admin is among the users policies name (the rule's type, from the domain). */
 export type { ReviewerIdentity };
 
+/** How far a campaign's review has come: items decided (by decision) and still undecided. */
+export interface AccessReviewProgress {
+  total: number;
+  decided: number;
+  undecided: number;
+  byDecision: Record<AccessReviewDecision, number>;
+}
+
+/** The latest decision on an item of a policy: what an auditor following a token back to its policy reads. */
+export interface AccessReviewCertification {
+  itemId: string;
+  campaignId: string;
+  campaignName: string;
+  policyId: string;
+  subjectType: AccessReviewSubjectType;
+  subjectId: string | null;
+  decision: AccessReviewDecision;
+  keptScopes: string[];
+  decidedBy: string | null;
+  decidedAt: Date;
+  justification: string | null;
+}
+
 /** Filters a bulk decision or a queue applies. */
 export interface AccessReviewItemFilter {
   campaignId?: string;
@@ -290,6 +313,58 @@ export class AccessReviewRepository {
   async listItems(where: Prisma.AccessReviewItemWhereInput, orderBy: Prisma.AccessReviewItemOrderByWithRelationInput[], skip: number, take: number): Promise<{ rows: AccessReviewItemRecord[]; total: number }> {
     const [rows, total] = await this.prisma.$transaction([this.prisma.accessReviewItem.findMany({ where, orderBy, skip, take }), this.prisma.accessReviewItem.count({ where })]);
     return { rows: rows as AccessReviewItemRecord[], total };
+  }
+
+  async progress(campaignId: string): Promise<AccessReviewProgress> {
+    const rows = await this.prisma.accessReviewItem.groupBy({ by: ['decision'], where: { campaignId }, _count: { _all: true } });
+    const byDecision: Record<AccessReviewDecision, number> = { certify: 0, revoke: 0, narrow: 0 };
+    let undecided = 0;
+    for (const row of rows) {
+      if (row.decision === null) {
+        undecided = row._count._all;
+      } else {
+        byDecision[row.decision] = row._count._all;
+      }
+    }
+    const decided = byDecision.certify + byDecision.revoke + byDecision.narrow;
+    return { total: decided + undecided, decided, undecided, byDecision };
+  }
+
+  /**
+   * The latest decided item of `policyId`; with `userId`, only items that cover that user (theirs,
+   * a group of theirs, or everyone).
+   */
+  async lastCertification(policyId: string, userId: string | null): Promise<AccessReviewCertification | null> {
+    const covers =
+      userId === null
+        ? Prisma.sql`TRUE`
+        : Prisma.sql`(i.subject_type = 'everyone'
+            OR (i.subject_type = 'user' AND i.subject_id = ${userId}::uuid)
+            OR (i.subject_type = 'group' AND i.subject_id IN (SELECT m.group_id FROM memberships m WHERE m.user_id = ${userId}::uuid)))`;
+    const rows = await this.prisma.$queryRaw<
+      { id: string; campaign_id: string; campaign_name: string; subject_type: AccessReviewSubjectType; subject_id: string | null; decision: AccessReviewDecision; kept_scopes: string[]; decided_by: string | null; decided_at: Date; justification: string | null }[]
+    >`
+      SELECT i.id::text, i.campaign_id::text, c.name AS campaign_name, i.subject_type, i.subject_id::text, i.decision::text AS decision,
+        i.kept_scopes, i.decided_by, i.decided_at, i.justification
+      FROM access_review_items i JOIN access_review_campaigns c ON c.id = i.campaign_id
+      WHERE i.policy_id = ${policyId}::uuid AND i.decided_at IS NOT NULL AND ${covers}
+      ORDER BY i.decided_at DESC, i.id LIMIT 1`;
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : {
+          itemId: row.id,
+          campaignId: row.campaign_id,
+          campaignName: row.campaign_name,
+          policyId,
+          subjectType: row.subject_type,
+          subjectId: row.subject_id,
+          decision: row.decision,
+          keptScopes: row.kept_scopes,
+          decidedBy: row.decided_by,
+          decidedAt: row.decided_at,
+          justification: row.justification,
+        };
   }
 
   /** Active admins by lower-cased e-mail, with their role: who may be assigned items. */
