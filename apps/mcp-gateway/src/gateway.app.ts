@@ -25,6 +25,7 @@ import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailab
 import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
 import { protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
+import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
 import { Upstream, UpstreamUnavailableError } from './upstream/upstream.ts';
 
 export interface GatewayLogger {
@@ -81,7 +82,7 @@ export function argumentsDigest(args: unknown): string {
 
 export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): GatewayApp {
   const crossgate = new CrossgateClient(config, (message) => logger.warn(message));
-  const upstream = new Upstream(crossgate, config.upstreamTimeoutMs);
+  const upstream = new Upstream(new OutboundCredentials(crossgate, config.cache), config.upstreamTimeoutMs);
 
   async function fetch(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
@@ -133,7 +134,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       return unauthorized(route, { code: 'invalid_token', description: 'The access token is not active for this resource' });
     }
     if (request.method !== 'POST') {
-      return relay(await forward(route, token, { method: request.method, headers: request.headers }));
+      return relay(await forward(route, { token, caller }, { method: request.method, headers: request.headers }));
     }
     const body = await readLimited(request, config.maxMessageBytes);
     if (body === null) {
@@ -145,7 +146,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     }
     const { message } = parsed;
     const id: JsonRpcId = message.id ?? null;
-    const send = () => forward(route, token, { method: 'POST', headers: request.headers, body });
+    const send = () => forward(route, { token, caller }, { method: 'POST', headers: request.headers, body });
     if (message.method === 'tools/call') {
       return callTool(route, token, caller, id, message, send);
     }
@@ -190,9 +191,9 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
   }
 
   /** The upstream's answer, or why the gateway could not get one. */
-  async function forward(route: Route, token: string, request: { method: string; headers: Headers; body?: string }): Promise<Response | GatewayRefusal> {
+  async function forward(route: Route, session: Session, request: { method: string; headers: Headers; body?: string }): Promise<Response | GatewayRefusal> {
     try {
-      const answer = await upstream.send(route, token, request);
+      const answer = await upstream.send(route, session, request);
       if (answer.status === 401 || answer.status === 403) {
         await answer.body?.cancel();
         logger.warn(`The upstream MCP server of ${route.slug} refused the gateway's credential (${answer.status})`);
