@@ -5,6 +5,10 @@
  * 2. `/mcp/<slug>`: the resource must be gateway-fronted, and fronted by this gateway (404 else).
  * 3. The agent's bearer token, introspected at the resource's Crossgate issuer (401 with a
  *    `resource_metadata` challenge when absent or not active; 503 when Crossgate cannot answer).
+ *    Or, instead, the user's IdP ID token in the `Crossgate-ID-Token` header with the agent's own
+ *    Crossgate client credentials as HTTP Basic: the gateway does the token exchange and
+ *    redemption as that client (CrossgateClient.accessTokenFromIdToken), and the access token it
+ *    gets goes through the same introspection; a refusal is 401 with Crossgate's error code.
  * 4. A POST body of at most `maxMessageBytes` (413), one JSON-RPC message (400 with a JSON-RPC error).
  * 5. Tool policy: `tools/call` of a tool the granted scopes do not allow is answered here with a
  *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow.
@@ -24,7 +28,7 @@ import type { GatewayConfig } from './config/gateway.config.ts';
 import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailableError, type Route } from './crossgate/crossgate.client.ts';
 import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
-import { protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
+import { idTokenHeader, protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
 import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
 import { Upstream, UpstreamUnavailableError } from './upstream/upstream.ts';
 
@@ -120,14 +124,38 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     }
   }
 
-  async function serveMcp(route: Route, request: Request): Promise<Response> {
+  /** The access token of the request: its bearer token, or one obtained from the user's ID token; else the 401 to answer. */
+  async function accessTokenOf(route: Route, request: Request): Promise<string | Response> {
     const authorization = request.headers.get('authorization');
+    const idToken = request.headers.get(idTokenHeader);
+    if (idToken !== null) {
+      if (authorization === null || !/^Basic [A-Za-z0-9+/=]+$/i.test(authorization) || !/^[\x21-\x7E]+$/.test(idToken)) {
+        return unauthorized(route, { code: 'invalid_request', description: `With ${idTokenHeader}, authenticate as your Crossgate client: "Authorization: Basic <client_id:client_secret>"` });
+      }
+      try {
+        return await crossgate.accessTokenFromIdToken(route, authorization, idToken);
+      } catch (error) {
+        if (error instanceof CrossgateRefusalError) {
+          const clientRefused = error.code === 'invalid_client' || error.code === 'unauthorized_client';
+          return unauthorized(route, { code: clientRefused ? 'invalid_client' : 'invalid_token', description: `Crossgate refused the token exchange: ${error.code}: ${error.message}` });
+        }
+        throw error;
+      }
+    }
     if (authorization === null) {
       return unauthorized(route);
     }
     const token = /^Bearer ([\x21-\x7E]+)$/i.exec(authorization)?.[1];
     if (token === undefined) {
       return unauthorized(route, { code: 'invalid_request', description: 'The Authorization header must be "Bearer <access token>"' });
+    }
+    return token;
+  }
+
+  async function serveMcp(route: Route, request: Request): Promise<Response> {
+    const token = await accessTokenOf(route, request);
+    if (token instanceof Response) {
+      return token;
     }
     const caller = await crossgate.caller(route, token);
     if (caller === null) {

@@ -227,6 +227,61 @@ describe('the MCP gateway, outbound', () => {
     }
   }, 60_000);
 
+  it("should take the user's ID token with the agent's client credentials, exchanging as that client, so its policy and kill switches apply", async () => {
+    // An agent that is its own client at the fronted resource (no client registration), allowed only notes.read there.
+    const agent = (await admin.post<{ id: string; clientId: string }>('/api/clients', { clientId: unique('id-token-agent'), name: 'agent with ID tokens', kind: 'ai_agent', authMethod: 'client_secret_basic', idpClientId: xaa.idpClient.clientId, owner })).body;
+    const secret = (await admin.post<{ clientSecret: string }>(`/api/clients/${agent.id}/secret`, {})).body.clientSecret;
+    await createActivePolicy(admin, approver, { name: 'ID-token agent may read notes', clientId: agent.id, resourceId: xaa.resource.id, subjectGroupIds: [await groupIdOf(xaa.groupName)], scopes: ['notes.read'] });
+    const basic = (clientSecret: string) => `Basic ${Buffer.from(`${encodeURIComponent(agent.clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+    const sub = unique('frank');
+    const idToken = await providers[0]!.signIn(xaa.idpClient, { sub, email: `${sub}@example.com`, groups: [xaa.groupName] });
+
+    const metadata = (await (await fetch(xaa.resource.indicator.replace('/mcp/', '/.well-known/oauth-protected-resource/mcp/'))).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ crossgate_id_token_header: 'crossgate-id-token', crossgate_id_token_client_authentication: ['client_secret_basic'] });
+
+    const client = new Client({ name: 'gateway-id-token-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(xaa.resource.indicator), { requestInit: { headers: { authorization: basic(secret), 'crossgate-id-token': idToken } } }));
+    try {
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['notes_list', 'whoami']);
+      const who = JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} }))) as { caller: { sub: string; client_id: string } };
+      expect(who.caller).toEqual({ sub, client_id: xaa.resourceServer.clientId });
+      await expect(client.callTool({ name: 'notes_add', arguments: { text: 'not allowed' } })).rejects.toThrow('needs scope "notes.write"');
+    } finally {
+      await client.close();
+    }
+    const userId = (await prisma.user.findFirstOrThrow({ where: { subject: sub } })).id;
+    // The exchange ran at the token endpoint as the agent's client, once for the session.
+    const exchanges = await prisma.auditEvent.findMany({ where: { action: 'token_exchange', actorId: agent.id, context: { path: ['userId'], equals: userId } } });
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]).toMatchObject({ decision: 'allow', targetId: xaa.resource.id });
+
+    const post = (authorization: string, token: string) =>
+      fetch(xaa.resource.indicator, { method: 'POST', headers: { authorization, 'crossgate-id-token': token, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    const wrongSecret = await post(basic(`${secret}-not`), idToken);
+    expect(wrongSecret.status).toBe(401);
+    expect(await wrongSecret.json()).toMatchObject({ error: 'invalid_client' });
+    const forged = await post(basic(secret), `${idToken.slice(0, -4)}AAAA`);
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: 'invalid_token' });
+    expect((await post(`Bearer ${idToken}`, idToken)).status).toBe(401);
+
+    expect((await admin.post('/api/kill-switches', { scope: 'user', userId, reason: 'Lost laptop' })).status).toBe(201);
+    // As for a bearer token: the upstream's introspection (403 from the gateway's refused exchange) or the gateway's own (401) notices first.
+    expect([401, 403]).toContain(await eventually('the ID-token session stopped', async () => (await post(basic(secret), idToken)).status, (status) => status !== 200));
+    // A new exchange is refused at the token endpoint too (its gate reads switches at most 100 ms old), with the endpoint's reason.
+    const refused = await eventually(
+      'a fresh exchange refused',
+      async () => {
+        const fresh = await providers[0]!.signIn(xaa.idpClient, { sub, email: `${sub}@example.com`, groups: [xaa.groupName] });
+        const answer = await post(basic(secret), fresh);
+        return { status: answer.status, body: (await answer.json()) as { error?: string; error_description?: string } };
+      },
+      ({ body }) => body.error_description?.includes('kill switch') === true,
+    );
+    expect(refused).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(refused.body.error_description).toMatch(/^Crossgate refused the token exchange: invalid_grant: Access is suspended by kill switch /);
+  }, 60_000);
+
   it('should call a legacy server with the service account over HTTP Basic, audited as legacy, the password never leaving the gateway', async () => {
     const { token, userId } = await agentToken(legacyChain, providers[1]!, unique('erin'));
     const client = await connect(legacyChain.resource.indicator, token);

@@ -17,6 +17,9 @@
  *   user of the live call's token: an ID-JAG for the upstream's authorization server (xaa), the
  *   user's brokered upstream token (sts) or a service account's password (service_account). Not
  *   cached here (see upstream/outbound-credentials.ts).
+ * - `accessTokenFromIdToken(route, clientAuthorization, idToken)`: for an agent that presents the
+ *   user's IdP ID token instead of an access token, the token exchange and redemption done as that
+ *   agent's client.
  * - `recordToolCall(slug, token, call)`: the audit event of one tool call; never delays the call.
  *
  * A failure to get a clear answer is {@link CrossgateUnavailableError} (the gateway fails closed).
@@ -106,6 +109,9 @@ const routeSchema = z.object({
 });
 const exchangeSchema = z.object({ access_token: z.string().min(1), issued_token_type: z.string(), expires_in: z.number().optional(), username: z.string().optional() });
 const credentialSchema = z.object({ access_token: z.string().min(1), key_version: z.number() });
+const exchangedSchema = z.object({ access_token: z.string().min(1), expires_in: z.number() });
+/** An access token obtained from an ID token is not reused when it has less than this left. */
+export const accessTokenMarginMs = 30_000;
 const errorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 
 /** RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded. */
@@ -145,6 +151,7 @@ export class CrossgateClient {
   private readonly callers = new Expiring<Caller | null>();
   private readonly routes = new Expiring<Promise<Route | null>>(1_000);
   private readonly credentials = new Expiring<Promise<{ key: string; version: number }>>(1_000);
+  private readonly exchangedTokens = new Expiring<Promise<string>>();
 
   constructor(
     private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http'>,
@@ -269,17 +276,67 @@ export class CrossgateClient {
     );
   }
 
+  /**
+   * An access token for the route's resource from the user's ID token, obtained as the agent's own
+   * Crossgate client (`clientAuthorization`, its HTTP Basic credentials as the agent sent them): the
+   * RFC 8693 exchange at Crossgate's token endpoint, so users, groups, policies and kill switches
+   * apply exactly as there, then the RFC 7523 redemption at the resource's issuer. The ID-JAG must
+   * name the agent's own client there (no client registration to another client id). Reused per
+   * credentials × ID token until {@link accessTokenMarginMs} before it expires; a refusal is
+   * {@link CrossgateRefusalError} with Crossgate's own error code.
+   */
+  accessTokenFromIdToken(route: Route, clientAuthorization: string, idToken: string): Promise<string> {
+    const key = `${route.slug}\n${createHash('sha256').update(`${clientAuthorization}\n${idToken}`).digest('base64url')}`;
+    const now = this.now();
+    const cached = this.exchangedTokens.get(key, now);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const obtained = (async () => {
+      const grant = exchangedSchema.safeParse(
+        await this.postForm(`${this.config.crossgate.url}/oauth2/token`, clientAuthorization, {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          requested_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
+          subject_token: idToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+          audience: route.issuer,
+          resource: route.resource,
+        }),
+      );
+      if (!grant.success) {
+        throw new CrossgateUnavailableError(`${this.config.crossgate.url}/oauth2/token answered something other than an ID-JAG`);
+      }
+      const access = exchangedSchema.safeParse(await this.postForm(`${route.issuer}/token`, clientAuthorization, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: grant.data.access_token }));
+      if (!access.success) {
+        throw new CrossgateUnavailableError(`${route.issuer}/token answered something other than an access token`);
+      }
+      return access.data;
+    })();
+    const token = obtained.then(({ access_token }) => access_token);
+    this.exchangedTokens.set(key, token, now + 60_000);
+    obtained.then(
+      ({ expires_in }) => (expires_in * 1000 > accessTokenMarginMs ? this.exchangedTokens.set(key, token, this.now() + expires_in * 1000 - accessTokenMarginMs) : this.exchangedTokens.delete(key)),
+      () => this.exchangedTokens.delete(key),
+    );
+    return token;
+  }
+
   /** A form POST to `url` as the gateway's own client (client_secret_basic). */
-  async postAsGateway(url: string, form: Record<string, string>): Promise<unknown> {
+  postAsGateway(url: string, form: Record<string, string>): Promise<unknown> {
     const client = this.config.crossgate.client;
     if (client === undefined) {
-      throw new CrossgateUnavailableError('The gateway has no client at Crossgate (MCP_GATEWAY_CLIENT_ID, MCP_GATEWAY_CLIENT_SECRET)');
+      return Promise.reject(new CrossgateUnavailableError('The gateway has no client at Crossgate (MCP_GATEWAY_CLIENT_ID, MCP_GATEWAY_CLIENT_SECRET)'));
     }
+    return this.postForm(url, clientSecretBasic(client.clientId, client.clientSecret), form);
+  }
+
+  /** A form POST with this `authorization`: the JSON answer, or {@link CrossgateRefusalError} / {@link CrossgateUnavailableError}. */
+  private async postForm(url: string, authorization: string, form: Record<string, string>): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { authorization: clientSecretBasic(client.clientId, client.clientSecret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams(form),
         signal: AbortSignal.timeout(5_000),
         redirect: 'manual',
