@@ -230,7 +230,8 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       return answer;
     } catch (error) {
       if (error instanceof CrossgateRefusalError) {
-        return { status: 403, code: errorCodes.forbidden, reason: `Crossgate refused the outbound credential: ${error.message}` };
+        // An STS connection the user has not consented to yet: the agent shows them where to.
+        return { status: 403, code: errorCodes.forbidden, reason: `Crossgate refused the outbound credential: ${error.message}`, ...(error.consentUri === undefined ? {} : { data: { consentUri: error.consentUri } }) };
       }
       if (error instanceof UpstreamUnavailableError) {
         logger.warn(`${error.message}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
@@ -242,7 +243,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
 
   function relay(answer: Response | GatewayRefusal, id: JsonRpcId = null): Response {
     if (!(answer instanceof Response)) {
-      return jsonRpcReply(errorMessage(id, answer.code, answer.reason), answer.status);
+      return jsonRpcReply(errorMessage(id, answer.code, answer.reason, answer.data), answer.status);
     }
     return new Response(answer.body, { status: answer.status, headers: Upstream.responseHeaders(answer) });
   }
@@ -258,4 +259,5 @@ interface GatewayRefusal {
   status: number;
   code: number;
   reason: string;
+  data?: Record<string, unknown>;
 }

@@ -7,6 +7,8 @@
  *   token-exchange policy path as its own client, redeems it at the demo's authorization server
  *   (RFC 7523) and reuses the access token; the demo server sees the user and the gateway's client.
  * - service account: a legacy server that takes only HTTP Basic; every call is audited as legacy.
+ * - STS: an upstream that takes only a third-party provider's access token (a real `oidc-provider`);
+ *   the user consents once through the URI the gateway relays, then the brokered token goes upstream.
  * - a kill switch stops a live XAA session's next call; hostile input gets OAuth/MCP errors.
  */
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,8 @@ import type { PrismaClient } from '@crossgate/store';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test support kept out of the @crossgate/testing index so other suites do not load oidc-provider and the MCP SDK
 import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } from '../../../libs/testing/src/oidc-provider.ts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { driveLogin, type LocalOAuthProvider, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
 import { accessTokenThroughChain, type ChainSetup, type DemoMcpProcess, setUpChain, startDemoMcp } from '../../../libs/testing/src/xaa-chain.ts';
 import { type LegacyMcp, startLegacyMcp } from './support/legacy-mcp.ts';
@@ -36,6 +40,10 @@ let approver: AdminHttp;
 const providers: LocalOidcProvider[] = [];
 let demo: DemoMcpProcess;
 let legacy: LegacyMcp;
+let stsUpstream: LegacyMcp;
+let thirdParty: LocalOAuthProvider;
+/** The agent's chain to the STS-fronted resource. */
+let stsChain: ChainSetup;
 let gateway: TestGateway;
 /** The agent's chain to the XAA-fronted resource; its "MCP server" client is the gateway's client. */
 let xaa: ChainSetup;
@@ -135,6 +143,18 @@ beforeAll(async () => {
   expect((await admin.put(`/api/connections/${serviceAccountConnectionId}/credential`, { value: serviceAccount.password })).status).toBe(200);
   await createActivePolicy(admin, approver, { name: 'gateway may use the tickets account', clientId: gatewayClient.id, resourceId: legacyChain.resource.id, subjectGroupIds: [await groupIdOf(legacyChain.groupName)], scopes: ['notes.read', 'notes.write'] });
 
+  // STS: a third fronted resource whose upstream takes only the third-party provider's access tokens.
+  thirdParty = await startOAuthProvider({ redirectUri: `${baseUrl}/sts/callback` });
+  stsUpstream = await startLegacyMcp('', { credentialHeader: 'authorization', accept: async (value) => value.startsWith('Bearer ') && (await thirdParty.userinfo(value.slice(7))).status === 200 });
+  const third = await newIdp();
+  const stsSlug = unique('files-gw').toLowerCase();
+  stsChain = await setUpChain(admin, { crossgateUrl: baseUrl, idp: third.idp, idpClient: third.idpClient, mcpUrl: `${gatewayUrl}/mcp/${stsSlug}`, slug: stsSlug, label: unique('gt').toLowerCase(), approver });
+  expect((await admin.put(`/api/resources/${stsChain.resource.id}`, { introspectionClientIds: [gatewayClient.id], gatewayUpstreamUrl: stsUpstream.url, gatewayToolScopes: { tickets_search: 'notes.read' } })).status).toBe(200);
+  const oauthProvider = await admin.post<{ id: string }>('/api/oauth-providers', { name: unique('Files'), issuer: thirdParty.issuer, clientId: thirdParty.clientId, clientSecret: thirdParty.clientSecret, scopes: thirdParty.scopes });
+  expect(oauthProvider.status).toBe(201);
+  expect((await admin.post('/api/connections', { name: 'gateway → files (STS)', clientId: gatewayClient.id, resourceId: stsChain.resource.id, pattern: 'sts', owner, oauthProviderId: oauthProvider.body.id })).status).toBe(201);
+  await createActivePolicy(admin, approver, { name: 'gateway may use the files', clientId: gatewayClient.id, resourceId: stsChain.resource.id, subjectGroupIds: [await groupIdOf(stsChain.groupName)], scopes: ['notes.read', 'notes.write'] });
+
   gateway = await startTestGateway(gatewayPort, baseUrl, gatewayClient, { MCP_GATEWAY_TOKEN_CACHE_MS: String(tokenCacheMs) });
   warnings = gateway.warnings;
 }, 90_000);
@@ -142,6 +162,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await legacy?.close();
+  await stsUpstream?.close();
+  await thirdParty?.close();
   await demo?.close();
   await Promise.all(providers.map((provider) => provider.close()));
   await closeApi?.();
@@ -304,5 +326,44 @@ describe('the MCP gateway, outbound', () => {
     expect(retrievals[0]).toMatchObject({ decision: 'allow' });
     expect(retrievals[0]!.context).toMatchObject({ connectionId: serviceAccountConnectionId, pattern: 'service_account', keyVersion: 1 });
     expect(JSON.stringify(await prisma.auditEvent.findMany({ where: { actorId: xaa.resourceServer.id }, select: { reason: true, context: true } }))).not.toContain(serviceAccount.password);
+  }, 60_000);
+
+  it("should relay the STS consent URI, then send the user's brokered upstream token, which never reaches the agent", async () => {
+    const sub = unique('gina');
+    const { token, userId } = await agentToken(stsChain, providers[2]!, sub, 'notes.read');
+    const call = async () => {
+      const response = await fetch(stsChain.resource.indicator, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'tickets_search', arguments: { query: 'q3 report' } } }) });
+      return { status: response.status, text: await response.text() };
+    };
+    const before = await call();
+    expect(before.status).toBe(403);
+    const refusal = JSON.parse(before.text) as { error: { code: number; message: string; data: { consentUri: string } } };
+    expect(refusal.error.code).toBe(-32003);
+    expect(refusal.error.message).toContain('has not consented');
+    // The user consents at the provider through Crossgate's consent URI.
+    const callback = await driveLogin(new URL(refusal.error.data.consentUri), `${stsChain.crossgateUrl}/sts/callback`, sub);
+    expect((await fetch(callback)).status).toBe(200);
+
+    const client = await connect(stsChain.resource.indicator, token);
+    try {
+      expect(textOf(await client.callTool({ name: 'tickets_search', arguments: { query: 'q3 report' } }))).toBe('3 tickets match "q3 report"');
+    } finally {
+      await client.close();
+    }
+    const after = await call();
+    expect(after.status).toBe(200);
+    expect(after.text).not.toMatch(/Bearer/);
+    // Every upstream request was accepted after the consent: the provider's own userinfo vouched for the token.
+    expect(stsUpstream.seen.filter(({ status }) => status === 401)).toEqual([]);
+    const calls = await eventually(
+      'the STS tool-call audit events',
+      () => prisma.auditEvent.findMany({ where: { action: 'gateway_tool_call', context: { path: ['userId'], equals: userId } }, orderBy: { seq: 'asc' } }),
+      (rows) => rows.length === 3,
+    );
+    expect(calls.map((event) => [event.decision, (event.context as Record<string, unknown>)['pattern']])).toEqual([
+      ['deny', 'sts'],
+      ['allow', 'sts'],
+      ['allow', 'sts'],
+    ]);
   }, 60_000);
 });

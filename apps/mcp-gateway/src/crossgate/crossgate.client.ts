@@ -41,6 +41,8 @@ export class CrossgateRefusalError extends Error {
     readonly status: number,
     readonly code: string,
     description: string,
+    /** STS: where the user consents to the connection (an extension member of the error, RFC 6749 §5.2). */
+    readonly consentUri?: string,
   ) {
     super(description);
   }
@@ -112,7 +114,7 @@ const credentialSchema = z.object({ access_token: z.string().min(1), key_version
 const exchangedSchema = z.object({ access_token: z.string().min(1), expires_in: z.number() });
 /** An access token obtained from an ID token is not reused when it has less than this left. */
 export const accessTokenMarginMs = 30_000;
-const errorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
+const errorSchema = z.object({ error: z.string(), error_description: z.string().optional(), consent_uri: z.url().optional() });
 
 /** RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded. */
 export function clientSecretBasic(clientId: string, clientSecret: string): string {
@@ -352,7 +354,7 @@ export class CrossgateClient {
     if (!refusal.success || response.status >= 500) {
       throw new CrossgateUnavailableError(`${url} answered ${response.status}${refusal.success ? ` ${refusal.data.error}` : ''}`);
     }
-    throw new CrossgateRefusalError(response.status, refusal.data.error, refusal.data.error_description ?? refusal.data.error);
+    throw new CrossgateRefusalError(response.status, refusal.data.error, refusal.data.error_description ?? refusal.data.error, refusal.data.consent_uri);
   }
 
   private post(slug: string, endpoint: string, form: Record<string, string>): Promise<unknown> {

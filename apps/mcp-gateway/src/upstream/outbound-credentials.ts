@@ -99,7 +99,9 @@ export class OutboundCredentials {
   }
 
   private async obtain(route: Route, session: Session, scopes: readonly string[]): Promise<{ headers: Record<string, string>; lifetimeMs: number }> {
-    const exchanged = await this.crossgate.exchange(route, session.token, scopes);
+    // Only an ID-JAG narrows to the caller's scopes: an STS token carries what the user consented to at
+    // the provider, and a service account is all or nothing.
+    const exchanged = await this.crossgate.exchange(route, session.token, route.pattern === 'xaa' ? scopes : []);
     if (route.pattern === 'service_account') {
       const basic = Buffer.from(`${exchanged.username ?? ''}:${exchanged.token}`, 'utf8').toString('base64');
       return { headers: { authorization: `Basic ${basic}` }, lifetimeMs: this.cache.credentialMs };

@@ -1,7 +1,8 @@
 /**
  * @overview A legacy MCP server on loopback that will never speak OAuth: it takes one API key in
  * `x-api-key`, or with `credentialHeader: 'authorization'` a service account's HTTP Basic
- * credentials (the set of accepted values can be changed to model a rotation), and serves four tools
+ * credentials or (with `accept`) a bearer token its OAuth provider vouches for (the set of accepted
+ * values can be changed to model a rotation), and serves four tools
  * through the MCP server SDK, stateless. It records which headers reached it, so a test can prove
  * the agent's token never does.
  */
@@ -32,7 +33,14 @@ function legacyServer(): McpServer {
   return server;
 }
 
-export async function startLegacyMcp(initialKey: string, { credentialHeader = 'x-api-key' }: { credentialHeader?: 'x-api-key' | 'authorization' } = {}): Promise<LegacyMcp> {
+/**
+ * @param options.credentialHeader where the credential comes; `accept` decides on it instead of the
+ *   set of accepted values (an upstream that asks its OAuth provider about a bearer token).
+ */
+export async function startLegacyMcp(
+  initialKey: string,
+  { credentialHeader = 'x-api-key', accept }: { credentialHeader?: 'x-api-key' | 'authorization'; accept?: (value: string) => Promise<boolean> } = {},
+): Promise<LegacyMcp> {
   const acceptedKeys = new Set([initialKey]);
   const seen: LegacyMcp['seen'] = [];
   const mcp = createMcpHandler(() => legacyServer());
@@ -40,7 +48,7 @@ export async function startLegacyMcp(initialKey: string, { credentialHeader = 'x
     fetch: async (request: Request) => {
       const headers = [...request.headers.keys()];
       const key = request.headers.get(credentialHeader);
-      if (key === null || !acceptedKeys.has(key)) {
+      if (key === null || !(accept === undefined ? acceptedKeys.has(key) : await accept(key))) {
         seen.push({ headers, status: 401 });
         return Response.json({ error: 'bad credentials' }, { status: 401 });
       }
