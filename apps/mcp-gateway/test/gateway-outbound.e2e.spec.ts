@@ -233,6 +233,24 @@ describe('the MCP gateway, outbound', () => {
     expect(oversized.status).toBe(413);
   }, 60_000);
 
+  it("should answer bad requests at Crossgate's gateway/exchange with OAuth errors, never a 5xx", async () => {
+    const endpoint = `${xaa.resource.issuer}/gateway/exchange`;
+    const basic = (clientId: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+    const post = async (authorization: string, form: Record<string, string>) => {
+      const response = await fetch(endpoint, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+      return { status: response.status, body: (await response.json()) as { error?: string; access_token?: string } };
+    };
+    const gatewayAuth = basic(xaa.resourceServer.clientId, xaa.resourceServer.secret);
+    expect(await post(gatewayAuth, {})).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await post(gatewayAuth, { token: 'not-a-token' })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    // The agent itself is not the resource's resource server: it cannot get the gateway's ID-JAG with its own token.
+    const { token } = await agentToken(xaa, providers[0]!, unique('mallory'));
+    const asAgent = await post(basic(xaa.agentAtResource.clientId, xaa.agentAtResource.secret), { token });
+    expect(asAgent).toMatchObject({ status: 400, body: { error: 'unauthorized_client' } });
+    expect(asAgent.body.access_token).toBeUndefined();
+    expect(await post(basic(xaa.resourceServer.clientId, 'wrong-secret'), { token })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+  }, 60_000);
+
   it('should stop a live XAA session once a kill switch covers its user, though its upstream token is cached', async () => {
     const { token, userId } = await agentToken(xaa, providers[0]!, unique('dave'));
     const client = await connect(xaa.resource.indicator, token);

@@ -3,7 +3,7 @@
  * authorization server, under its issuer `<public URL>/ras/<slug>`, as form endpoints beside
  * introspection and with the same caller rule: a confidential client listed in the resource's
  * `introspectionClientIds` (the gateway is that resource's resource server), else
- * `unauthorized_client`. Every request leaves exactly one audit event, as at introspection.
+ * `unauthorized_client`. Every request leaves exactly one audit event of its own, as at introspection.
  *
  * - `gateway/route`: how the gateway fronts the resource (upstream URL, tool → scope map, key
  *   header) and which pattern its outbound calls use: the gateway client's own strongest active

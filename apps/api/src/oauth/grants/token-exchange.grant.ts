@@ -30,6 +30,10 @@
  * without a credential → `invalid_grant`. A pair without connections is served as XAA, exactly as
  * before connections existed.
  *
+ * `handleForSession` runs steps 4–7 for a user known from a live session instead of an ID token
+ * (the MCP gateway acting for the user of an access token it introspected), so nothing of the
+ * exchange's policy path exists twice.
+ *
  * Clients, IdPs, resources and policies come from one snapshot (policy index and directory at one
  * PolicyVersion), so a request never mixes two versions; the database is read only for a user
  * whose claims or record changed, and for the kill switches a few times a second.
@@ -384,9 +388,9 @@ export interface SessionGrantRequest {
  * introspected, with the pattern it asks for (an ID-JAG for xaa, an upstream token for sts, the
  * password of a service account). From the kill switches on (steps 4–7), it is exactly the
  * exchange above: the same kill switches, target, app-pair policy (for the gateway's client),
- * connection choice and recorded issuance. The user must still be active; the IdP that vouched for them must still be
- * trusted. There is no authentication context (`acr`, `amr`), so a policy that asks for step-up
- * refuses.
+ * connection choice and recorded issuance. The user must still be active, and the IdP that vouched
+ * for them still trusted. There is no authentication context (`acr`, `amr`), so a policy that asks
+ * for step-up refuses.
  */
 export async function handleForSession(services: TokenExchangeServices, request: SessionGrantRequest): Promise<TokenExchangeResponse> {
   const { trail } = request;
