@@ -12,8 +12,9 @@
  * 4. A POST body of at most `maxMessageBytes` (413), one JSON-RPC message (400 with a JSON-RPC error).
  * 5. Tool policy: `tools/call` of a tool the granted scopes do not allow is answered here with a
  *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow.
- * 6. Forwarded upstream with the resource's outbound credential (upstream/upstream.ts); the answer
- *    streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
+ * 6. Forwarded upstream with the credential of the resource's outbound pattern (XAA, STS, vaulted
+ *    key, service account: upstream/outbound-credentials.ts); Crossgate refusing it is a JSON-RPC
+ *    error (403), with an STS connection's consent URI in its `data`; the answer streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
  *    SHA-256 of its canonical (RFC 8785) arguments, never their values.
  *
  * Nothing is kept per session: the upstream's `Mcp-Session-Id` travels through, and every call is
