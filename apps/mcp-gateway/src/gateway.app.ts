@@ -5,11 +5,16 @@
  * 2. `/mcp/<slug>`: the resource must be gateway-fronted, and fronted by this gateway (404 else).
  * 3. The agent's bearer token, introspected at the resource's Crossgate issuer (401 with a
  *    `resource_metadata` challenge when absent or not active; 503 when Crossgate cannot answer).
+ *    Or, instead, the user's IdP ID token in the `Crossgate-ID-Token` header with the agent's own
+ *    Crossgate client credentials as HTTP Basic: the gateway does the token exchange and
+ *    redemption as that client (CrossgateClient.accessTokenFromIdToken), and the access token it
+ *    gets goes through the same introspection; a refusal is 401 with Crossgate's error code.
  * 4. A POST body of at most `maxMessageBytes` (413), one JSON-RPC message (400 with a JSON-RPC error).
  * 5. Tool policy: `tools/call` of a tool the granted scopes do not allow is answered here with a
  *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow.
- * 6. Forwarded upstream with the resource's outbound credential (upstream/upstream.ts); the answer
- *    streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
+ * 6. Forwarded upstream with the credential of the resource's outbound pattern (XAA, STS, vaulted
+ *    key, service account: upstream/outbound-credentials.ts); Crossgate refusing it is a JSON-RPC
+ *    error (403), with an STS connection's consent URI in its `data`; the answer streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
  *    SHA-256 of its canonical (RFC 8785) arguments, never their values.
  *
  * Nothing is kept per session: the upstream's `Mcp-Session-Id` travels through, and every call is
@@ -24,7 +29,8 @@ import type { GatewayConfig } from './config/gateway.config.ts';
 import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailableError, type Route } from './crossgate/crossgate.client.ts';
 import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
-import { protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
+import { idTokenHeader, protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
+import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
 import { Upstream, UpstreamUnavailableError } from './upstream/upstream.ts';
 
 export interface GatewayLogger {
@@ -81,7 +87,7 @@ export function argumentsDigest(args: unknown): string {
 
 export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): GatewayApp {
   const crossgate = new CrossgateClient(config, (message) => logger.warn(message));
-  const upstream = new Upstream(crossgate, config.upstreamTimeoutMs);
+  const upstream = new Upstream(new OutboundCredentials(crossgate, config.cache), config.upstreamTimeoutMs);
 
   async function fetch(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
@@ -119,8 +125,24 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     }
   }
 
-  async function serveMcp(route: Route, request: Request): Promise<Response> {
+  /** The access token of the request: its bearer token, or one obtained from the user's ID token; else the 401 to answer. */
+  async function accessTokenOf(route: Route, request: Request): Promise<string | Response> {
     const authorization = request.headers.get('authorization');
+    const idToken = request.headers.get(idTokenHeader);
+    if (idToken !== null) {
+      if (authorization === null || !/^Basic [A-Za-z0-9+/=]+$/i.test(authorization) || !/^[\x21-\x7E]+$/.test(idToken)) {
+        return unauthorized(route, { code: 'invalid_request', description: `With ${idTokenHeader}, authenticate as your Crossgate client: "Authorization: Basic <client_id:client_secret>"` });
+      }
+      try {
+        return await crossgate.accessTokenFromIdToken(route, authorization, idToken);
+      } catch (error) {
+        if (error instanceof CrossgateRefusalError) {
+          const clientRefused = error.code === 'invalid_client' || error.code === 'unauthorized_client';
+          return unauthorized(route, { code: clientRefused ? 'invalid_client' : 'invalid_token', description: `Crossgate refused the token exchange: ${error.code}: ${error.message}` });
+        }
+        throw error;
+      }
+    }
     if (authorization === null) {
       return unauthorized(route);
     }
@@ -128,12 +150,20 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     if (token === undefined) {
       return unauthorized(route, { code: 'invalid_request', description: 'The Authorization header must be "Bearer <access token>"' });
     }
+    return token;
+  }
+
+  async function serveMcp(route: Route, request: Request): Promise<Response> {
+    const token = await accessTokenOf(route, request);
+    if (token instanceof Response) {
+      return token;
+    }
     const caller = await crossgate.caller(route, token);
     if (caller === null) {
       return unauthorized(route, { code: 'invalid_token', description: 'The access token is not active for this resource' });
     }
     if (request.method !== 'POST') {
-      return relay(await forward(route, token, { method: request.method, headers: request.headers }));
+      return relay(await forward(route, { token, caller }, { method: request.method, headers: request.headers }));
     }
     const body = await readLimited(request, config.maxMessageBytes);
     if (body === null) {
@@ -145,7 +175,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     }
     const { message } = parsed;
     const id: JsonRpcId = message.id ?? null;
-    const send = () => forward(route, token, { method: 'POST', headers: request.headers, body });
+    const send = () => forward(route, { token, caller }, { method: 'POST', headers: request.headers, body });
     if (message.method === 'tools/call') {
       return callTool(route, token, caller, id, message, send);
     }
@@ -190,9 +220,9 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
   }
 
   /** The upstream's answer, or why the gateway could not get one. */
-  async function forward(route: Route, token: string, request: { method: string; headers: Headers; body?: string }): Promise<Response | GatewayRefusal> {
+  async function forward(route: Route, session: Session, request: { method: string; headers: Headers; body?: string }): Promise<Response | GatewayRefusal> {
     try {
-      const answer = await upstream.send(route, token, request);
+      const answer = await upstream.send(route, session, request);
       if (answer.status === 401 || answer.status === 403) {
         await answer.body?.cancel();
         logger.warn(`The upstream MCP server of ${route.slug} refused the gateway's credential (${answer.status})`);
@@ -201,7 +231,8 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       return answer;
     } catch (error) {
       if (error instanceof CrossgateRefusalError) {
-        return { status: 403, code: errorCodes.forbidden, reason: `Crossgate refused the outbound credential: ${error.message}` };
+        // An STS connection the user has not consented to yet: the agent shows them where to.
+        return { status: 403, code: errorCodes.forbidden, reason: `Crossgate refused the outbound credential: ${error.message}`, ...(error.consentUri === undefined ? {} : { data: { consentUri: error.consentUri } }) };
       }
       if (error instanceof UpstreamUnavailableError) {
         logger.warn(`${error.message}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
@@ -213,7 +244,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
 
   function relay(answer: Response | GatewayRefusal, id: JsonRpcId = null): Response {
     if (!(answer instanceof Response)) {
-      return jsonRpcReply(errorMessage(id, answer.code, answer.reason), answer.status);
+      return jsonRpcReply(errorMessage(id, answer.code, answer.reason, answer.data), answer.status);
     }
     return new Response(answer.body, { status: answer.status, headers: Upstream.responseHeaders(answer) });
   }
@@ -229,4 +260,5 @@ interface GatewayRefusal {
   status: number;
   code: number;
   reason: string;
+  data?: Record<string, unknown>;
 }

@@ -6,27 +6,21 @@
  * a kill switch, and the audit trail of every tool call.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import canonicalize from 'canonicalize';
 import { SignJWT } from 'jose';
 
-import { loadConfig } from '@crossgate/config';
-import { AdminHttp, createAdmin, eventually, freePort, unique } from '@crossgate/testing';
+import { type AdminHttp, eventually, freePort, unique } from '@crossgate/testing';
 import type { PrismaClient } from '@crossgate/store';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test support kept out of the @crossgate/testing index so other suites do not load oidc-provider and the MCP SDK
 import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } from '../../../libs/testing/src/oidc-provider.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
 import { accessTokenThroughChain, type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the gateway's own tests drive the API in-process, as its e2e specs do
-import { createApi } from '../../api/src/app.factory.ts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { PRISMA } from '../../api/src/platform/platform.module.ts';
-import { loadGatewayConfig } from '../src/config/gateway.config.ts';
-import { createGatewayApp } from '../src/gateway.app.ts';
 import { type LegacyMcp, startLegacyMcp } from './support/legacy-mcp.ts';
+import { startTestCrossgate } from './support/test-crossgate.ts';
+import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 
 const tokenCacheMs = 200;
 const maxMessageBytes = 16 * 1024;
@@ -38,11 +32,11 @@ let prisma: PrismaClient;
 let admin: AdminHttp;
 let provider: LocalOidcProvider;
 let legacy: LegacyMcp;
-let gateway: Server;
+let gateway: TestGateway;
 let setup: ChainSetup;
 let gatewayResource: string;
 let connectionId: string;
-const warnings: string[] = [];
+let warnings: string[] = [];
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value)!).digest('hex');
 
@@ -62,13 +56,11 @@ async function connect(token: string): Promise<Client> {
 const textOf = (result: unknown) => ((result as { content?: { text?: string }[] }).content ?? []).map((part) => part.text).join('\n');
 
 beforeAll(async () => {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const app = await createApi(loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl }), { logger: ['error'] });
-  await app.listen(port, '127.0.0.1');
-  closeApi = () => app.close();
-  prisma = app.get<PrismaClient>(PRISMA);
-  admin = AdminHttp.withToken(baseUrl, (await createAdmin(prisma, 'it-admin')).token);
+  const crossgate = await startTestCrossgate();
+  const { baseUrl } = crossgate;
+  closeApi = crossgate.close;
+  prisma = crossgate.prisma;
+  admin = await crossgate.newAdmin();
 
   const idpClient: OidcProviderClient = { clientId: unique('agent-at-idp'), clientSecret: `${unique('rp')}-0123456789abcdef0123456789abcdef`, redirectUri: 'http://127.0.0.1/callback' };
   provider = await startOidcProvider([idpClient]);
@@ -78,7 +70,7 @@ beforeAll(async () => {
   const slug = unique('tickets').toLowerCase();
   gatewayResource = `http://127.0.0.1:${gatewayPort}/mcp/${slug}`;
   // The gateway is the fronted resource's resource server: setUpChain's "MCP server" client is the gateway's client.
-  const approver = AdminHttp.withToken(baseUrl, (await createAdmin(prisma, 'it-admin')).token);
+  const approver = await crossgate.newAdmin();
   setup = await setUpChain(admin, { crossgateUrl: baseUrl, idp: provider, idpClient, mcpUrl: gatewayResource, slug, label: unique('gw').toLowerCase(), approver });
   const fronted = await admin.put(`/api/resources/${setup.resource.id}`, {
     scopes: [
@@ -95,23 +87,12 @@ beforeAll(async () => {
   connectionId = connection.body.id;
   expect((await admin.put(`/api/connections/${connectionId}/credential`, { value: firstKey })).status).toBe(200);
 
-  const config = loadGatewayConfig({
-    MCP_GATEWAY_PORT: String(gatewayPort),
-    MCP_GATEWAY_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
-    CROSSGATE_URL: baseUrl,
-    MCP_GATEWAY_CLIENT_ID: setup.resourceServer.clientId,
-    MCP_GATEWAY_CLIENT_SECRET: setup.resourceServer.secret,
-    MCP_GATEWAY_TOKEN_CACHE_MS: String(tokenCacheMs),
-    MCP_GATEWAY_MAX_MESSAGE_BYTES: String(maxMessageBytes),
-  });
-  const gatewayApp = createGatewayApp(config, { log: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) });
-  gateway = createServer((request, response) => void gatewayApp.nodeHandler(request, response));
-  await new Promise<void>((resolve) => gateway.listen(gatewayPort, '127.0.0.1', resolve));
+  gateway = await startTestGateway(gatewayPort, baseUrl, setup.resourceServer, { MCP_GATEWAY_TOKEN_CACHE_MS: String(tokenCacheMs), MCP_GATEWAY_MAX_MESSAGE_BYTES: String(maxMessageBytes) });
+  warnings = gateway.warnings;
 }, 60_000);
 
 afterAll(async () => {
-  gateway?.closeAllConnections();
-  await new Promise((resolve) => gateway?.close(resolve));
+  await gateway?.close();
   await legacy?.close();
   await provider?.close();
   await closeApi?.();

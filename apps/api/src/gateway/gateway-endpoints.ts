@@ -3,16 +3,27 @@
  * authorization server, under its issuer `<public URL>/ras/<slug>`, as form endpoints beside
  * introspection and with the same caller rule: a confidential client listed in the resource's
  * `introspectionClientIds` (the gateway is that resource's resource server), else
- * `unauthorized_client`. Every request leaves exactly one audit event, as at introspection.
+ * `unauthorized_client`. Every request leaves exactly one audit event of its own, as at introspection.
  *
  * - `gateway/route`: how the gateway fronts the resource (upstream URL, tool → scope map, key
- *   header) and which pattern its outbound calls use: the gateway client's own active connection to
- *   the resource (`vaulted_key`), or `none` for an upstream that takes no credential.
+ *   header) and which pattern its outbound calls use: the gateway client's own strongest active
+ *   connection to the resource (xaa > sts > vaulted_key > service_account; a disabled one when it
+ *   has no active one, so the call is refused rather than sent bare), or `none` for an upstream that
+ *   takes no credential. For `xaa`, `upstream_issuer` is the authorization server of the resource
+ *   the upstream URL is registered as (one of its resource indicators).
  * - `gateway/credential`: the active version of that vaulted key, for a live call only: `token` is
  *   the agent's access token the call came with, and it must be active (not revoked, expired or
  *   killed) and no kill switch may cover the user, the agent, the resource or the connection. The
  *   value goes to the gateway and upstream, never to the agent; the `secret_retrieval` event names
  *   the version, never the value, and is committed before the answer leaves.
+ * - `gateway/exchange`: for `xaa`, `sts` and `service_account`, the RFC 8693 token exchange as the
+ *   gateway's client, for the user of `token` (the agent's live access token, which must be active):
+ *   the same steps as at the token endpoint from the kill switches on (the token-exchange grant's
+ *   `handleForSession`), so users, groups, app-pair policies (for the gateway's client) and kill
+ *   switches apply exactly as there, and the exchange leaves its own `token_exchange` or
+ *   `secret_retrieval` event (and, for an ID-JAG, its IssuedToken row) beside this endpoint's. For
+ *   `xaa` the target is the upstream's own resource (an ID-JAG the gateway redeems there with the
+ *   RFC 7523 grant); for the others it is this resource and the gateway's connection to it.
  * - `gateway/tool-call`: the gateway's record of one tool call (its decision, pattern, upstream
  *   status, latency and the SHA-256 of the arguments, never their values), attributed from the
  *   access token itself (its user and agent), so the gateway cannot name somebody else.
@@ -21,13 +32,14 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import { connectionTokenTypes } from '@crossgate/domain';
+import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes } from '@crossgate/domain';
 
 import { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
 import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
 import { openConnectionCredential } from '../oauth/connection-credential-opening.ts';
 import { assertNoKillSwitch } from '../oauth/kill-switch-check.ts';
 import type { FormEndpoint } from '../oauth/form-endpoint.ts';
+import * as tokenExchange from '../oauth/grants/token-exchange.grant.ts';
 import { OAuthError } from '../oauth/oauth.error.ts';
 import { servingSnapshot } from '../oauth/serving-snapshot.ts';
 import { PolicyEngineService } from '../policies/policy-engine.service.ts';
@@ -40,7 +52,9 @@ export interface GatewayRouteResponse {
   upstream_url: string;
   tool_scopes: Record<string, string>;
   key_header: string;
-  pattern: 'vaulted_key' | 'none';
+  pattern: ConnectionPattern | 'none';
+  /** For `xaa`: the issuer of the upstream's authorization server, where the gateway redeems its ID-JAG. */
+  upstream_issuer?: string;
 }
 
 export interface GatewayCredentialResponse {
@@ -64,6 +78,7 @@ export class GatewayEndpoints {
     @Inject(ConnectionCredentialService) private readonly credentials: ConnectionCredentialService,
     @Inject(KillSwitchGate) private readonly killSwitches: KillSwitchGate,
     @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
+    @Inject(tokenExchange.TokenExchangeServices) private readonly exchanges: tokenExchange.TokenExchangeServices,
     private readonly clock: Clock,
   ) {}
 
@@ -71,13 +86,62 @@ export class GatewayEndpoints {
   route: FormEndpoint['handle'] = (request) =>
     this.ras.tokenRequest('gateway_route_lookup', request, async (context): Promise<GatewayRouteResponse> => {
       const { gateway, resource } = this.fronted(context);
+      const pattern = this.outbound(context)?.pattern ?? 'none';
+      const upstream = pattern === 'xaa' ? this.upstreamResource(gateway.upstreamUrl, resource.id) : undefined;
       return {
         resource_indicators: resource.resourceIndicators,
         upstream_url: gateway.upstreamUrl,
         tool_scopes: gateway.toolScopes,
         key_header: gateway.keyHeader,
-        pattern: this.vaultedKey(context) === undefined ? 'none' : 'vaulted_key',
+        pattern,
+        ...(upstream === undefined ? {} : { upstream_issuer: upstream.authorizationServer }),
       };
+    });
+
+  /** `POST <issuer>/gateway/exchange`. */
+  exchange: FormEndpoint['handle'] = (request) =>
+    this.ras.tokenRequest('gateway_exchange', request, async (context): Promise<tokenExchange.TokenExchangeResponse> => {
+      const { server, client, trail } = context;
+      const { gateway, resource } = this.fronted(context);
+      trail.step = 'token';
+      const status = await this.accessTokens.status(server.resource, server.issuer, context.token());
+      trail.jti = status.claims?.jti;
+      trail.tokenClientId = status.claims?.client_id;
+      if (!status.active || status.userId === null) {
+        throw new OAuthError('invalid_grant', `The access token the call came with is not active${status.active ? ' for a user' : ` (${status.reason})`}`);
+      }
+      trail.userId = status.userId;
+      trail.step = 'connection';
+      const connection = this.outbound(context);
+      if (connection === undefined || connection.pattern === 'vaulted_key' || connection.status !== 'active') {
+        throw new OAuthError('invalid_grant', 'The gateway has no active xaa, sts or service_account connection to this resource');
+      }
+      trail.context = { connectionId: connection.id, pattern: connection.pattern, via: 'mcp_gateway' };
+      trail.step = 'kill_switch';
+      await assertNoKillSwitch({ killSwitches: this.killSwitches, logger: this.logger }, { userId: status.userId, clientId: client.id, idpId: '', resourceId: resource.id, connectionId: connection.id });
+      const target = connection.pattern === 'xaa' ? this.upstreamResource(gateway.upstreamUrl, resource.id) : resource;
+      if (target === undefined) {
+        throw new OAuthError('invalid_target', 'The upstream URL is not a resource indicator of exactly one other registered resource, so no ID-JAG can name it');
+      }
+      const exchangeTrail: tokenExchange.ExchangeTrail = { step: 'request', client };
+      try {
+        return await tokenExchange.handleForSession(this.exchanges, {
+          client,
+          userId: status.userId,
+          audience: target.authorizationServer,
+          resource: connection.pattern === 'xaa' ? gateway.upstreamUrl : status.claims.aud,
+          scope: context.form['scope'],
+          pattern: connection.pattern,
+          trail: exchangeTrail,
+          requestId: request.requestId,
+        });
+      } catch (error) {
+        trail.step = `exchange.${exchangeTrail.step}`;
+        if (exchangeTrail.policyIds !== undefined) {
+          trail.context = { ...trail.context, policyDecision: exchangeTrail.decision ?? null, policyIds: exchangeTrail.policyIds };
+        }
+        throw error;
+      }
     });
 
   /** `POST <issuer>/gateway/credential`. */
@@ -94,7 +158,7 @@ export class GatewayEndpoints {
       }
       trail.userId = status.userId;
       trail.step = 'connection';
-      const connection = this.vaultedKey(context);
+      const connection = this.connectionsToResource(context).find((candidate) => candidate.pattern === 'vaulted_key');
       if (connection === undefined || connection.status !== 'active' || connection.credentialSecretId === null) {
         throw new OAuthError('invalid_grant', 'The gateway has no active vaulted_key connection with a credential to this resource');
       }
@@ -155,6 +219,8 @@ export class GatewayEndpoints {
         resourceId: server.resource.id,
         tool,
         pattern: form['pattern'] ?? null,
+        // A shared account's password is the weakest pattern: flagged wherever it is used.
+        ...(form['pattern'] === 'service_account' ? { legacy: true } : {}),
         downstreamStatus,
         latencyMs: Math.round(latencyMs * 1000) / 1000,
         argumentsSha256,
@@ -174,9 +240,22 @@ export class GatewayEndpoints {
     return { gateway, resource: server.resource };
   }
 
-  /** The calling gateway's own vaulted-key connection to the resource (any status), if it has one. */
-  private vaultedKey({ server, client }: TokenRequestContext) {
-    return servingSnapshot(this.policyEngine).directory.connectionsOf(client.id, server.resource.id).find((connection) => connection.pattern === 'vaulted_key');
+  /** The calling gateway's own connections to the resource (any status). */
+  private connectionsToResource({ server, client }: TokenRequestContext) {
+    return servingSnapshot(this.policyEngine).directory.connectionsOf(client.id, server.resource.id);
+  }
+
+  /** The connection the gateway's outbound calls use: the strongest active one, else the strongest (so a disabled one refuses). */
+  private outbound(context: TokenRequestContext) {
+    const connections = this.connectionsToResource(context);
+    const strongest = (active: boolean) => connectionPatternStrength.map((pattern) => connections.find((connection) => connection.pattern === pattern && (!active || connection.status === 'active'))).find((connection) => connection !== undefined);
+    return strongest(true) ?? strongest(false);
+  }
+
+  /** The one other registered resource the upstream URL names (RFC 8707), which an ID-JAG for the upstream targets. */
+  private upstreamResource(upstreamUrl: string, frontedId: string) {
+    const named = servingSnapshot(this.policyEngine).directory.resourcesNamed(upstreamUrl).filter((candidate) => candidate.id !== frontedId);
+    return named.length === 1 ? named[0] : undefined;
   }
 }
 
@@ -185,6 +264,7 @@ export function gatewayFormEndpoints(endpoints: GatewayEndpoints): [path: string
   return [
     ['/ras/:slug/gateway/route', { handle: endpoints.route }],
     ['/ras/:slug/gateway/credential', { handle: endpoints.credential }],
+    ['/ras/:slug/gateway/exchange', { handle: endpoints.exchange }],
     ['/ras/:slug/gateway/tool-call', { handle: endpoints.toolCall }],
   ];
 }

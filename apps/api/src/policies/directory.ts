@@ -14,6 +14,7 @@ export class Directory {
   private readonly clients: Map<string, DirectoryClientRow>;
   private readonly idps: Map<string, DirectoryIdpRow>;
   private readonly resourcesByAudience = new Map<string, DirectoryResourceRow[]>();
+  private readonly resourcesByIndicator = new Map<string, DirectoryResourceRow[]>();
   /** Resources protected by Crossgate's resource-side authorization server, by slug. */
   private readonly protectedResources = new Map<string, DirectoryResourceRow>();
   private readonly clientsById: Map<string, DirectoryClientRow>;
@@ -40,6 +41,9 @@ export class Directory {
       const atAudience = this.resourcesByAudience.get(resource.authorizationServer) ?? [];
       atAudience.push(resource);
       this.resourcesByAudience.set(resource.authorizationServer, atAudience);
+      for (const indicator of resource.resourceIndicators) {
+        this.resourcesByIndicator.set(indicator, [...(this.resourcesByIndicator.get(indicator) ?? []), resource]);
+      }
       if (resource.rasEnabled) {
         this.protectedResources.set(resource.slug, resource);
       }
@@ -54,6 +58,11 @@ export class Directory {
   /** The active trusted IdP with exactly this issuer (DESIGN decision 5: exact comparison). */
   idp(issuer: string): DirectoryIdpRow | undefined {
     return this.idps.get(issuer);
+  }
+
+  /** The active resources that list `indicator` (RFC 8707) among their resource indicators. */
+  resourcesNamed(indicator: string): readonly DirectoryResourceRow[] {
+    return this.resourcesByIndicator.get(indicator) ?? [];
   }
 
   /** The active resources behind the authorization server `audience`. */

@@ -70,6 +70,22 @@ export class UserProvisioningService {
     return user;
   }
 
+  /**
+   * An existing user by id, as a live session names them (the MCP gateway acting for the user of an
+   * access token), with the IdP that vouched for them and every group they are in; nothing is written.
+   * @throws OAuthError `invalid_grant` when the user is unknown, disabled or deleted
+   */
+  async known(userId: string): Promise<ProvisionedUser & { idpIssuer: string; subject: string; email: string | undefined }> {
+    const user = await this.prisma.user.findUnique({
+      where: { id: userId },
+      select: { id: true, status: true, deletedAt: true, subject: true, email: true, idp: { select: { issuer: true } }, memberships: { where: { group: { deletedAt: null } }, select: { groupId: true } } },
+    });
+    if (user === null || user.status !== 'active' || user.deletedAt !== null) {
+      throw new OAuthError('invalid_grant', `The user is ${user === null ? 'unknown' : user.deletedAt !== null ? 'deleted' : user.status}`);
+    }
+    return { id: user.id, groupIds: user.memberships.map((membership) => membership.groupId), idpIssuer: user.idp.issuer, subject: user.subject, email: user.email ?? undefined };
+  }
+
   private write(identity: IdTokenIdentity, now: Date): Promise<ProvisionedUser> {
     const { idpId, subject, email, displayName } = identity;
     return this.prisma.$transaction(async (tx) => {

@@ -13,6 +13,13 @@
  * - `route(slug)`: the resource's gateway settings, reused for `cache.routeMs`.
  * - `credential(slug, token)`: the vaulted API key for the upstream, retrieved for a live call
  *   (Crossgate audits the retrieval); reused for `cache.credentialMs` unless `fresh` is asked for.
+ * - `exchange(route, token, scope)`: the RFC 8693 token exchange as the gateway's client for the
+ *   user of the live call's token: an ID-JAG for the upstream's authorization server (xaa), the
+ *   user's brokered upstream token (sts) or a service account's password (service_account). Not
+ *   cached here (see upstream/outbound-credentials.ts).
+ * - `accessTokenFromIdToken(route, clientAuthorization, idToken)`: for an agent that presents the
+ *   user's IdP ID token instead of an access token, the token exchange and redemption done as that
+ *   agent's client.
  * - `recordToolCall(slug, token, call)`: the audit event of one tool call; never delays the call.
  *
  * A failure to get a clear answer is {@link CrossgateUnavailableError} (the gateway fails closed).
@@ -34,6 +41,8 @@ export class CrossgateRefusalError extends Error {
     readonly status: number,
     readonly code: string,
     description: string,
+    /** STS: where the user consents to the connection (an extension member of the error, RFC 6749 §5.2). */
+    readonly consentUri?: string,
   ) {
     super(description);
   }
@@ -55,7 +64,22 @@ export interface Route {
   upstreamUrl: string;
   toolScopes: Record<string, string>;
   keyHeader: string;
-  pattern: 'vaulted_key' | 'none';
+  pattern: OutboundPattern;
+  /** For `xaa`: the issuer of the upstream's authorization server, where the ID-JAG is redeemed. */
+  upstreamIssuer?: string;
+}
+
+/** How the gateway authenticates to the upstream: a connection pattern, or no credential at all. */
+export const outboundPatterns = ['xaa', 'sts', 'vaulted_key', 'service_account', 'none'] as const;
+export type OutboundPattern = (typeof outboundPatterns)[number];
+
+/** What `exchange` hands out: never for the agent, only for the upstream request. */
+export interface Exchanged {
+  token: string;
+  /** service_account: the account the password belongs to. */
+  username?: string;
+  /** Seconds, when Crossgate says how long the token lives. */
+  expiresIn?: number;
 }
 
 export interface ToolCallRecord {
@@ -82,19 +106,24 @@ const routeSchema = z.object({
   upstream_url: z.url(),
   tool_scopes: z.record(z.string(), z.string()),
   key_header: z.string().min(1),
-  pattern: z.enum(['vaulted_key', 'none']),
+  pattern: z.enum(outboundPatterns),
+  upstream_issuer: z.url().optional(),
 });
+const exchangeSchema = z.object({ access_token: z.string().min(1), issued_token_type: z.string(), expires_in: z.number().optional(), username: z.string().optional() });
 const credentialSchema = z.object({ access_token: z.string().min(1), key_version: z.number() });
-const errorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
+const exchangedSchema = z.object({ access_token: z.string().min(1), expires_in: z.number() });
+/** An access token obtained from an ID token is not reused when it has less than this left. */
+export const accessTokenMarginMs = 30_000;
+const errorSchema = z.object({ error: z.string(), error_description: z.string().optional(), consent_uri: z.url().optional() });
 
 /** RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined and base64-encoded. */
-function clientSecretBasic(clientId: string, clientSecret: string): string {
+export function clientSecretBasic(clientId: string, clientSecret: string): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }
 
 /** A small time-bounded map that forgets everything when it grows past `max` entries. */
-class Expiring<V> {
+export class Expiring<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
   constructor(private readonly max = 10_000) {}
 
@@ -124,6 +153,7 @@ export class CrossgateClient {
   private readonly callers = new Expiring<Caller | null>();
   private readonly routes = new Expiring<Promise<Route | null>>(1_000);
   private readonly credentials = new Expiring<Promise<{ key: string; version: number }>>(1_000);
+  private readonly exchangedTokens = new Expiring<Promise<string>>();
 
   constructor(
     private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http'>,
@@ -161,8 +191,8 @@ export class CrossgateClient {
           this.warn(`${slug} is gateway-fronted, but ${resource} is not one of its resource indicators`);
           return null;
         }
-        const { upstream_url, tool_scopes, key_header, pattern } = parsed.data;
-        return { slug, resource, issuer: this.issuerOf(slug), upstreamUrl: upstream_url, toolScopes: tool_scopes, keyHeader: key_header, pattern };
+        const { upstream_url, tool_scopes, key_header, pattern, upstream_issuer } = parsed.data;
+        return { slug, resource, issuer: this.issuerOf(slug), upstreamUrl: upstream_url, toolScopes: tool_scopes, keyHeader: key_header, pattern, ...(upstream_issuer === undefined ? {} : { upstreamIssuer: upstream_issuer }) };
       },
       (error: unknown) => {
         if (error instanceof CrossgateRefusalError && error.status < 500) {
@@ -221,6 +251,16 @@ export class CrossgateClient {
     return retrieved;
   }
 
+  /** The token exchange for the user of `token` with the route's pattern (xaa, sts, service_account), as the gateway's client. */
+  async exchange(route: Route, token: string, scopes: readonly string[]): Promise<Exchanged> {
+    const parsed = exchangeSchema.safeParse(await this.post(route.slug, 'gateway/exchange', { token, ...(scopes.length === 0 ? {} : { scope: scopes.join(' ') }) }));
+    if (!parsed.success) {
+      throw new CrossgateUnavailableError(`${route.issuer}/gateway/exchange answered something unexpected`);
+    }
+    const { access_token, expires_in, username } = parsed.data;
+    return { token: access_token, ...(expires_in === undefined ? {} : { expiresIn: expires_in }), ...(username === undefined ? {} : { username }) };
+  }
+
   /** Records one tool call in Crossgate's audit log; a failure is reported, never thrown. */
   recordToolCall(route: Route, token: string, call: ToolCallRecord): void {
     const form: Record<string, string> = {
@@ -238,19 +278,70 @@ export class CrossgateClient {
     );
   }
 
-  private async post(slug: string, endpoint: string, form: Record<string, string>): Promise<unknown> {
+  /**
+   * An access token for the route's resource from the user's ID token, obtained as the agent's own
+   * Crossgate client (`clientAuthorization`, its HTTP Basic credentials as the agent sent them): the
+   * RFC 8693 exchange at Crossgate's token endpoint, so users, groups, policies and kill switches
+   * apply exactly as there, then the RFC 7523 redemption at the resource's issuer. The ID-JAG must
+   * name the agent's own client there (no client registration to another client id). Reused per
+   * credentials × ID token until {@link accessTokenMarginMs} before it expires; a refusal is
+   * {@link CrossgateRefusalError} with Crossgate's own error code.
+   */
+  accessTokenFromIdToken(route: Route, clientAuthorization: string, idToken: string): Promise<string> {
+    const key = `${route.slug}\n${createHash('sha256').update(`${clientAuthorization}\n${idToken}`).digest('base64url')}`;
+    const now = this.now();
+    const cached = this.exchangedTokens.get(key, now);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const obtained = (async () => {
+      const grant = exchangedSchema.safeParse(
+        await this.postForm(`${this.config.crossgate.url}/oauth2/token`, clientAuthorization, {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          requested_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
+          subject_token: idToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+          audience: route.issuer,
+          resource: route.resource,
+        }),
+      );
+      if (!grant.success) {
+        throw new CrossgateUnavailableError(`${this.config.crossgate.url}/oauth2/token answered something other than an ID-JAG`);
+      }
+      const access = exchangedSchema.safeParse(await this.postForm(`${route.issuer}/token`, clientAuthorization, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: grant.data.access_token }));
+      if (!access.success) {
+        throw new CrossgateUnavailableError(`${route.issuer}/token answered something other than an access token`);
+      }
+      return access.data;
+    })();
+    const token = obtained.then(({ access_token }) => access_token);
+    this.exchangedTokens.set(key, token, now + 60_000);
+    obtained.then(
+      ({ expires_in }) => (expires_in * 1000 > accessTokenMarginMs ? this.exchangedTokens.set(key, token, this.now() + expires_in * 1000 - accessTokenMarginMs) : this.exchangedTokens.delete(key)),
+      () => this.exchangedTokens.delete(key),
+    );
+    return token;
+  }
+
+  /** A form POST to `url` as the gateway's own client (client_secret_basic). */
+  postAsGateway(url: string, form: Record<string, string>): Promise<unknown> {
     const client = this.config.crossgate.client;
     if (client === undefined) {
-      throw new CrossgateUnavailableError('The gateway has no client at Crossgate (MCP_GATEWAY_CLIENT_ID, MCP_GATEWAY_CLIENT_SECRET)');
+      return Promise.reject(new CrossgateUnavailableError('The gateway has no client at Crossgate (MCP_GATEWAY_CLIENT_ID, MCP_GATEWAY_CLIENT_SECRET)'));
     }
-    const url = `${this.issuerOf(slug)}/${endpoint}`;
+    return this.postForm(url, clientSecretBasic(client.clientId, client.clientSecret), form);
+  }
+
+  /** A form POST with this `authorization`: the JSON answer, or {@link CrossgateRefusalError} / {@link CrossgateUnavailableError}. */
+  private async postForm(url: string, authorization: string, form: Record<string, string>): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { authorization: clientSecretBasic(client.clientId, client.clientSecret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams(form),
         signal: AbortSignal.timeout(5_000),
+        redirect: 'manual',
       });
     } catch (cause) {
       throw new CrossgateUnavailableError(`${url} cannot be reached`, { cause });
@@ -263,6 +354,10 @@ export class CrossgateClient {
     if (!refusal.success || response.status >= 500) {
       throw new CrossgateUnavailableError(`${url} answered ${response.status}${refusal.success ? ` ${refusal.data.error}` : ''}`);
     }
-    throw new CrossgateRefusalError(response.status, refusal.data.error, refusal.data.error_description ?? refusal.data.error);
+    throw new CrossgateRefusalError(response.status, refusal.data.error, refusal.data.error_description ?? refusal.data.error, refusal.data.consent_uri);
+  }
+
+  private post(slug: string, endpoint: string, form: Record<string, string>): Promise<unknown> {
+    return this.postAsGateway(`${this.issuerOf(slug)}/${endpoint}`, form);
   }
 }

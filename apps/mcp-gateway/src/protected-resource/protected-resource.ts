@@ -14,6 +14,14 @@ export function metadataUrlOf(resource: string): string {
   return `${url.origin}/.well-known/oauth-protected-resource${url.pathname}`;
 }
 
+/**
+ * The request header an agent may send the user's IdP ID token in instead of a bearer access token,
+ * authenticating as its own Crossgate client with HTTP Basic (RFC 6749 §2.3.1); the gateway then
+ * does the token exchange as that client. Published in the metadata as
+ * `crossgate_id_token_header` (an extension member, RFC 9728 §2).
+ */
+export const idTokenHeader = 'crossgate-id-token';
+
 export function protectedResourceMetadata(route: Route) {
   return {
     resource: route.resource,
@@ -21,13 +29,15 @@ export function protectedResourceMetadata(route: Route) {
     scopes_supported: [...new Set(Object.values(route.toolScopes))].sort(),
     bearer_methods_supported: ['header'],
     resource_name: `${route.slug} (through the Crossgate MCP gateway)`,
+    crossgate_id_token_header: idTokenHeader,
+    crossgate_id_token_client_authentication: ['client_secret_basic'],
   };
 }
 
 const quoted = (value: string) => value.replace(/[\\"]/g, '\\$&');
 
 /** 401 with a `resource_metadata` challenge; `error` absent when the request carried no credentials. */
-export function unauthorized(route: Route, error?: { code: 'invalid_token' | 'invalid_request'; description: string }): Response {
+export function unauthorized(route: Route, error?: { code: 'invalid_token' | 'invalid_request' | 'invalid_client'; description: string }): Response {
   const parameters = [...(error === undefined ? [] : [`error="${error.code}"`, `error_description="${quoted(error.description)}"`]), `resource_metadata="${metadataUrlOf(route.resource)}"`];
   return Response.json(
     { error: error?.code ?? 'invalid_request', error_description: error?.description ?? 'This resource needs a bearer access token' },

@@ -1,15 +1,15 @@
 /**
  * @overview The outbound leg: one request to the fronted resource's upstream MCP server, with the
- * credential its pattern calls for and nothing of the agent's (no Authorization header, no cookie).
+ * credential its pattern calls for (outbound-credentials.ts: an XAA access token, a brokered STS
+ * token, a service account's Basic credentials, a vaulted API key, or none) and nothing of the
+ * agent's (no Authorization header, no cookie). When the upstream answers 401 or 403, the
+ * credential was probably rotated or revoked: it is obtained again at once and the request sent
+ * once more.
  *
- * - `vaulted_key`: the API key from Crossgate's vault (see CrossgateClient.credential) in the
- *   resource's key header (`authorization` carries `Bearer <key>`). When the upstream answers 401 or
- *   403, the key was probably rotated: it is retrieved again at once and the request sent once more.
- * - `none`: an upstream that takes no credential of the gateway's (a network-isolated server).
- *
- * The agent never sees the key: it is only ever in this request's headers.
+ * The agent never sees the credential: it is only ever in this request's headers.
  */
-import type { CrossgateClient, Route } from '../crossgate/crossgate.client.ts';
+import type { Route } from '../crossgate/crossgate.client.ts';
+import type { OutboundCredentials, Session } from './outbound-credentials.ts';
 
 /** The MCP transport headers that travel upstream; everything else of the agent's stays at the gateway. */
 const forwardedRequestHeaders = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'];
@@ -28,16 +28,16 @@ export interface UpstreamRequest {
 
 export class Upstream {
   constructor(
-    private readonly crossgate: CrossgateClient,
+    private readonly credentials: OutboundCredentials,
     private readonly timeoutMs: number,
   ) {}
 
   /** The upstream's answer. @throws UpstreamUnavailableError when it cannot be reached in time. */
-  async send(route: Route, token: string, request: UpstreamRequest): Promise<Response> {
-    const first = await this.attempt(route, token, request, false);
-    if (route.pattern === 'vaulted_key' && (first.status === 401 || first.status === 403)) {
+  async send(route: Route, session: Session, request: UpstreamRequest): Promise<Response> {
+    const first = await this.attempt(route, session, request, false);
+    if (route.pattern !== 'none' && (first.status === 401 || first.status === 403)) {
       await first.body?.cancel();
-      return this.attempt(route, token, request, true);
+      return this.attempt(route, session, request, true);
     }
     return first;
   }
@@ -54,7 +54,7 @@ export class Upstream {
     return headers;
   }
 
-  private async attempt(route: Route, token: string, request: UpstreamRequest, freshCredential: boolean): Promise<Response> {
+  private async attempt(route: Route, session: Session, request: UpstreamRequest, freshCredential: boolean): Promise<Response> {
     const headers = new Headers();
     for (const name of forwardedRequestHeaders) {
       const value = request.headers.get(name);
@@ -62,9 +62,8 @@ export class Upstream {
         headers.set(name, value);
       }
     }
-    if (route.pattern === 'vaulted_key') {
-      const { key } = await this.crossgate.credential(route, token, freshCredential);
-      headers.set(route.keyHeader, route.keyHeader === 'authorization' ? `Bearer ${key}` : key);
+    for (const [name, value] of Object.entries(await this.credentials.headers(route, session, freshCredential))) {
+      headers.set(name, value);
     }
     try {
       return await fetch(route.upstreamUrl, { method: request.method, headers, ...(request.body === undefined ? {} : { body: request.body }), signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });

@@ -1,6 +1,8 @@
 /**
  * @overview A legacy MCP server on loopback that will never speak OAuth: it takes one API key in
- * `x-api-key` (the set of accepted keys can be changed to model a rotation) and serves three tools
+ * `x-api-key`, or with `credentialHeader: 'authorization'` a service account's HTTP Basic
+ * credentials or (with `accept`) a bearer token its OAuth provider vouches for (the set of accepted
+ * values can be changed to model a rotation), and serves four tools
  * through the MCP server SDK, stateless. It records which headers reached it, so a test can prove
  * the agent's token never does.
  */
@@ -13,7 +15,7 @@ import { z } from 'zod';
 
 export interface LegacyMcp {
   url: string;
-  /** The keys the server accepts now. */
+  /** The header values the server accepts now. */
   acceptedKeys: Set<string>;
   /** The header names of every request that reached it, and the status it answered. */
   seen: { headers: string[]; status: number }[];
@@ -31,17 +33,24 @@ function legacyServer(): McpServer {
   return server;
 }
 
-export async function startLegacyMcp(initialKey: string): Promise<LegacyMcp> {
+/**
+ * @param options.credentialHeader where the credential comes; `accept` decides on it instead of the
+ *   set of accepted values (an upstream that asks its OAuth provider about a bearer token).
+ */
+export async function startLegacyMcp(
+  initialKey: string,
+  { credentialHeader = 'x-api-key', accept }: { credentialHeader?: 'x-api-key' | 'authorization'; accept?: (value: string) => Promise<boolean> } = {},
+): Promise<LegacyMcp> {
   const acceptedKeys = new Set([initialKey]);
   const seen: LegacyMcp['seen'] = [];
   const mcp = createMcpHandler(() => legacyServer());
   const handler = toNodeHandler({
     fetch: async (request: Request) => {
       const headers = [...request.headers.keys()];
-      const key = request.headers.get('x-api-key');
-      if (key === null || !acceptedKeys.has(key)) {
+      const key = request.headers.get(credentialHeader);
+      if (key === null || !(accept === undefined ? acceptedKeys.has(key) : await accept(key))) {
         seen.push({ headers, status: 401 });
-        return Response.json({ error: 'bad api key' }, { status: 401 });
+        return Response.json({ error: 'bad credentials' }, { status: 401 });
       }
       const answer = await mcp.fetch(request);
       seen.push({ headers, status: answer.status });

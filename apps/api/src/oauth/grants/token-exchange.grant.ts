@@ -30,6 +30,10 @@
  * without a credential → `invalid_grant`. A pair without connections is served as XAA, exactly as
  * before connections existed.
  *
+ * `handleForSession` runs steps 4–7 for a user known from a live session instead of an ID token
+ * (the MCP gateway acting for the user of an access token it introspected), so nothing of the
+ * exchange's policy path exists twice.
+ *
  * Clients, IdPs, resources and policies come from one snapshot (policy index and directory at one
  * PolicyVersion), so a request never mixes two versions; the database is read only for a user
  * whose claims or record changed, and for the kill switches a few times a second.
@@ -262,7 +266,7 @@ function resolveTarget(directory: Directory, audience: string, resource: string 
 }
 
 /** Step 6: the app-pair policy (DESIGN decision 3). */
-function decidePolicy(services: TokenExchangeServices, snapshot: PolicySnapshot, client: AuthenticatedClient, resource: TargetResource, user: ProvisionedUser, idToken: VerifiedIdToken, requestedScopes: string[] | undefined): Decision {
+function decidePolicy(services: TokenExchangeServices, snapshot: PolicySnapshot, client: AuthenticatedClient, resource: TargetResource, user: ProvisionedUser, idToken: Subject['authenticated'], requestedScopes: string[] | undefined): Decision {
   return decide(snapshot.index, {
       clientId: client.id,
       resourceId: resource.row.id,
@@ -362,7 +366,71 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
   trail.step = 'user';
   const user = await resolveUser(services, snapshot, idp, idToken);
   trail.userId = user.id;
+  return issueFor(services, request, snapshot, exchange, requested, { idp, user, authenticated: idToken });
+}
 
+/** A request of the MCP gateway for the user of a live session it introspected (see {@link handleForSession}). */
+export interface SessionGrantRequest {
+  client: AuthenticatedClient;
+  userId: string;
+  audience: string;
+  resource: string | undefined;
+  scope: string | undefined;
+  /** The connection pattern asked for, as `requested_token_type` names one at the token endpoint. */
+  pattern: ConnectionPattern;
+  trail: ExchangeTrail;
+  requestId: string | null;
+}
+
+/**
+ * The exchange for a user Crossgate already knows from a live session rather than from an ID token:
+ * the MCP gateway, as its own client, acting for the user of an access token it has just
+ * introspected, with the pattern it asks for (an ID-JAG for xaa, an upstream token for sts, the
+ * password of a service account). From the kill switches on (steps 4–7), it is exactly the
+ * exchange above: the same kill switches, target, app-pair policy (for the gateway's client),
+ * connection choice and recorded issuance. The user must still be active, and the IdP that vouched
+ * for them still trusted. There is no authentication context (`acr`, `amr`), so a policy that asks
+ * for step-up refuses.
+ */
+export async function handleForSession(services: TokenExchangeServices, request: SessionGrantRequest): Promise<TokenExchangeResponse> {
+  const { trail } = request;
+  trail.step = 'parameters';
+  const scopes = request.scope?.split(' ').filter((scope) => scope !== '') ?? [];
+  const exchange: Target = { audience: request.audience, resource: request.resource, requestedScopes: scopes.length === 0 ? undefined : [...new Set(scopes)] };
+  if (exchange.requestedScopes !== undefined) {
+    trail.requestedScopes = exchange.requestedScopes;
+  }
+  const snapshot = servingSnapshot(services.policyEngine);
+  const pair = resolveTarget(snapshot.directory, exchange.audience, exchange.resource);
+  if (request.pattern !== 'xaa' && (pair instanceof OAuthError || snapshot.directory.connectionsOf(request.client.id, pair.row.id).length === 0)) {
+    // At the token endpoint, step 1 refuses a pattern for a pair without connections; so here.
+    throw new OAuthError('invalid_request', `Wrong pattern for the request: this client has no ${request.pattern} connection to this resource`);
+  }
+  trail.step = 'user';
+  const user = await services.users.known(request.userId);
+  trail.userId = user.id;
+  const idp = snapshot.directory.idp(user.idpIssuer);
+  if (idp === undefined) {
+    throw new OAuthError('invalid_grant', 'The IdP that vouched for the user is no longer trusted');
+  }
+  trail.idpId = idp.id;
+  return issueFor(services, request, snapshot, exchange, request.pattern, { idp, user, authenticated: { subject: user.subject, email: user.email } });
+}
+
+/** What steps 4–7 read of a request. */
+type IssueRequest = Pick<GrantRequest, 'client' | 'trail' | 'requestId'>;
+type Target = Omit<ExchangeParameters, 'subjectToken'>;
+
+/** Who the exchange is for: the user, the IdP that vouched for them, and what it said about their sign-in. */
+interface Subject {
+  idp: DirectoryIdpRow;
+  user: ProvisionedUser;
+  authenticated: Pick<VerifiedIdToken, 'subject' | 'email'> & Partial<Pick<VerifiedIdToken, 'acr' | 'amr' | 'authTime'>>;
+}
+
+/** Steps 4–7, for a user known from an ID token or from a live session. */
+async function issueFor(services: TokenExchangeServices, request: IssueRequest, snapshot: PolicySnapshot, exchange: Target, requested: ConnectionPattern | undefined, { idp, user, authenticated: idToken }: Subject): Promise<TokenExchangeResponse> {
+  const { client, trail } = request;
   const target = resolveTarget(snapshot.directory, exchange.audience, exchange.resource);
   const resource = target instanceof OAuthError ? undefined : target;
   trail.resourceId = resource?.row.id;
@@ -465,7 +533,7 @@ export async function handle(services: TokenExchangeServices, request: GrantRequ
 // ── Connections other than XAA ──────────────────────────────────────────────────────────────────
 
 /** Step 7 for sts, vaulted_key and service_account connections. */
-async function serveConnection(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
+async function serveConnection(services: TokenExchangeServices, request: IssueRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
   const pattern = connection.pattern;
   switch (pattern) {
     case 'sts':
@@ -487,7 +555,7 @@ async function serveConnection(services: TokenExchangeServices, request: GrantRe
  * upstream scopes are fixed at consent; scopes the agent asks for (narrowed by policy) must be among
  * them, and without any the token carries what the user consented to.
  */
-async function brokerUpstreamToken(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
+async function brokerUpstreamToken(services: TokenExchangeServices, request: IssueRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
   request.trail.step = 'sts';
   const access = await services.stsBroker.accessTokenFor({
     connectionId: connection.id,
@@ -510,7 +578,7 @@ async function brokerUpstreamToken(services: TokenExchangeServices, request: Gra
  * vaulted_key and service_account: the active version of the connection's credential. The
  * `secret_retrieval` audit event (which version, never the value) is committed before it leaves.
  */
-async function retrieveCredential(services: TokenExchangeServices, request: GrantRequest, connection: DirectoryConnectionRow, pattern: 'vaulted_key' | 'service_account'): Promise<TokenExchangeResponse> {
+async function retrieveCredential(services: TokenExchangeServices, request: IssueRequest, connection: DirectoryConnectionRow, pattern: 'vaulted_key' | 'service_account'): Promise<TokenExchangeResponse> {
   const { trail } = request;
   trail.step = 'credential';
   const now = services.clock.now();
