@@ -5,7 +5,7 @@
  * next token exchange obeys; a membership change reaches the next policy decision; bad input and
  * other credentials get SCIM errors, and change nothing.
  */
-import { AdminHttp, type ConnectionPair, createActivePolicy, createAdmin, type HttpResult, setUpConnectionPair, unique } from '@crossgate/testing';
+import { AdminHttp, type ConnectionPair, createActivePolicy, createAdmin, eventually, type HttpResult, setUpConnectionPair, unique } from '@crossgate/testing';
 import { tokenTypes } from '@crossgate/token';
 
 import { startTestApi, type TestApi } from './support/test-api.ts';
@@ -44,6 +44,8 @@ interface ScimErrorBody {
 }
 
 let api: TestApi;
+/** A second API instance on the same database, which hears of SCIM writes over the coordination port. */
+let otherInstance: TestApi;
 let asItAdmin: AdminHttp;
 let pair: ConnectionPair;
 let idpId: string;
@@ -95,8 +97,8 @@ function expectScimError(response: HttpResult<unknown>, status: number, scimType
 }
 
 /** A token exchange with an ID token for `subject` without a groups claim: its memberships come from SCIM only. */
-async function exchange(subject: string): Promise<{ status: number; error?: string; description?: string }> {
-  const { status, body } = await pair.exchange({ requested_token_type: tokenTypes.idJag, subject_token: await pair.idToken(subject, { groups: [] }) });
+async function exchange(subject: string, at: TestApi = api): Promise<{ status: number; error?: string; description?: string }> {
+  const { status, body } = await pair.exchange({ requested_token_type: tokenTypes.idJag, subject_token: await pair.idToken(subject, { groups: [] }) }, at.baseUrl);
   return { status, ...(body['error'] === undefined ? {} : { error: body['error'] as string, description: body['error_description'] as string }) };
 }
 
@@ -143,7 +145,7 @@ async function activeUserSwitches(userId: string) {
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
+  [api, otherInstance] = await Promise.all([startTestApi(), startTestApi()]);
   asItAdmin = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
   const approver = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
   const label = unique('scim').toLowerCase();
@@ -164,7 +166,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Leave no switch in force for other suites sharing the database.
   await api.prisma.killSwitch.updateMany({ where: { state: 'active' }, data: { state: 'lifted', liftedAt: new Date() } });
-  await api.close();
+  await Promise.all([api.close(), otherInstance.close()]);
 });
 
 describe('the SCIM token', () => {
@@ -339,10 +341,14 @@ describe('groups', () => {
     const user = await createUser(entraUser(`${unique('pd')}@example.test`, sub));
     const groupId = await policyGroupId();
     expect(await exchange(sub)).toMatchObject({ status: 400, error: 'invalid_grant', description: 'No policy allows this user to reach this resource through this client' });
+    expect((await exchange(sub, otherInstance)).status).toBe(400);
     await scim.patch(`/Groups/${groupId}`, { schemas: [patchOp], Operations: [{ op: 'add', path: 'members', value: [{ value: user.id }] }] });
     expect(await exchange(sub)).toEqual({ status: 200 });
+    // The other instance hears of it over the coordination port (or at its next version check).
+    await eventually('the second instance allows the new member', () => exchange(sub, otherInstance), (answer) => answer.status === 200);
     await scim.patch(`/Groups/${groupId}`, { schemas: [patchOp], Operations: [{ op: 'remove', path: `members[value eq "${user.id}"]` }] });
     expect(await exchange(sub)).toMatchObject({ status: 400, error: 'invalid_grant', description: 'No policy allows this user to reach this resource through this client' });
+    await eventually('the second instance refuses the removed member', () => exchange(sub, otherInstance), (answer) => answer.status === 400);
   });
 });
 

@@ -529,8 +529,21 @@ function userAudit(row: UserRow): Record<string, unknown> {
   return { userName: row.userName, externalId: row.externalId, subject: row.subject, email: row.email, displayName: row.displayName, status: row.status };
 }
 
-/** scimmy's service provider configuration and resource types are process-wide: declared once. */
+let serviceProviderDeclared = false;
+
+/**
+ * scimmy's service provider configuration and resource types are process-wide, so they are declared
+ * once (a second API in the same process, as in tests, shares them; the discovery documents' `meta.location`
+ * then names the last one's URL, while Users and Groups always name their own).
+ */
 function declareServiceProvider(baseUrl: string): void {
+  for (const resource of [SCIMMY.Resources.User, SCIMMY.Resources.Group, SCIMMY.Resources.ServiceProviderConfig, SCIMMY.Resources.ResourceType, SCIMMY.Resources.Schema]) {
+    resource.basepath(baseUrl);
+  }
+  if (serviceProviderDeclared) {
+    return;
+  }
+  serviceProviderDeclared = true;
   SCIMMY.Config.set({
     documentationUri: 'https://www.rfc-editor.org/rfc/rfc7644',
     patch: { supported: true },
@@ -546,8 +559,5 @@ function declareServiceProvider(baseUrl: string): void {
   }
   if (!SCIMMY.Resources.declared(SCIMMY.Resources.Group)) {
     SCIMMY.Resources.declare(SCIMMY.Resources.Group);
-  }
-  for (const resource of [SCIMMY.Resources.User, SCIMMY.Resources.Group, SCIMMY.Resources.ServiceProviderConfig, SCIMMY.Resources.ResourceType, SCIMMY.Resources.Schema]) {
-    resource.basepath(baseUrl);
   }
 }
