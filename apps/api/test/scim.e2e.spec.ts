@@ -385,6 +385,37 @@ describe('bad input and other credentials', () => {
     expect(await api.prisma.group.count({ where: { name } })).toBe(0);
   });
 
+  it('should refuse a PATCH that renames a group onto another or adds another IdP\'s user, and change nothing', async () => {
+    const taken = unique('taken');
+    expect((await scim.post('/Groups', { schemas: [groupSchema], displayName: taken })).status).toBe(201);
+    const member = await createUser(oktaUser(`${unique('member')}@example.test`, unique('00u')));
+    const name = unique('ops');
+    const group = (await scim.post<ScimGroup>('/Groups', { schemas: [groupSchema], displayName: name, members: [{ value: member.id }] })).body;
+    const theirs = await createUser(oktaUser(`${unique('theirs')}@example.test`, unique('00u')), other);
+    const events = await api.prisma.auditEvent.count({ where: { targetId: group.id } });
+
+    expectScimError(await scim.patch(`/Groups/${group.id}`, { schemas: [patchOp], Operations: [{ op: 'replace', path: 'displayName', value: taken }] }), 409, 'uniqueness');
+    expectScimError(
+      await scim.patch(`/Groups/${group.id}`, { schemas: [patchOp], Operations: [{ op: 'remove', path: `members[value eq "${member.id}"]` }, { op: 'add', path: 'members', value: [{ value: theirs.id }] }] }),
+      400,
+      'invalidValue',
+    );
+    expect((await scim.get<ScimGroup>(`/Groups/${group.id}`)).body).toMatchObject({ displayName: name, members: [{ value: member.id }] });
+    expect(await api.prisma.auditEvent.count({ where: { targetId: group.id } })).toBe(events);
+  });
+
+  it('should write nothing for a resent, unchanged user or group', async () => {
+    const body = oktaUser(`${unique('same')}@example.test`, unique('00u'));
+    const user = await createUser(body);
+    const group = (await scim.post<ScimGroup>('/Groups', { schemas: [groupSchema], displayName: unique('same'), members: [{ value: user.id }] })).body;
+    const version = await api.prisma.policyVersion.findUniqueOrThrow({ where: { id: 1 } });
+    expect((await scim.request('PUT', `/Users/${user.id}`, body)).status).toBe(200);
+    expect((await scim.patch(`/Users/${user.id}`, { schemas: [patchOp], Operations: [{ op: 'replace', value: { active: true } }] })).status).toBe(200);
+    expect((await scim.patch(`/Groups/${group.id}`, { schemas: [patchOp], Operations: [{ op: 'add', path: 'members', value: [{ value: user.id }] }] })).status).toBe(200);
+    expect(await api.prisma.auditEvent.count({ where: { targetId: { in: [user.id, group.id] } } })).toBe(2);
+    expect(await api.prisma.policyVersion.findUniqueOrThrow({ where: { id: 1 } })).toEqual(version);
+  });
+
   it('should refuse a missing or wrong token with 401, and hide one IdP\'s users from another', async () => {
     const anonymous = await fetch(`${api.baseUrl}/scim/v2/Users`);
     expect(anonymous.status).toBe(401);

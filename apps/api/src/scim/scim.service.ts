@@ -87,6 +87,13 @@ interface UserInput {
   active: boolean;
 }
 
+/** One request's transaction: whether it wrote, and what to run once it has committed. */
+interface Unit {
+  tx: Transaction;
+  changed: boolean;
+  tasks: (() => Promise<void>)[];
+}
+
 interface GroupInput {
   displayName: string;
   externalId: string | null;
@@ -228,7 +235,8 @@ export class ScimService {
 
   async createUser(call: ScimCall, body: unknown): Promise<ScimUserResource> {
     const input = userInputOf(new SCIMMY.Schemas.User(this.object(body), 'in'));
-    return this.transact(async (tx, after) => {
+    return this.transact(async (unit) => {
+      const { tx } = unit;
       const subject = input.externalId ?? input.userName;
       const taken = await tx.user.findMany({
         where: { idpId: call.client.idpId, OR: [{ subject }, { userName: { equals: input.userName, mode: 'insensitive' } }] },
@@ -240,22 +248,23 @@ export class ScimService {
       if (taken.length > 0 && !adoptable) {
         throw scimError(409, 'uniqueness', `A User with this userName or externalId already exists at this IdP${taken.some((row) => row.deletedAt !== null) ? ' (deleted)' : ''}`);
       }
-      return this.userOut(await this.saveUser(tx, call, adoptable ? existing : null, input, after));
+      return this.userOut(await this.saveUser(unit, call, adoptable ? existing : null, input));
     });
   }
 
   async replaceUser(call: ScimCall, id: string, body: unknown): Promise<ScimUserResource> {
     const input = userInputOf(new SCIMMY.Schemas.User(this.object(body), 'in'));
-    return this.transact(async (tx, after) => this.userOut(await this.saveUser(tx, call, await this.lockedUser(tx, call, id), input, after)));
+    return this.transact(async (unit) => this.userOut(await this.saveUser(unit, call, await this.lockedUser(unit.tx, call, id), input)));
   }
 
   async patchUser(call: ScimCall, id: string, body: unknown): Promise<ScimUserResource> {
     const message = new SCIMMY.Messages.PatchOp(withBooleans(this.object(body)) as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0]);
-    return this.transact(async (tx, after) => {
+    return this.transact(async (unit) => {
+      const { tx } = unit;
       const existing = await this.lockedUser(tx, call, id);
       let saved = existing;
       await message.apply(this.userOut(existing), async (patched) => {
-        saved = await this.saveUser(tx, call, existing, userInputOf(new SCIMMY.Schemas.User(patched, 'in')), after);
+        saved = await this.saveUser(unit, call, existing, userInputOf(new SCIMMY.Schemas.User(patched, 'in')));
         return this.userOut(saved);
       });
       return this.userOut(saved);
@@ -263,13 +272,14 @@ export class ScimService {
   }
 
   async deleteUser(call: ScimCall, id: string): Promise<void> {
-    await this.transact(async (tx, after) => {
+    await this.transact(async (unit) => {
+      const { tx } = unit;
       const existing = await this.lockedUser(tx, call, id);
       const now = this.clock.now();
       await tx.membership.deleteMany({ where: { userId: existing.id } });
       await tx.user.update({ where: { id: existing.id }, data: { status: 'deprovisioned', deletedAt: now } });
-      await this.recordWrite(tx, call, 'scim.user.delete', 'users', existing.id, { before: userAudit(existing) }, now);
-      after(await this.killSwitches.fireUserSwitchIn(tx, existing.id, `Deleted over SCIM by ${call.client.idpName}`, this.requestOf(call), this.switchContext(call)));
+      await this.recordWrite(unit, call, 'scim.user.delete', 'users', existing.id, { before: userAudit(existing) }, now);
+      later(unit, await this.killSwitches.fireUserSwitchIn(tx, existing.id, `Deleted over SCIM by ${call.client.idpName}`, this.requestOf(call), this.switchContext(call)));
     });
   }
 
@@ -299,29 +309,31 @@ export class ScimService {
 
   async createGroup(call: ScimCall, body: unknown): Promise<ScimGroupResource> {
     const input = groupInputOf(new SCIMMY.Schemas.Group(this.object(body), 'in'));
-    return this.transact(async (tx) => {
-      const { row, members } = await this.saveGroup(tx, call, null, [], input);
+    return this.transact(async (unit) => {
+      const { row, members } = await this.saveGroup(unit, call, null, [], input);
       return this.groupOut(row, members);
     });
   }
 
   async replaceGroup(call: ScimCall, id: string, body: unknown): Promise<ScimGroupResource> {
     const input = groupInputOf(new SCIMMY.Schemas.Group(this.object(body), 'in'));
-    return this.transact(async (tx) => {
+    return this.transact(async (unit) => {
+      const { tx } = unit;
       const existing = await this.lockedGroup(tx, call, id);
-      const { row, members } = await this.saveGroup(tx, call, existing, (await this.membersOf(tx, call, [existing.id])).get(existing.id) ?? [], input);
+      const { row, members } = await this.saveGroup(unit, call, existing, (await this.membersOf(tx, call, [existing.id])).get(existing.id) ?? [], input);
       return this.groupOut(row, members);
     });
   }
 
   async patchGroup(call: ScimCall, id: string, body: unknown): Promise<ScimGroupResource> {
     const message = new SCIMMY.Messages.PatchOp(withBooleans(this.object(body)) as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0]);
-    return this.transact(async (tx) => {
+    return this.transact(async (unit) => {
+      const { tx } = unit;
       const existing = await this.lockedGroup(tx, call, id);
       let saved = { row: existing, members: (await this.membersOf(tx, call, [existing.id])).get(existing.id) ?? [] };
       const current = saved.members;
       await message.apply(this.groupOut(existing, current), async (patched) => {
-        saved = await this.saveGroup(tx, call, existing, current, groupInputOf(new SCIMMY.Schemas.Group(patched, 'in')));
+        saved = await this.saveGroup(unit, call, existing, current, groupInputOf(new SCIMMY.Schemas.Group(patched, 'in')));
         return this.groupOut(saved.row, saved.members);
       });
       return this.groupOut(saved.row, saved.members);
@@ -329,59 +341,69 @@ export class ScimService {
   }
 
   async deleteGroup(call: ScimCall, id: string): Promise<void> {
-    await this.transact(async (tx) => {
+    await this.transact(async (unit) => {
+      const { tx } = unit;
       const existing = await this.lockedGroup(tx, call, id);
       const now = this.clock.now();
       const removed = await tx.membership.deleteMany({ where: { groupId: existing.id } });
       await tx.group.update({ where: { id: existing.id }, data: { deletedAt: now } });
-      await this.recordWrite(tx, call, 'scim.group.delete', 'groups', existing.id, { before: { displayName: existing.name, externalId: existing.externalId }, context: { membershipsRemoved: removed.count } }, now);
+      await this.recordWrite(unit, call, 'scim.group.delete', 'groups', existing.id, { before: { displayName: existing.name, externalId: existing.externalId }, context: { membershipsRemoved: removed.count } }, now);
     });
   }
 
   // ── Writing ─────────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Runs `work` in one transaction that also bumps the policy version; once it commits, announces the
-   * change (resolving when this instance has reloaded) and runs what `work` left for after the commit.
+   * Runs `work` in one transaction. When it wrote anything, the transaction also bumps the policy
+   * version and, once committed, the change is announced (resolving when this instance has reloaded)
+   * before what `work` left for after the commit runs.
    */
-  private async transact<T>(work: (tx: Transaction, after: (task: (() => Promise<void>) | null) => void) => Promise<T>): Promise<T> {
-    const tasks: (() => Promise<void>)[] = [];
+  private async transact<T>(work: (unit: Unit) => Promise<T>): Promise<T> {
+    let done: Unit | undefined;
     const result = await this.prisma
       .$transaction(async (tx) => {
-        const value = await work(tx, (task) => {
-          if (task !== null) {
-            tasks.push(task);
-          }
-        });
-        await tx.policyVersion.updateMany({ where: { id: 1 }, data: { version: { increment: 1 } } });
+        const unit: Unit = { tx, changed: false, tasks: [] };
+        const value = await work(unit);
+        if (unit.changed) {
+          await tx.policyVersion.updateMany({ where: { id: 1 }, data: { version: { increment: 1 } } });
+        }
+        done = unit;
         return value;
       })
       .catch(translateDatabaseError);
-    await this.policyEngine.announceChange();
-    for (const task of tasks) {
+    if (done?.changed === true) {
+      await this.policyEngine.announceChange();
+    }
+    for (const task of done?.tasks ?? []) {
       await task();
     }
     return result;
   }
 
-  private async saveUser(tx: Transaction, call: ScimCall, existing: UserRow | null, input: UserInput, after: (task: (() => Promise<void>) | null) => void): Promise<UserRow> {
+  private async saveUser(unit: Unit, call: ScimCall, existing: UserRow | null, input: UserInput): Promise<UserRow> {
+    const { tx } = unit;
     const now = this.clock.now();
     const status = input.active ? 'active' : 'suspended';
     const data = { userName: input.userName, externalId: input.externalId, email: input.email, displayName: input.displayName, status } as const;
     if (existing === null) {
       const row = await tx.user.create({ data: { idpId: call.client.idpId, subject: input.externalId ?? input.userName, ...data }, select: userSelect });
-      await this.recordWrite(tx, call, 'scim.user.create', 'users', row.id, { after: userAudit(row) }, now);
+      await this.recordWrite(unit, call, 'scim.user.create', 'users', row.id, { after: userAudit(row) }, now);
       return row;
     }
+    // Okta and Entra ID resend unchanged users: that is no write, no audit event, no policy reload.
+    if ((Object.keys(data) as (keyof typeof data)[]).every((field) => existing[field] === data[field])) {
+      return existing;
+    }
     const row = await tx.user.update({ where: { id: existing.id }, data, select: userSelect });
-    await this.recordWrite(tx, call, existing.userName === null ? 'scim.user.link' : 'scim.user.update', 'users', row.id, { before: userAudit(existing), after: userAudit(row) }, now);
+    await this.recordWrite(unit, call, existing.userName === null ? 'scim.user.link' : 'scim.user.update', 'users', row.id, { before: userAudit(existing), after: userAudit(row) }, now);
     if (existing.status === 'active' && row.status !== 'active') {
-      after(await this.killSwitches.fireUserSwitchIn(tx, row.id, `Deactivated over SCIM by ${call.client.idpName}`, this.requestOf(call), this.switchContext(call)));
+      later(unit, await this.killSwitches.fireUserSwitchIn(tx, row.id, `Deactivated over SCIM by ${call.client.idpName}`, this.requestOf(call), this.switchContext(call)));
     }
     return row;
   }
 
-  private async saveGroup(tx: Transaction, call: ScimCall, existing: GroupRow | null, current: readonly Member[], input: GroupInput): Promise<{ row: GroupRow; members: Member[] }> {
+  private async saveGroup(unit: Unit, call: ScimCall, existing: GroupRow | null, current: readonly Member[], input: GroupInput): Promise<{ row: GroupRow; members: Member[] }> {
+    const { tx } = unit;
     const now = this.clock.now();
     const valid = input.members.filter((id) => uuid.safeParse(id).success);
     const users = valid.length === 0 ? [] : await tx.user.findMany({ where: { id: { in: valid }, idpId: call.client.idpId, deletedAt: null }, select: { id: true } });
@@ -395,11 +417,14 @@ export class ScimService {
       throw scimError(409, 'uniqueness', `A Group named "${input.displayName.slice(0, 200)}" already exists`);
     }
     const data = { name: input.displayName, externalId: input.externalId };
-    const row = existing === null ? await tx.group.create({ data: { ...data, idpId: call.client.idpId }, select: groupSelect }) : await tx.group.update({ where: { id: existing.id }, data, select: groupSelect });
     const wanted = new Set(input.members);
     const had = new Set(current.map((member) => member.userId));
     const added = input.members.filter((id) => !had.has(id));
     const removed = [...had].filter((id) => !wanted.has(id));
+    if (existing !== null && existing.name === data.name && existing.externalId === data.externalId && added.length === 0 && removed.length === 0) {
+      return { row: existing, members: [...current] };
+    }
+    const row = existing === null ? await tx.group.create({ data: { ...data, idpId: call.client.idpId }, select: groupSelect }) : await tx.group.update({ where: { id: existing.id }, data, select: groupSelect });
     if (removed.length > 0) {
       await tx.membership.deleteMany({ where: { groupId: row.id, userId: { in: removed } } });
     }
@@ -407,12 +432,14 @@ export class ScimService {
       await tx.membership.createMany({ data: added.map((userId) => ({ userId, groupId: row.id, source: 'scim' as const })), skipDuplicates: true });
     }
     const summary = (group: { name: string; externalId: string | null }) => ({ displayName: group.name, externalId: group.externalId });
-    await this.recordWrite(tx, call, existing === null ? 'scim.group.create' : 'scim.group.update', 'groups', row.id, { ...(existing === null ? {} : { before: summary(existing) }), after: summary(row), context: { membersAdded: added, membersRemoved: removed } }, now);
+    await this.recordWrite(unit, call, existing === null ? 'scim.group.create' : 'scim.group.update', 'groups', row.id, { ...(existing === null ? {} : { before: summary(existing) }), after: summary(row), context: { membersAdded: added, membersRemoved: removed } }, now);
     return { row, members: (await this.membersOf(tx, call, [row.id])).get(row.id) ?? [] };
   }
 
-  private async recordWrite(tx: Transaction, call: ScimCall, action: string, type: string, id: string, detail: { before?: Record<string, unknown>; after?: Record<string, unknown>; context?: Record<string, unknown> }, now: Date): Promise<void> {
-    await this.audit.append(tx, { actor: this.requestOf(call).actor, action, target: { type, id }, decision: 'allow', requestId: call.requestId, ...detail, context: { ...this.switchContext(call), ...detail.context } }, now);
+  /** Every write ends here: its audit event, in the request's transaction. */
+  private async recordWrite(unit: Unit, call: ScimCall, action: string, type: string, id: string, detail: { before?: Record<string, unknown>; after?: Record<string, unknown>; context?: Record<string, unknown> }, now: Date): Promise<void> {
+    unit.changed = true;
+    await this.audit.append(unit.tx, { actor: this.requestOf(call).actor, action, target: { type, id }, decision: 'allow', requestId: call.requestId, ...detail, context: { ...this.switchContext(call), ...detail.context } }, now);
   }
 
   // ── Reading ─────────────────────────────────────────────────────────────────────────────────────
@@ -522,6 +549,12 @@ export class ScimService {
 
   private switchContext(call: ScimCall): Record<string, unknown> {
     return { source: 'scim', idpId: call.client.idpId, idp: call.client.idpName };
+  }
+}
+
+function later(unit: Unit, task: (() => Promise<void>) | null): void {
+  if (task !== null) {
+    unit.tasks.push(task);
   }
 }
 
