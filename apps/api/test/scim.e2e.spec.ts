@@ -291,6 +291,27 @@ describe('users, as Entra ID provisions them', () => {
     expect(await exchange(objectId)).toMatchObject({ status: 400, error: 'invalid_grant' });
   });
 
+  it('should restore a deleted user provisioned again, with its kill switch still in force', async () => {
+    const objectId = crypto.randomUUID();
+    const upn = `${unique('back')}@example.test`;
+    const user = await createUser(entraUser(upn, objectId));
+    expect((await scim.delete(`/Users/${user.id}`)).status).toBe(204);
+    const again = await createUser(entraUser(upn, objectId));
+    expect(again).toMatchObject({ id: user.id, active: true });
+    expect(await activeUserSwitches(user.id)).toHaveLength(1);
+    expect(await exchange(objectId)).toMatchObject({ status: 400, error: 'invalid_grant', description: expect.stringContaining('kill switch') as unknown });
+  });
+
+  it('should apply the PUT Okta sends on deactivation, and Entra ID\'s email path', async () => {
+    const body = oktaUser(`${unique('put')}@example.test`, unique('00u'));
+    const user = await createUser(body);
+    const replaced = await scim.request<ScimUser>('PUT', `/Users/${user.id}`, { ...body, id: user.id, active: false });
+    expect(replaced.body.active).toBe(false);
+    expect(await activeUserSwitches(user.id)).toHaveLength(1);
+    const moved = await scim.patch<ScimUser>(`/Users/${user.id}`, { schemas: [patchOp], Operations: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: 'moved@example.test' }] });
+    expect(moved.body.emails).toEqual([expect.objectContaining({ value: 'moved@example.test' })]);
+  });
+
   it('should fire a kill switch when an active user is deleted', async () => {
     const user = await createUser(entraUser(`${unique('del')}@example.test`, crypto.randomUUID()));
     expect((await scim.delete(`/Users/${user.id}`)).status).toBe(204);

@@ -243,10 +243,11 @@ export class ScimService {
         select: userSelect,
       });
       const [existing] = taken;
-      // A user first seen in an ID token (its `sub` is this subject) and not yet known to SCIM is the same person.
-      const adoptable = taken.length === 1 && existing !== undefined && existing.subject === subject && existing.userName === null && existing.deletedAt === null;
+      // A user first seen in an ID token (its `sub` is this subject) and not yet known to SCIM is the same
+      // person; so is one deleted over SCIM and provisioned again (a deletion frees its userName).
+      const adoptable = taken.length === 1 && existing !== undefined && existing.subject === subject && existing.userName === null;
       if (taken.length > 0 && !adoptable) {
-        throw scimError(409, 'uniqueness', `A User with this userName or externalId already exists at this IdP${taken.some((row) => row.deletedAt !== null) ? ' (deleted)' : ''}`);
+        throw scimError(409, 'uniqueness', 'A User with this userName or externalId already exists at this IdP');
       }
       return this.userOut(await this.saveUser(unit, call, adoptable ? existing : null, input));
     });
@@ -277,7 +278,7 @@ export class ScimService {
       const existing = await this.lockedUser(tx, call, id);
       const now = this.clock.now();
       await tx.membership.deleteMany({ where: { userId: existing.id } });
-      await tx.user.update({ where: { id: existing.id }, data: { status: 'deprovisioned', deletedAt: now } });
+      await tx.user.update({ where: { id: existing.id }, data: { status: 'deprovisioned', deletedAt: now, userName: null } });
       await this.recordWrite(unit, call, 'scim.user.delete', 'users', existing.id, { before: userAudit(existing) }, now);
       later(unit, await this.killSwitches.fireUserSwitchIn(tx, existing.id, `Deleted over SCIM by ${call.client.idpName}`, this.requestOf(call), this.switchContext(call)));
     });
@@ -384,7 +385,7 @@ export class ScimService {
     const { tx } = unit;
     const now = this.clock.now();
     const status = input.active ? 'active' : 'suspended';
-    const data = { userName: input.userName, externalId: input.externalId, email: input.email, displayName: input.displayName, status } as const;
+    const data = { userName: input.userName, externalId: input.externalId, email: input.email, displayName: input.displayName, status, deletedAt: null } as const;
     if (existing === null) {
       const row = await tx.user.create({ data: { idpId: call.client.idpId, subject: input.externalId ?? input.userName, ...data }, select: userSelect });
       await this.recordWrite(unit, call, 'scim.user.create', 'users', row.id, { after: userAudit(row) }, now);
@@ -395,7 +396,7 @@ export class ScimService {
       return existing;
     }
     const row = await tx.user.update({ where: { id: existing.id }, data, select: userSelect });
-    await this.recordWrite(unit, call, existing.userName === null ? 'scim.user.link' : 'scim.user.update', 'users', row.id, { before: userAudit(existing), after: userAudit(row) }, now);
+    await this.recordWrite(unit, call, existing.deletedAt !== null ? 'scim.user.restore' : existing.userName === null ? 'scim.user.link' : 'scim.user.update', 'users', row.id, { before: userAudit(existing), after: userAudit(row) }, now);
     if (existing.status === 'active' && row.status !== 'active') {
       later(unit, await this.killSwitches.fireUserSwitchIn(tx, row.id, `Deactivated over SCIM by ${call.client.idpName}`, this.requestOf(call), this.switchContext(call)));
     }
