@@ -221,6 +221,10 @@ describe('users, as Okta provisions them', () => {
     expect(user).not.toHaveProperty('password');
     const found = await scim.get<ListResponse<ScimUser>>(`/Users?${filter(`userName eq "${login.toUpperCase()}"`)}`);
     expect(found.body).toMatchObject({ totalResults: 1, Resources: [{ id: user.id }] });
+    const lean = await scim.get<Record<string, unknown>>(`/Users/${user.id}?attributes=userName`);
+    expect(lean.body).toMatchObject({ id: user.id, userName: login });
+    expect(lean.body).not.toHaveProperty('emails');
+    expectScimError(await scim.get(`/Users/${user.id}?attributes=${encodeURIComponent('userName eq "x"')}`), 400, 'invalidFilter');
 
     // The ID token's `sub` is the externalId: the exchange finds the SCIM user, not a new one.
     await scim.patch(`/Groups/${await policyGroupId()}`, { schemas: [patchOp], Operations: [{ op: 'add', path: 'members', value: [{ value: user.id, display: login }] }] });
@@ -329,6 +333,10 @@ describe('groups', () => {
     expect(created.body.members?.map((member) => member.value)).toEqual([a!.id]);
     const id = created.body.id;
     expect((await scim.get<ListResponse<ScimGroup>>(`/Groups?${filter(`displayName eq "${name}"`)}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
+    // Entra ID looks groups up without their members.
+    const lean = await scim.get<ListResponse<ScimGroup>>(`/Groups?excludedAttributes=members&${filter(`displayName eq "${name}"`)}`);
+    expect(lean.body.Resources).toEqual([expect.not.objectContaining({ members: expect.anything() as unknown })]);
+    expect(lean.body.Resources[0]).toMatchObject({ id, displayName: name });
 
     // Entra ID: add with a path and a list of value objects.
     await scim.patch(`/Groups/${id}`, { schemas: [patchOp], Operations: [{ op: 'Add', path: 'members', value: [{ value: b!.id }, { value: c!.id }] }] });

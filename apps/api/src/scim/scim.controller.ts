@@ -10,7 +10,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/authorize.decorator.ts';
 import { ScimAuthGuard, type ScimRequest } from './scim-auth.guard.ts';
 import { ScimErrorFilter } from './scim-error.filter.ts';
-import { type ListQuery, type ScimCall, ScimService } from './scim.service.ts';
+import { type AttributesQuery, type ListQuery, type ScimCall, ScimService } from './scim.service.ts';
 import { scimContentType } from './scim.error.ts';
 
 function callOf(request: ScimRequest): ScimCall {
@@ -73,8 +73,8 @@ export class ScimController {
 
   @Get('Users/:id')
   @Header('Content-Type', scimContentType)
-  getUser(@Req() request: ScimRequest, @Param('id') id: string): Promise<unknown> {
-    return this.scim.getUser(callOf(request), id);
+  getUser(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: AttributesQuery): Promise<unknown> {
+    return this.scim.getUser(callOf(request), id, query);
   }
 
   @Put('Users/:id')
@@ -110,8 +110,8 @@ export class ScimController {
 
   @Get('Groups/:id')
   @Header('Content-Type', scimContentType)
-  getGroup(@Req() request: ScimRequest, @Param('id') id: string): Promise<unknown> {
-    return this.scim.getGroup(callOf(request), id);
+  getGroup(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: AttributesQuery): Promise<unknown> {
+    return this.scim.getGroup(callOf(request), id, query);
   }
 
   @Put('Groups/:id')

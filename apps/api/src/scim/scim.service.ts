@@ -39,7 +39,13 @@ export interface ScimCall {
   requestId: string | null;
 }
 
-export interface ListQuery {
+/** `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5): comma-separated attribute paths. */
+export interface AttributesQuery {
+  attributes?: unknown;
+  excludedAttributes?: unknown;
+}
+
+export interface ListQuery extends AttributesQuery {
   filter?: unknown;
   startIndex?: unknown;
   count?: unknown;
@@ -48,6 +54,7 @@ export interface ListQuery {
 type ScimUserResource = InstanceType<typeof SCIMMY.Schemas.User>;
 type ScimGroupResource = InstanceType<typeof SCIMMY.Schemas.Group>;
 type ListResponse = InstanceType<typeof SCIMMY.Messages.ListResponse>;
+type AttributesFilter = InstanceType<typeof SCIMMY.Types.Filter>;
 
 const userSelect = { id: true, subject: true, userName: true, externalId: true, email: true, displayName: true, status: true, createdAt: true, updatedAt: true, deletedAt: true } as const;
 const groupSelect = { id: true, name: true, externalId: true, createdAt: true, updatedAt: true } as const;
@@ -221,16 +228,18 @@ export class ScimService {
   // ── Users ───────────────────────────────────────────────────────────────────────────────────────
 
   async listUsers(call: ScimCall, query: ListQuery): Promise<ListResponse> {
+    const attributes = attributesOf(query);
     const where: Where = { AND: [{ idpId: call.client.idpId, deletedAt: null }, this.filterOf(query, userFilters)] };
-    return this.page(query, (skip, take) => this.prisma.user.findMany({ where, select: userSelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip, take }), () => this.prisma.user.count({ where }), (row) => this.userOut(row));
+    return this.page(query, (skip, take) => this.prisma.user.findMany({ where, select: userSelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip, take }), () => this.prisma.user.count({ where }), (row) => this.userOut(row, attributes));
   }
 
-  async getUser(call: ScimCall, id: string): Promise<ScimUserResource> {
+  async getUser(call: ScimCall, id: string, query: AttributesQuery = {}): Promise<ScimUserResource> {
+    const attributes = attributesOf(query);
     const row = await this.prisma.user.findFirst({ where: { id: this.idOf(id, 'User'), idpId: call.client.idpId, deletedAt: null }, select: userSelect });
     if (row === null) {
       throw notFound('User', id);
     }
-    return this.userOut(row);
+    return this.userOut(row, attributes);
   }
 
   async createUser(call: ScimCall, body: unknown): Promise<ScimUserResource> {
@@ -287,6 +296,7 @@ export class ScimService {
   // ── Groups ──────────────────────────────────────────────────────────────────────────────────────
 
   async listGroups(call: ScimCall, query: ListQuery): Promise<ListResponse> {
+    const attributes = attributesOf(query);
     const where: Where = { AND: [{ idpId: call.client.idpId, deletedAt: null }, this.filterOf(query, groupFilters)] };
     return this.page(
       query,
@@ -296,16 +306,17 @@ export class ScimService {
         return rows.map((row) => ({ row, members: members.get(row.id) ?? [] }));
       },
       () => this.prisma.group.count({ where }),
-      ({ row, members }) => this.groupOut(row, members),
+      ({ row, members }) => this.groupOut(row, members, attributes),
     );
   }
 
-  async getGroup(call: ScimCall, id: string): Promise<ScimGroupResource> {
+  async getGroup(call: ScimCall, id: string, query: AttributesQuery = {}): Promise<ScimGroupResource> {
+    const attributes = attributesOf(query);
     const row = await this.prisma.group.findFirst({ where: { id: this.idOf(id, 'Group'), idpId: call.client.idpId, deletedAt: null }, select: groupSelect });
     if (row === null) {
       throw notFound('Group', id);
     }
-    return this.groupOut(row, (await this.membersOf(this.prisma, call, [row.id])).get(row.id) ?? []);
+    return this.groupOut(row, (await this.membersOf(this.prisma, call, [row.id])).get(row.id) ?? [], attributes);
   }
 
   async createGroup(call: ScimCall, body: unknown): Promise<ScimGroupResource> {
@@ -513,7 +524,7 @@ export class ScimService {
     return body as Record<string, unknown>;
   }
 
-  private userOut(row: UserRow): ScimUserResource {
+  private userOut(row: UserRow, attributes?: AttributesFilter): ScimUserResource {
     return new SCIMMY.Schemas.User(
       {
         id: row.id,
@@ -526,10 +537,11 @@ export class ScimService {
       },
       'out',
       `${this.baseUrl}/Users`,
+      attributes,
     );
   }
 
-  private groupOut(row: GroupRow, members: readonly Member[]): ScimGroupResource {
+  private groupOut(row: GroupRow, members: readonly Member[], attributes?: AttributesFilter): ScimGroupResource {
     return new SCIMMY.Schemas.Group(
       {
         id: row.id,
@@ -540,6 +552,7 @@ export class ScimService {
       },
       'out',
       `${this.baseUrl}/Groups`,
+      attributes,
     );
   }
 
@@ -550,6 +563,25 @@ export class ScimService {
 
   private switchContext(call: ScimCall): Record<string, unknown> {
     return { source: 'scim', idpId: call.client.idpId, idp: call.client.idpName };
+  }
+}
+
+/**
+ * The attributes a read returns, as scimmy's egress filter (`pr` for those asked for, `np` for those
+ * excluded; `attributes` wins when both are given). `id` and `schemas` are always returned.
+ */
+function attributesOf(query: AttributesQuery): AttributesFilter | undefined {
+  const [list, operator] = query.attributes !== undefined ? [query.attributes, 'pr'] : query.excludedAttributes !== undefined ? [query.excludedAttributes, 'np'] : [undefined, ''];
+  if (list === undefined || list === '') {
+    return undefined;
+  }
+  if (typeof list !== 'string' || list.length > 1000 || !/^[\w.:$-]+(,\s*[\w.:$-]+)*$/.test(list)) {
+    throw scimError(400, 'invalidFilter', 'attributes and excludedAttributes must be comma-separated attribute paths');
+  }
+  try {
+    return new SCIMMY.Types.Filter(list.split(',').map((path) => `${path.trim()} ${operator}`).join(' and '));
+  } catch (error) {
+    throw scimError(400, 'invalidFilter', error instanceof Error ? error.message : 'The attribute list cannot be parsed');
   }
 }
 
