@@ -401,6 +401,40 @@ describe('bad input and other credentials', () => {
     expect(await api.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(before);
   });
 
+  it('should answer odd bodies and parameters with a 4xx SCIM error, never a 5xx', async () => {
+    const user = await createUser(oktaUser(`${unique('odd')}@example.test`, unique('00u')));
+    const group = (await scim.post<ScimGroup>('/Groups', { schemas: [groupSchema], displayName: unique('odd') })).body;
+    const answers = await Promise.all([
+      scim.request('POST', '/Users', '[1, 2]'),
+      scim.request('POST', '/Users', '"just a string"'),
+      scim.post('/Users', { schemas: [groupSchema], displayName: 'a group at /Users' }),
+      scim.post('/Users', { schemas: [userSchema], userName: 42 }),
+      scim.post('/Users', { schemas: [userSchema], userName: 'x@example.test', emails: 'not a list' }),
+      scim.post('/Groups', { schemas: [groupSchema], displayName: unique('g'), members: 'nobody' }),
+      scim.post('/Groups', { schemas: [groupSchema], displayName: unique('g'), members: [{ value: 'not-a-uuid' }] }),
+      scim.patch(`/Users/${user.id}`, { schemas: [patchOp], Operations: 'all of them' }),
+      scim.patch(`/Users/${user.id}`, { schemas: [patchOp] }),
+      scim.patch(`/Users/${user.id}`, { Operations: [{ op: 'replace', path: 'active', value: false }] }),
+      scim.patch(`/Groups/${group.id}`, { schemas: [patchOp], Operations: [{ op: 'add', path: 'members', value: 'someone' }] }),
+      scim.patch(`/Groups/${group.id}`, { schemas: [patchOp], Operations: [{ op: 'remove', path: 'members[value eq' }] }),
+      scim.get('/Users?startIndex=-5&count=banana'),
+      scim.get(`/Users?${filter('userName eq "a"')}&${filter('userName eq "b"')}`),
+      scim.get('/Users/not-a-uuid'),
+      scim.patch('/Users/00000000-0000-4000-8000-000000000000', { schemas: [patchOp], Operations: [{ op: 'replace', path: 'active', value: false }] }),
+      scim.delete('/Groups/not-a-uuid'),
+      scim.request('PUT', `/Users/${user.id}`, { schemas: [userSchema] }),
+    ]);
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    for (const answer of answers.filter((candidate) => candidate.status >= 400)) {
+      expectScimError(answer, answer.status);
+    }
+    // Nonsense paging falls back to the defaults; everything else is refused.
+    expect(statuses.filter((status) => status < 400)).toEqual([200]);
+    expect(await api.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ status: 'active' });
+    expect(await api.prisma.membership.count({ where: { groupId: group.id } })).toBe(0);
+  });
+
   it('should refuse a duplicate userName with uniqueness', async () => {
     const login = `${unique('dup')}@example.test`;
     await createUser(oktaUser(login, unique('00u')));
