@@ -23,6 +23,7 @@ import { serveFormEndpoints } from './oauth/form-endpoint.ts';
 import { TokenEndpoint, tokenEndpointPath } from './oauth/token-endpoint.ts';
 import type { Clock } from './platform/platform.module.ts';
 import { RasEndpoints, rasFormEndpoints } from './ras/ras-endpoints.ts';
+import { scimJsonBody, scimPath } from './scim/scim-body.ts';
 import { GatewayEndpoints, gatewayFormEndpoints } from './gateway/gateway-endpoints.ts';
 
 export interface ApiOptions {
@@ -38,7 +39,7 @@ function serveAdminUi(app: NestExpressApplication, directory: string): void {
   app.use(express.static(directory, { index: false, maxAge: '1h', dotfiles: 'ignore' }));
   // The UI routes in the browser: any GET that is not for the API or a probe gets index.html.
   app.use((request: Request, response: Response, next: NextFunction) => {
-    const ownedByServer = /^\/(api|healthz|readyz|metrics|oauth2|sts|\.well-known)(\/|$)/.test(request.path);
+    const ownedByServer = /^\/(api|healthz|readyz|metrics|oauth2|sts|scim|\.well-known)(\/|$)/.test(request.path);
     if (request.method !== 'GET' || ownedByServer || !request.accepts('html')) {
       next();
       return;
@@ -60,6 +61,8 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(requestId);
+  // SCIM bodies are `application/scim+json`, and a SCIM client is answered in SCIM's error format.
+  app.use(scimPath, scimJsonBody(config.http.bodyLimit));
   app.use(express.json({ limit: config.http.bodyLimit, strict: true }));
   app.use(express.urlencoded({ limit: config.http.bodyLimit, extended: false, parameterLimit: 100 }));
   // Ahead of Express and Nest, whose middleware and routes every token request would otherwise walk.

@@ -52,6 +52,11 @@ import { PolicySimulationService } from './policies/policy-simulation.service.ts
 import { DashboardController } from './dashboard/dashboard.controller.ts';
 import { DashboardService } from './dashboard/dashboard.service.ts';
 import { SearchController } from './search/search.controller.ts';
+import { ScimAuthGuard } from './scim/scim-auth.guard.ts';
+import { ScimTokenController } from './scim/scim-token.controller.ts';
+import { ScimTokenService } from './scim/scim-token.service.ts';
+import { ScimController } from './scim/scim.controller.ts';
+import { ScimService } from './scim/scim.service.ts';
 import { SearchService } from './search/search.service.ts';
 import { UserProvisioningService } from './users/user-provisioning.service.ts';
 import { KillSwitchesModule } from './kill-switches/kill-switches.module.ts';
@@ -88,6 +93,8 @@ export class AppModule {
         ConnectionCredentialController,
         ConnectionRotationController,
         RasDiscoveryController,
+        ScimTokenController,
+        ScimController,
         ...adminResources.map((resource) => crudController(resource)),
         ...stsControllers,
         ...(config.metrics.apiEnabled ? [MetricsController] : []),
@@ -119,6 +126,9 @@ export class AppModule {
         TokenExchangeServices,
         IssuanceRecorder,
         UserProvisioningService,
+        ScimTokenService,
+        ScimService,
+        ScimAuthGuard,
         RasKeysService,
         RasEndpoints,
         GatewayEndpoints,

@@ -194,8 +194,9 @@ describe('the route table', () => {
   });
 
   // The OAuth form endpoints (POST /oauth2/token, and /token, /introspect, /revoke under /ras/:slug) are served ahead of Nest (oauth/form-endpoint.ts)
-  // and authenticate clients themselves; they are not in this table.
-  it('should keep @Public to sign-in (password and SSO), the health probes and metrics, the OAuth and SSF discovery documents and keys, and the STS consent routes', () => {
+  // and authenticate clients themselves; they are not in this table. The SCIM routes are public to the admin guard and
+  // authenticate a trusted IdP's SCIM token with their own guard (scim/scim-auth.guard.ts).
+  it('should keep @Public to sign-in (password and SSO), the health probes and metrics, the OAuth and SSF discovery documents and keys, the STS consent routes and SCIM', () => {
     const publicRoutes = routes.filter((route) => route.public).map((route) => `${route.method} ${route.path}`);
 
     expect(publicRoutes.sort()).toEqual([
@@ -219,7 +220,13 @@ describe('the route table', () => {
       'POST /api/auth/sign-in',
       'POST /oauth2/authorize',
       'POST /ras/:slug/authorize',
-    ]);
+      ...['Groups', 'Users'].flatMap((type) => [`DELETE /scim/v2/${type}/:id`, `GET /scim/v2/${type}`, `GET /scim/v2/${type}/:id`, `PATCH /scim/v2/${type}/:id`, `POST /scim/v2/${type}`, `PUT /scim/v2/${type}/:id`]),
+      'GET /scim/v2/ResourceTypes',
+      'GET /scim/v2/ResourceTypes/:id',
+      'GET /scim/v2/Schemas',
+      'GET /scim/v2/Schemas/:id',
+      'GET /scim/v2/ServiceProviderConfig',
+    ].sort());
   });
 });
 

@@ -179,4 +179,37 @@ describe('secret values in a full run', () => {
     expect(rows.some((row) => row.action === 'sts_consent_granted' && row.decision === 'allow')).toBe(true);
     expect(scan.leaks()).toEqual([]);
   }, 120_000);
+
+  it('should show a SCIM token only in the response that made it, whether used, refused or rotated', async () => {
+    const admin = await AdminHttp.signIn(api.baseUrl, adminEmail, adminPassword);
+    const idp = await admin.post<{ id: string }>('/api/trusted-idps', { name: 'Leak-scan SCIM IdP', issuer: 'https://leakscan-scim-idp.example.test', audiences: ['leakscan-scim'], jwksUri: 'https://leakscan-scim-idp.example.test/jwks' });
+    expect(idp.status).toBe(201);
+    const made = await admin.post<{ token: string }>(`/api/trusted-idps/${idp.body.id}/scim-token`);
+    expect(made.status).toBe(201);
+    scan.plant('SCIM token', made.body.token);
+    scan.allow(made.headers.get('x-request-id'), 'SCIM token');
+    const scim = AdminHttp.withToken(api.baseUrl, made.body.token);
+    const user = await scim.post<{ id: string }>('/scim/v2/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'leakscan@example.test', externalId: 'leakscan-sub' });
+    expect(user.status).toBe(201);
+    expect((await scim.request('PATCH', `/scim/v2/Users/${user.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] })).status).toBe(200);
+    expect((await scim.get('/scim/v2/Users?filter=nonsense')).status).toBe(400);
+    expect((await scim.request('POST', '/scim/v2/Users', '{"userName": ')).status).toBe(400);
+
+    const rotated = await admin.post<{ token: string }>(`/api/trusted-idps/${idp.body.id}/scim-token`);
+    expect(rotated.status).toBe(201);
+    scan.plant('rotated SCIM token', rotated.body.token);
+    scan.allow(rotated.headers.get('x-request-id'), 'rotated SCIM token');
+    expect((await scim.get('/scim/v2/Users')).status).toBe(401);
+    expect((await AdminHttp.withToken(api.baseUrl, rotated.body.token).get('/scim/v2/Users')).status).toBe(200);
+    expect((await admin.get(`/api/trusted-idps/${idp.body.id}`)).status).toBe(200);
+    expect((await admin.get('/api/audit?range=[0,499]')).status).toBe(200);
+
+    const rows = await database.prisma.auditEvent.findMany();
+    scan.observe('database audit_events (after SCIM)', JSON.stringify(rows, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(scan.legitimateHits()).toMatchObject({ 'SCIM token': 1, 'rotated SCIM token': 1 });
+    expect(rows.some((row) => row.action === 'trusted_idp.scim_token_rotate')).toBe(true);
+    expect(scan.leaks()).toEqual([]);
+  }, 120_000);
 });

@@ -51,7 +51,7 @@ export type Weekday = (typeof weekdays)[number];
 
 /** Who an audit event says acted. */
 /** `user`: an end user acting for themself (withdrawing an STS consent), proven by their ID token. */
-export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'user', 'anonymous'] as const;
+export const auditActorTypes = ['admin', 'api_token', 'system', 'client', 'user', 'scim_client', 'anonymous'] as const;
 export type AuditActorType = (typeof auditActorTypes)[number];
 
 /**

@@ -31,8 +31,8 @@ export interface ConnectionPair {
   policyId: string;
   /** An ID token for `subject` issued to the agent at the IdP, in the policy's group. */
   idToken(subject?: string, claims?: Record<string, unknown>): Promise<string>;
-  /** The agent's token exchange; `parameters` override the defaults, `undefined` drops one. */
-  exchange(parameters?: Record<string, string | undefined>): Promise<TokenAnswer>;
+  /** The agent's token exchange; `parameters` override the defaults, `undefined` drops one; `at` is another API instance's base URL. */
+  exchange(parameters?: Record<string, string | undefined>, at?: string): Promise<TokenAnswer>;
   /** Creates a connection of the pair; `fields` override the defaults (owner, name, a service account's justification, sunset and account). */
   connect(pattern: 'xaa' | 'sts' | 'vaulted_key' | 'service_account', fields?: Record<string, unknown>): Promise<string>;
 }
@@ -77,7 +77,7 @@ export async function setUpConnectionPair(admin: AdminHttp, label: string, appro
     group: { id: group.id, name: groupName },
     policyId: policy.id,
     idToken,
-    async exchange(parameters = {}) {
+    async exchange(parameters = {}, at = baseUrl) {
       const form = new URLSearchParams();
       const defaults = { grant_type: tokenExchangeGrant, subject_token_type: idTokenType, audience, resource: indicator };
       const subjectToken = 'subject_token' in parameters ? parameters['subject_token'] : await idToken();
@@ -87,7 +87,7 @@ export async function setUpConnectionPair(admin: AdminHttp, label: string, appro
         }
       }
       const authorization = `Basic ${Buffer.from(`${encodeURIComponent(agent.clientId)}:${encodeURIComponent(agent.secret)}`).toString('base64')}`;
-      const response = await fetch(`${baseUrl}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: form.toString() });
+      const response = await fetch(`${at}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: form.toString() });
       const text = await response.text();
       return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as Record<string, unknown> };
     },

@@ -26,7 +26,8 @@ export const groupsResource: AdminResource = {
   },
   createSchema: groupSchema,
   updateSchema: field.forUpdate(groupSchema),
-  readOnlyFields: commonReadOnlyFields,
+  // externalId is the IdP's, written over SCIM only.
+  readOnlyFields: [...commonReadOnlyFields, 'externalId'],
   references: { idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true } },
   dependents: [
     { model: 'membership', label: 'memberships', where: (id) => ({ groupId: id }) },

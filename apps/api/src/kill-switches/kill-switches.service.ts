@@ -21,6 +21,7 @@ import {
   type KillSwitchRecord,
   KillSwitchRepository,
   type ReceiptProgress,
+  type Transaction,
 } from '@crossgate/store';
 
 import type { RequestContext } from '../auth/authorize.decorator.ts';
@@ -225,6 +226,30 @@ export class KillSwitchesService implements OnApplicationShutdown {
       await this.afterFiring(record.id);
     }
     return fired;
+  }
+
+  /**
+   * Fires a user-wide switch inside the caller's transaction, so the change that called for it (a
+   * user deprovisioned over SCIM) and the switch commit together or not at all. Nothing is fired
+   * when a user-wide switch on the user is already in force.
+   * @returns what to run once the transaction has committed (this instance stops at once, the worker
+   * fans out), or null when nothing was fired
+   */
+  async fireUserSwitchIn(tx: Transaction, userId: string, reason: string, request: RequestContext, context: Record<string, unknown> = {}): Promise<(() => Promise<void>) | null> {
+    const now = this.clock.now();
+    if (await this.repository.userSwitchInForce(tx, userId, now)) {
+      return null;
+    }
+    const record = await this.repository.createIn(
+      tx,
+      { ...nullIds({ userId }), scope: 'user', state: 'active', reason, createdBy: request.principal?.email ?? request.actor.label ?? 'unknown', createdById: request.principal?.adminUserId ?? null, expiresAt: null },
+      (created) => this.auditEntry(request, 'kill_switch.fired', created, context),
+      now,
+    );
+    return async () => {
+      killSwitchesFired.inc({ scope: record.scope });
+      await this.afterFiring(record.id);
+    };
   }
 
   /** The second admin's approval of a pending firing or a pending lift. */

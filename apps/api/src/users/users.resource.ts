@@ -34,7 +34,8 @@ export const usersResource: AdminResource = {
   },
   createSchema: userSchema,
   updateSchema: field.forUpdate(userSchema),
-  readOnlyFields: [...commonReadOnlyFields, 'lastSeenAt'],
+  // userName and externalId are the IdP's, written over SCIM only.
+  readOnlyFields: [...commonReadOnlyFields, 'lastSeenAt', 'userName', 'externalId'],
   references: { idpId: { model: 'trustedIdp', label: 'trusted IdP', softDeleted: true } },
   dependents: [{ model: 'membership', label: 'group memberships', where: (id) => ({ userId: id }) }],
   deletion: 'soft',

@@ -221,17 +221,26 @@ export class KillSwitchRepository {
 
   /** Writes a new switch and its audit event in one transaction. */
   async create(input: NewKillSwitch, audit: (record: KillSwitchRecord) => AuditEntry, now: Date): Promise<KillSwitchRecord> {
-    return this.prisma.$transaction(async (tx) => {
-      const record = await tx.killSwitch.create({
-        data: {
-          ...input,
-          requestedAt: now,
-          activatedAt: input.state === 'active' ? now : null,
-        },
-      });
-      await this.audited().append(tx, audit(record), now);
-      return record;
+    return this.prisma.$transaction((tx) => this.createIn(tx, input, audit, now));
+  }
+
+  /** Writes a new switch and its audit event in the caller's transaction, which commits them with its own writes. */
+  async createIn(tx: Transaction, input: NewKillSwitch, audit: (record: KillSwitchRecord) => AuditEntry, now: Date): Promise<KillSwitchRecord> {
+    const record = await tx.killSwitch.create({
+      data: {
+        ...input,
+        requestedAt: now,
+        activatedAt: input.state === 'active' ? now : null,
+      },
     });
+    await this.audited().append(tx, audit(record), now);
+    return record;
+  }
+
+  /** Whether a user-wide switch on `userId` is in force (seen in `tx`, so a caller deciding to fire one sees its own writes). */
+  async userSwitchInForce(tx: Transaction, userId: string, now: Date): Promise<boolean> {
+    const found = await tx.killSwitch.findFirst({ where: { scope: 'user', userId, state: 'active', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }, select: { id: true } });
+    return found !== null;
   }
 
   /**
