@@ -3,7 +3,7 @@
  * authorization code with PKCE and a nonce, the state bound to the browser and usable once, the role
  * from the IdP's groups through group mappings (again at every sign-in), a second factor for the
  * roles that need one, and local passwords that a deployment can switch off. A browser signs in
- * through the console's sign-in page in headless Chromium.
+ * through the console's sign-in page in headless Chromium, and makes the IdP's SCIM token on its page.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -205,6 +205,15 @@ describe('admin sign-in through the company IdP', () => {
     await page.locator('button[type="submit"]').click();
     await page.locator('button[type="submit"]').click();
     await page.getByRole('menuitem', { name: 'Dashboard' }).waitFor();
+
+    // The IdP's SCIM token, made on its page and shown once, provisions at /scim/v2.
+    await page.goto(`${api.baseUrl}/#/trusted-idps/${idpId}/show`);
+    await page.getByRole('button', { name: 'Set SCIM token' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Set token' }).click();
+    const token = await page.getByRole('textbox', { name: 'SCIM token' }).inputValue();
+    expect(token).toMatch(/^cgscim_/);
+    const scim = await fetch(`${api.baseUrl}/scim/v2/Users?count=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(scim.status).toBe(200);
 
     const refusedPage = await (await browser.newContext()).newPage();
     await refusedPage.goto(`${api.baseUrl}/`);

@@ -1,30 +1,34 @@
 import {
   BooleanField,
-  EditButton,
   DataTable,
   EmailField,
   SelectField,
   TextArrayField,
   TextField,
-  TopToolbar,
   UrlField,
 } from 'react-admin';
 
+import { IssueCredentialButton } from '../common/IssueCredentialButton.tsx';
 import { JsonField } from '../common/json.tsx';
 import { StatusField } from '../common/StatusField.tsx';
 import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../common/views.tsx';
 import { PatternField } from '../connections/patterns.tsx';
-import { KillSwitchButton } from '../kill-switches/KillSwitchButton.tsx';
+import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
 import { kindChoices } from './choices.ts';
-import { ClientSecretButton } from './ClientSecretButton.tsx';
 
 function ClientShowActions() {
   return (
-    <TopToolbar>
-      <ClientSecretButton />
-      <KillSwitchButton scope="client" />
-      <EditButton />
-    </TopToolbar>
+    <KillSwitchShowActions scope="client">
+      <IssueCredentialButton
+        resource="clients"
+        path={(record) => `/api/clients/${encodeURIComponent(String(record.id))}/secret`}
+        field="clientSecret"
+        what="client secret"
+        replaces={(record) => record['hasSecret'] === true}
+        explanation="Crossgate generates a random secret; it is checked when the client authenticates with client_secret_basic or client_secret_post."
+        replacing="The current secret stops working at once, everywhere: the app must be given the new one."
+      />
+    </KillSwitchShowActions>
   );
 }
 

@@ -4,7 +4,7 @@
  * that may fire one; the API enforces that regardless.
  */
 import FireIcon from '@mui/icons-material/PowerSettingsNew';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Button, EditButton, TopToolbar, useCanAccess, useRecordContext, useTranslate } from 'react-admin';
 
 import { FireKillSwitchDialog } from './FireKillSwitchDialog.tsx';
@@ -40,9 +40,11 @@ export function KillSwitchButton({ scope }: { scope: RecordScope }) {
 }
 
 /** A show page's toolbar with the kill switch beside Edit. */
-export function KillSwitchShowActions({ scope }: { scope: RecordScope }) {
+/** A record page's toolbar: `children` (the record's own actions), the kill switch, Edit. */
+export function KillSwitchShowActions({ scope, children }: { scope: RecordScope; children?: ReactNode }) {
   return (
     <TopToolbar>
+      {children}
       <KillSwitchButton scope={scope} />
       <EditButton />
     </TopToolbar>
