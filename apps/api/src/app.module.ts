@@ -69,6 +69,8 @@ import { JwtBearerServices } from './ras/grants/jwt-bearer.grant.ts';
 import { RasKeysService } from './ras/ras-keys.service.ts';
 import { RasDiscoveryController } from './ras/ras-discovery.controller.ts';
 import { GatewayEndpoints } from './gateway/gateway-endpoints.ts';
+import { ToolCallApprovalsController } from './gateway/tool-call-approvals.controller.ts';
+import { ToolCallApprovalsService } from './gateway/tool-call-approvals.service.ts';
 import { RasEndpoints } from './ras/ras-endpoints.ts';
 
 @Module({})
@@ -84,6 +86,7 @@ export class AppModule {
         PolicySimulationController,
         PolicySetController,
         PolicyApprovalsController,
+        ToolCallApprovalsController,
         EffectiveAccessController,
         AccessReviewsController,
         SearchController,
@@ -132,6 +135,7 @@ export class AppModule {
         RasKeysService,
         RasEndpoints,
         GatewayEndpoints,
+        ToolCallApprovalsService,
         RasAccessTokens,
         AssertionRedemptions,
         JwtBearerServices,

@@ -35,7 +35,7 @@ const roles: readonly AdminRole[] = ['it-admin', 'incident-responder', 'complian
 const failingImpacts = new Set(['serious', 'critical']);
 
 /** The admin objects the console has no page for (served to the CLI and the worker only). */
-const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams'];
+const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams', 'tool-call-approvals'];
 /** Every list and computed page of the menu, by its route. */
 const listPages = [...adminObjects.filter((object) => !withoutPage.includes(object)), 'effective-access', 'what-if', 'vault', 'my-reviews'];
 

@@ -51,6 +51,9 @@ const expectedHolders: Record<string, readonly AdminRole[]> = {
   'approvals:read': everyone,
   // Only an it-admin decides a policy approval request (and never their own).
   'approvals:write': itAdminOnly,
+  'tool-call-approvals:read': everyone,
+  // A high-risk tool call at the MCP gateway is decided by an it-admin or an incident responder.
+  'tool-call-approvals:write': ['it-admin', 'incident-responder'],
   'group-mappings:read': everyone,
   'group-mappings:write': itAdminOnly,
   'connections:read': everyone,

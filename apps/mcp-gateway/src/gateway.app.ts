@@ -11,7 +11,9 @@
  *    gets goes through the same introspection; a refusal is 401 with Crossgate's error code.
  * 4. A POST body of at most `maxMessageBytes` (413), one JSON-RPC message (400 with a JSON-RPC error).
  * 5. Tool policy: `tools/call` of a tool the granted scopes do not allow is answered here with a
- *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow.
+ *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow. A call of a
+ *    high-risk tool waits for an admin's approval at Crossgate (approval/tool-approval.ts); a
+ *    refusal, a timeout or Crossgate not answering is a JSON-RPC error naming why.
  * 6. Forwarded upstream with the credential of the resource's outbound pattern (XAA, STS, vaulted
  *    key, service account: upstream/outbound-credentials.ts); Crossgate refusing it is a JSON-RPC
  *    error (403), with an STS connection's consent URI in its `data`; the answer streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
@@ -28,6 +30,7 @@ import canonicalize from 'canonicalize';
 import type { GatewayConfig } from './config/gateway.config.ts';
 import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailableError, type Route } from './crossgate/crossgate.client.ts';
 import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
+import { awaitToolApproval, summaryMetaKey } from './approval/tool-approval.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
 import { idTokenHeader, protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
 import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
@@ -203,6 +206,17 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       crossgate.recordToolCall(route, token, { tool, decision: 'deny', reason: decision.reason, pattern: route.pattern, downstreamStatus: null, latencyMs: 0, argumentsSha256 });
       return jsonRpcReply(errorMessage(id, errorCodes.forbidden, decision.reason, decision.scope === undefined ? { tool } : { tool, requiredScope: decision.scope }));
     }
+    let approvalId: string | undefined;
+    if (route.approvalTools.includes(tool)) {
+      const meta = message.params?.['_meta'];
+      const summary = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[summaryMetaKey] : undefined;
+      const approval = await awaitToolApproval(crossgate, route, token, { tool, argumentsSha256, ...(typeof summary === 'string' && summary.trim() !== '' ? { summary } : {}) });
+      approvalId = approval.approvalId;
+      if (!approval.approved) {
+        crossgate.recordToolCall(route, token, { tool, decision: 'deny', reason: approval.reason, pattern: route.pattern, downstreamStatus: null, latencyMs: 0, argumentsSha256, ...(approvalId === undefined ? {} : { approvalId }) });
+        return jsonRpcReply(errorMessage(id, errorCodes.forbidden, approval.reason, { tool, approval: approval.status, ...(approvalId === undefined ? {} : { approvalId }) }));
+      }
+    }
     const started = performance.now();
     const answer = await send();
     const latencyMs = performance.now() - started;
@@ -215,6 +229,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       downstreamStatus: refused ? null : answer.status,
       latencyMs,
       argumentsSha256,
+      ...(approvalId === undefined ? {} : { approvalId }),
     });
     return relay(answer, id);
   }

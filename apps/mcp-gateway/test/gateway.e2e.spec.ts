@@ -5,10 +5,6 @@
  * the gateway gets from Crossgate's vault. Tool-level policy, bad input, a key rotation mid-session,
  * a kill switch, and the audit trail of every tool call.
  */
-import { createHash } from 'node:crypto';
-
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import canonicalize from 'canonicalize';
 import { SignJWT } from 'jose';
 
 import { type AdminHttp, eventually, freePort, unique } from '@crossgate/testing';
@@ -17,8 +13,9 @@ import type { PrismaClient } from '@crossgate/store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test support kept out of the @crossgate/testing index so other suites do not load oidc-provider and the MCP SDK
 import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } from '../../../libs/testing/src/oidc-provider.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { accessTokenThroughChain, type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
+import { type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
 import { type LegacyMcp, startLegacyMcp } from './support/legacy-mcp.ts';
+import { agentToken, connectAgent, sha256, textOf } from './support/mcp-agent.ts';
 import { startTestCrossgate } from './support/test-crossgate.ts';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 
@@ -38,22 +35,9 @@ let gatewayResource: string;
 let connectionId: string;
 let warnings: string[] = [];
 
-const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value)!).digest('hex');
+const accessTokenFor = (sub: string) => agentToken({ setup, provider, prisma, resource: gatewayResource }, sub);
 
-/** The agent's access token for the gateway-fronted resource: IdP sign-in, token exchange, redemption. */
-async function accessTokenFor(sub: string): Promise<{ token: string; userId: string }> {
-  const token = await accessTokenThroughChain(setup, provider, sub, { resource: gatewayResource, scope: 'notes.read notes.write' });
-  const user = await prisma.user.findFirstOrThrow({ where: { subject: sub } });
-  return { token, userId: user.id };
-}
-
-async function connect(token: string): Promise<Client> {
-  const client = new Client({ name: 'gateway-e2e', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(gatewayResource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  return client;
-}
-
-const textOf = (result: unknown) => ((result as { content?: { text?: string }[] }).content ?? []).map((part) => part.text).join('\n');
+const connect = (token: string) => connectAgent(gatewayResource, token, 'gateway-e2e');
 
 beforeAll(async () => {
   const crossgate = await startTestCrossgate();

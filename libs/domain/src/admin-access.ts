@@ -18,6 +18,8 @@ export const adminObjects = [
   'policies',
   /** Policy approval requests (two-person rule): `approvals:write` decides them. */
   'approvals',
+  /** High-risk tool calls at the MCP gateway waiting for a decision: `tool-call-approvals:write` decides them. */
+  'tool-call-approvals',
   'group-mappings',
   'connections',
   'oauth-providers',
@@ -61,6 +63,7 @@ export const roleGrants: Record<AdminRole, readonly RoleGrant[]> = {
   'incident-responder': [
     { object: '*', action: 'read' },
     { object: 'kill-switches', action: 'write' },
+    { object: 'tool-call-approvals', action: 'write' },
   ],
   'compliance-reviewer': [
     { object: '*', action: 'read' },

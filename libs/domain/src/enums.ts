@@ -42,6 +42,10 @@ export const policyStatuses = ['draft', 'active', 'disabled'] as const;
 /** A request that a second it-admin approve a policy becoming active (two-person rule). */
 export const policyApprovalStatuses = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
 export type PolicyApprovalStatus = (typeof policyApprovalStatuses)[number];
+
+/** A high-risk tool call at the MCP gateway: waiting, decided, past its timeout, or its token no longer active. */
+export const toolCallApprovalStatuses = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+export type ToolCallApprovalStatus = (typeof toolCallApprovalStatuses)[number];
 export const scopeRisks = ['low', 'medium', 'high'] as const;
 export type ScopeRisk = (typeof scopeRisks)[number];
 

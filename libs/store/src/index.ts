@@ -15,6 +15,7 @@ export * as Enums from './generated/prisma/enums.ts';
 export * from './preflight.ts';
 export * from './policies/policy-source.repository.ts';
 export * from './policies/policy-approval.repository.ts';
+export * from './gateway/tool-call-approval.repository.ts';
 export * from './batched-read.ts';
 export * from './group-commit.ts';
 export * from './kill-switches/kill-switch.repository.ts';

@@ -23,6 +23,7 @@ import { PrivateKeySeal } from './keys/private-key-seal.ts';
 import { SigningKeyRepository } from './keys/signing-key.repository.ts';
 import { KillSwitchRepository } from './kill-switches/kill-switch.repository.ts';
 import { PolicyApprovalRepository } from './policies/policy-approval.repository.ts';
+import { ToolCallApprovalRepository } from './gateway/tool-call-approval.repository.ts';
 import { PolicySourceRepository } from './policies/policy-source.repository.ts';
 import { OAuthProviderClients } from './sts/oauth-provider-clients.ts';
 import { StsConsentEnding } from './sts/sts-consent-ending.ts';
@@ -84,6 +85,7 @@ export const storeProviders = [
   ConnectionRotationRepository,
   KillSwitchRepository,
   PolicyApprovalRepository,
+  ToolCallApprovalRepository,
   AccessReviewRepository,
   OAuthProviderClients,
   StsConsentEnding,
@@ -130,6 +132,11 @@ export class StoreModule {
           provide: PolicyApprovalRepository,
           inject: [PRISMA, AuditLogRepository],
           useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new PolicyApprovalRepository(prisma, auditLog),
+        },
+        {
+          provide: ToolCallApprovalRepository,
+          inject: [PRISMA, AuditLogRepository],
+          useFactory: (prisma: PrismaClient, auditLog: AuditLogRepository) => new ToolCallApprovalRepository(prisma, auditLog),
         },
         {
           provide: AccessReviewRepository,

@@ -1,7 +1,7 @@
 /**
  * What waits for a second person: kill switches that need another responder's approval before they
- * fire, and policies that become active only when another it-admin approves them, each with who
- * gains and loses access in plain words.
+ * fire, high-risk tool calls held at the MCP gateway, and policies that become active only when
+ * another it-admin approves them, each with who gains and loses access in plain words.
  */
 import { Alert, Card, CardContent, Stack, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
@@ -10,6 +10,7 @@ import { DataTable, ListBase, ReferenceField, type SortPayload, Title, useListCo
 import { RelativeDateField } from '../common/RelativeDateField.tsx';
 import { TargetField } from '../kill-switches/KillSwitchFields.tsx';
 import { PolicyApprovalDecisionButtons } from './PolicyApprovalActions.tsx';
+import { ToolCallApprovalDecisionButtons } from './ToolCallApprovalActions.tsx';
 
 function Waiting({ empty, rowClick, children }: { empty: string; rowClick: string | false; children: ReactNode }) {
   const { total, isPending } = useListContext();
@@ -67,6 +68,29 @@ export function ApprovalsPage() {
         <DataTable.Col source="createdBy" label="Requested by" disableSort />
         <DataTable.Col source="requestedAt" label="Requested">
           <RelativeDateField source="requestedAt" />
+        </DataTable.Col>
+      </Queue>
+      <Queue
+        title="Tool calls waiting for approval"
+        resource="tool-call-approvals"
+        filter={{ status: 'pending' }}
+        sort={{ field: 'requestedAt', order: 'DESC' }}
+        empty="No tool call waits for approval."
+        rowClick={false}
+      >
+        <DataTable.Col source="tool" disableSort sx={{ fontFamily: 'monospace' }} />
+        <DataTable.Col source="resourceName" label="Resource" disableSort />
+        <DataTable.Col source="userLabel" label="User" disableSort />
+        <DataTable.Col source="agentClientId" label="Agent" disableSort />
+        <DataTable.Col source="summary" label="What the agent says it does" disableSort />
+        <DataTable.Col source="requestedAt" label="Requested">
+          <RelativeDateField source="requestedAt" />
+        </DataTable.Col>
+        <DataTable.Col source="expiresAt" label="Times out" disableSort>
+          <RelativeDateField source="expiresAt" />
+        </DataTable.Col>
+        <DataTable.Col label="Decision" disableSort>
+          <ToolCallApprovalDecisionButtons />
         </DataTable.Col>
       </Queue>
       <Queue

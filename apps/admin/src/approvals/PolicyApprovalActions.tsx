@@ -38,7 +38,7 @@ interface ActionProps {
 }
 
 /** One button and its confirmation dialog, posting `{ reason? }` (or `{ note? }`, when optional) to `path`. */
-function ActionButton({ label, title, text, path, reason: reasonRule, done, icon, color }: ActionProps) {
+export function ActionButton({ label, title, text, path, reason: reasonRule, done, icon, color }: ActionProps) {
   const notify = useNotify();
   const refresh = useRefresh();
   const submit = async (reason: string) => {

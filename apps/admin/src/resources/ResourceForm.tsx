@@ -3,6 +3,7 @@ import { ArrayInput, BooleanInput, FormDataConsumer, maxValue, minValue, NumberI
 import { OwnerInput, ReferenceMultiSelect, StatusInput } from '../common/inputs.tsx';
 import { RecordCreate, RecordEdit } from '../common/views.tsx';
 import { kindChoices, riskChoices, subjectTypeChoices } from './choices.ts';
+import { GatewayInputs } from './GatewayInputs.tsx';
 
 /** An empty scope description is '' to the API (its default), never react-admin's null. */
 const asTyped = (value: string) => value;
@@ -60,6 +61,7 @@ function ResourceInputs() {
         helperText="The sub its ID-JAGs carry; pairwise hides one user's identity across authorization servers"
       />
       <BooleanInput source="releaseEmail" defaultValue={false} helperText="Off by default: ID-JAGs carry no email unless the resource needs it" />
+      <GatewayInputs />
       <OwnerInput />
       <StatusInput />
     </>

@@ -3,6 +3,7 @@ import {
   BooleanField,
   DataTable,
   EmailField,
+  FunctionField,
   NumberField,
   SelectField,
   TextArrayField,
@@ -15,6 +16,36 @@ import { AppPairRecords, RecordShow, ReferenceColumn, RelatedRecords } from '../
 import { PatternField } from '../connections/patterns.tsx';
 import { KillSwitchShowActions } from '../kill-switches/KillSwitchButton.tsx';
 import { kindChoices, subjectTypeChoices } from './choices.ts';
+
+/** The tool → scope map as a small table (tools in name order). */
+function ToolScopesTable({ map }: { map: Record<string, string> }) {
+  const entries = Object.entries(map).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) {
+    return <span>No published tools</span>;
+  }
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col" style={{ textAlign: 'left', paddingRight: 24 }}>
+            Tool
+          </th>
+          <th scope="col" style={{ textAlign: 'left' }}>
+            Scope
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map(([tool, scope]) => (
+          <tr key={tool}>
+            <td style={{ fontFamily: 'monospace', paddingRight: 24 }}>{tool}</td>
+            <td style={{ fontFamily: 'monospace' }}>{scope}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function ResourceShow() {
   return (
@@ -37,6 +68,14 @@ export function ResourceShow() {
       </ArrayField>
       <SelectField source="subjectType" choices={subjectTypeChoices} />
       <BooleanField source="releaseEmail" />
+      <TextField source="gatewayUpstreamUrl" emptyText="— (not fronted by the MCP gateway)" />
+      <FunctionField<{ gatewayUpstreamUrl?: string | null; gatewayToolScopes?: Record<string, string> }>
+        source="gatewayToolScopes"
+        render={(record) => <ToolScopesTable map={record.gatewayUpstreamUrl ? (record.gatewayToolScopes ?? {}) : {}} />}
+      />
+      <TextField source="gatewayKeyHeader" sx={{ fontFamily: 'monospace' }} />
+      <TextArrayField source="gatewayApprovalTools" emptyText="—" />
+      <NumberField source="gatewayApprovalTimeoutSeconds" />
       <EmailField source="owner" />
       <StatusField source="status" />
       <AppPairRecords label="Policies" reference="policies" side="resourceId">

@@ -25,14 +25,22 @@
  *   `xaa` the target is the upstream's own resource (an ID-JAG the gateway redeems there with the
  *   RFC 7523 grant); for the others it is this resource and the gateway's connection to it.
  * - `gateway/tool-call`: the gateway's record of one tool call (its decision, pattern, upstream
- *   status, latency and the SHA-256 of the arguments, never their values), attributed from the
- *   access token itself (its user and agent), so the gateway cannot name somebody else.
+ *   status, latency, the SHA-256 of the arguments, never their values, and the approval it waited
+ *   for), attributed from the access token itself (its user and agent), so the gateway cannot name
+ *   somebody else.
+ * - `gateway/approval`: opens the approval request of a live call of one of the resource's
+ *   high-risk tools (`token`, `tool`, `arguments_sha256`, an optional `summary`), for the user and
+ *   agent of that active token; it times out after the resource's approval timeout.
+ * - `gateway/approval-wait`: the request's decision, held open up to `wait` seconds (at most 25)
+ *   while it is pending, for the same token only. The token must still be active: when it is not
+ *   (a kill switch, a revocation), the request is cancelled and the answer is `invalid_grant`, so
+ *   the call is refused even if it was approved.
  *
  * @see RFC 6749 §2.3 (client authentication), RFC 7662 §2 (the caller rule it mirrors)
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes } from '@crossgate/domain';
+import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes, type ToolCallApprovalStatus } from '@crossgate/domain';
 
 import { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
 import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
@@ -46,15 +54,29 @@ import { PolicyEngineService } from '../policies/policy-engine.service.ts';
 import { Clock } from '../platform/platform.module.ts';
 import { RasAccessTokens } from '../ras/access-tokens.service.ts';
 import { assertResourceServer, type AuthorizationServer, RasEndpoints, type TokenRequestContext } from '../ras/ras-endpoints.ts';
+import { ToolCallApprovalsService } from './tool-call-approvals.service.ts';
 
 export interface GatewayRouteResponse {
   resource_indicators: string[];
   upstream_url: string;
   tool_scopes: Record<string, string>;
   key_header: string;
+  /** Tools whose calls wait for an admin's approval, and how long (seconds) they wait at most. */
+  approval_tools: string[];
+  approval_timeout_seconds: number;
   pattern: ConnectionPattern | 'none';
   /** For `xaa`: the issuer of the upstream's authorization server, where the gateway redeems its ID-JAG. */
   upstream_issuer?: string;
+}
+
+export interface GatewayApprovalResponse {
+  approval_id: string;
+  status: ToolCallApprovalStatus;
+  /** Seconds until it times out (0 once decided). */
+  expires_in: number;
+  /** Why it was rejected, expired or cancelled (an approver's words). */
+  reason?: string;
+  decided_by?: string;
 }
 
 export interface GatewayCredentialResponse {
@@ -67,6 +89,11 @@ export interface GatewayCredentialResponse {
 
 const decisions = ['allow', 'deny'] as const;
 const sha256Hex = /^[0-9a-f]{64}$/;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The longest an approval wait is held open, below the proxies' usual 30 s idle timeouts. */
+const maxWaitSeconds = 25;
+/** What a summary is cut to: a few words for the approver, not a payload. */
+const maxSummaryLength = 200;
 
 @Injectable()
 export class GatewayEndpoints {
@@ -79,6 +106,7 @@ export class GatewayEndpoints {
     @Inject(KillSwitchGate) private readonly killSwitches: KillSwitchGate,
     @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
     @Inject(tokenExchange.TokenExchangeServices) private readonly exchanges: tokenExchange.TokenExchangeServices,
+    @Inject(ToolCallApprovalsService) private readonly approvals: ToolCallApprovalsService,
     private readonly clock: Clock,
   ) {}
 
@@ -93,6 +121,8 @@ export class GatewayEndpoints {
         upstream_url: gateway.upstreamUrl,
         tool_scopes: gateway.toolScopes,
         key_header: gateway.keyHeader,
+        approval_tools: gateway.approvalTools,
+        approval_timeout_seconds: gateway.approvalTimeoutSeconds,
         pattern,
         ...(upstream === undefined ? {} : { upstream_issuer: upstream.authorizationServer }),
       };
@@ -149,14 +179,7 @@ export class GatewayEndpoints {
     this.ras.tokenRequest('secret_retrieval', request, async (context): Promise<GatewayCredentialResponse> => {
       const { server, client, trail } = context;
       this.fronted(context);
-      trail.step = 'token';
-      const status = await this.accessTokens.status(server.resource, server.issuer, context.token());
-      trail.jti = status.claims?.jti;
-      trail.tokenClientId = status.claims?.client_id;
-      if (!status.active) {
-        throw new OAuthError('invalid_grant', `The access token the call came with is not active (${status.reason})`);
-      }
-      trail.userId = status.userId;
+      const status = await this.liveToken(context);
       trail.step = 'connection';
       const connection = this.connectionsToResource(context).find((candidate) => candidate.pattern === 'vaulted_key');
       if (connection === undefined || connection.status !== 'active' || connection.credentialSecretId === null) {
@@ -224,11 +247,114 @@ export class GatewayEndpoints {
         downstreamStatus,
         latencyMs: Math.round(latencyMs * 1000) / 1000,
         argumentsSha256,
+        // The approval a high-risk call waited for (approved, rejected, expired or cancelled).
+        ...(form['approval_id'] !== undefined && uuid.test(form['approval_id']) ? { approvalId: form['approval_id'] } : {}),
       };
       const reason = (form['reason'] ?? '').slice(0, 500);
       trail.reported = { decision, reason: decision === 'deny' ? reason || 'refused by the gateway' : null };
       return {};
     });
+
+  /** `POST <issuer>/gateway/approval`. */
+  approval: FormEndpoint['handle'] = (request) =>
+    this.ras.tokenRequest('gateway_approval_request', request, async (context): Promise<GatewayApprovalResponse> => {
+      const { server, trail, form } = context;
+      const { gateway } = this.fronted(context);
+      trail.step = 'parameters';
+      const tool = form['tool'] ?? '';
+      const argumentsSha256 = form['arguments_sha256'] ?? '';
+      if (!gateway.approvalTools.includes(tool) || !sha256Hex.test(argumentsSha256)) {
+        throw new OAuthError('invalid_request', 'tool (one of the resource\'s tools that need approval) and arguments_sha256 (hex SHA-256) are required');
+      }
+      const summary = (form['summary'] ?? '').replace(/\s+/g, ' ').trim().slice(0, maxSummaryLength);
+      const status = await this.liveToken(context);
+      trail.step = 'approval';
+      const opened = await this.approvals.open(
+        { resourceId: server.resource.id, userId: status.userId, subject: status.claims.sub, agentClientId: status.claims.client_id, tokenJti: status.claims.jti, tool, argumentsSha256, summary: summary === '' ? null : summary },
+        gateway.approvalTimeoutSeconds,
+      );
+      trail.context = { approvalId: opened.id, tool, argumentsSha256, sub: status.claims.sub, agentClientId: status.claims.client_id, expiresAt: opened.expiresAt.toISOString() };
+      return this.approvalAnswer(opened);
+    });
+
+  /** `POST <issuer>/gateway/approval-wait`. */
+  approvalWait: FormEndpoint['handle'] = (request) =>
+    this.ras.tokenRequest('gateway_approval_wait', request, async (context): Promise<GatewayApprovalResponse> => {
+      const { server, trail, form, client } = context;
+      this.fronted(context);
+      trail.step = 'parameters';
+      const id = form['approval_id'] ?? '';
+      const wait = Number(form['wait'] ?? '0');
+      if (!uuid.test(id) || !Number.isFinite(wait) || wait < 0 || wait > maxWaitSeconds) {
+        throw new OAuthError('invalid_request', `approval_id (a UUID) and wait (0–${maxWaitSeconds} seconds) are required`);
+      }
+      trail.context = { approvalId: id };
+      trail.step = 'token';
+      const check = async () => {
+        const status = await this.accessTokens.status(server.resource, server.issuer, context.token());
+        trail.jti = status.claims?.jti;
+        trail.tokenClientId = status.claims?.client_id;
+        return status;
+      };
+      const before = await check();
+      const pending = await this.approvals.await(id, 0);
+      if (pending === null || pending.resourceId !== server.resource.id || pending.tokenJti !== before.claims?.jti) {
+        throw new OAuthError('invalid_request', 'No such approval request for this call');
+      }
+      trail.context = { ...trail.context, tool: pending.tool };
+      const refuseInactive = async (reason: string) => {
+        await this.approvals.cancel(pending, { type: 'client', id: client.id, label: client.clientId }, `The call's access token is no longer active (${reason})`);
+        throw new OAuthError('invalid_grant', `The access token the call came with is no longer active (${reason}): the call is refused`);
+      };
+      if (!before.active) {
+        return refuseInactive(before.reason);
+      }
+      trail.userId = before.userId;
+      trail.step = 'approval';
+      // A kill switch fired (or a revocation) while the call waits refuses it, approved or not:
+      // the token is checked again at least every second of the wait, and before an approval is answered.
+      const until = this.clock.now().getTime() + wait * 1000;
+      let current = pending;
+      for (;;) {
+        current = (await this.approvals.await(id, Math.min(1000, Math.max(0, until - this.clock.now().getTime())))) ?? current;
+        if (current.status !== 'pending' && current.status !== 'approved') {
+          break;
+        }
+        const after = await check();
+        if (!after.active) {
+          return refuseInactive(after.reason);
+        }
+        if (current.status === 'approved' || this.clock.now().getTime() >= until) {
+          break;
+        }
+      }
+      trail.outcome = current.status;
+      return this.approvalAnswer(current);
+    });
+
+  private approvalAnswer(record: { id: string; status: ToolCallApprovalStatus; expiresAt: Date; reason: string | null; decidedBy: string | null }): GatewayApprovalResponse {
+    const left = record.status === 'pending' ? Math.max(0, Math.ceil((record.expiresAt.getTime() - this.clock.now().getTime()) / 1000)) : 0;
+    return {
+      approval_id: record.id,
+      status: record.status,
+      expires_in: left,
+      ...(record.reason === null ? {} : { reason: record.reason }),
+      ...(record.decidedBy === null ? {} : { decided_by: record.decidedBy }),
+    };
+  }
+
+  /** The live call's access token (`token`), which must be active; its jti, agent and user go into the trail. */
+  private async liveToken({ server, trail, token }: TokenRequestContext) {
+    trail.step = 'token';
+    const status = await this.accessTokens.status(server.resource, server.issuer, token());
+    trail.jti = status.claims?.jti;
+    trail.tokenClientId = status.claims?.client_id;
+    if (!status.active) {
+      throw new OAuthError('invalid_grant', `The access token the call came with is not active (${status.reason})`);
+    }
+    trail.userId = status.userId;
+    return status;
+  }
 
   /** The resource's gateway settings; a resource that is not gateway-fronted is refused. */
   private fronted({ server, client, trail }: TokenRequestContext): { gateway: NonNullable<AuthorizationServer['resource']['gateway']>; resource: AuthorizationServer['resource'] } {
@@ -266,5 +392,7 @@ export function gatewayFormEndpoints(endpoints: GatewayEndpoints): [path: string
     ['/ras/:slug/gateway/credential', { handle: endpoints.credential }],
     ['/ras/:slug/gateway/exchange', { handle: endpoints.exchange }],
     ['/ras/:slug/gateway/tool-call', { handle: endpoints.toolCall }],
+    ['/ras/:slug/gateway/approval', { handle: endpoints.approval }],
+    ['/ras/:slug/gateway/approval-wait', { handle: endpoints.approvalWait }],
   ];
 }

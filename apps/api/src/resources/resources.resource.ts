@@ -10,6 +10,8 @@
  * A resource with `gatewayUpstreamUrl` is fronted by the MCP gateway (apps/mcp-gateway): agents call
  * `<gateway URL>/mcp/<slug>`, which must be one of its resource indicators, and the gateway forwards
  * each allowed call upstream. `gatewayToolScopes` maps each published tool to a scope of the catalogue.
+ * `gatewayApprovalTools` (some of those tools) are high-risk: each call of one waits, for at most
+ * `gatewayApprovalTimeoutSeconds`, until an it-admin or incident responder approves it.
  */
 import { z } from 'zod';
 
@@ -26,6 +28,10 @@ const scopeEntry = z.strictObject({
   description: z.string().trim().max(500).default(''),
   risk: z.enum(scopeRisks).default('low'),
 });
+
+export const defaultApprovalTimeoutSeconds = 120;
+export const maxApprovalTimeoutSeconds = 900;
+const toolName = z.string().regex(/^[A-Za-z0-9_.\-/]{1,128}$/, 'tool names are letters, digits and _ . - / (at most 128)');
 
 const resourceSchema = z.strictObject({
   slug: field.slug,
@@ -51,7 +57,7 @@ const resourceSchema = z.strictObject({
   gatewayUpstreamUrl: field.httpsUrl.nullable().default(null),
   /** Tool name → the scope (from `scopes`) a call of it needs at the gateway. */
   gatewayToolScopes: z
-    .record(z.string().regex(/^[A-Za-z0-9_.\-/]{1,128}$/, 'tool names are letters, digits and _ . - / (at most 128)'), field.scopeToken)
+    .record(toolName, field.scopeToken)
     .refine((map) => Object.keys(map).length <= 500, 'at most 500 tools')
     .default({}),
   gatewayKeyHeader: z
@@ -59,6 +65,10 @@ const resourceSchema = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name')
     .transform((name) => name.toLowerCase())
     .default('x-api-key'),
+  /** Tools (keys of `gatewayToolScopes`) whose every call waits for an admin's approval. */
+  gatewayApprovalTools: field.uniqueList(toolName, 500).default([]),
+  /** How long such a call waits for a decision before it is refused. */
+  gatewayApprovalTimeoutSeconds: z.number().int().min(5).max(maxApprovalTimeoutSeconds).default(defaultApprovalTimeoutSeconds),
   owner: field.owner,
   status: z.enum(recordStatuses).default('active'),
 });
@@ -113,6 +123,8 @@ export const resourcesResource: AdminResource = {
     const catalogue = new Set((field.merged<{ name: string }[] | undefined>(input, existing, 'scopes') ?? []).map((scope) => scope.name));
     const unknownScopes = [...new Set(Object.values(toolScopes))].filter((scope) => !catalogue.has(scope));
     field.requireValid({ gatewayToolScopes: unknownScopes.length > 0 && `names scopes that are not in the catalogue: ${unknownScopes.join(', ')}` });
+    const unpublished = (field.merged<string[] | undefined>(input, existing, 'gatewayApprovalTools') ?? []).filter((tool) => !Object.hasOwn(toolScopes, tool));
+    field.requireValid({ gatewayApprovalTools: unpublished.length > 0 && `names tools that are not in the tool → scope map: ${unpublished.join(', ')}` });
     const introspectors = input['introspectionClientIds'] as string[] | undefined;
     if (introspectors !== undefined && introspectors.length > 0) {
       const found = await context.count('client', { id: { in: introspectors }, deletedAt: null });

@@ -21,6 +21,8 @@
  *   user's IdP ID token instead of an access token, the token exchange and redemption done as that
  *   agent's client.
  * - `recordToolCall(slug, token, call)`: the audit event of one tool call; never delays the call.
+ * - `openApproval(route, token, call)` and `awaitApproval(route, token, id, wait)`: the approval
+ *   request of a call of a high-risk tool, and its decision by long poll (see approval/tool-approval.ts).
  *
  * A failure to get a clear answer is {@link CrossgateUnavailableError} (the gateway fails closed).
  */
@@ -64,6 +66,9 @@ export interface Route {
   upstreamUrl: string;
   toolScopes: Record<string, string>;
   keyHeader: string;
+  /** Tools whose every call waits for an admin's approval, and how long at most (seconds). */
+  approvalTools: string[];
+  approvalTimeoutSeconds: number;
   pattern: OutboundPattern;
   /** For `xaa`: the issuer of the upstream's authorization server, where the ID-JAG is redeemed. */
   upstreamIssuer?: string;
@@ -90,6 +95,18 @@ export interface ToolCallRecord {
   downstreamStatus: number | null;
   latencyMs: number;
   argumentsSha256: string;
+  /** The approval a high-risk call waited for. */
+  approvalId?: string;
+}
+
+/** An approval request as Crossgate answers it. */
+export interface Approval {
+  id: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+  /** Seconds until it times out, while pending. */
+  expiresIn: number;
+  reason?: string;
+  decidedBy?: string;
 }
 
 const introspectionSchema = z.object({
@@ -106,8 +123,17 @@ const routeSchema = z.object({
   upstream_url: z.url(),
   tool_scopes: z.record(z.string(), z.string()),
   key_header: z.string().min(1),
+  approval_tools: z.array(z.string()),
+  approval_timeout_seconds: z.number().int().positive(),
   pattern: z.enum(outboundPatterns),
   upstream_issuer: z.url().optional(),
+});
+const approvalSchema = z.object({
+  approval_id: z.uuid(),
+  status: z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']),
+  expires_in: z.number().min(0),
+  reason: z.string().optional(),
+  decided_by: z.string().optional(),
 });
 const exchangeSchema = z.object({ access_token: z.string().min(1), issued_token_type: z.string(), expires_in: z.number().optional(), username: z.string().optional() });
 const credentialSchema = z.object({ access_token: z.string().min(1), key_version: z.number() });
@@ -191,8 +217,19 @@ export class CrossgateClient {
           this.warn(`${slug} is gateway-fronted, but ${resource} is not one of its resource indicators`);
           return null;
         }
-        const { upstream_url, tool_scopes, key_header, pattern, upstream_issuer } = parsed.data;
-        return { slug, resource, issuer: this.issuerOf(slug), upstreamUrl: upstream_url, toolScopes: tool_scopes, keyHeader: key_header, pattern, ...(upstream_issuer === undefined ? {} : { upstreamIssuer: upstream_issuer }) };
+        const { upstream_url, tool_scopes, key_header, approval_tools, approval_timeout_seconds, pattern, upstream_issuer } = parsed.data;
+        return {
+          slug,
+          resource,
+          issuer: this.issuerOf(slug),
+          upstreamUrl: upstream_url,
+          toolScopes: tool_scopes,
+          keyHeader: key_header,
+          approvalTools: approval_tools,
+          approvalTimeoutSeconds: approval_timeout_seconds,
+          pattern,
+          ...(upstream_issuer === undefined ? {} : { upstreamIssuer: upstream_issuer }),
+        };
       },
       (error: unknown) => {
         if (error instanceof CrossgateRefusalError && error.status < 500) {
@@ -272,10 +309,31 @@ export class CrossgateClient {
       arguments_sha256: call.argumentsSha256,
       downstream_status: call.downstreamStatus === null ? '' : String(call.downstreamStatus),
       ...(call.reason === undefined ? {} : { reason: call.reason }),
+      ...(call.approvalId === undefined ? {} : { approval_id: call.approvalId }),
     };
     this.post(route.slug, 'gateway/tool-call', form).catch((error: unknown) =>
       this.warn(`Could not record the ${call.decision === 'allow' ? 'allowed' : 'refused'} call of ${call.tool} at ${route.slug}: ${error instanceof Error ? error.message : String(error)}`),
     );
+  }
+
+  /** Opens the approval request of a live call of a high-risk tool (the call named by its argument digest, never its arguments). */
+  async openApproval(route: Route, token: string, call: { tool: string; argumentsSha256: string; summary?: string }): Promise<Approval> {
+    return this.approvalOf(route, await this.post(route.slug, 'gateway/approval', { token, tool: call.tool, arguments_sha256: call.argumentsSha256, ...(call.summary === undefined ? {} : { summary: call.summary }) }));
+  }
+
+  /** The approval's decision, Crossgate holding the answer up to `waitSeconds` while it is pending (a long poll). */
+  async awaitApproval(route: Route, token: string, approvalId: string, waitSeconds: number): Promise<Approval> {
+    const form = { token, approval_id: approvalId, wait: String(waitSeconds) };
+    return this.approvalOf(route, await this.postAsGateway(`${this.issuerOf(route.slug)}/gateway/approval-wait`, form, (waitSeconds + 5) * 1000));
+  }
+
+  private approvalOf(route: Route, body: unknown): Approval {
+    const parsed = approvalSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new CrossgateUnavailableError(`${route.issuer}'s approval endpoints answered something unexpected`);
+    }
+    const { approval_id, status, expires_in, reason, decided_by } = parsed.data;
+    return { id: approval_id, status, expiresIn: expires_in, ...(reason === undefined ? {} : { reason }), ...(decided_by === undefined ? {} : { decidedBy: decided_by }) };
   }
 
   /**
@@ -324,23 +382,23 @@ export class CrossgateClient {
   }
 
   /** A form POST to `url` as the gateway's own client (client_secret_basic). */
-  postAsGateway(url: string, form: Record<string, string>): Promise<unknown> {
+  postAsGateway(url: string, form: Record<string, string>, timeoutMs?: number): Promise<unknown> {
     const client = this.config.crossgate.client;
     if (client === undefined) {
       return Promise.reject(new CrossgateUnavailableError('The gateway has no client at Crossgate (MCP_GATEWAY_CLIENT_ID, MCP_GATEWAY_CLIENT_SECRET)'));
     }
-    return this.postForm(url, clientSecretBasic(client.clientId, client.clientSecret), form);
+    return this.postForm(url, clientSecretBasic(client.clientId, client.clientSecret), form, timeoutMs);
   }
 
   /** A form POST with this `authorization`: the JSON answer, or {@link CrossgateRefusalError} / {@link CrossgateUnavailableError}. */
-  private async postForm(url: string, authorization: string, form: Record<string, string>): Promise<unknown> {
+  private async postForm(url: string, authorization: string, form: Record<string, string>, timeoutMs = 5_000): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams(form),
-        signal: AbortSignal.timeout(5_000),
+        signal: AbortSignal.timeout(timeoutMs),
         redirect: 'manual',
       });
     } catch (cause) {

@@ -62,6 +62,9 @@ export interface GatewayRoute {
   toolScopes: Record<string, string>;
   /** The header a vaulted API key goes upstream in. */
   keyHeader: string;
+  /** Tools whose every call waits for an admin's approval. */
+  approvalTools: string[];
+  approvalTimeoutSeconds: number;
 }
 
 /** The tool → scope map as stored (validated by the admin API); anything else is skipped. */
@@ -233,6 +236,8 @@ export class PolicySourceRepository {
           gatewayUpstreamUrl: true,
           gatewayToolScopes: true,
           gatewayKeyHeader: true,
+          gatewayApprovalTools: true,
+          gatewayApprovalTimeoutSeconds: true,
         },
       }),
       this.prisma.trustedIdp.findMany({ where: live, select: { id: true, issuer: true, jwksUri: true, jwks: true, audiences: true, groupsClaim: true } }),
@@ -246,10 +251,13 @@ export class PolicySourceRepository {
     return {
       clients,
       connections,
-      resources: resources.map(({ scopes, gatewayUpstreamUrl, gatewayToolScopes, gatewayKeyHeader, ...resource }) => ({
+      resources: resources.map(({ scopes, gatewayUpstreamUrl, gatewayToolScopes, gatewayKeyHeader, gatewayApprovalTools, gatewayApprovalTimeoutSeconds, ...resource }) => ({
         ...resource,
         scopeNames: scopeNamesOf(scopes),
-        gateway: gatewayUpstreamUrl === null ? null : { upstreamUrl: gatewayUpstreamUrl, toolScopes: toolScopesOf(gatewayToolScopes), keyHeader: gatewayKeyHeader },
+        gateway:
+          gatewayUpstreamUrl === null
+            ? null
+            : { upstreamUrl: gatewayUpstreamUrl, toolScopes: toolScopesOf(gatewayToolScopes), keyHeader: gatewayKeyHeader, approvalTools: gatewayApprovalTools, approvalTimeoutSeconds: gatewayApprovalTimeoutSeconds },
       })),
       idps,
       registrations,
