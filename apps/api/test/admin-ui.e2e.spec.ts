@@ -247,6 +247,20 @@ describe('admin UI in a browser', () => {
 
     // Asked for by one it-admin, approved in the inbox by the signed-in one (the two-person rule), in plain words.
     expect((await http.post(`/api/policies/${policyId}/approval-requests`, { note: 'Support reads tickets' })).status).toBe(201);
+    // A high-risk tool call held at the MCP gateway waits in the same inbox (the row as the gateway's request writes it).
+    const toolCall = await api.prisma.toolCallApproval.create({
+      data: {
+        resourceId: resource.id,
+        userId: alice.id,
+        subject: alice.subject,
+        agentClientId: client.clientId,
+        tokenJti: unique('jti'),
+        tool: 'tickets_purge',
+        argumentsSha256: 'a'.repeat(64),
+        summary: 'Purge the spam tickets',
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    });
     await page.getByRole('menuitem', { name: 'Approvals' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Support reads tickets' });
     await row.getByText(/^1 user gains access \(.+\); nobody loses access\.$/).waitFor();
@@ -255,6 +269,14 @@ describe('admin UI in a browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     await page.getByText('No policy waits for approval.').waitFor();
     expect((await api.prisma.policy.findUniqueOrThrow({ where: { id: policyId } })).status).toBe('active');
+    const toolRow = page.getByRole('row').filter({ hasText: 'Purge the spam tickets' });
+    await toolRow.getByText('tickets_purge').waitFor();
+    await toolRow.getByText(alice.displayName!).waitFor();
+    await screenshot('tool-call-approval');
+    await toolRow.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('No tool call waits for approval.').waitFor();
+    expect(await api.prisma.toolCallApproval.findUniqueOrThrow({ where: { id: toolCall.id } })).toMatchObject({ status: 'approved', decidedBy: adminEmail });
     await page.getByRole('menuitem', { name: 'Effective access' }).click();
     await page.getByRole('combobox', { name: 'Which' }).click();
     await page.getByRole('combobox', { name: 'Which' }).pressSequentially(client.name);
