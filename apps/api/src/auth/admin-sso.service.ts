@@ -20,7 +20,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 
 import type { Config } from '@crossgate/config';
-import { type AdminRole, adminRoles, isAdminRole } from '@crossgate/domain';
+import { adminRoles, isAdminRole } from '@crossgate/domain';
 import { AuditLogRepository, authorizationRequest, OAuthProviderClients, type PendingAuthorizationCode, type PrismaClient, type ProviderClient, reasonOf, redeemAuthorizationCode } from '@crossgate/store';
 
 import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
@@ -49,9 +49,6 @@ interface PendingSignIn extends PendingAuthorizationCode {
 
 
 const hashOf = (value: string) => createHash('sha256').update(value).digest('base64url');
-
-/** Most privileged first: the role an admin in several mapped groups gets. */
-const rolePrecedence: readonly AdminRole[] = adminRoles;
 
 @Injectable()
 export class AdminSsoService {
@@ -125,7 +122,8 @@ export class AdminSsoService {
     const groups = claims[idp.groupsClaim];
     const groupNames = Array.isArray(groups) ? groups.filter((group): group is string => typeof group === 'string') : [];
     const mapped = await this.prisma.groupMapping.findMany({ where: { idpId: idp.id, externalGroup: { in: groupNames }, adminRole: { not: null } }, select: { adminRole: true } });
-    const role = rolePrecedence.find((candidate) => mapped.some((mapping) => mapping.adminRole === candidate));
+    // adminRoles lists the most privileged first: an admin in several mapped groups gets the highest role.
+    const role = adminRoles.find((candidate) => mapped.some((mapping) => mapping.adminRole === candidate));
     if (role === undefined) {
       await this.refused(context, idp, `no group mapping gives ${email} an admin role`, email);
       throw new AdminSsoError('no_admin_role', `None of your groups at ${idp.name} is mapped to a Crossgate admin role; ask an it-admin to map one`);

@@ -140,7 +140,7 @@ interface Current {
 const byKey = <T>(rows: readonly T[], key: (row: T) => string) => new Map(rows.map((row) => [key(row), row] as const));
 const compare = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
 
-/** A stored value as the document holds it: no nulls, dates as ISO strings. */
+/** A stored value as the document holds it: dates as ISO strings. */
 function documentValue(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
 }
@@ -165,7 +165,7 @@ function userKey(user: StoredRecord): string {
 }
 
 /** Lists whose order carries no meaning: a set is the same set however a file orders it. */
-const unordered = new Set(['scopes', 'subjectGroupIds', 'subjectUserIds', 'scopeCeiling', 'resourceIndicators', 'audiences']);
+const unordered = new Set(['scopes', 'subjectGroupIds', 'subjectUserIds', 'scopeCeiling', 'resourceIndicators']);
 
 /** Whether a stored field already holds what the document asks for. */
 function sameValue(field: string, wanted: unknown, stored: unknown): boolean {
