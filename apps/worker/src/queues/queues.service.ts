@@ -25,14 +25,18 @@ import {
   upsertSchedule,
 } from '@crossgate/jobs';
 import { jobFailures, jobsCompleted, queueJobStates, queueTelemetry, reportQueueDepth, runWithLogContext } from '@crossgate/logging';
+import type { PrismaClient } from '@crossgate/store';
 
-import { InjectConfig } from '../platform/platform.module.ts';
+import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
 
 export const JOB_HANDLERS = Symbol('JobHandlers');
 export const JOB_SCHEDULES = Symbol('JobSchedules');
 /** Jobs the processors want run once at start (with a deterministic id, so a restart does not double them). */
 export const JOB_AT_START = Symbol('JobsAtStart');
 export type StartupJobs = () => Promise<{ item: JobItem; jobId: string }[]>;
+
+/** Serialises scheduler upserts across worker processes on the PostgreSQL queue backend (pg advisory lock key, "sche"). */
+const schedulerUpsertLockKey = 0x73636865;
 
 @Injectable()
 export class QueuesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -48,6 +52,7 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandlers,
     @Inject(JOB_SCHEDULES) private readonly schedules: JobSchedule[],
     @Inject(JOB_AT_START) private readonly atStart: StartupJobs,
+    @InjectPrisma() private readonly prisma: PrismaClient,
   ) {
     this.backend = queueBackendOf(config);
   }
@@ -69,8 +74,8 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
       Promise.all(Object.values(QueueName).map(async (name) => ({ queue: name, counts: await this.queue(name).getJobCounts(...queueJobStates) }))),
     );
     // Schedulers first: if the queue backend refuses them, the worker stops before taking any job.
+    await this.upsertSchedules();
     for (const schedule of this.schedules) {
-      await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
       this.logger.log(`Scheduled ${schedule.item.name} every ${describeInterval(schedule.every)}`);
     }
     for (const name of Object.values(QueueName)) {
@@ -89,12 +94,35 @@ export class QueuesService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async reassertSchedules(): Promise<void> {
     try {
-      for (const schedule of this.schedules) {
-        await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
-      }
+      await this.upsertSchedules();
     } catch (error) {
       this.logger.warn(`Could not re-assert the schedulers (queue backend down?): ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /**
+   * Upserts every scheduler. On Redis each upsert is one atomic script. On PostgreSQL it is a function
+   * that reads the scheduler row without locking it, so two workers starting at once could both see no
+   * scheduler and each add a first run; an advisory lock held for the duration makes them take turns,
+   * the second then finding the first's scheduler and keeping its pending run.
+   */
+  private async upsertSchedules(): Promise<void> {
+    const upsertAll = async () => {
+      for (const schedule of this.schedules) {
+        await upsertSchedule(this.queue(queueOf(schedule.item.name)), schedule);
+      }
+    };
+    if (this.backend.kind === 'redis') {
+      return upsertAll();
+    }
+    // The queues' schema lives in the Crossgate database, so its lock serialises them.
+    await this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${schedulerUpsertLockKey})`;
+        await upsertAll();
+      },
+      { maxWait: 30_000, timeout: 60_000 },
+    );
   }
 
   /** Stops taking jobs and waits for the active ones, before the database is closed. */
