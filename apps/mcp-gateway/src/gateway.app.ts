@@ -13,7 +13,9 @@
  * 5. Tool policy: `tools/call` of a tool the granted scopes do not allow is answered here with a
  *    JSON-RPC error naming the scope; `tools/list` answers only the tools they allow. A call of a
  *    high-risk tool waits for an admin's approval at Crossgate (approval/tool-approval.ts); a
- *    refusal, a timeout or Crossgate not answering is a JSON-RPC error naming why.
+ *    refusal, a timeout or Crossgate not answering is a JSON-RPC error naming why. A waiting call
+ *    that carries a progress token is answered with an SSE stream of progress notifications, then
+ *    the result (json-rpc/progress-stream.ts), so the agent's request timeout can follow the wait.
  * 6. Forwarded upstream with the credential of the resource's outbound pattern (XAA, STS, vaulted
  *    key, service account: upstream/outbound-credentials.ts); Crossgate refusing it is a JSON-RPC
  *    error (403), with an STS connection's consent URI in its `data`; the answer streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
@@ -31,6 +33,7 @@ import type { GatewayConfig } from './config/gateway.config.ts';
 import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailableError, type Route } from './crossgate/crossgate.client.ts';
 import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
 import { awaitToolApproval, summaryMetaKey } from './approval/tool-approval.ts';
+import { acceptsEventStream, progressStream, progressTokenOf } from './json-rpc/progress-stream.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
 import { idTokenHeader, protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
 import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
@@ -180,7 +183,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     const id: JsonRpcId = message.id ?? null;
     const send = () => forward(route, { token, caller }, { method: 'POST', headers: request.headers, body });
     if (message.method === 'tools/call') {
-      return callTool(route, token, caller, id, message, send);
+      return callTool(route, token, caller, { id, message, acceptsEventStream: acceptsEventStream(request.headers) }, send);
     }
     if (message.method !== 'tools/list') {
       return relay(await send(), id);
@@ -195,7 +198,8 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     return new Response(filtered, { status: answer.status, headers: Upstream.responseHeaders(answer) });
   }
 
-  async function callTool(route: Route, token: string, caller: Caller, id: JsonRpcId, message: JsonRpcMessage, send: () => Promise<Response | GatewayRefusal>): Promise<Response> {
+  async function callTool(route: Route, token: string, caller: Caller, call: { id: JsonRpcId; message: JsonRpcMessage; acceptsEventStream: boolean }, send: () => Promise<Response | GatewayRefusal>): Promise<Response> {
+    const { id, message } = call;
     const tool = message.params?.['name'];
     if (typeof tool !== 'string' || tool === '') {
       return jsonRpcReply(errorMessage(id, errorCodes.invalidParams, 'tools/call needs params.name'));
@@ -206,32 +210,42 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       crossgate.recordToolCall(route, token, { tool, decision: 'deny', reason: decision.reason, pattern: route.pattern, downstreamStatus: null, latencyMs: 0, argumentsSha256 });
       return jsonRpcReply(errorMessage(id, errorCodes.forbidden, decision.reason, decision.scope === undefined ? { tool } : { tool, requiredScope: decision.scope }));
     }
-    let approvalId: string | undefined;
-    if (route.approvalTools.includes(tool)) {
-      const meta = message.params?.['_meta'];
-      const summary = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[summaryMetaKey] : undefined;
+    const sendAndRecord = async (approvalId?: string): Promise<Response> => {
+      const started = performance.now();
+      const answer = await send();
+      const latencyMs = performance.now() - started;
+      const refused = !(answer instanceof Response);
+      crossgate.recordToolCall(route, token, {
+        tool,
+        decision: refused ? 'deny' : 'allow',
+        ...(refused ? { reason: answer.reason } : {}),
+        pattern: route.pattern,
+        downstreamStatus: refused ? null : answer.status,
+        latencyMs,
+        argumentsSha256,
+        ...(approvalId === undefined ? {} : { approvalId }),
+      });
+      return relay(answer, id);
+    };
+    if (!route.approvalTools.includes(tool)) {
+      return sendAndRecord();
+    }
+    const meta = message.params?.['_meta'];
+    const summary = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[summaryMetaKey] : undefined;
+    const approveThenSend = async (): Promise<Response> => {
       const approval = await awaitToolApproval(crossgate, route, token, { tool, argumentsSha256, ...(typeof summary === 'string' && summary.trim() !== '' ? { summary } : {}) });
-      approvalId = approval.approvalId;
+      const { approvalId } = approval;
       if (!approval.approved) {
         crossgate.recordToolCall(route, token, { tool, decision: 'deny', reason: approval.reason, pattern: route.pattern, downstreamStatus: null, latencyMs: 0, argumentsSha256, ...(approvalId === undefined ? {} : { approvalId }) });
         return jsonRpcReply(errorMessage(id, errorCodes.forbidden, approval.reason, { tool, approval: approval.status, ...(approvalId === undefined ? {} : { approvalId }) }));
       }
+      return sendAndRecord(approvalId);
+    };
+    const progressToken = progressTokenOf(message);
+    if (progressToken === undefined || !call.acceptsEventStream) {
+      return approveThenSend();
     }
-    const started = performance.now();
-    const answer = await send();
-    const latencyMs = performance.now() - started;
-    const refused = !(answer instanceof Response);
-    crossgate.recordToolCall(route, token, {
-      tool,
-      decision: refused ? 'deny' : 'allow',
-      ...(refused ? { reason: answer.reason } : {}),
-      pattern: route.pattern,
-      downstreamStatus: refused ? null : answer.status,
-      latencyMs,
-      argumentsSha256,
-      ...(approvalId === undefined ? {} : { approvalId }),
-    });
-    return relay(answer, id);
+    return progressStream(progressToken, config.approvalProgressMs, () => `Tool "${tool}" is waiting for an approver at Crossgate`, approveThenSend);
   }
 
   /** The upstream's answer, or why the gateway could not get one. */

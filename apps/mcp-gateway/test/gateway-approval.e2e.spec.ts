@@ -67,6 +67,9 @@ async function routeTimeout(): Promise<number> {
   return ((await answer.json()) as { approval_timeout_seconds: number }).approval_timeout_seconds;
 }
 
+/** How often the gateway sends progress while a call waits (short, so a test can outlast a client's timeout). */
+const progressEveryMs = 250;
+
 beforeAll(async () => {
   const crossgate = await startTestCrossgate();
   baseUrl = crossgate.baseUrl;
@@ -103,7 +106,7 @@ beforeAll(async () => {
   expect(connection.status).toBe(201);
   expect((await admin.put(`/api/connections/${connection.body.id}/credential`, { value: key })).status).toBe(200);
 
-  gateway = await startTestGateway(gatewayPort, baseUrl, setup.resourceServer, { MCP_GATEWAY_TOKEN_CACHE_MS: '0', MCP_GATEWAY_ROUTE_CACHE_MS: '0' });
+  gateway = await startTestGateway(gatewayPort, baseUrl, setup.resourceServer, { MCP_GATEWAY_TOKEN_CACHE_MS: '0', MCP_GATEWAY_ROUTE_CACHE_MS: '0', MCP_GATEWAY_APPROVAL_PROGRESS_MS: String(progressEveryMs) });
 }, 60_000);
 
 afterAll(async () => {
@@ -152,6 +155,25 @@ describe('approval of high-risk tools at the MCP gateway', () => {
       expect(trail.map((event) => event.action)).toEqual(expect.arrayContaining(['gateway_approval_request', 'tool_call_approval.approved', 'gateway_tool_call']));
       expect(trail.find((event) => event.action === 'tool_call_approval.approved')).toMatchObject({ actorType: 'api_token', reason: 'Checked with the ticket owner', decision: 'allow' });
       expect(JSON.stringify(trail.map(({ reason, context }) => ({ reason, context })))).not.toContain('T-secret-9');
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it('should keep a waiting call alive past the client\'s request timeout with progress notifications, then return the result', async () => {
+    const { token, userId } = await accessTokenFor(unique('erin'));
+    const client = await connect(token);
+    try {
+      const progress: { progress: number; message?: string }[] = [];
+      // The client gives up after a request timeout of 4 progress intervals unless progress resets it.
+      const call = client.callTool({ name: 'tickets_close', arguments: { id: 'T-5' } }, { timeout: progressEveryMs * 4, resetTimeoutOnProgress: true, onprogress: (update) => progress.push(update) });
+      const pending = await waitingFor(userId);
+      // Wait well past the client's request timeout before approving.
+      await eventually('progress past the request timeout', () => Promise.resolve(progress.length), (count) => count >= 8, 20_000);
+      expect((await responder.post(`/api/tool-call-approvals/${pending.id}/approve`, { reason: 'Fine' })).status).toBe(200);
+      expect(textOf(await call)).toBe('closed T-5');
+      expect(progress.map((update) => update.progress)).toEqual(progress.map((_, index) => index + 1));
+      expect(progress[0]?.message).toBe('Tool "tickets_close" is waiting for an approver at Crossgate');
     } finally {
       await client.close();
     }

@@ -7,6 +7,7 @@ describe('loadGatewayConfig', () => {
       crossgate: { url: 'http://localhost:3000' },
       cache: { tokenMs: 1_000, routeMs: 10_000, credentialMs: 5_000 },
       maxMessageBytes: 1024 * 1024,
+      approvalProgressMs: 10_000,
       upstreamTimeoutMs: 30_000,
       logLevel: 'log',
     });

@@ -32,6 +32,12 @@ const environmentSchema = z.object({
   MCP_GATEWAY_CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /** The largest JSON-RPC message accepted from an agent; a larger one is 413. */
   MCP_GATEWAY_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * While a high-risk call waits for an approver, how often the gateway sends the agent an MCP
+   * progress notification (when the call carries a progress token), so a client that resets its
+   * request timeout on progress keeps waiting as long as the approval may take.
+   */
+  MCP_GATEWAY_APPROVAL_PROGRESS_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How long an upstream MCP server may take to start answering. */
   MCP_GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -55,6 +61,7 @@ export interface GatewayConfig {
   };
   cache: { tokenMs: number; routeMs: number; credentialMs: number };
   maxMessageBytes: number;
+  approvalProgressMs: number;
   upstreamTimeoutMs: number;
   logLevel: Environment['LOG_LEVEL'];
 }
@@ -68,6 +75,7 @@ function toConfig(env: Environment): GatewayConfig {
     crossgate: { url: withoutTrailingSlash(env.CROSSGATE_URL), ...(clientId === undefined || clientSecret === undefined ? {} : { client: { clientId, clientSecret } }) },
     cache: { tokenMs: env.MCP_GATEWAY_TOKEN_CACHE_MS, routeMs: env.MCP_GATEWAY_ROUTE_CACHE_MS, credentialMs: env.MCP_GATEWAY_CREDENTIAL_CACHE_MS },
     maxMessageBytes: env.MCP_GATEWAY_MAX_MESSAGE_BYTES,
+    approvalProgressMs: env.MCP_GATEWAY_APPROVAL_PROGRESS_MS,
     upstreamTimeoutMs: env.MCP_GATEWAY_UPSTREAM_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
   };
