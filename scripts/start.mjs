@@ -4,11 +4,17 @@
  * once the API answers, the demo MCP server (a resource protected by Crossgate, apps/demo-mcp). The
  * worker runs inside the API process in single-process mode (the default without REDIS_URL), else as
  * a process of its own, started once the API answers. Ctrl-C stops them all.
- * The MCP gateway (apps/mcp-gateway) starts once the API answers too.
+ * The MCP gateway (apps/mcp-gateway) starts once the API answers too. Unless MCP_GATEWAY_CLIENT_ID/SECRET
+ * are set, it runs as the demo data's `mcp-gateway` client, whose secret this script generates on
+ * first start into `<CROSSGATE_DATA_DIR>/mcp-gateway-client-secret` (mode 0600) and hands to the API's
+ * demo data (DEMO_MCP_GATEWAY_CLIENT_SECRET) and to the gateway; it is never printed.
  * `--no-build` runs what is already built (the Docker image does this); `--no-demo-mcp` leaves the
  * demo MCP server out, `--no-mcp-gateway` the MCP gateway.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -75,11 +81,31 @@ process.on('SIGTERM', () => stop(0));
 
 // The same decision the API makes (libs/config, as built above), and every bad variable named now.
 const { loadConfigOrExit } = await import('@crossgate/config');
-const { singleProcess } = loadConfigOrExit();
+const { singleProcess, seedDemoData, database } = loadConfigOrExit();
+
+/** The demo data's client of the MCP gateway, and the fronted demo resource (apps/api/src/seed/demo-data.ts). */
+const demoGateway = { clientId: 'mcp-gateway', resource: 'http://localhost:3200/mcp/notes-gateway' };
+
+/** The demo gateway client's secret, generated on first start and kept beside the embedded PostgreSQL. */
+function demoGatewaySecret() {
+  const file = path.join(path.resolve(database.dataDir), 'mcp-gateway-client-secret');
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if (error.code !== 'EEXIST') {
+      throw error;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+const ownGatewayClient = Boolean(process.env.MCP_GATEWAY_CLIENT_ID || process.env.MCP_GATEWAY_CLIENT_SECRET);
+const demoSecret = withMcpGateway && seedDemoData && !ownGatewayClient ? demoGatewaySecret() : undefined;
 
 const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
-run('API', 'apps/api/dist/main.js');
+run('API', 'apps/api/dist/main.js', demoSecret === undefined ? process.env : { ...process.env, DEMO_MCP_GATEWAY_CLIENT_SECRET: demoSecret });
 
 // The demo MCP server's authorization server is Crossgate's RAS for it, whose issuer derives from
 // Crossgate's public URL; both must name it the same way. So do the gateway's fronted resources.
@@ -99,7 +125,11 @@ async function waitForApi() {
           run('demo MCP server', 'apps/demo-mcp/dist/main.js', demoMcpEnv);
         }
         if (withMcpGateway) {
-          run('MCP gateway', 'apps/mcp-gateway/dist/main.js', demoMcpEnv);
+          const demoClient = demoSecret === undefined ? {} : { MCP_GATEWAY_CLIENT_ID: demoGateway.clientId, MCP_GATEWAY_CLIENT_SECRET: demoSecret };
+          run('MCP gateway', 'apps/mcp-gateway/dist/main.js', { ...demoMcpEnv, ...demoClient });
+          if (demoSecret !== undefined) {
+            void announceDemoGateway();
+          }
         }
         return;
       }
@@ -113,4 +143,20 @@ async function waitForApi() {
     stop(1);
   }
 }
+/** Once the gateway serves the demo resource's RFC 9728 metadata, one banner line names it. */
+async function announceDemoGateway() {
+  const metadata = `http://127.0.0.1:${process.env.MCP_GATEWAY_PORT || '3200'}/.well-known/oauth-protected-resource${new URL(demoGateway.resource).pathname}`;
+  while (!stopping && Date.now() < deadline) {
+    try {
+      if ((await fetch(metadata)).ok) {
+        process.stdout.write(`${'  Demo resource'.padEnd(32)}${demoGateway.resource}   (demo data: the demo MCP server behind the gateway's client ${demoGateway.clientId})\n\n`);
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 void waitForApi();

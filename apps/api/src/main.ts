@@ -27,6 +27,7 @@ import {
 import { createWorker } from '@crossgate/worker';
 
 import { createApi } from './app.factory.ts';
+import { ClientSecretService } from './clients/client-secret.service.ts';
 import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
 import { SsfStreamsService } from './ssf/ssf-streams.service.ts';
 import { CrudService } from './crud/crud.service.ts';
@@ -79,7 +80,12 @@ async function main(): Promise<void> {
   const prisma = app.get<PrismaClient>(PRISMA);
   const bootstrap = await ensureBootstrapAdmin(prisma, app.get(AuditLogRepository), app.get(CONFIG));
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl, { credentials: app.get(ConnectionCredentialService), ssfStreams: app.get(SsfStreamsService) });
+    const seeded = await seedDemoData(app.get(CrudService), app.get(CrudRepository), config.http.publicUrl, {
+      credentials: app.get(ConnectionCredentialService),
+      ssfStreams: app.get(SsfStreamsService),
+      clientSecrets: app.get(ClientSecretService),
+      gatewayClientSecret: config.demoMcpGatewayClientSecret,
+    });
     if (seeded.created > 0) {
       logger.log(`Demo data: created ${seeded.created} records (SEED_DEMO_DATA=false turns this off)`);
     }

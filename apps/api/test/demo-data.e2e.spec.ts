@@ -1,7 +1,8 @@
 import type { Config } from '@crossgate/config';
 import { AuditLogRepository, CrudRepository } from '@crossgate/store';
-import { AdminHttp } from '@crossgate/testing';
+import { AdminHttp, eventually } from '@crossgate/testing';
 
+import { ClientSecretService } from '../src/clients/client-secret.service.ts';
 import { ConnectionCredentialService } from '../src/connections/connection-credential.service.ts';
 import { SsfStreamsService } from '../src/ssf/ssf-streams.service.ts';
 import { CrudService } from '../src/crud/crud.service.ts';
@@ -28,8 +29,10 @@ describe('demo data', () => {
 
     const credentials = api.app.get(ConnectionCredentialService);
     const ssfStreams = api.app.get(SsfStreamsService);
+    const clientSecrets = api.app.get(ClientSecretService);
+    const gatewayClientSecret = 'demo-gateway-secret-0123456789abcdef0123456789';
 
-    const first = await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams });
+    const first = await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams, clientSecrets, gatewayClientSecret });
     expect(first.created).toBeGreaterThan(60);
 
     const idp = await api.prisma.trustedIdp.findUniqueOrThrow({ where: { issuer: 'https://acme-bank.okta.example/oauth2/default' } });
@@ -64,9 +67,41 @@ describe('demo data', () => {
     const streams = await api.prisma.ssfStream.findMany({ where: { endpointUrl: 'http://localhost:3100/ssf/events', deletedAt: null } });
     expect(streams).toEqual([expect.objectContaining({ audience: ['http://localhost:3100/mcp'], resourceId: notes.id, status: 'enabled', eventsRequested: ['https://schemas.openid.net/secevent/caep/event-type/session-revoked'] })]);
 
-    const second = await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams });
+    // The MCP gateway fronts the demo MCP server: its client (with the secret npm start generated),
+    // the fronted resource, its XAA connection upstream and the policies of both pairs.
+    const gatewayClient = await api.prisma.client.findUniqueOrThrow({ where: { clientId: 'mcp-gateway' } });
+    expect(gatewayClient).toMatchObject({ authMethod: 'client_secret_basic', secretHash: expect.stringMatching(/^\$argon2id\$/) });
+    const fronted = await api.prisma.resource.findUniqueOrThrow({ where: { slug: 'notes-gateway' } });
+    expect(fronted).toMatchObject({
+      rasEnabled: true,
+      authorizationServer: `${publicUrl}/ras/notes-gateway`,
+      resourceIndicators: ['http://localhost:3200/mcp/notes-gateway'],
+      introspectionClientIds: [gatewayClient.id],
+      gatewayUpstreamUrl: 'http://localhost:3100/mcp',
+      gatewayToolScopes: { whoami: 'notes.read', notes_list: 'notes.read', notes_add: 'notes.write' },
+    });
+    expect(await api.prisma.connection.findMany({ where: { clientId: gatewayClient.id }, select: { resourceId: true, pattern: true, status: true } })).toEqual([{ resourceId: fronted.id, pattern: 'xaa', status: 'active' }]);
+    const pairs = await api.prisma.policy.findMany({ where: { status: 'active', deletedAt: null, resourceId: { in: [fronted.id, notes.id] } }, select: { client: { select: { clientId: true } }, resource: { select: { slug: true } } } });
+    expect(pairs).toEqual(expect.arrayContaining([
+      { client: { clientId: 'claude-desktop' }, resource: { slug: 'notes-gateway' } },
+      { client: { clientId: 'mcp-gateway' }, resource: { slug: 'demo-mcp' } },
+    ]));
+    // What the gateway asks first, as that client: the route, over XAA to the demo MCP server's issuer.
+    const route = () =>
+      fetch(`${api.baseUrl}/ras/notes-gateway/gateway/route`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`mcp-gateway:${gatewayClientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ resource: 'http://localhost:3200/mcp/notes-gateway' }),
+      });
+    const routed = await eventually('the gateway route', route, (response) => response.status === 200);
+    expect(await routed.json()).toMatchObject({ upstream_url: 'http://localhost:3100/mcp', pattern: 'xaa', upstream_issuer: `${publicUrl}/ras/demo-mcp` });
+
+    const second = await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams, clientSecrets, gatewayClientSecret });
     expect(second.created).toBe(0);
     expect(await api.prisma.auditEvent.count({ where: { actorLabel: 'demo-data' } })).toBe(seededEvents);
+    // A new secret (its file deleted) replaces the old one, which stops working.
+    expect((await seedDemoData(crud, repository, publicUrl, { credentials, ssfStreams, clientSecrets, gatewayClientSecret: `${gatewayClientSecret}-new` })).created).toBe(1);
+    await eventually('the old secret refused', route, (response) => response.status === 401);
     // Other suites share the database: their kill switches are not for a server that is not running.
     await api.prisma.ssfStream.updateMany({ where: { id: { in: streams.map((stream) => stream.id) } }, data: { deletedAt: new Date(), status: 'disabled' } });
   });

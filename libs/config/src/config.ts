@@ -53,6 +53,8 @@ const environmentSchema = z.object({
   /** When unset, a random password is generated on first run and printed once. */
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SEED_DEMO_DATA: booleanFlag.default(true),
+  /** The demo MCP gateway client's secret, which `npm start` generates and the demo data sets; nothing else reads it. */
+  DEMO_MCP_GATEWAY_CLIENT_SECRET: z.string().min(1).optional(),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
   /** Cookies are marked Secure when the public URL is https, or when this forces it. */
   COOKIE_SECURE: booleanFlag.optional(),
@@ -219,6 +221,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     singleProcess: env.SINGLE_PROCESS ?? env.REDIS_URL === undefined,
     bootstrapAdmin: { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD },
     seedDemoData: env.SEED_DEMO_DATA,
+    demoMcpGatewayClientSecret: env.DEMO_MCP_GATEWAY_CLIENT_SECRET,
     session: {
       ttlSeconds: env.SESSION_TTL_SECONDS,
       secureCookies: env.COOKIE_SECURE ?? publicUrl.startsWith('https://'),

@@ -37,11 +37,16 @@ export class ClientSecretService {
   ) {}
 
   async rotate(id: string, request: RequestContext): Promise<IssuedClientSecret> {
+    // 256 bits from the CSPRNG.
+    return this.set(id, randomSecret(32), request);
+  }
+
+  /** Sets a secret chosen elsewhere (the demo data's, which `npm start` generates); `rotate` otherwise. */
+  async set(id: string, clientSecret: string, request: RequestContext): Promise<IssuedClientSecret> {
     if (!idSchema.safeParse(id).success) {
       throw new AdminApiError('not_found', `No client with id "${id.slice(0, 64)}"`);
     }
-    // 256 bits from the CSPRNG; hashed before the transaction (argon2 is slow, locks are not free).
-    const clientSecret = randomSecret(32);
+    // Hashed before the transaction (argon2 is slow, locks are not free).
     const secretHash = await hashPassword(clientSecret);
     const issued = await this.repository.transaction(async (tx) => {
       const now = this.clock.now();

@@ -3,7 +3,8 @@
  * twenty people, six requesting apps and agents, eight resources (three MCP servers), app-pair
  * policies, group mappings, a connection of each of the four patterns, one resource with pairwise
  * subjects and email release, one client known under another id at a resource's AS, and the demo MCP
- * server registered as an SSF receiver of kill switches. Everything goes through
+ * server registered as an SSF receiver of kill switches, and the MCP gateway's client with a resource
+ * it fronts, forwarding to the demo MCP server over XAA. Everything goes through
  * the same validated, audited write path as the admin API, and each record is looked up by its
  * natural key first, so seeding twice changes nothing.
  */
@@ -15,6 +16,8 @@ import type { CrudService } from '../crud/crud.service.ts';
 import { adminUsersResource } from '../admin-users/admin-users.resource.ts';
 import { clientRegistrationsResource } from '../client-registrations/client-registrations.resource.ts';
 import { clientsResource } from '../clients/clients.resource.ts';
+import type { ClientSecretService } from '../clients/client-secret.service.ts';
+import { verifyPassword } from '../auth/credentials.ts';
 import type { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
 import { connectionsResource } from '../connections/connections.resource.ts';
 import { groupMappingsResource } from '../group-mappings/group-mappings.resource.ts';
@@ -68,7 +71,7 @@ const people: [name: string, groups: (typeof groups)[number][0][]][] = [
 const clients = [
   { clientId: 'cursor', name: 'Cursor', kind: 'requesting_app', description: 'AI code editor used by engineering', scopeCeiling: ['repo.read', 'repo.write', 'issues.read', 'pages.read'] },
   { clientId: 'support-agent', name: 'Support Agent', kind: 'ai_agent', description: 'Internal agent that triages customer tickets', scopeCeiling: ['issues.read', 'comments.write', 'customers.read', 'tickets.read', 'tickets.write'] },
-  { clientId: 'claude-desktop', name: 'Claude Desktop', kind: 'requesting_app', description: 'Desktop assistant with MCP servers', scopeCeiling: ['pages.read', 'issues.read', 'datasets.read'] },
+  { clientId: 'claude-desktop', name: 'Claude Desktop', kind: 'requesting_app', description: 'Desktop assistant with MCP servers', scopeCeiling: ['pages.read', 'issues.read', 'datasets.read', 'notes.read', 'notes.write'] },
   { clientId: 'sales-copilot', name: 'Sales Copilot', kind: 'ai_agent', description: 'Drafts account plans from CRM data', scopeCeiling: ['accounts.read', 'opportunities.read', 'opportunities.write'] },
   { clientId: 'finance-reconciler', name: 'Finance Reconciler', kind: 'ai_agent', description: 'Nightly ledger reconciliation bot', scopeCeiling: ['ledger.read', 'payroll.read'] },
   { clientId: 'slack', name: 'Slack', kind: 'requesting_app', description: 'Chat with link unfurling into internal tools', scopeCeiling: ['issues.read', 'pages.read'] },
@@ -104,6 +107,23 @@ const demoMcp = {
   securityEvents: 'http://localhost:3100/ssf/events',
 } as const;
 
+/**
+ * The MCP gateway `npm start` runs (apps/mcp-gateway) and the demo MCP server behind it: a resource
+ * protected by Crossgate at the gateway's default public URL, whose calls the gateway, as its own
+ * client, forwards upstream over XAA (an ID-JAG for the demo MCP server, redeemed at its issuer).
+ */
+const demoGateway = {
+  clientId: 'mcp-gateway',
+  resource: {
+    slug: 'notes-gateway',
+    name: 'Notes through the MCP gateway',
+    kind: 'mcp_server',
+    scopes: demoMcp.scopes,
+  },
+  indicator: 'http://localhost:3200/mcp/notes-gateway',
+  toolScopes: { whoami: 'notes.read', notes_list: 'notes.read', notes_add: 'notes.write' },
+} as const;
+
 const sessionRevoked = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
 const policies = [
@@ -116,6 +136,9 @@ const policies = [
   { name: 'Sales copilot reads the CRM', client: 'sales-copilot', resource: 'salesforce', groups: ['sales'], scopes: ['accounts.read', 'opportunities.read', 'opportunities.write'], status: 'active', conditions: {} },
   { name: 'Reconciler reads the ledger', client: 'finance-reconciler', resource: 'ledger-mcp', groups: ['finance'], scopes: ['ledger.read'], status: 'active', conditions: {} },
   { name: 'Claude Desktop takes notes', client: 'claude-desktop', resource: demoMcp.slug, groups: ['engineering'], scopes: ['notes.read', 'notes.write'], status: 'active', conditions: {} },
+  { name: 'Claude Desktop takes notes through the gateway', client: 'claude-desktop', resource: demoGateway.resource.slug, groups: ['engineering'], scopes: ['notes.read', 'notes.write'], status: 'active', conditions: {} },
+  // The gateway's own pair to its upstream: its ID-JAGs for the demo MCP server are decided for the same groups.
+  { name: 'The MCP gateway reaches the demo MCP server', client: demoGateway.clientId, resource: demoMcp.slug, groups: ['engineering'], scopes: ['notes.read', 'notes.write'], status: 'active', conditions: {} },
   { name: 'Slack unfurls Jira and wiki links', client: 'slack', resource: 'jira', groups: ['engineering', 'support', 'sales', 'finance', 'security'], scopes: ['issues.read'], status: 'active', conditions: {} },
 ] as const;
 
@@ -127,6 +150,7 @@ const connections = [
   { name: 'Support agent → Ticketing MCP (XAA)', client: 'support-agent', resource: 'tickets-mcp', pattern: 'xaa' },
   { name: 'Cursor → GitHub (XAA)', client: 'cursor', resource: 'github', pattern: 'xaa' },
   { name: 'Claude Desktop → Notes MCP (XAA, redeemed at Crossgate)', client: 'claude-desktop', resource: demoMcp.slug, pattern: 'xaa' },
+  { name: 'MCP gateway → Notes through the gateway (XAA to the demo MCP server)', client: demoGateway.clientId, resource: demoGateway.resource.slug, pattern: 'xaa', description: 'The gateway forwards calls to the demo MCP server with an ID-JAG it redeems there' },
   { name: 'Sales copilot → Salesforce (STS)', client: 'sales-copilot', resource: 'salesforce', pattern: 'sts', description: 'Users consent once; refresh tokens are vaulted per user' },
   { name: 'Reconciler → Ledger MCP (vaulted key)', client: 'finance-reconciler', resource: 'ledger-mcp', pattern: 'vaulted_key', description: 'The ledger server only accepts API keys today' },
   { name: 'Reconciler → Legacy payroll (service account)', client: 'finance-reconciler', resource: 'payroll-legacy', pattern: 'service_account', justification: 'The payroll system only supports username and password; vendor upgrade to OAuth planned for next year.', sunsetDays: 180, accountName: 'svc-reconciler' },
@@ -177,12 +201,14 @@ class Seeder {
 /**
  * Seeds Acme Bank; returns how many records this call created (0 when it was already there).
  * `publicUrl` is Crossgate's, the base of the demo MCP server's authorization server.
+ * `gatewayClientSecret` (with `clientSecrets`) becomes the demo MCP gateway client's secret, set
+ * again only when the stored hash does not match it.
  */
 export async function seedDemoData(
   crud: CrudService,
   repository: CrudRepository,
   publicUrl: string,
-  options: { now?: Date; credentials?: ConnectionCredentialService; ssfStreams?: SsfStreamsService } = {},
+  options: { now?: Date; credentials?: ConnectionCredentialService; ssfStreams?: SsfStreamsService; clientSecrets?: ClientSecretService; gatewayClientSecret?: string } = {},
 ): Promise<{ created: number }> {
   const now = options.now ?? new Date();
   const seed = new Seeder(crud, repository);
@@ -223,6 +249,25 @@ export async function seedDemoData(
     );
   }
 
+  const gatewayClientId = await seed.ensure(clientsResource, 'client', { clientId: demoGateway.clientId }, {
+    clientId: demoGateway.clientId,
+    name: 'Crossgate MCP gateway',
+    kind: 'requesting_app',
+    description: 'The MCP gateway npm start runs: fronts the demo MCP server',
+    scopeCeiling: demoGateway.resource.scopes.map((entry) => entry.name),
+    authMethod: 'client_secret_basic',
+    owner,
+  });
+  clientIds.set(demoGateway.clientId, gatewayClientId);
+  const { gatewayClientSecret, clientSecrets } = options;
+  if (gatewayClientSecret !== undefined && clientSecrets !== undefined) {
+    const stored = await repository.findOne('client', { id: gatewayClientId });
+    if (!(await verifyPassword(stored?.['secretHash'] as string | null | undefined, gatewayClientSecret))) {
+      await clientSecrets.set(gatewayClientId, gatewayClientSecret, seeder);
+      seed.created += 1;
+    }
+  }
+
   const resourceIds = new Map<string, string>();
   for (const resource of resources) {
     const base = `https://${resource.slug}.${domain}`;
@@ -246,6 +291,21 @@ export async function seedDemoData(
       authorizationServer: rasIssuer(publicUrl, demoMcp.slug),
       resourceIndicators: [indicator],
       rasEnabled: true,
+      owner,
+    }),
+  );
+
+  resourceIds.set(
+    demoGateway.resource.slug,
+    await seed.ensure(resourcesResource, 'resource', { slug: demoGateway.resource.slug }, {
+      ...demoGateway.resource,
+      scopes: demoGateway.resource.scopes.map((entry) => ({ ...entry })),
+      authorizationServer: rasIssuer(publicUrl, demoGateway.resource.slug),
+      resourceIndicators: [demoGateway.indicator],
+      rasEnabled: true,
+      introspectionClientIds: [gatewayClientId],
+      gatewayUpstreamUrl: indicator,
+      gatewayToolScopes: { ...demoGateway.toolScopes },
       owner,
     }),
   );
