@@ -3,7 +3,7 @@ import { StsBroker } from './sts-broker.service.ts';
 import { StsConsentService } from './sts-consent.service.ts';
 import { StsConsentsController } from './sts-consents.controller.ts';
 import { StsController } from './sts.controller.ts';
-import { StsTickets } from './sts-tickets.ts';
+import { StsTickets } from '../platform/index.ts';
 
 export const stsControllers = [StsController, StsConsentsController];
 export const stsProviders = [

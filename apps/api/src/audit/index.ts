@@ -1,0 +1,2 @@
+export { AuditController } from './audit.controller.ts';
+export { AuditService } from './audit.service.ts';

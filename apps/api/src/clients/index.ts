@@ -1,0 +1,3 @@
+export { ClientSecretController } from './client-secret.controller.ts';
+export { ClientSecretService } from './client-secret.service.ts';
+export { clientsResource } from './clients.resource.ts';

@@ -1,0 +1,2 @@
+export { EffectiveAccessController } from './effective-access.controller.ts';
+export { type EffectiveAccess, EffectiveAccessService } from './effective-access.service.ts';

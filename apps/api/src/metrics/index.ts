@@ -1,0 +1,2 @@
+export { MetricsController } from './metrics.controller.ts';
+export { MetricsService } from './metrics.service.ts';

@@ -1,0 +1,2 @@
+export { PolicySetController } from './policy-set.controller.ts';
+export { type PolicySetDocument, PolicySetService } from './policy-set.service.ts';

@@ -1,0 +1,2 @@
+export { SearchController } from './search.controller.ts';
+export { searchLimitPerKind, type SearchResult, SearchService } from './search.service.ts';

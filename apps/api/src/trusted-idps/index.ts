@@ -1,0 +1,2 @@
+export { IdTokenVerifier } from './id-token-verifier.service.ts';
+export { trustedIdpsResource } from './trusted-idps.resource.ts';

@@ -1,0 +1,2 @@
+export { type ProvisionedUser, UserProvisioningService } from './user-provisioning.service.ts';
+export { usersResource } from './users.resource.ts';
