@@ -7,3 +7,4 @@ export { AuthService } from './auth.service.ts';
 export { type AuthenticatedRequest, Authorize, Context, PERMISSION_KEY, Public, PUBLIC_KEY, type RequestContext, SIGNED_IN_KEY } from './authorize.decorator.ts';
 export { digest, digestMatches, hashPassword, newApiToken, randomSecret, verifyPassword } from './credentials.ts';
 export { SignInThrottle } from './sign-in-throttle.ts';
+export { AuthModule } from './auth.module.ts';

@@ -7,3 +7,4 @@ export { ConnectionsLadderController } from './connections-ladder.controller.ts'
 export { ConnectionsLadderService } from './connections-ladder.service.ts';
 export { connectionsResource } from './connections.resource.ts';
 export { type ConnectionChoice, type HandedOut, PairConnections } from './pair-connections.service.ts';
+export { ConnectionsModule } from './connections.module.ts';

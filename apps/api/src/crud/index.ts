@@ -3,3 +3,4 @@ export { crudController } from './crud.controller.ts';
 export { CrudService } from './crud.service.ts';
 export { bumpPolicyVersion } from './policy-version.ts';
 export * as field from './fields.ts';
+export { CrudControllersModule, CrudModule } from './crud.module.ts';

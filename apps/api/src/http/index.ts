@@ -6,3 +6,4 @@ export { ProblemFilter } from './problem.filter.ts';
 export { type IdentifiedRequest, requestId, requestIdOf } from './request-id.ts';
 export { observeRequests } from './request-observer.ts';
 export { fieldErrorsOf, parseBody } from './validation.ts';
+export { HttpModule } from './http.module.ts';

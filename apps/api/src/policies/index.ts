@@ -6,3 +6,4 @@ export { policyChannel, PolicyEngineService, type PolicySnapshot } from './polic
 export { PolicySimulationController } from './policy-simulation.controller.ts';
 export { type Impact, PolicySimulationService, type Simulation } from './policy-simulation.service.ts';
 export { servingSnapshot } from './serving-snapshot.ts';
+export { PoliciesModule } from './policies.module.ts';

@@ -6,3 +6,4 @@ export { assertResourceServer, type AuthorizationServer, RasEndpoints, rasFormEn
 export { rasIssuer } from './ras-issuer.ts';
 export { RasKeysService } from './ras-keys.service.ts';
 export { rasTrustedIssuersResource } from './ras-trusted-issuers.resource.ts';
+export { RasModule } from './ras.module.ts';

@@ -4,3 +4,4 @@ export { ScimTokenController } from './scim-token.controller.ts';
 export { ScimTokenService } from './scim-token.service.ts';
 export { ScimController } from './scim.controller.ts';
 export { ScimService } from './scim.service.ts';
+export { ScimModule } from './scim.module.ts';
