@@ -14,6 +14,26 @@ const testSupportInSpecsOnly = { name: '@crossgate/testing', message: 'Test supp
 /** The API talks to Redis only through the coordination port, whose adapter is the one ioredis user. */
 const redisThroughThePort = { name: 'ioredis', message: 'Use the coordination port (@crossgate/coordination), which works with or without Redis.' };
 
+/**
+ * apps/api/src/<folder> is one concept (a Nest module); another folder reaches it only through its
+ * index.ts. A pattern per depth of the importing file, since `..` counts differ: `../*\/*` from
+ * src/<folder>/x.ts, `../../*\/*` from src/<folder>/<sub>/x.ts, and the tests' `../src/*\/*`.
+ */
+const throughIndex = (up) => ({
+  group: [`${up}*/*`, `!${up}*/index.ts`],
+  message: 'Import another API concept folder through its index.ts only.',
+});
+const conceptFolderBoundaries = [
+  { files: ['apps/api/src/*/*.ts'], up: '../', paths: [redisThroughThePort, testSupportInSpecsOnly] },
+  { files: ['apps/api/src/*/*/*.ts'], up: '../../', paths: [redisThroughThePort, testSupportInSpecsOnly] },
+  { files: ['apps/api/test/*.ts'], up: '../src/', paths: [redisThroughThePort] },
+  { files: ['apps/api/test/*/*.ts'], up: '../../src/', paths: [redisThroughThePort] },
+].map(({ files, up, paths }) => ({
+  files,
+  ignores: files[0].startsWith('apps/api/src') ? ['**/*.spec.ts'] : [],
+  rules: { 'no-restricted-imports': ['error', { paths, patterns: [throughIndex(up)] }] },
+}));
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'libs/store/src/generated/**', 'test-output/**', '.nx/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -77,6 +97,8 @@ export default tseslint.config(
     ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [redisThroughThePort, testSupportInSpecsOnly] }] },
   },
+  // The API's concept folders meet only through each other's index.ts, one block per folder depth.
+  ...conceptFolderBoundaries,
   {
     // Scripts and tests talk to the terminal.
     files: ['scripts/**', 'bench/**', '**/*.spec.ts', 'jest.config.mjs'],

@@ -1,20 +1,19 @@
 /** Every admin resource served by the generic CRUD controller: the map of the admin API. */
-import { adminUsersResource } from './admin-users/admin-users.resource.ts';
-import { apiTokensResource } from './api-tokens/api-tokens.resource.ts';
-import { clientRegistrationsResource } from './client-registrations/client-registrations.resource.ts';
-import { clientsResource } from './clients/clients.resource.ts';
-import { connectionsResource } from './connections/connections.resource.ts';
-import type { AdminResource } from './crud/admin-resource.ts';
-import { groupMappingsResource } from './group-mappings/group-mappings.resource.ts';
-import { groupsResource } from './groups/groups.resource.ts';
-import { membershipsResource } from './memberships/memberships.resource.ts';
-import { policiesResource } from './policies/policies.resource.ts';
-import { rasTrustedIssuersResource } from './ras/ras-trusted-issuers.resource.ts';
-import { resourcesResource } from './resources/resources.resource.ts';
-import { oauthProvidersResource } from './sts/oauth-providers.resource.ts';
-import { stsConsentsResource } from './sts/sts-consents.resource.ts';
-import { trustedIdpsResource } from './trusted-idps/trusted-idps.resource.ts';
-import { usersResource } from './users/users.resource.ts';
+import { adminUsersResource } from './admin-users/index.ts';
+import { apiTokensResource } from './api-tokens/index.ts';
+import { clientRegistrationsResource } from './client-registrations/index.ts';
+import { clientsResource } from './clients/index.ts';
+import { connectionsResource } from './connections/index.ts';
+import type { AdminResource } from './crud/index.ts';
+import { groupMappingsResource } from './group-mappings/index.ts';
+import { groupsResource } from './groups/index.ts';
+import { membershipsResource } from './memberships/index.ts';
+import { policiesResource } from './policies/index.ts';
+import { rasTrustedIssuersResource } from './ras/index.ts';
+import { resourcesResource } from './resources/index.ts';
+import { oauthProvidersResource, stsConsentsResource } from './sts/index.ts';
+import { trustedIdpsResource } from './trusted-idps/index.ts';
+import { usersResource } from './users/index.ts';
 
 export const adminResources: readonly AdminResource[] = [
   trustedIdpsResource,

@@ -17,14 +17,12 @@ import type { Config } from '@crossgate/config';
 import { CrossgateLogger } from '@crossgate/logging';
 
 import { AppModule } from './app.module.ts';
-import { requestId } from './http/request-id.ts';
-import { observeRequests } from './http/request-observer.ts';
-import { serveFormEndpoints } from './oauth/form-endpoint.ts';
-import { TokenEndpoint, tokenEndpointPath } from './oauth/token-endpoint.ts';
-import type { Clock } from './platform/platform.module.ts';
-import { RasEndpoints, rasFormEndpoints } from './ras/ras-endpoints.ts';
-import { scimJsonBody, scimPath } from './scim/scim-body.ts';
-import { GatewayEndpoints, gatewayFormEndpoints } from './gateway/gateway-endpoints.ts';
+import { observeRequests, requestId } from './http/index.ts';
+import { serveFormEndpoints, TokenEndpoint, tokenEndpointPath } from './oauth/index.ts';
+import type { Clock } from './platform/index.ts';
+import { RasEndpoints, rasFormEndpoints } from './ras/index.ts';
+import { scimJsonBody, scimPath } from './scim/index.ts';
+import { GatewayEndpoints, gatewayFormEndpoints } from './gateway/index.ts';
 
 export interface ApiOptions {
   clock?: Clock;

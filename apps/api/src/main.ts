@@ -27,15 +27,12 @@ import {
 import { createWorker } from '@crossgate/worker';
 
 import { createApi } from './app.factory.ts';
-import { ClientSecretService } from './clients/client-secret.service.ts';
-import { ConnectionCredentialService } from './connections/connection-credential.service.ts';
-import { SsfStreamsService } from './ssf/ssf-streams.service.ts';
-import { CrudService } from './crud/crud.service.ts';
-import { lowerHelperThreadPriority } from './platform/helper-thread-priority.ts';
-import { CONFIG, PRISMA } from './platform/platform.module.ts';
-import { ensureBootstrapAdmin } from './seed/bootstrap-admin.ts';
-import { demoRoleAccountEmails, seedDemoData } from './seed/demo-data.ts';
-import { issueFirstRunPasswords } from './seed/role-accounts.ts';
+import { ClientSecretService } from './clients/index.ts';
+import { ConnectionCredentialService } from './connections/index.ts';
+import { SsfStreamsService } from './ssf/index.ts';
+import { CrudService } from './crud/index.ts';
+import { CONFIG, lowerHelperThreadPriority, PRISMA } from './platform/index.ts';
+import { demoRoleAccountEmails, ensureBootstrapAdmin, issueFirstRunPasswords, seedDemoData } from './seed/index.ts';
 
 const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 

@@ -17,8 +17,8 @@ import { accessTokenFor, type AccessTokenFlow, AdminHttp, type CommandResult, cr
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
-import { hashPassword } from '../src/auth/credentials.ts';
-import type { EffectiveAccess } from '../src/effective-access/effective-access.service.ts';
+import { hashPassword } from '../src/auth/index.ts';
+import type { EffectiveAccess } from '../src/effective-access/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -16,8 +16,8 @@ import {
   unique,
 } from '@crossgate/testing';
 
-import { hashPassword } from '../src/auth/credentials.ts';
-import { ensureBootstrapAdmin } from '../src/seed/bootstrap-admin.ts';
+import { hashPassword } from '../src/auth/index.ts';
+import { ensureBootstrapAdmin } from '../src/seed/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;

@@ -16,7 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '@crossgate/config';
 import { AdminHttp, createAdmin, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
 
-import type { BlastRadiusView, KillSwitchView, ReceiptExport } from '../src/kill-switches/kill-switches.service.ts';
+import type { BlastRadiusView, KillSwitchView, ReceiptExport } from '../src/kill-switches/index.ts';
 import { builtAdminUi, launchChromium, screenshot as screenshotInto, seriousViolations, signedIn as signedInAs } from './support/admin-browser.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 

@@ -21,9 +21,9 @@ import { type AdminRole, adminObjects } from '@crossgate/domain';
 import { CrudRepository } from '@crossgate/store';
 import { createAdmin, createFreshDatabase, type FreshDatabase, type TestAdmin, unique } from '@crossgate/testing';
 
-import { ConnectionCredentialService } from '../src/connections/connection-credential.service.ts';
-import { CrudService } from '../src/crud/crud.service.ts';
-import { seedDemoData } from '../src/seed/demo-data.ts';
+import { ConnectionCredentialService } from '../src/connections/index.ts';
+import { CrudService } from '../src/crud/index.ts';
+import { seedDemoData } from '../src/seed/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));

@@ -30,8 +30,8 @@ import {
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
 import { driveLogin, type LocalOAuthProvider, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
-import { OAuthError } from '../src/oauth/oauth.error.ts';
-import { StsBroker } from '../src/sts/sts-broker.service.ts';
+import { OAuthError } from '../src/http/index.ts';
+import { StsBroker } from '../src/sts/index.ts';
 import { createPolicy, createPolicyFixture, createUser } from './support/policy-fixtures.ts';
 import { freePort, startTestApi, type TestApi } from './support/test-api.ts';
 

@@ -13,12 +13,11 @@ import { RedisCoordination } from '@crossgate/coordination';
 import { unique } from '@crossgate/testing';
 import { generateSigningKey, RemoteJwksCache, type SigningKey } from '@crossgate/token';
 
-import { hashPassword } from '../src/auth/credentials.ts';
-import { ClientAuthenticator, type AuthenticationRequest } from '../src/oauth/client-authentication/client-authenticator.ts';
-import { jwtBearerAssertionType } from '../src/oauth/client-authentication/presented-credentials.ts';
-import { OAuthError, type OAuthErrorCode } from '../src/oauth/oauth.error.ts';
-import { Clock } from '../src/platform/platform.module.ts';
-import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
+import { hashPassword } from '../src/auth/index.ts';
+import { type AuthenticationRequest, ClientAuthenticator, jwtBearerAssertionType } from '../src/oauth/index.ts';
+import { OAuthError, type OAuthErrorCode } from '../src/http/index.ts';
+import { Clock } from '../src/platform/index.ts';
+import { PolicyEngineService } from '../src/policies/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const issuer = 'https://crossgate.test';

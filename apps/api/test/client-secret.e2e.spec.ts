@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
-import { verifyPassword } from '../src/auth/credentials.ts';
-import { ClientAuthenticator } from '../src/oauth/client-authentication/client-authenticator.ts';
+import { verifyPassword } from '../src/auth/index.ts';
+import { ClientAuthenticator } from '../src/oauth/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;

@@ -11,7 +11,7 @@ import { maxSecretBytes } from '@crossgate/vault';
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the local third-party provider is test support, imported by path like oidc-provider.ts
 import { driveLogin, startOAuthProvider } from '../../../libs/testing/src/oauth-provider.ts';
-import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-gate.service.ts';
+import { killSwitchMaxAgeMs } from '../src/kill-switches/index.ts';
 import { freePort, startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;

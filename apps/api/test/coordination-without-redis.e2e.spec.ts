@@ -11,9 +11,9 @@ import type { PrismaClient } from '@crossgate/store';
 import { AdminHttp, createAdmin, eventually, unique } from '@crossgate/testing';
 
 import { createApi } from '../src/app.factory.ts';
-import { digest } from '../src/auth/credentials.ts';
-import { PRISMA } from '../src/platform/platform.module.ts';
-import { policyChannel } from '../src/policies/policy-engine.service.ts';
+import { digest } from '../src/auth/index.ts';
+import { PRISMA } from '../src/platform/index.ts';
+import { policyChannel } from '../src/policies/index.ts';
 
 const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0' });
 const quiet = { log: () => undefined, warn: () => undefined };

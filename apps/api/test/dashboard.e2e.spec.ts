@@ -6,7 +6,7 @@
 import { AuditLogRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
-import { type Dashboard, exchangeDays, sunsetWarningDays } from '../src/dashboard/dashboard.service.ts';
+import { type Dashboard, exchangeDays, sunsetWarningDays } from '../src/dashboard/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const dayMs = 24 * 3600 * 1000;

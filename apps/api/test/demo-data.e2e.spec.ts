@@ -2,13 +2,12 @@ import type { Config } from '@crossgate/config';
 import { AuditLogRepository, CrudRepository } from '@crossgate/store';
 import { AdminHttp, eventually } from '@crossgate/testing';
 
-import { ClientSecretService } from '../src/clients/client-secret.service.ts';
-import { ConnectionCredentialService } from '../src/connections/connection-credential.service.ts';
-import { SsfStreamsService } from '../src/ssf/ssf-streams.service.ts';
-import { CrudService } from '../src/crud/crud.service.ts';
-import { CONFIG } from '../src/platform/platform.module.ts';
-import { demoRoleAccountEmails, seedDemoData } from '../src/seed/demo-data.ts';
-import { issueFirstRunPasswords } from '../src/seed/role-accounts.ts';
+import { ClientSecretService } from '../src/clients/index.ts';
+import { ConnectionCredentialService } from '../src/connections/index.ts';
+import { SsfStreamsService } from '../src/ssf/index.ts';
+import { CrudService } from '../src/crud/index.ts';
+import { CONFIG } from '../src/platform/index.ts';
+import { demoRoleAccountEmails, issueFirstRunPasswords, seedDemoData } from '../src/seed/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 let api: TestApi;

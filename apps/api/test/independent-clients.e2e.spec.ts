@@ -17,8 +17,8 @@ import type { PrismaClient } from '@crossgate/store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the oidc-provider helper is test support, kept out of the @crossgate/testing index so other suites do not load it
 import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } from '../../../libs/testing/src/oidc-provider.ts';
 import { createApi } from '../src/app.factory.ts';
-import { PRISMA } from '../src/platform/platform.module.ts';
-import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
+import { PRISMA } from '../src/platform/index.ts';
+import { PolicyEngineService } from '../src/policies/index.ts';
 import { freePort } from './support/test-api.ts';
 
 interface Crossgate {

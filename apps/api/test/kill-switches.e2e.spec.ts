@@ -11,10 +11,9 @@ import { grantTypes, tokenTypes } from '@crossgate/token';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
 import { KillSwitchRepository } from '@crossgate/store';
-import { hashPassword } from '../src/auth/credentials.ts';
-import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-gate.service.ts';
-import type { BlastRadiusView, KillSwitchView } from '../src/kill-switches/kill-switches.service.ts';
-import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
+import { hashPassword } from '../src/auth/index.ts';
+import { type BlastRadiusView, killSwitchMaxAgeMs, type KillSwitchView } from '../src/kill-switches/index.ts';
+import { PolicyEngineService } from '../src/policies/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const secret = 'correct horse battery staple, 32+ chars';

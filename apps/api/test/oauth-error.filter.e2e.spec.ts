@@ -7,9 +7,8 @@ import { NestFactory } from '@nestjs/core';
 import { jest } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
-import { Public } from '../src/auth/authorize.decorator.ts';
-import { OAuthErrorFilter } from '../src/oauth/oauth-error.filter.ts';
-import { OAuthError } from '../src/oauth/oauth.error.ts';
+import { Public } from '../src/auth/index.ts';
+import { OAuthError, OAuthErrorFilter } from '../src/http/index.ts';
 
 const leakedSecret = 'client-secret-that-must-not-leak';
 

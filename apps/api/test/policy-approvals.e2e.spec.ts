@@ -5,8 +5,7 @@
  */
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
-import type { PolicyApprovalView } from '../src/policies/policy-approvals.service.ts';
-import type { Simulation } from '../src/policies/policy-simulation.service.ts';
+import type { PolicyApprovalView, Simulation } from '../src/policies/index.ts';
 import { createPolicy, createPolicyFixture, createUser, type PolicyFixture } from './support/policy-fixtures.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 

@@ -14,8 +14,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadConfig } from '@crossgate/config';
 import { AdminHttp, type CommandResult, createAdmin, createFreshDatabase, type FreshDatabase, runCrossgateCli, type TestAdmin, unique } from '@crossgate/testing';
 
-import type { PolicySetDocument } from '../src/policies/policy-set.service.ts';
-import type { Simulation } from '../src/policies/policy-simulation.service.ts';
+import type { PolicySetDocument } from '../src/policy-set/index.ts';
+import type { Simulation } from '../src/policies/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { Coordination, RedisCoordination } from '@crossgate/coordination';
 
 import { databaseUrlOf, requireRedis } from '@crossgate/config';
+import { PolicyUnavailableError } from '@crossgate/policy';
 import { createPrismaClient, PolicySourceRepository } from '@crossgate/store';
 import { AdminHttp, createAdmin, createFreshDatabase, describeWithRedis } from '@crossgate/testing';
 
-import { CrudService } from '../src/crud/crud.service.ts';
-import { Clock } from '../src/platform/platform.module.ts';
+import { CrudService } from '../src/crud/index.ts';
+import { Clock } from '../src/platform/index.ts';
 
-import { PolicyEngineService, policyChannel, PolicyUnavailableError } from '../src/policies/policy-engine.service.ts';
+import { policyChannel, PolicyEngineService } from '../src/policies/index.ts';
 import { createPolicy, createPolicyFixture, type PolicyFixture } from './support/policy-fixtures.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 

@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto';
 
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
-import type { EffectiveAccess } from '../src/effective-access/effective-access.service.ts';
-import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
-import type { Simulation } from '../src/policies/policy-simulation.service.ts';
+import type { EffectiveAccess } from '../src/effective-access/index.ts';
+import { PolicyEngineService, type Simulation } from '../src/policies/index.ts';
 import { createPolicy, createPolicyFixture, createUser, type PolicyFixture } from './support/policy-fixtures.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 

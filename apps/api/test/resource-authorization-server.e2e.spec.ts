@@ -17,9 +17,9 @@ import { generateSigningKey, grantTypes, type SigningKey, tokenTypes } from '@cr
 
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the stand-in IdP is test support of the token library
 import { createLocalIdp, type LocalIdp, signJwt } from '../../../libs/token/src/test-support/local-idp.ts';
-import { hashPassword } from '../src/auth/credentials.ts';
-import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-gate.service.ts';
-import { revokedKeyOf, revokedSetReadyKey } from '../src/ras/access-tokens.service.ts';
+import { hashPassword } from '../src/auth/index.ts';
+import { killSwitchMaxAgeMs } from '../src/kill-switches/index.ts';
+import { revokedKeyOf, revokedSetReadyKey } from '../src/ras/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const secret = 'correct horse battery staple, 32+ chars';

@@ -12,7 +12,7 @@ import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '
 import type { AdminRole } from '@crossgate/domain';
 import { AdminHttp, createAdmin, type HttpResult, listQuery, unique } from '@crossgate/testing';
 
-import { PERMISSION_KEY, PUBLIC_KEY, SIGNED_IN_KEY } from '../src/auth/authorize.decorator.ts';
+import { PERMISSION_KEY, PUBLIC_KEY, SIGNED_IN_KEY } from '../src/auth/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 interface Route {

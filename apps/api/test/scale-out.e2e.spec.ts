@@ -11,10 +11,9 @@ import { grantTypes, tokenTypes } from '@crossgate/token';
 import { createLocalIdp, type LocalIdp } from '../../../libs/token/src/test-support/local-idp.ts';
 import { Coordination } from '@crossgate/coordination';
 import { describeQueueBackend, queueBackendOf } from '@crossgate/jobs';
-import { hashPassword } from '../src/auth/credentials.ts';
-import { killSwitchMaxAgeMs } from '../src/kill-switches/kill-switch-gate.service.ts';
-import type { KillSwitchView } from '../src/kill-switches/kill-switches.service.ts';
-import { PolicyEngineService } from '../src/policies/policy-engine.service.ts';
+import { hashPassword } from '../src/auth/index.ts';
+import { killSwitchMaxAgeMs, type KillSwitchView } from '../src/kill-switches/index.ts';
+import { PolicyEngineService } from '../src/policies/index.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
 const secret = 'correct horse battery staple, 32+ chars';

@@ -1,7 +1,7 @@
 /** The console's global search: finds users, groups, clients, resources and connections by name, a few of each, for any reader. */
 import { AdminHttp, createAdmin, unique } from '@crossgate/testing';
 
-import { searchLimitPerKind, type SearchResult } from '../src/search/search.service.ts';
+import { searchLimitPerKind, type SearchResult } from '../src/search/index.ts';
 import { createPolicyFixture, createUser } from './support/policy-fixtures.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 

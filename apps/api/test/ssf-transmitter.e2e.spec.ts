@@ -14,8 +14,8 @@ import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jos
 import { createDemoMcpApp, type DemoMcpApp } from '../../demo-mcp/src/demo-mcp.app.ts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- its configuration, as its process would load it
 import { loadDemoMcpConfig } from '../../demo-mcp/src/config/demo-mcp.config.ts';
-import type { StreamConfiguration } from '../src/ssf/ssf-streams.service.ts';
-import type { KillSwitchView } from '../src/kill-switches/kill-switches.service.ts';
+import type { StreamConfiguration } from '../src/ssf/index.ts';
+import type { KillSwitchView } from '../src/kill-switches/index.ts';
 import { freePort, startTestApi, type TestApi } from './support/test-api.ts';
 
 const push = 'urn:ietf:rfc:8935';

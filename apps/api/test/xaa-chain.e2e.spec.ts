@@ -18,7 +18,7 @@ import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } fr
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
 import { type ChainSetup, type ChainStep, type DemoMcpProcess, runChain, setUpChain, startDemoMcp } from '../../../libs/testing/src/xaa-chain.ts';
 import { createApi } from '../src/app.factory.ts';
-import { PRISMA } from '../src/platform/platform.module.ts';
+import { PRISMA } from '../src/platform/index.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

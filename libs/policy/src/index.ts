@@ -39,3 +39,4 @@ export {
   type Weekday,
   weekdays,
 } from './rows.ts';
+export { PolicyUnavailableError } from './unavailable.ts';

@@ -11,9 +11,9 @@ import { z } from 'zod';
 
 import { accessReviewCsvColumns, AccessReviewRepository } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { Clock } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
 import { AccessReviewsService } from './access-reviews.service.ts';
 
 const formatSchema = z.strictObject({ format: z.enum(['csv', 'json']).default('json') });

@@ -13,12 +13,12 @@ import { Injectable } from '@nestjs/common';
 
 import { AccessReviewRepository, type AccessReviewCampaignRecord, type RemediationItem, type StoredRecord } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { connectionsResource } from '../connections/connections.resource.ts';
-import { CrudService } from '../crud/crud.service.ts';
-import { KillSwitchesService } from '../kill-switches/kill-switches.service.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { policiesResource } from '../policies/policies.resource.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { connectionsResource } from '../connections/index.ts';
+import { CrudService } from '../crud/index.ts';
+import { KillSwitchesService } from '../kill-switches/index.ts';
+import { Clock } from '../platform/index.ts';
+import { policiesResource } from '../policies/index.ts';
 
 export interface RemediationSummary {
   items: number;

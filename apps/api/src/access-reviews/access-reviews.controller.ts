@@ -4,8 +4,8 @@ import type { Response } from 'express';
 
 import type { AccessReviewCampaignRecord, AccessReviewCertification, AccessReviewItemRecord, AccessReviewProgress } from '@crossgate/store';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
-import { contentRange, type RawListQuery } from '../http/list-query.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
+import { contentRange, type RawListQuery } from '../http/index.ts';
 import { AccessReviewExport, type RecordedExport } from './access-review-export.service.ts';
 import type { RemediationSummary } from './access-review-remediation.service.ts';
 import { AccessReviewsService } from './access-reviews.service.ts';

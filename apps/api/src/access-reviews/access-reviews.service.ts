@@ -21,13 +21,10 @@ import {
   type NewAccessReviewItem,
 } from '@crossgate/store';
 
-import { AccessControl } from '../auth/access-control.ts';
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals, instant, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import { AccessControl, type RequestContext } from '../auth/index.ts';
+import { AdminApiError, equals, instant, type ListSpec, parseBody, parseListQuery, type RawListQuery } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
+import { PolicyEngineService } from '../policies/index.ts';
 import { AccessReviewRemediation, type RemediationSummary } from './access-review-remediation.service.ts';
 
 export const reviewerRules = ['resource_owner', 'client_owner', 'named'] as const;

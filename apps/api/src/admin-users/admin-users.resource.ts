@@ -6,11 +6,10 @@ import { z } from 'zod';
 
 import { adminRoles, recordStatuses } from '@crossgate/domain';
 
-import { hashPassword } from '../auth/credentials.ts';
-import { type AdminResource, commonReadOnlyFields, defaultOperations, type WriteContext } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals } from '../http/list-query.ts';
+import { hashPassword } from '../auth/index.ts';
+import { type AdminResource, commonReadOnlyFields, defaultOperations, type WriteContext } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { AdminApiError, equals } from '../http/index.ts';
 
 const adminUserSchema = z.strictObject({
   email: field.email,

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 
-import { newApiToken } from '../auth/credentials.ts';
-import type { AdminResource } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
+import { newApiToken } from '../auth/index.ts';
+import type { AdminResource } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const maxLifetimeDays = 366;
 

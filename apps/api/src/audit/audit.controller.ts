@@ -5,10 +5,8 @@ import { z } from 'zod';
 
 import type { AuditStreamPage, ChainCheck } from '@crossgate/store';
 
-import { Authorize } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { contentRange, type RawListQuery } from '../http/list-query.ts';
-import { fieldErrorsOf } from '../http/validation.ts';
+import { Authorize } from '../auth/index.ts';
+import { AdminApiError, contentRange, fieldErrorsOf, type RawListQuery } from '../http/index.ts';
 import { AuditService, type AuditView } from './audit.service.ts';
 
 const streamQuery = z

@@ -12,8 +12,7 @@ import {
   type Where,
 } from '@crossgate/store';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals, instant, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
+import { AdminApiError, equals, instant, type ListSpec, parseListQuery, type RawListQuery } from '../http/index.ts';
 
 export const auditListSpec: ListSpec = {
   sortable: ['seq', 'at', 'action', 'actorLabel', 'targetType'],

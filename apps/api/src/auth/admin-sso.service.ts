@@ -23,8 +23,7 @@ import type { Config } from '@crossgate/config';
 import { adminRoles, isAdminRole } from '@crossgate/domain';
 import { AuditLogRepository, authorizationRequest, OAuthProviderClients, type PendingAuthorizationCode, type PrismaClient, type ProviderClient, reasonOf, redeemAuthorizationCode } from '@crossgate/store';
 
-import { InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
-import { randomTicket, StsTickets } from '../sts/sts-tickets.ts';
+import { InjectConfig, InjectPrisma, randomTicket, StsTickets } from '../platform/index.ts';
 import { AuthService, type SignedInSession } from './auth.service.ts';
 import type { RequestContext } from './authorize.decorator.ts';
 

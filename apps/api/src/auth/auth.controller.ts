@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { Config } from '@crossgate/config';
 import type { AdminProfile } from '@crossgate/domain';
 
-import { parseBody } from '../http/validation.ts';
-import { InjectConfig } from '../platform/platform.module.ts';
+import { parseBody } from '../http/index.ts';
+import { InjectConfig } from '../platform/index.ts';
 import { csrfCookie, sessionCookie } from './auth.guard.ts';
 import { AdminSsoError, AdminSsoService } from './admin-sso.service.ts';
 import { AuthService, type SignedInSession } from './auth.service.ts';

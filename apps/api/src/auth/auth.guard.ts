@@ -8,7 +8,7 @@ import { Reflector } from '@nestjs/core';
 
 import type { Permission } from '@crossgate/domain';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
+import { AdminApiError } from '../http/index.ts';
 import { AccessControl } from './access-control.ts';
 import type { AdminPrincipal } from './admin-principal.ts';
 import { AuthService } from './auth.service.ts';

@@ -4,8 +4,8 @@ import type { Config } from '@crossgate/config';
 import { type AdminProfile, type AdminRole, isAdminRole, permissionsOf } from '@crossgate/domain';
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { Clock, CONFIG, PRISMA } from '../platform/platform.module.ts';
+import { AdminApiError } from '../http/index.ts';
+import { Clock, CONFIG, PRISMA } from '../platform/index.ts';
 import type { AdminPrincipal } from './admin-principal.ts';
 import type { RequestContext } from './authorize.decorator.ts';
 import { apiTokenPrefix, digest, randomSecret, verifyPassword } from './credentials.ts';

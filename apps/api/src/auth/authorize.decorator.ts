@@ -4,11 +4,11 @@
  * the route table so such a route never ships.
  */
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
 
 import type { Permission } from '@crossgate/domain';
 import type { AuditActor } from '@crossgate/store';
 
+import type { IdentifiedRequest } from '../http/index.ts';
 import type { AdminPrincipal } from './admin-principal.ts';
 
 export const PERMISSION_KEY = 'crossgate:permission';
@@ -19,9 +19,8 @@ export const Authorize = (permission: Permission) => SetMetadata(PERMISSION_KEY,
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 export const SignedIn = () => SetMetadata(SIGNED_IN_KEY, true);
 
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends IdentifiedRequest {
   principal?: AdminPrincipal;
-  requestId?: string;
 }
 
 /** Who did it and in which request: what an audit event needs from the HTTP layer. */

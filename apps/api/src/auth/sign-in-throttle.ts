@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { Coordination } from '@crossgate/coordination';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
+import { AdminApiError } from '../http/index.ts';
 import { digest } from './credentials.ts';
 
 export const maxFailures = 10;

@@ -2,7 +2,7 @@
 import { Controller, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
 import { ClientSecretService, type IssuedClientSecret } from './client-secret.service.ts';
 
 @ApiTags('clients')

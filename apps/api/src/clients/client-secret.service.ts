@@ -12,12 +12,11 @@ import { z } from 'zod';
 
 import { AuditLogRepository, CrudRepository } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { hashPassword, randomSecret } from '../auth/credentials.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { hashPassword, randomSecret, type RequestContext } from '../auth/index.ts';
+import { AdminApiError } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
+import { PolicyEngineService } from '../policies/index.ts';
+import { bumpPolicyVersion } from '../crud/index.ts';
 
 export interface IssuedClientSecret {
   clientId: string;

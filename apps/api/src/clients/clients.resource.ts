@@ -3,10 +3,9 @@ import { z } from 'zod';
 
 import { clientAuthMethods, clientKinds, recordStatuses } from '@crossgate/domain';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { type AdminResource, bumpPolicyVersion, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const clientSchema = z.strictObject({
   clientId: z.string().trim().min(3).max(255).regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces'),

@@ -6,8 +6,8 @@ import type { Response } from 'express';
 import type { SecretVersionInfo } from '@crossgate/store';
 import { maxSecretBytes } from '@crossgate/vault';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
-import { contentRange } from '../http/list-query.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
+import { contentRange } from '../http/index.ts';
 import { ConnectionCredentialService, type CredentialSetView } from './connection-credential.service.ts';
 
 @ApiTags('connections')

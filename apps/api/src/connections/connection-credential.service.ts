@@ -15,12 +15,11 @@ import { z } from 'zod';
 import { type AuditEntry, AuditLogRepository, CrudRepository, type OpenedSecret, type Enums, type SealedVersion, SecretStore, type SecretVersionInfo, type Transaction } from '@crossgate/store';
 import { maxSecretBytes } from '@crossgate/vault';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, parseBody } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
+import { PolicyEngineService } from '../policies/index.ts';
+import { bumpPolicyVersion } from '../crud/index.ts';
 
 /** The patterns whose agent receives a stored credential. */
 export const credentialPatterns = ['vaulted_key', 'service_account'] as const;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
 import { ConnectionRotationService, type RotationView } from './connection-rotation.service.ts';
 
 @ApiTags('connections')

@@ -19,10 +19,9 @@ import {
 } from '@crossgate/store';
 import { maxSecretBytes } from '@crossgate/vault';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, parseBody } from '../http/index.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 import { ConnectionCredentialService, rotationHookSlot } from './connection-credential.service.ts';
 
 const idSchema = z.uuid();

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Authorize } from '../auth/authorize.decorator.ts';
+import { Authorize } from '../auth/index.ts';
 import { type ConnectionLadder, ConnectionsLadderService } from './connections-ladder.service.ts';
 
 @ApiTags('connections')

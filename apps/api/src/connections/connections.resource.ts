@@ -9,10 +9,9 @@ import { z } from 'zod';
 
 import { connectionPatterns, recordStatuses } from '@crossgate/domain';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { type AdminResource, bumpPolicyVersion, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 /** A rotation every minute at most (each one is a push and a test call at the target) and a year at least. */
 export const rotationIntervalBounds = { min: 60, max: 366 * 24 * 3600 } as const;

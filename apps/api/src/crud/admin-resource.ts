@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import type { AdminObject } from '@crossgate/domain';
 import type { CrudModel, Enums, StoredRecord, Where } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import type { ListSpec } from '../http/list-query.ts';
+import type { RequestContext } from '../auth/index.ts';
+import type { ListSpec } from '../http/index.ts';
 
 type SecretPurpose = Enums.SecretPurpose;
 

@@ -23,8 +23,8 @@ import { z } from 'zod';
 
 import type { StoredRecord } from '@crossgate/store';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
-import { contentRange, type RawListQuery } from '../http/list-query.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
+import { contentRange, type RawListQuery } from '../http/index.ts';
 import type { AdminResource, Operation } from './admin-resource.ts';
 import { CrudService } from './crud.service.ts';
 

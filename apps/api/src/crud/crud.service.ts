@@ -11,11 +11,9 @@ import { z } from 'zod';
 import type { Config } from '@crossgate/config';
 import { AuditLogRepository, CrudRepository, SecretStore, type StoredRecord, type Transaction } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { parseListQuery, type RawListQuery } from '../http/list-query.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, parseBody, parseListQuery, type RawListQuery } from '../http/index.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 import type { AdminResource, WriteContext } from './admin-resource.ts';
 
 const idSchema = z.uuid();

@@ -1,7 +1,7 @@
 /** Field rules shared by the admin resources, so the same kind of value is checked the same way. */
 import { z } from 'zod';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
+import { AdminApiError } from '../http/index.ts';
 
 export const name = z.string().trim().min(1, 'must not be empty').max(200);
 export const description = z.string().trim().max(2000).nullable();

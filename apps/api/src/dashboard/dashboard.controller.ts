@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Authorize } from '../auth/authorize.decorator.ts';
+import { Authorize } from '../auth/index.ts';
 import { type Dashboard, DashboardService } from './dashboard.service.ts';
 
 @ApiTags('dashboard')

@@ -9,7 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Config } from '@crossgate/config';
 import { type DashboardRows, DashboardRepository, type ExchangeDay } from '@crossgate/store';
 
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 
 const dayMs = 24 * 3600 * 1000;
 /** A service account whose sunset is this close counts as near it. */

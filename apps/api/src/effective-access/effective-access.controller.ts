@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 
-import { Authorize } from '../auth/authorize.decorator.ts';
+import { Authorize } from '../auth/index.ts';
 import { type EffectiveAccess, EffectiveAccessService } from './effective-access.service.ts';
 
 @ApiTags('policies')

@@ -9,9 +9,9 @@ import { z } from 'zod';
 import { activePolicies, type EffectiveAccessRow, effectiveAccessOfPolicies, effectiveAccessOfUser } from '@crossgate/policy';
 import { PolicySourceRepository } from '@crossgate/store';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import { AdminApiError } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
+import { PolicyEngineService } from '../policies/index.ts';
 
 export type { EffectiveAccessRow, EffectiveAccessSubjects } from '@crossgate/policy';
 

@@ -42,18 +42,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes, type ToolCallApprovalStatus } from '@crossgate/domain';
 
-import { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
-import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
-import { openConnectionCredential } from '../oauth/connection-credential-opening.ts';
-import { assertNoKillSwitch } from '../oauth/kill-switch-check.ts';
-import type { FormEndpoint } from '../oauth/form-endpoint.ts';
-import * as tokenExchange from '../oauth/grants/token-exchange.grant.ts';
-import { OAuthError } from '../oauth/oauth.error.ts';
-import { servingSnapshot } from '../oauth/serving-snapshot.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { RasAccessTokens } from '../ras/access-tokens.service.ts';
-import { assertResourceServer, type AuthorizationServer, RasEndpoints, type TokenRequestContext } from '../ras/ras-endpoints.ts';
+import { ConnectionCredentialService, openConnectionCredential } from '../connections/index.ts';
+import { KillSwitchGate } from '../kill-switches/index.ts';
+import { assertNoKillSwitch, type ExchangeTrail, type FormEndpoint, handleForSession, type TokenExchangeResponse, TokenExchangeServices } from '../oauth/index.ts';
+
+import { OAuthError } from '../http/index.ts';
+import { PolicyEngineService, servingSnapshot } from '../policies/index.ts';
+import { Clock } from '../platform/index.ts';
+import { assertResourceServer, type AuthorizationServer, RasAccessTokens, RasEndpoints, type TokenRequestContext } from '../ras/index.ts';
 import { ToolCallApprovalsService } from './tool-call-approvals.service.ts';
 
 export interface GatewayRouteResponse {
@@ -105,7 +101,7 @@ export class GatewayEndpoints {
     @Inject(ConnectionCredentialService) private readonly credentials: ConnectionCredentialService,
     @Inject(KillSwitchGate) private readonly killSwitches: KillSwitchGate,
     @Inject(PolicyEngineService) private readonly policyEngine: PolicyEngineService,
-    @Inject(tokenExchange.TokenExchangeServices) private readonly exchanges: tokenExchange.TokenExchangeServices,
+    @Inject(TokenExchangeServices) private readonly exchanges: TokenExchangeServices,
     @Inject(ToolCallApprovalsService) private readonly approvals: ToolCallApprovalsService,
     private readonly clock: Clock,
   ) {}
@@ -130,7 +126,7 @@ export class GatewayEndpoints {
 
   /** `POST <issuer>/gateway/exchange`. */
   exchange: FormEndpoint['handle'] = (request) =>
-    this.ras.tokenRequest('gateway_exchange', request, async (context): Promise<tokenExchange.TokenExchangeResponse> => {
+    this.ras.tokenRequest('gateway_exchange', request, async (context): Promise<TokenExchangeResponse> => {
       const { server, client, trail } = context;
       const { gateway, resource } = this.fronted(context);
       trail.step = 'token';
@@ -153,9 +149,9 @@ export class GatewayEndpoints {
       if (target === undefined) {
         throw new OAuthError('invalid_target', 'The upstream URL is not a resource indicator of exactly one other registered resource, so no ID-JAG can name it');
       }
-      const exchangeTrail: tokenExchange.ExchangeTrail = { step: 'request', client };
+      const exchangeTrail: ExchangeTrail = { step: 'request', client };
       try {
-        return await tokenExchange.handleForSession(this.exchanges, {
+        return await handleForSession(this.exchanges, {
           client,
           userId: status.userId,
           audience: target.authorizationServer,

@@ -18,11 +18,9 @@ import { z } from 'zod';
 import { toolCallApprovalStatuses } from '@crossgate/domain';
 import { type AuditActor, type NewToolCallApproval, ToolCallApprovalRepository, type ToolCallApprovalDecision, type ToolCallApprovalRecord } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, equals, type ListSpec, parseBody, parseListQuery, type RawListQuery } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
 
 const decideSchema = z.strictObject({ reason: z.string().trim().max(2000).optional() });
 

@@ -3,9 +3,9 @@ import { z } from 'zod';
 
 import { adminRoles } from '@crossgate/domain';
 
-import type { AdminResource } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
+import type { AdminResource } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const groupMappingSchema = z.strictObject({
   idpId: z.uuid(),

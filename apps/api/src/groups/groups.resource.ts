@@ -1,10 +1,9 @@
 /** Groups as the IdP names them; policies grant access to their members. */
 import { z } from 'zod';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { type AdminResource, bumpPolicyVersion, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const groupSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),

@@ -5,8 +5,8 @@ import type { Response } from 'express';
 import { Coordination } from '@crossgate/coordination';
 import type { PrismaClient } from '@crossgate/store';
 
-import { Public } from '../auth/authorize.decorator.ts';
-import { InjectPrisma } from '../platform/platform.module.ts';
+import { Public } from '../auth/index.ts';
+import { InjectPrisma } from '../platform/index.ts';
 
 type Check = 'ok' | 'unreachable';
 type Backend = 'postgresql' | 'redis';

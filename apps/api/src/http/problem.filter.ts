@@ -6,9 +6,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
+import { PolicyUnavailableError } from '@crossgate/policy';
 import { StoreError } from '@crossgate/store';
 
-import { PolicyUnavailableError } from '../policies/policy-engine.service.ts';
 import { AdminApiError, type AdminErrorCode } from './admin-api.error.ts';
 
 interface Problem {

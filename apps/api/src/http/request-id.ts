@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import type { NextFunction, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 
 import { currentLogContext } from '@crossgate/logging';
 
-import type { AuthenticatedRequest } from '../auth/authorize.decorator.ts';
+/** A request with the id this middleware gave it. */
+export interface IdentifiedRequest extends Request {
+  requestId?: string;
+}
 
 const acceptable = /^[A-Za-z0-9._:-]{8,100}$/;
 
@@ -17,7 +20,7 @@ export function requestIdOf(inbound: string | string[] | undefined): string {
  * Gives every request an id that audit events and logs share: the one request-observer.ts gave it
  * (the OAuth form endpoints use that one too), else a new one.
  */
-export function requestId(request: AuthenticatedRequest, response: Response, next: NextFunction): void {
+export function requestId(request: IdentifiedRequest, response: Response, next: NextFunction): void {
   const id = currentLogContext()?.requestId ?? requestIdOf(request.header('x-request-id'));
   request.requestId = id;
   response.setHeader('X-Request-Id', id);

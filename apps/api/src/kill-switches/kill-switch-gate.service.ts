@@ -17,7 +17,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { type ActiveKillSwitch, KillSwitchRepository } from '@crossgate/store';
 
-import { Clock } from '../platform/platform.module.ts';
+import { Clock } from '../platform/index.ts';
 
 /** How stale the set may be when a request reads it: denial on every instance within 100 ms. */
 export const killSwitchMaxAgeMs = 100;

@@ -24,11 +24,9 @@ import {
   type Transaction,
 } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals, instant, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, equals, instant, type ListSpec, parseBody, parseListQuery, type RawListQuery } from '../http/index.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 import { KillSwitchGate } from './kill-switch-gate.service.ts';
 
 const scopeTargets = killSwitchScopeTargets;

@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { Public } from '../auth/authorize.decorator.ts';
+import { Public } from '../auth/index.ts';
 import { MetricsService } from './metrics.service.ts';
 
 /**

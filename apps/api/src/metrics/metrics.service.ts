@@ -11,7 +11,7 @@ import { type CatalogueQueue, createQueue, queueBackendOf, QueueName } from '@cr
 import { collectProcessMetrics, type QueueDepth, queueJobStates, renderMetrics, reportAuditChainFrom, reportQueueDepth } from '@crossgate/logging';
 import { AuditLogRepository } from '@crossgate/store';
 
-import { InjectConfig } from '../platform/platform.module.ts';
+import { InjectConfig } from '../platform/index.ts';
 
 const scrapeReadTimeoutMs = 2_000;
 

@@ -8,7 +8,7 @@ import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { Public } from '../auth/authorize.decorator.ts';
+import { Public } from '../auth/index.ts';
 
 const refusal = {
   error: 'unsupported_response_type',

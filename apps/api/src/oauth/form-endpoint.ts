@@ -17,9 +17,7 @@ import { Logger } from '@nestjs/common';
 import { currentLogContext, setRouteTemplate } from '@crossgate/logging';
 import { defaultMaxTokenBytes } from '@crossgate/token';
 
-import { requestIdOf } from '../http/request-id.ts';
-import { oauthErrorReply } from './oauth-error.filter.ts';
-import { OAuthError } from './oauth.error.ts';
+import { OAuthError, oauthErrorReply, requestIdOf } from '../http/index.ts';
 
 /** A form's parameters, each present once. */
 export type Form = Record<string, string>;

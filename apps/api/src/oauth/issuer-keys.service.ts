@@ -11,7 +11,7 @@ import type { Config } from '@crossgate/config';
 import { type SigningKeyRecord, SigningKeyRepository } from '@crossgate/store';
 import { buildPublicJwks, type PublishableKey } from '@crossgate/token';
 
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 
 /** The role whose keys sign ID-JAGs; resource-side authorization servers get `ras:<slug>` roles. */
 export const idpRole = 'idp';

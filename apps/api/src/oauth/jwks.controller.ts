@@ -8,7 +8,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JSONWebKeySet } from 'jose';
 
-import { Public } from '../auth/authorize.decorator.ts';
+import { Public } from '../auth/index.ts';
 import { idpRole, IssuerKeysService } from './issuer-keys.service.ts';
 
 @ApiTags('oauth')

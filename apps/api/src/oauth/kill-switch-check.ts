@@ -5,8 +5,8 @@
  */
 import type { Logger } from '@nestjs/common';
 
-import type { KillSwitchGate, KillSwitchSubjects } from '../kill-switches/kill-switch-gate.service.ts';
-import { OAuthError } from './oauth.error.ts';
+import type { KillSwitchGate, KillSwitchSubjects } from '../kill-switches/index.ts';
+import { OAuthError } from '../http/index.ts';
 
 /**
  * @param issuedAt when the request redeems a token (an ID-JAG): its `iat`, so a token a switch killed

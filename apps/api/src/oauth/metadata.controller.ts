@@ -19,8 +19,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Config } from '@crossgate/config';
 import { asymmetricAlgorithms, grantTypes, tokenTypes } from '@crossgate/token';
 
-import { Public } from '../auth/authorize.decorator.ts';
-import { InjectConfig } from '../platform/platform.module.ts';
+import { Public } from '../auth/index.ts';
+import { InjectConfig } from '../platform/index.ts';
 import { tokenEndpointPath } from './token-endpoint.ts';
 
 export interface AuthorizationServerMetadata {

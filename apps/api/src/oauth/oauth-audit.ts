@@ -7,7 +7,7 @@
 import type { AuditEntry } from '@crossgate/store';
 
 import type { AuthenticatedClient } from './client-authentication/client-authenticator.ts';
-import { type OAuthError, oauthErrorStatus } from './oauth.error.ts';
+import { type OAuthError, oauthErrorStatus } from '../http/index.ts';
 
 export interface OAuthAuditFields {
   action: string;

@@ -12,12 +12,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
 
-import { InjectConfig } from '../platform/platform.module.ts';
+import { InjectConfig } from '../platform/index.ts';
 import { type AuthenticatedClient, ClientAuthenticator } from './client-authentication/client-authenticator.ts';
 import type { Form, FormEndpoint, FormRequest } from './form-endpoint.ts';
 import { IssuanceRecorder } from './issuance-recorder.service.ts';
 import * as tokenExchange from './grants/token-exchange.grant.ts';
-import { OAuthError } from './oauth.error.ts';
+import { OAuthError } from '../http/index.ts';
 
 /** The grants this endpoint serves, by `grant_type`. */
 const grants = new Map([[tokenExchange.grantType, tokenExchange]]);

@@ -11,6 +11,8 @@ import { Clock, SystemClock } from '@crossgate/domain';
 import { stopTracing } from '@crossgate/logging';
 import { InjectPrisma, PRISMA, StoreModule } from '@crossgate/store';
 
+import { StsTickets } from './sts-tickets.ts';
+
 export const CONFIG = Symbol('Config');
 /** The database's injection tokens are the store's; re-exported for the feature modules. */
 export { InjectPrisma, PRISMA };
@@ -48,8 +50,9 @@ export class PlatformModule {
         { provide: Clock, useValue: clock },
         { provide: Coordination, useFactory: () => createCoordination(config) },
         ConnectionCloser,
+        StsTickets,
       ],
-      exports: [CONFIG, Clock, Coordination, StoreModule],
+      exports: [CONFIG, Clock, Coordination, StoreModule, StsTickets],
     };
   }
 }

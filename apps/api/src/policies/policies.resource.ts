@@ -13,11 +13,9 @@ import { z } from 'zod';
 
 import { policyEffects, policyStatuses, weekdays } from '@crossgate/domain';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { contains, equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from './policy-version.ts';
+import { type AdminResource, bumpPolicyVersion, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { AdminApiError, contains, equals } from '../http/index.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 

@@ -3,8 +3,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
-import { contentRange, type RawListQuery } from '../http/list-query.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
+import { contentRange, type RawListQuery } from '../http/index.ts';
 import { type PolicyApprovalView, PolicyApprovalsService } from './policy-approvals.service.ts';
 
 @ApiTags('approvals')

@@ -11,12 +11,10 @@ import { z } from 'zod';
 import { policyApprovalStatuses } from '@crossgate/domain';
 import { type AuditEntry, PolicyApprovalRepository, type PolicyApprovalDecision, type PolicyApprovalRecord, StoreError, type StoredRecord } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { CrudService } from '../crud/crud.service.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { equals, type ListSpec, parseListQuery, type RawListQuery } from '../http/list-query.ts';
-import { fieldErrorsOf, parseBody } from '../http/validation.ts';
-import { Clock } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { CrudService } from '../crud/index.ts';
+import { AdminApiError, equals, fieldErrorsOf, type ListSpec, parseBody, parseListQuery, type RawListQuery } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
 import { policiesResource } from './policies.resource.ts';
 import { type Impact, type ImpactEntry, PolicySimulationService } from './policy-simulation.service.ts';
 

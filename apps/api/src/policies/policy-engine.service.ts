@@ -12,14 +12,12 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 
 import { Coordination, type Unsubscribe } from '@crossgate/coordination';
-import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow } from '@crossgate/policy';
+import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow, PolicyUnavailableError } from '@crossgate/policy';
 import { PolicySourceRepository } from '@crossgate/store';
 
-import type { AdminResource } from '../crud/admin-resource.ts';
-import { CrudService } from '../crud/crud.service.ts';
-import { Clock } from '../platform/platform.module.ts';
+import { type AdminResource, bumpPolicyVersion, CrudService } from '../crud/index.ts';
+import { Clock } from '../platform/index.ts';
 import { Directory } from './directory.ts';
-import { bumpPolicyVersion } from './policy-version.ts';
 
 /** How often the version is checked, in case an invalidation message was missed. */
 export const versionCheckIntervalMs = 1000;
@@ -27,15 +25,6 @@ export const versionCheckIntervalMs = 1000;
 export const staleAfterMs = 5000;
 /** A load that takes longer is given up on, so a hung connection cannot stop later checks. */
 const loadTimeoutMs = 3000;
-
-/** Thrown instead of deciding on a policy index that may be stale; the token endpoint answers `temporarily_unavailable`. */
-export class PolicyUnavailableError extends Error {
-  readonly code = 'policy_unavailable';
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolicyUnavailableError';
-  }
-}
 
 /** The compiled index with the rows and version it was built from, and the directory of that version. */
 export interface PolicySnapshot {

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { Authorize } from '../auth/authorize.decorator.ts';
+import { Authorize } from '../auth/index.ts';
 import { type Simulation, simulationSchema, PolicySimulationService } from './policy-simulation.service.ts';
 
 @ApiTags('policies')

@@ -10,9 +10,8 @@ import { z } from 'zod';
 import { type ClientRow, compilePolicies, type Decision, type DecisionRequest, decide, type PolicyIndex, type PolicyRow, type TraceStep } from '@crossgate/policy';
 import { PolicySourceRepository, type PolicySubjectUser, type StoredRecord } from '@crossgate/store';
 
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { fieldErrorsOf, parseBody } from '../http/validation.ts';
-import { Clock } from '../platform/platform.module.ts';
+import { AdminApiError, fieldErrorsOf, parseBody } from '../http/index.ts';
+import { Clock } from '../platform/index.ts';
 import { policiesResource } from './policies.resource.ts';
 import { PolicyEngineService } from './policy-engine.service.ts';
 

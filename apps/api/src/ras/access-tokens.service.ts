@@ -23,11 +23,9 @@ import { Coordination } from '@crossgate/coordination';
 import { IssuedTokenRepository } from '@crossgate/store';
 import { type AccessTokenClaims, signingAlgorithms, TokenError, verifyAccessToken } from '@crossgate/token';
 
-import { KillSwitchGate } from '../kill-switches/kill-switch-gate.service.ts';
-import type { DirectoryResourceRow } from '../policies/directory.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
-import { Clock } from '../platform/platform.module.ts';
-import { servingSnapshot } from '../oauth/serving-snapshot.ts';
+import { KillSwitchGate } from '../kill-switches/index.ts';
+import { type DirectoryResourceRow, PolicyEngineService, servingSnapshot } from '../policies/index.ts';
+import { Clock } from '../platform/index.ts';
 import { rasKeyRole } from './ras-issuer.ts';
 import { RasKeysService } from './ras-keys.service.ts';
 

@@ -10,7 +10,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 
 import { type AssertionRedemption, GroupCommit, RedeemedAssertionWriter, type RedemptionOutcome } from '@crossgate/store';
 
-import { Clock } from '../platform/platform.module.ts';
+import { Clock } from '../platform/index.ts';
 
 interface PendingRedemption {
   redemption: AssertionRedemption;

@@ -20,13 +20,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { JSONWebKeySet } from 'jose';
 
 import type { Config } from '@crossgate/config';
+import { PolicyUnavailableError } from '@crossgate/policy';
 import { asymmetricAlgorithms, grantTypes, idJagGrantProfile } from '@crossgate/token';
 
-import { Public } from '../auth/authorize.decorator.ts';
-import { tokenEndpointAuthMethods } from '../oauth/metadata.controller.ts';
-import type { DirectoryResourceRow } from '../policies/directory.ts';
-import { PolicyEngineService, PolicyUnavailableError } from '../policies/policy-engine.service.ts';
-import { InjectConfig } from '../platform/platform.module.ts';
+import { Public } from '../auth/index.ts';
+import { tokenEndpointAuthMethods } from '../oauth/index.ts';
+import { type DirectoryResourceRow, PolicyEngineService } from '../policies/index.ts';
+import { InjectConfig } from '../platform/index.ts';
 import { rasEndpoints, rasIssuer, rasKeyRole } from './ras-issuer.ts';
 import { RasKeysService } from './ras-keys.service.ts';
 

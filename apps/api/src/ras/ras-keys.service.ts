@@ -17,8 +17,8 @@ import type { Config } from '@crossgate/config';
 import { SigningKeyRepository } from '@crossgate/store';
 import { createPinnedKeyResolver, type JwtKeyResolver, type SigningKey } from '@crossgate/token';
 
-import { IssuerKeysService } from '../oauth/issuer-keys.service.ts';
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import { IssuerKeysService } from '../oauth/index.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 
 /** How long a role's published key set is reused for verification. */
 const verificationKeysMaxAgeMs = 5_000;

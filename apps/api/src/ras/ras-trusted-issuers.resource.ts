@@ -9,10 +9,9 @@ import { z } from 'zod';
 
 import { recordStatuses } from '@crossgate/domain';
 
-import type { AdminResource } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { type AdminResource, bumpPolicyVersion } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const rasTrustedIssuerSchema = z.strictObject({
   resourceId: z.uuid(),

@@ -18,10 +18,9 @@ import { z } from 'zod';
 import { recordStatuses, resourceKinds, scopeRisks, subjectTypes } from '@crossgate/domain';
 import { defaultAccessTokenLifetimeSeconds, maxAccessTokenLifetimeSeconds } from '@crossgate/token';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { contains, equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { type AdminResource, bumpPolicyVersion, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { contains, equals } from '../http/index.ts';
 
 const scopeEntry = z.strictObject({
   name: field.scopeToken,

@@ -2,7 +2,7 @@
 import { Controller, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
 import { type IssuedScimToken, ScimTokenService } from './scim-token.service.ts';
 
 @ApiTags('trusted-idps')

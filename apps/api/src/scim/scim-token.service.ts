@@ -8,10 +8,9 @@ import { z } from 'zod';
 
 import { AuditLogRepository, type PrismaClient } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { digest, randomSecret } from '../auth/credentials.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { Clock, InjectPrisma } from '../platform/platform.module.ts';
+import { digest, randomSecret, type RequestContext } from '../auth/index.ts';
+import { AdminApiError } from '../http/index.ts';
+import { Clock, InjectPrisma } from '../platform/index.ts';
 
 /** SCIM tokens start with this, so a leaked one is recognisable (and scannable) for what it is. */
 export const scimTokenPrefix = 'cgscim_';

@@ -7,7 +7,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 
-import { Public } from '../auth/authorize.decorator.ts';
+import { Public } from '../auth/index.ts';
 import { ScimAuthGuard, type ScimRequest } from './scim-auth.guard.ts';
 import { ScimErrorFilter } from './scim-error.filter.ts';
 import { type AttributesQuery, type ListQuery, type ScimCall, ScimService } from './scim.service.ts';

@@ -21,10 +21,10 @@ import { z } from 'zod';
 import type { Config } from '@crossgate/config';
 import { AuditLogRepository, type PrismaClient, translateDatabaseError, type Transaction } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { KillSwitchesService } from '../kill-switches/kill-switches.service.ts';
-import { Clock, InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { KillSwitchesService } from '../kill-switches/index.ts';
+import { Clock, InjectConfig, InjectPrisma } from '../platform/index.ts';
+import { PolicyEngineService } from '../policies/index.ts';
 import { scimPath } from './scim-body.ts';
 import { type FilterableAttribute, type Where, whereOfFilter } from './scim-filter.ts';
 import type { ScimClient } from './scim-token.service.ts';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
 import { type SearchResult, SearchService } from './search.service.ts';
 
 @ApiTags('search')

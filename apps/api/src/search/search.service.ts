@@ -10,16 +10,14 @@ import { z } from 'zod';
 import type { Permission } from '@crossgate/domain';
 import type { StoredRecord } from '@crossgate/store';
 
-import { AccessControl } from '../auth/access-control.ts';
-import type { AdminPrincipal } from '../auth/admin-principal.ts';
-import { clientsResource } from '../clients/clients.resource.ts';
-import { connectionsResource } from '../connections/connections.resource.ts';
-import type { AdminResource } from '../crud/admin-resource.ts';
-import { CrudService } from '../crud/crud.service.ts';
-import { groupsResource } from '../groups/groups.resource.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { resourcesResource } from '../resources/resources.resource.ts';
-import { usersResource } from '../users/users.resource.ts';
+import { AccessControl, type AdminPrincipal } from '../auth/index.ts';
+import { clientsResource } from '../clients/index.ts';
+import { connectionsResource } from '../connections/index.ts';
+import { type AdminResource, CrudService } from '../crud/index.ts';
+import { groupsResource } from '../groups/index.ts';
+import { AdminApiError } from '../http/index.ts';
+import { resourcesResource } from '../resources/index.ts';
+import { usersResource } from '../users/index.ts';
 
 /** At most this many hits of each kind. */
 export const searchLimitPerKind = 5;

@@ -6,7 +6,7 @@
 import type { Config } from '@crossgate/config';
 import { type AuditLogRepository, type PrismaClient } from '@crossgate/store';
 
-import { hashPassword, randomSecret } from '../auth/credentials.ts';
+import { hashPassword, randomSecret } from '../auth/index.ts';
 
 /** Advisory lock key ("boot"). */
 const bootstrapLockKey = 0x626f6f74;

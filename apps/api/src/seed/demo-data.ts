@@ -10,26 +10,22 @@
  */
 import type { CrudRepository, CrudModel, StoredRecord, Where } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import type { AdminResource } from '../crud/admin-resource.ts';
-import type { CrudService } from '../crud/crud.service.ts';
-import { adminUsersResource } from '../admin-users/admin-users.resource.ts';
-import { clientRegistrationsResource } from '../client-registrations/client-registrations.resource.ts';
-import { clientsResource } from '../clients/clients.resource.ts';
-import type { ClientSecretService } from '../clients/client-secret.service.ts';
-import { verifyPassword } from '../auth/credentials.ts';
-import type { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
-import { connectionsResource } from '../connections/connections.resource.ts';
-import { groupMappingsResource } from '../group-mappings/group-mappings.resource.ts';
-import { groupsResource } from '../groups/groups.resource.ts';
-import { membershipsResource } from '../memberships/memberships.resource.ts';
-import { policiesResource } from '../policies/policies.resource.ts';
-import { resourcesResource } from '../resources/resources.resource.ts';
-import { trustedIdpsResource } from '../trusted-idps/trusted-idps.resource.ts';
-import { rasIssuer } from '../ras/ras-issuer.ts';
-import { pushDeliveryMethod, type SsfStreamsService } from '../ssf/ssf-streams.service.ts';
-import { oauthProvidersResource } from '../sts/oauth-providers.resource.ts';
-import { usersResource } from '../users/users.resource.ts';
+import { type RequestContext, verifyPassword } from '../auth/index.ts';
+import type { AdminResource, CrudService } from '../crud/index.ts';
+import { adminUsersResource } from '../admin-users/index.ts';
+import { clientRegistrationsResource } from '../client-registrations/index.ts';
+import { type ClientSecretService, clientsResource } from '../clients/index.ts';
+import { type ConnectionCredentialService, connectionsResource } from '../connections/index.ts';
+import { groupMappingsResource } from '../group-mappings/index.ts';
+import { groupsResource } from '../groups/index.ts';
+import { membershipsResource } from '../memberships/index.ts';
+import { policiesResource } from '../policies/index.ts';
+import { resourcesResource } from '../resources/index.ts';
+import { trustedIdpsResource } from '../trusted-idps/index.ts';
+import { rasIssuer } from '../ras/index.ts';
+import { pushDeliveryMethod, type SsfStreamsService } from '../ssf/index.ts';
+import { oauthProvidersResource } from '../sts/index.ts';
+import { usersResource } from '../users/index.ts';
 
 const seeder: RequestContext = { actor: { type: 'system', label: 'demo-data' }, requestId: null, principal: null };
 

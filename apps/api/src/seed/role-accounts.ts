@@ -7,7 +7,7 @@
  */
 import type { AuditLogRepository, PrismaClient } from '@crossgate/store';
 
-import { hashPassword, randomSecret } from '../auth/credentials.ts';
+import { hashPassword, randomSecret } from '../auth/index.ts';
 
 export interface FirstRunPassword {
   email: string;

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
-import { contentRange } from '../http/list-query.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
+import { contentRange } from '../http/index.ts';
 import { type RotationView, SigningKeysService, type SigningKeyView } from './signing-keys.service.ts';
 
 @ApiTags('signing-keys')

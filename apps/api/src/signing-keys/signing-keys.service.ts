@@ -10,9 +10,9 @@ import { z } from 'zod';
 import type { Config } from '@crossgate/config';
 import { maxSignedLifetimeSeconds, type SigningKeyRecord, SigningKeyRepository } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { parseBody } from '../http/index.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
 
 /** A key as the admin API shows it: no private material, not even sealed. */
 export function toSigningKeyView(key: SigningKeyRecord) {

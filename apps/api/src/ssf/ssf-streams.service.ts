@@ -20,10 +20,9 @@ import { queueTelemetry } from '@crossgate/logging';
 import { AuditLogRepository, type AuditEntry, type PrismaClient, SecretStore, SigningKeyRepository, type Transaction } from '@crossgate/store';
 import { checkUrl, securityEventAlg, securityEventSigningRole, securityEventTypes } from '@crossgate/token';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { parseBody } from '../http/validation.ts';
-import { Clock, InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, parseBody } from '../http/index.ts';
+import { Clock, InjectConfig, InjectPrisma } from '../platform/index.ts';
 
 /** RFC 8935: the one delivery method this transmitter offers. */
 export const pushDeliveryMethod = 'urn:ietf:rfc:8935';

@@ -12,9 +12,9 @@ import type { JSONWebKeySet } from 'jose';
 import type { Config } from '@crossgate/config';
 import { securityEventSigningRole } from '@crossgate/token';
 
-import { Authorize, Context, Public, type RequestContext } from '../auth/authorize.decorator.ts';
-import { IssuerKeysService } from '../oauth/issuer-keys.service.ts';
-import { InjectConfig } from '../platform/platform.module.ts';
+import { Authorize, Context, Public, type RequestContext } from '../auth/index.ts';
+import { IssuerKeysService } from '../oauth/index.ts';
+import { InjectConfig } from '../platform/index.ts';
 import { pushDeliveryMethod, type StreamConfiguration, type StreamStatus, SsfStreamsService } from './ssf-streams.service.ts';
 
 /** SSF 1.0 §7.1 transmitter configuration metadata. */

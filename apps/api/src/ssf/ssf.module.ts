@@ -4,7 +4,7 @@
  */
 import { Module } from '@nestjs/common';
 
-import { OAuthModule } from '../oauth/oauth.module.ts';
+import { OAuthModule } from '../oauth/index.ts';
 import { SsfController } from './ssf.controller.ts';
 import { SsfStreamsService } from './ssf-streams.service.ts';
 

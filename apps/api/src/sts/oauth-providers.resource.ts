@@ -7,9 +7,9 @@ import { z } from 'zod';
 
 import { recordStatuses } from '@crossgate/domain';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
+import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const providerSchema = z.strictObject({
   name: field.name,

@@ -20,8 +20,8 @@ import * as oidc from 'openid-client';
 
 import { AuditLogRepository, OAuthProviderClients, type PrismaClient, SecretStore } from '@crossgate/store';
 
-import { OAuthError } from '../oauth/oauth.error.ts';
-import { Clock, InjectPrisma } from '../platform/platform.module.ts';
+import { OAuthError } from '../http/index.ts';
+import { Clock, InjectPrisma } from '../platform/index.ts';
 import { StsConsentService } from './sts-consent.service.ts';
 
 export interface StsAccessTokenRequest {

@@ -21,15 +21,12 @@ import * as oidc from 'openid-client';
 import type { Config } from '@crossgate/config';
 import { type AuditActor, AuditLogRepository, authorizationRequest, type PendingAuthorizationCode, redeemAuthorizationCode, type EndedConsent as ConsentEnding, type EndingConsent, OAuthProviderClients, type PrismaClient, type ProviderClient, reasonOf, SecretStore, StsConsentEnding } from '@crossgate/store';
 
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { IdTokenVerifier } from '../oauth/id-token-verifier.service.ts';
-import { OAuthError } from '../oauth/oauth.error.ts';
-import { servingSnapshot } from '../oauth/serving-snapshot.ts';
-import { Clock, InjectConfig, InjectPrisma } from '../platform/platform.module.ts';
-import { PolicyEngineService } from '../policies/policy-engine.service.ts';
+import type { RequestContext } from '../auth/index.ts';
+import { AdminApiError, OAuthError } from '../http/index.ts';
+import { IdTokenVerifier } from '../trusted-idps/index.ts';
+import { PolicyEngineService, servingSnapshot } from '../policies/index.ts';
+import { Clock, InjectConfig, InjectPrisma, randomTicket, StsTickets } from '../platform/index.ts';
 import { StsPageError } from './sts.error.ts';
-import { randomTicket, StsTickets } from './sts-tickets.ts';
 
 /** What withdrawing or revoking a consent answers. */
 export type EndedConsent = Pick<ConsentEnding, 'id' | 'status' | 'upstreamRevocation'>;

@@ -2,7 +2,7 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
 import { type EndedConsent, StsConsentService } from './sts-consent.service.ts';
 
 @ApiTags('sts-consents')

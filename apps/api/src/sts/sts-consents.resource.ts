@@ -7,9 +7,9 @@ import { z } from 'zod';
 
 import { stsConsentStatuses } from '@crossgate/domain';
 
-import { type AdminResource, commonReadOnlyFields } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
+import { type AdminResource, commonReadOnlyFields } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const noWrites = z.strictObject({});
 

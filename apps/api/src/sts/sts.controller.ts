@@ -7,8 +7,8 @@ import { Controller, Delete, Get, Headers, HttpCode, Param, Query, Req, Res, Use
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import { type AuthenticatedRequest, Public } from '../auth/authorize.decorator.ts';
-import { OAuthErrorFilter } from '../oauth/oauth-error.filter.ts';
+import { type AuthenticatedRequest, Public } from '../auth/index.ts';
+import { OAuthErrorFilter } from '../http/index.ts';
 import { plainPage, setPageHeaders, StsPageFilter } from './sts.error.ts';
 import { type EndedConsent, StsConsentService } from './sts-consent.service.ts';
 

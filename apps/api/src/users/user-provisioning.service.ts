@@ -11,8 +11,8 @@ import { Injectable } from '@nestjs/common';
 
 import type { PrismaClient } from '@crossgate/store';
 
-import { Clock, InjectPrisma } from '../platform/platform.module.ts';
-import { OAuthError } from '../oauth/oauth.error.ts';
+import { Clock, InjectPrisma } from '../platform/index.ts';
+import { OAuthError } from '../http/index.ts';
 
 /** What an ID token says about its user. */
 export interface IdTokenIdentity {

@@ -3,10 +3,9 @@ import { z } from 'zod';
 
 import { userStatuses } from '@crossgate/domain';
 
-import { type AdminResource, commonReadOnlyFields, defaultOperations } from '../crud/admin-resource.ts';
-import * as field from '../crud/fields.ts';
-import { equals } from '../http/list-query.ts';
-import { bumpPolicyVersion } from '../policies/policy-version.ts';
+import { type AdminResource, bumpPolicyVersion, commonReadOnlyFields, defaultOperations } from '../crud/index.ts';
+import { field } from '../crud/index.ts';
+import { equals } from '../http/index.ts';
 
 const userSchema = z.strictObject({
   idpId: z.uuid(),

@@ -8,8 +8,8 @@ import { loadConfig, type Config } from '@crossgate/config';
 import { type PrismaClient } from '@crossgate/store';
 
 import { createApi } from '../../src/app.factory.ts';
-import { PRISMA } from '../../src/platform/platform.module.ts';
-import { PolicyEngineService } from '../../src/policies/policy-engine.service.ts';
+import { PRISMA } from '../../src/platform/index.ts';
+import { PolicyEngineService } from '../../src/policies/index.ts';
 
 export interface TestApi {
   app: INestApplication;

@@ -33,12 +33,10 @@ import { Coordination } from '@crossgate/coordination';
 import { clientAuthMethods, type clientKinds } from '@crossgate/domain';
 import { type JwtKeyResolver, RemoteJwksCache, TokenError, type TokenErrorCode } from '@crossgate/token';
 
-import { digest, digestMatches, verifyPassword } from '../../auth/credentials.ts';
-import { Clock } from '../../platform/platform.module.ts';
-import type { Directory, DirectoryClientRow } from '../../policies/directory.ts';
-import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
-import { OAuthError } from '../oauth.error.ts';
-import { servingSnapshot } from '../serving-snapshot.ts';
+import { digest, digestMatches, verifyPassword } from '../../auth/index.ts';
+import { Clock } from '../../platform/index.ts';
+import { type Directory, type DirectoryClientRow, PolicyEngineService, servingSnapshot } from '../../policies/index.ts';
+import { OAuthError } from '../../http/index.ts';
 import { assertionClockToleranceSeconds, claimedClientId, verifyClientAssertion } from './client-assertion.ts';
 import { authenticationFailed, presentedCredentials, type PresentedCredentials } from './presented-credentials.ts';
 

@@ -21,7 +21,7 @@
  * 7. mint the ID-JAG; its IssuedToken row and the one audit event are committed (in a group with
  *    concurrent requests, see IssuanceRecorder) before the answer leaves.
  *
- * When the (client, resource) pair has managed connections, the connection decides what step 7
+ * When the (client, resource) pair has managed connections, PairConnections (connections/) decides what step 7
  * hands out (the strongest active pattern, xaa > sts > vaulted_key > service_account, unless
  * `requested_token_type` names one; a pattern the pair has no connection for → `invalid_request`):
  * an ID-JAG (xaa), an upstream access token from the StsBroker (sts), or the current version of the
@@ -48,7 +48,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import type { Config } from '@crossgate/config';
-import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes } from '@crossgate/domain';
+import { type ConnectionPattern, connectionTokenTypes } from '@crossgate/domain';
 import { type Decision, decide } from '@crossgate/policy';
 import { type AuditEntry, SigningKeyRepository } from '@crossgate/store';
 import {
@@ -62,22 +62,18 @@ import {
   type VerifiedIdToken,
 } from '@crossgate/token';
 
-import { ConnectionCredentialService } from '../../connections/connection-credential.service.ts';
-import { KillSwitchGate } from '../../kill-switches/kill-switch-gate.service.ts';
-import type { Directory, DirectoryConnectionRow, DirectoryIdpRow, DirectoryResourceRow } from '../../policies/directory.ts';
-import { PolicyEngineService, type PolicySnapshot } from '../../policies/policy-engine.service.ts';
-import { Clock, InjectConfig } from '../../platform/platform.module.ts';
-import { type ProvisionedUser, UserProvisioningService } from '../../users/user-provisioning.service.ts';
+import { type HandedOut, PairConnections } from '../../connections/index.ts';
+import { OAuthError } from '../../http/index.ts';
+import { KillSwitchGate } from '../../kill-switches/index.ts';
+import { Clock, InjectConfig } from '../../platform/index.ts';
+import { type Directory, type DirectoryIdpRow, type DirectoryResourceRow, PolicyEngineService, type PolicySnapshot, servingSnapshot } from '../../policies/index.ts';
+import { IdTokenVerifier } from '../../trusted-idps/index.ts';
+import { type ProvisionedUser, UserProvisioningService } from '../../users/index.ts';
 import type { AuthenticatedClient } from '../client-authentication/client-authenticator.ts';
 import { type Issuance, IssuanceRecorder } from '../issuance-recorder.service.ts';
-import { IdTokenVerifier } from '../id-token-verifier.service.ts';
-import { openConnectionCredential } from '../connection-credential-opening.ts';
-import { assertNoKillSwitch } from '../kill-switch-check.ts';
 import { idpRole } from '../issuer-keys.service.ts';
+import { assertNoKillSwitch } from '../kill-switch-check.ts';
 import { oauthAuditEntry } from '../oauth-audit.ts';
-import { OAuthError } from '../oauth.error.ts';
-import { servingSnapshot } from '../serving-snapshot.ts';
-import { StsBroker } from '../../sts/sts-broker.service.ts';
 
 export const grantType = grantTypes.tokenExchange;
 
@@ -96,22 +92,8 @@ export const parameters = [
 
 export type TokenExchangeParameters = Partial<Record<(typeof parameters)[number], string>>;
 
-/** RFC 8693 §2.2.1, with the extra members of the vaulted-key and service-account answers. */
-export interface TokenExchangeResponse {
-  issued_token_type: string;
-  access_token: string;
-  token_type: string;
-  expires_in?: number;
-  scope?: string;
-  /** vaulted_key, service_account: which version of the credential this is. */
-  key_version?: number;
-  /** service_account: the account the password belongs to. */
-  username?: string;
-  /** service_account: when the connection stops working (ISO 8601). */
-  sunset_at?: string;
-  /** service_account: the weakest pattern, flagged for the agent's own logs. */
-  legacy?: true;
-}
+/** RFC 8693 §2.2.1: an ID-JAG, or what the pair's managed connection hands out. */
+export type TokenExchangeResponse = HandedOut;
 
 /**
  * What the audit event of one exchange says, filled in as the steps run, so a refusal at any step
@@ -162,8 +144,7 @@ export class TokenExchangeServices {
     @Inject(UserProvisioningService) readonly users: UserProvisioningService,
     @Inject(KillSwitchGate) readonly killSwitches: KillSwitchGate,
     @Inject(IdTokenVerifier) readonly idTokens: IdTokenVerifier,
-    @Inject(ConnectionCredentialService) readonly credentials: ConnectionCredentialService,
-    @Inject(StsBroker) readonly stsBroker: StsBroker,
+    @Inject(PairConnections) readonly connections: PairConnections,
   ) {}
 }
 
@@ -304,28 +285,6 @@ function assertAllowed(decision: Decision): void {
   }
 }
 
-/** The connection that serves the request, or the refusal to answer once policy has decided (so it is audited with the decision). */
-type ConnectionChoice = { connection: DirectoryConnectionRow | null } | { refusal: OAuthError; connection?: DirectoryConnectionRow };
-
-/**
- * Which of the pair's connections serves the request: none when the pair has none (plain XAA), the
- * one `requested_token_type` names, else the strongest active one.
- */
-function chooseConnection(connections: readonly DirectoryConnectionRow[], requested: ConnectionPattern | undefined): ConnectionChoice {
-  if (connections.length === 0) {
-    return { connection: null };
-  }
-  if (requested !== undefined) {
-    const named = connections.find((connection) => connection.pattern === requested);
-    if (named === undefined) {
-      return { refusal: new OAuthError('invalid_request', `Wrong pattern for the request: this client has no ${requested} connection to this resource`) };
-    }
-    return named.status === 'active' ? { connection: named } : { refusal: new OAuthError('invalid_grant', `The ${requested} connection of this client to this resource is disabled`), connection: named };
-  }
-  const best = connectionPatternStrength.map((pattern) => connections.find((connection) => connection.pattern === pattern && connection.status === 'active')).find((connection) => connection !== undefined);
-  return best === undefined ? { refusal: new OAuthError('invalid_grant', 'Every connection of this client to this resource is disabled') } : { connection: best };
-}
-
 function traceSummary(decision: Decision): string[] {
   return decision.trace.filter((step) => step.check === 'result' || !step.passed).map((step) => `${step.check}: ${step.outcome}`).slice(0, 20);
 }
@@ -434,7 +393,7 @@ async function issueFor(services: TokenExchangeServices, request: IssueRequest, 
   const target = resolveTarget(snapshot.directory, exchange.audience, exchange.resource);
   const resource = target instanceof OAuthError ? undefined : target;
   trail.resourceId = resource?.row.id;
-  const choice = resource === undefined ? undefined : chooseConnection(snapshot.directory.connectionsOf(client.id, resource.row.id), requested);
+  const choice = resource === undefined ? undefined : services.connections.choose(snapshot.directory.connectionsOf(client.id, resource.row.id), requested);
   if (choice?.connection !== undefined && choice.connection !== null && choice.connection.pattern !== 'xaa') {
     trail.connectionId = choice.connection.id;
     trail.pattern = choice.connection.pattern;
@@ -469,7 +428,12 @@ async function issueFor(services: TokenExchangeServices, request: IssueRequest, 
   }
   const connection = choice.connection;
   if (connection !== null && connection.pattern !== 'xaa') {
-    return serveConnection(services, request, connection, user.id, decision);
+    return services.connections.handOut(connection, {
+      userId: user.id,
+      scopes: trail.requestedScopes === undefined ? undefined : decision.grantedScopes,
+      trail,
+      record: (at) => recordIssuance(services, { audit: exchangeAuditEntry(trail, request.requestId, null), at }),
+    });
   }
 
   trail.step = 'mint';
@@ -528,82 +492,6 @@ async function issueFor(services: TokenExchangeServices, request: IssueRequest, 
     expires_in: minted.claims.exp - minted.claims.iat,
     scope: decision.grantedScopes.join(' '),
   };
-}
-
-// ── Connections other than XAA ──────────────────────────────────────────────────────────────────
-
-/** Step 7 for sts, vaulted_key and service_account connections. */
-async function serveConnection(services: TokenExchangeServices, request: IssueRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
-  const pattern = connection.pattern;
-  switch (pattern) {
-    case 'sts':
-      return brokerUpstreamToken(services, request, connection, userId, decision);
-    case 'vaulted_key':
-    case 'service_account':
-      return retrieveCredential(services, request, connection, pattern);
-    case 'xaa':
-      throw new Error('An xaa connection is served by minting an ID-JAG');
-    default: {
-      const unreachable: never = pattern;
-      throw new Error(`Unknown connection pattern ${String(unreachable)}`);
-    }
-  }
-}
-
-/**
- * sts: a short-lived upstream access token of the user at the connection's OAuth provider. The
- * upstream scopes are fixed at consent; scopes the agent asks for (narrowed by policy) must be among
- * them, and without any the token carries what the user consented to.
- */
-async function brokerUpstreamToken(services: TokenExchangeServices, request: IssueRequest, connection: DirectoryConnectionRow, userId: string, decision: Decision): Promise<TokenExchangeResponse> {
-  request.trail.step = 'sts';
-  const access = await services.stsBroker.accessTokenFor({
-    connectionId: connection.id,
-    userId,
-    ...(request.trail.requestedScopes === undefined ? {} : { scopes: decision.grantedScopes }),
-  });
-  const now = services.clock.now();
-  await recordIssuance(services, { audit: exchangeAuditEntry(request.trail, request.requestId, null), at: now });
-  services.credentials.markUsed(connection.id);
-  return {
-    issued_token_type: connectionTokenTypes.sts,
-    access_token: access.accessToken,
-    token_type: 'Bearer',
-    expires_in: Math.max(0, Math.floor((access.expiresAt.getTime() - now.getTime()) / 1000)),
-    scope: access.scope,
-  };
-}
-
-/**
- * vaulted_key and service_account: the active version of the connection's credential. The
- * `secret_retrieval` audit event (which version, never the value) is committed before it leaves.
- */
-async function retrieveCredential(services: TokenExchangeServices, request: IssueRequest, connection: DirectoryConnectionRow, pattern: 'vaulted_key' | 'service_account'): Promise<TokenExchangeResponse> {
-  const { trail } = request;
-  trail.step = 'credential';
-  const now = services.clock.now();
-  if (pattern === 'service_account' && (connection.sunsetAt === null || connection.sunsetAt <= now)) {
-    throw new OAuthError('invalid_grant', `The service account passed its sunset date${connection.sunsetAt === null ? '' : ` (${connection.sunsetAt.toISOString()})`} and can no longer be used`);
-  }
-  if (connection.credentialSecretId === null) {
-    throw new OAuthError('invalid_grant', 'The connection has no credential set');
-  }
-  const opened = await openConnectionCredential(services, { id: connection.id, credentialSecretId: connection.credentialSecretId }, now, (version) => {
-    trail.keyVersion = version;
-  });
-  try {
-    trail.step = 'record';
-    await recordIssuance(services, { audit: exchangeAuditEntry(trail, request.requestId, null), at: now });
-    services.credentials.markUsed(connection.id);
-    const value = opened.value.toString('utf8');
-    const common = { issued_token_type: connectionTokenTypes[pattern], access_token: value, token_type: 'N_A', key_version: opened.version };
-    if (pattern === 'vaulted_key') {
-      return { ...common, ...(opened.expiresAt === null ? {} : { expires_in: Math.floor((opened.expiresAt.getTime() - now.getTime()) / 1000) }) };
-    }
-    return { ...common, username: connection.accountName ?? '', sunset_at: (connection.sunsetAt as Date).toISOString(), legacy: true };
-  } finally {
-    opened.value.fill(0);
-  }
 }
 
 /** The audit action of an exchange: a credential handed out is a `secret_retrieval`, anything else a `token_exchange`. */

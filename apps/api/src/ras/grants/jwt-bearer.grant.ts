@@ -46,16 +46,11 @@ import {
   verifyIdJag,
 } from '@crossgate/token';
 
-import { KillSwitchGate } from '../../kill-switches/kill-switch-gate.service.ts';
-import { assertNoKillSwitch } from '../../oauth/kill-switch-check.ts';
-import type { Directory, DirectoryResourceRow } from '../../policies/directory.ts';
-import { PolicyEngineService } from '../../policies/policy-engine.service.ts';
-import { Clock, InjectConfig } from '../../platform/platform.module.ts';
-import type { AuthenticatedClient } from '../../oauth/client-authentication/client-authenticator.ts';
-import { IssuanceRecorder } from '../../oauth/issuance-recorder.service.ts';
-import { oauthAuditEntry } from '../../oauth/oauth-audit.ts';
-import { OAuthError } from '../../oauth/oauth.error.ts';
-import { servingSnapshot } from '../../oauth/serving-snapshot.ts';
+import { KillSwitchGate } from '../../kill-switches/index.ts';
+import { assertNoKillSwitch, type AuthenticatedClient, IssuanceRecorder, oauthAuditEntry } from '../../oauth/index.ts';
+import { type Directory, type DirectoryResourceRow, PolicyEngineService, servingSnapshot } from '../../policies/index.ts';
+import { Clock, InjectConfig } from '../../platform/index.ts';
+import { OAuthError } from '../../http/index.ts';
 import { AssertionRedemptions } from '../assertion-redemptions.service.ts';
 import { rasKeyRole } from '../ras-issuer.ts';
 import { RasKeysService } from '../ras-keys.service.ts';

@@ -10,9 +10,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Config } from '@crossgate/config';
 import { discoverOpenIdProvider, type JwtKeyResolver, RemoteJwksCache, selectTrustedIssuer, type VerifiedIdToken, verifyIdToken } from '@crossgate/token';
 
-import type { Directory, DirectoryIdpRow } from '../policies/directory.ts';
-import { Clock, InjectConfig } from '../platform/platform.module.ts';
-import { OAuthError } from './oauth.error.ts';
+import type { Directory, DirectoryIdpRow } from '../policies/index.ts';
+import { Clock, InjectConfig } from '../platform/index.ts';
+import { OAuthError } from '../http/index.ts';
 
 /** Discovered `jwks_uri`s are kept this long before the issuer's metadata is read again. */
 const discoveryMaxAgeMs = 10 * 60 * 1000;

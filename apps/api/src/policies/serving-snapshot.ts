@@ -3,8 +3,10 @@
  * (client authentication and the grant alike): while they may be stale, the request is refused
  * with `temporarily_unavailable` rather than served from what an admin may just have revoked.
  */
-import { type PolicyEngineService, type PolicySnapshot, PolicyUnavailableError } from '../policies/policy-engine.service.ts';
-import { OAuthError } from './oauth.error.ts';
+import { PolicyUnavailableError } from '@crossgate/policy';
+
+import { OAuthError } from '../http/index.ts';
+import type { PolicyEngineService, PolicySnapshot } from './policy-engine.service.ts';
 
 export function servingSnapshot(policyEngine: PolicyEngineService): PolicySnapshot {
   try {

@@ -26,20 +26,15 @@ import { adminRoles, policyEffects, policyStatuses } from '@crossgate/domain';
 import type { ClientRow, PolicyRow } from '@crossgate/policy';
 import { CrudRepository, type StoredRecord } from '@crossgate/store';
 
-import { AccessControl } from '../auth/access-control.ts';
-import type { RequestContext } from '../auth/authorize.decorator.ts';
-import type { AdminResource } from '../crud/admin-resource.ts';
-import { CrudService } from '../crud/crud.service.ts';
-import { clientsResource } from '../clients/clients.resource.ts';
-import { groupMappingsResource } from '../group-mappings/group-mappings.resource.ts';
-import { groupsResource } from '../groups/groups.resource.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
-import { fieldErrorsOf, parseBody } from '../http/validation.ts';
-import { InjectConfig } from '../platform/platform.module.ts';
-import { resourcesResource } from '../resources/resources.resource.ts';
-import { policiesResource } from './policies.resource.ts';
-import { PolicyApprovalsService } from './policy-approvals.service.ts';
-import { type Impact, PolicySimulationService } from './policy-simulation.service.ts';
+import { AccessControl, type RequestContext } from '../auth/index.ts';
+import { type AdminResource, CrudService } from '../crud/index.ts';
+import { clientsResource } from '../clients/index.ts';
+import { groupMappingsResource } from '../group-mappings/index.ts';
+import { groupsResource } from '../groups/index.ts';
+import { AdminApiError, fieldErrorsOf, parseBody } from '../http/index.ts';
+import { InjectConfig } from '../platform/index.ts';
+import { resourcesResource } from '../resources/index.ts';
+import { type Impact, policiesResource, PolicyApprovalsService, PolicySimulationService } from '../policies/index.ts';
 
 /** The document format's version; a document of another version is refused, not guessed at. */
 export const policySetVersion = 1;

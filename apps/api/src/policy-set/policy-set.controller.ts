@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { Authorize, Context, type RequestContext } from '../auth/authorize.decorator.ts';
-import { AdminApiError } from '../http/admin-api.error.ts';
+import { Authorize, Context, type RequestContext } from '../auth/index.ts';
+import { AdminApiError } from '../http/index.ts';
 import { type PolicySetApplied, type PolicySetDocument, type PolicySetPlan, policySetSchema, PolicySetService } from './policy-set.service.ts';
 
 const documentSchema = z.toJSONSchema(policySetSchema, { io: 'input', unrepresentable: 'any' }) as object;

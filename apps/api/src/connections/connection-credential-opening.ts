@@ -9,8 +9,8 @@ import type { Logger } from '@nestjs/common';
 
 import { type OpenedSecret, SecretNotFoundError } from '@crossgate/store';
 
-import type { ConnectionCredentialService } from '../connections/connection-credential.service.ts';
-import { OAuthError } from './oauth.error.ts';
+import type { ConnectionCredentialService } from './connection-credential.service.ts';
+import { OAuthError } from '../http/index.ts';
 
 /**
  * @param opened told the version before its expiry is checked, so a refusal can still name it.

@@ -1,4 +1,4 @@
-import type { WriteContext } from '../crud/admin-resource.ts';
+import type { WriteContext } from './admin-resource.ts';
 
 /**
  * Marks the policy set as changed, in the transaction of the change itself, so every API instance

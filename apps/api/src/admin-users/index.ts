@@ -1,0 +1,1 @@
+export { adminUsersResource } from './admin-users.resource.ts';

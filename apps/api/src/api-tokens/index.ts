@@ -1,0 +1,1 @@
+export { apiTokensResource } from './api-tokens.resource.ts';

@@ -1,0 +1,3 @@
+export { AuditController } from './audit.controller.ts';
+export { AuditService } from './audit.service.ts';
+export { AuditModule } from './audit.module.ts';

@@ -1,0 +1,1 @@
+export { clientRegistrationsResource } from './client-registrations.resource.ts';

@@ -1,0 +1,1 @@
+export { groupMappingsResource } from './group-mappings.resource.ts';

@@ -1,0 +1,1 @@
+export { groupsResource } from './groups.resource.ts';

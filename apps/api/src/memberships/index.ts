@@ -1,0 +1,1 @@
+export { membershipsResource } from './memberships.resource.ts';

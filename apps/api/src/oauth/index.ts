@@ -1,0 +1,11 @@
+export { type AuthenticatedClient, type AuthenticationRequest, ClientAuthenticator } from './client-authentication/client-authenticator.ts';
+export { jwtBearerAssertionType } from './client-authentication/presented-credentials.ts';
+export { type Form, type FormEndpoint, type FormRequest, serveFormEndpoints } from './form-endpoint.ts';
+export { type ExchangeTrail, handleForSession, type TokenExchangeResponse, TokenExchangeServices } from './grants/token-exchange.grant.ts';
+export { IssuanceRecorder } from './issuance-recorder.service.ts';
+export { IssuerKeysService } from './issuer-keys.service.ts';
+export { assertNoKillSwitch } from './kill-switch-check.ts';
+export { tokenEndpointAuthMethods } from './metadata.controller.ts';
+export { oauthAuditEntry } from './oauth-audit.ts';
+export { OAuthModule } from './oauth.module.ts';
+export { clientAuthenticationParameters, TokenEndpoint, tokenEndpointPath } from './token-endpoint.ts';

@@ -1,0 +1,1 @@
+export { resourcesResource } from './resources.resource.ts';

@@ -1,0 +1,1 @@
+export { SigningKeysModule } from './signing-keys.module.ts';
