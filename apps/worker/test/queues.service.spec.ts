@@ -43,7 +43,7 @@ describe('job schedulers', () => {
       await Promise.all(workers.map((worker) => worker.close()));
       await obliterateQueues(queues);
     }
-  });
+  }, 60_000);
 
   it('should move the schedule when the interval changes', async () => {
     const config = testConfig({ AUDIT_VERIFY_EVERY_MINUTES: '30' });
@@ -58,5 +58,5 @@ describe('job schedulers', () => {
     } finally {
       await obliterateQueues(queues);
     }
-  });
+  }, 60_000);
 });
