@@ -31,7 +31,7 @@ import canonicalize from 'canonicalize';
 
 import type { GatewayConfig } from './config/gateway.config.ts';
 import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailableError, type Route } from './crossgate/crossgate.client.ts';
-import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
+import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, metaOf, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
 import { awaitToolApproval, summaryMetaKey } from './approval/tool-approval.ts';
 import { acceptsEventStream, progressStream, progressTokenOf } from './json-rpc/progress-stream.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
@@ -230,8 +230,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     if (!route.approvalTools.includes(tool)) {
       return sendAndRecord();
     }
-    const meta = message.params?.['_meta'];
-    const summary = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[summaryMetaKey] : undefined;
+    const summary = metaOf(message, summaryMetaKey);
     const approveThenSend = async (): Promise<Response> => {
       const approval = await awaitToolApproval(crossgate, route, token, { tool, argumentsSha256, ...(typeof summary === 'string' && summary.trim() !== '' ? { summary } : {}) });
       const { approvalId } = approval;

@@ -24,6 +24,12 @@ export function errorMessage(id: JsonRpcId, code: number, message: string, data?
   return { jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } };
 }
 
+/** A member of the request's `params._meta` (MCP's reserved metadata object), or undefined. */
+export function metaOf(message: JsonRpcMessage, key: string): unknown {
+  const meta = message.params?.['_meta'];
+  return meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)[key] : undefined;
+}
+
 /** One JSON-RPC message, or why the body is not one. */
 export function parseMessage(text: string): { message: JsonRpcMessage } | { refusal: { code: number; message: string } } {
   let value: unknown;

@@ -9,14 +9,13 @@
  * @see MCP specification, Basic › Utilities › Progress (`_meta.progressToken`, `notifications/progress`)
  * @see MCP specification, Basic › Transports › Streamable HTTP (a POST answered with `text/event-stream`)
  */
-import type { JsonRpcMessage } from './json-rpc.ts';
+import { type JsonRpcMessage, metaOf } from './json-rpc.ts';
 
 export type ProgressToken = string | number;
 
 /** The request's progress token (`params._meta.progressToken`), when it asked for progress. */
 export function progressTokenOf(message: JsonRpcMessage): ProgressToken | undefined {
-  const meta = message.params?.['_meta'];
-  const token = meta !== null && typeof meta === 'object' ? (meta as Record<string, unknown>)['progressToken'] : undefined;
+  const token = metaOf(message, 'progressToken');
   return typeof token === 'string' || (typeof token === 'number' && Number.isFinite(token)) ? token : undefined;
 }
 
