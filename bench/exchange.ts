@@ -478,6 +478,7 @@ function figures(result: Exercise): Record<string, unknown> {
     rate_1000_p99_ms: result.fixed.p99,
     rate_1000_req_per_s: result.fixed.reqPerSecond,
     rate_1000_non_2xx: result.fixed.non2xx,
+    rate_1000_driver_delay_max_ms: result.fixed.driverLoopDelay?.max ?? null,
   };
 }
 

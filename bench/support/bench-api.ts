@@ -105,11 +105,36 @@ function statFields(path: string): string[] | null {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, all its threads; null off Linux. */
+/** The live child processes of `pid` (every thread's `children`), and theirs; empty off Linux. */
+function descendantsOf(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = threads.flatMap((thread) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, all its threads and those of its live
+ * child processes (an API running several processes, API_PROCESSES); null off Linux.
+ */
 export function cpuSecondsOf(pid: number): number | null {
   const fields = statFields(`/proc/${pid}/stat`);
+  if (fields === null) {
+    return null;
+  }
   // utime and stime, in clock ticks (100 a second on Linux's every common configuration).
-  return fields === null ? null : (Number(fields[11]) + Number(fields[12])) / 100;
+  const own = (stat: string[] | null) => (stat === null ? 0 : (Number(stat[11]) + Number(stat[12])) / 100);
+  return descendantsOf(pid).reduce((sum, child) => sum + own(statFields(`/proc/${child}/stat`)), own(fields));
 }
 
 /** The nice value of a process's event loop and the distinct ones of its other threads (HELPER_THREAD_NICE); null off Linux. */

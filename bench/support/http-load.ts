@@ -2,7 +2,11 @@
  * @overview Load generation shared by the HTTP benches: autocannon at maximum throughput, and an
  * open-loop run at a fixed rate whose latencies count from when each request was due.
  */
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 import autocannon from 'autocannon';
 
@@ -46,6 +50,8 @@ export interface Load {
   unanswered: number;
   /** How long the run actually took, in seconds (autocannon may overrun the duration asked for). */
   seconds: number;
+  /** The open-loop runs: the load generator's own event-loop delay (ms), which its latencies include. */
+  driverLoopDelay?: { p99: number; max: number };
 }
 
 export async function drive(label: string, url: string, exchangesOrBody: PreparedRequest[], duration: number, connections: number, rate?: number): Promise<Load> {
@@ -111,6 +117,34 @@ export interface RawRequest {
  * them, sorted, for comparisons finer than a millisecond).
  */
 export async function driveRequestsAtRate(label: string, url: string, requests: RawRequest[], duration: number, rate: number, connections: number): Promise<{ load: Load; latencies: number[] }> {
+  // A process of its own, so that neither the bench's heap (a seeded dataset, prepared requests) nor
+  // its other work delays the requests: every such delay would count as the server's latency.
+  const driver = fork(fileURLToPath(new URL('./rate-driver.ts', import.meta.url)), { stdio: 'inherit' });
+  const exited = new Promise<never>((_, reject) => driver.once('exit', (code) => reject(new Error(`The load generator exited (${code}) before it reported`))));
+  const reported = new Promise<{ load: Load; latencies: number[] }>((resolve) => driver.once('message', (message) => resolve(message as { load: Load; latencies: number[] })));
+  const run: OpenLoopRun = { label, url, requests, duration, rate, connections };
+  driver.send(run);
+  try {
+    return await Promise.race([reported, exited]);
+  } finally {
+    driver.kill();
+  }
+}
+
+/** What the load generator's process is asked to run. */
+export interface OpenLoopRun {
+  label: string;
+  url: string;
+  requests: RawRequest[];
+  duration: number;
+  rate: number;
+  connections: number;
+}
+
+/** {@link driveRequestsAtRate} in this process (the load generator's). */
+export async function runOpenLoop({ label, url, requests, duration, rate, connections }: OpenLoopRun): Promise<{ load: Load; latencies: number[] }> {
+  // BENCH_TRACE_FILE: each request's due time (epoch ms) and latency, a line each, appended.
+  const traceFile = process.env['BENCH_TRACE_FILE'];
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const total = Math.round(rate * duration);
   const latencies: number[] = [];
@@ -119,6 +153,9 @@ export async function driveRequestsAtRate(label: string, url: string, requests: 
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
+  const trace: string[] = [];
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const started = performance.now();
   await new Promise<void>((resolve) => {
     let finished = 0;
@@ -133,6 +170,9 @@ export async function driveRequestsAtRate(label: string, url: string, requests: 
         response.resume();
         response.on('end', () => {
           latencies.push(performance.now() - due);
+          if (traceFile !== undefined) {
+            trace.push(`${(performance.timeOrigin + due).toFixed(1)} ${(performance.now() - due).toFixed(2)}`);
+          }
           if ((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300) {
             ok += 1;
           } else {
@@ -159,11 +199,18 @@ export async function driveRequestsAtRate(label: string, url: string, requests: 
     tick();
   });
   const elapsed = (performance.now() - started) / 1000;
+  loopDelay.disable();
   agent.destroy();
+  if (traceFile !== undefined) {
+    writeFileSync(traceFile, `${trace.join('\n')}\n`, { flag: 'a' });
+  }
+  const driverLoopDelay = { p99: round(loopDelay.percentile(99) / 1e6), max: round(loopDelay.max / 1e6) };
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
-  const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0, seconds: elapsed };
-  console.log(`${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${ok} 2xx, ${non2xx} non-2xx, ${errors} errors (evenly spaced, up to ${connections} connections, ${round(elapsed)} s)`);
+  const load: Load = { reqPerSecond: round(ok / elapsed), p50: percentile(50), p99: percentile(99), ok, non2xx, errors, unanswered: 0, seconds: elapsed, driverLoopDelay };
+  console.log(
+    `${label}: ${load.reqPerSecond} req/s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${ok} 2xx, ${non2xx} non-2xx, ${errors} errors (evenly spaced, up to ${connections} connections, ${round(elapsed)} s; the load generator's event loop delayed p99 ${driverLoopDelay.p99} ms, max ${driverLoopDelay.max} ms)`,
+  );
   return { load, latencies };
 }
 
