@@ -48,6 +48,8 @@ export interface GatewayLogger {
 export interface GatewayApp {
   fetch: (request: Request) => Promise<Response>;
   nodeHandler: NodeMcpRequestHandler;
+  /** Sends the audit records still pending (for a graceful stop). */
+  close(): Promise<void>;
 }
 
 const slugPattern = '([a-z0-9]+(?:-[a-z0-9]+)*)';
@@ -280,6 +282,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
   return {
     fetch,
     nodeHandler: toNodeHandler({ fetch }, { onerror: (error) => logger.error(`HTTP: ${error.message}`) }),
+    close: () => crossgate.flushed(),
   };
 }
 

@@ -20,7 +20,8 @@
  * - `accessTokenFromIdToken(route, clientAuthorization, idToken)`: for an agent that presents the
  *   user's IdP ID token instead of an access token, the token exchange and redemption done as that
  *   agent's client.
- * - `recordToolCall(slug, token, call)`: the audit event of one tool call; never delays the call.
+ * - `recordToolCall(slug, token, call)`: the audit event of one tool call, sent in a batch with the
+ *   resource's other calls of the moment (tool-call-batches.ts); never delays the call.
  * - `openApproval(route, token, call)` and `awaitApproval(route, token, id, wait)`: the approval
  *   request of a call of a high-risk tool, and its decision by long poll (see approval/tool-approval.ts).
  *
@@ -31,6 +32,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import type { GatewayConfig } from '../config/gateway.config.ts';
+import { ToolCallBatches } from './tool-call-batches.ts';
 
 export class CrossgateUnavailableError extends Error {
   override readonly name = 'CrossgateUnavailableError';
@@ -180,12 +182,15 @@ export class CrossgateClient {
   private readonly routes = new Expiring<Promise<Route | null>>(1_000);
   private readonly credentials = new Expiring<Promise<{ key: string; version: number }>>(1_000);
   private readonly exchangedTokens = new Expiring<Promise<string>>();
+  private readonly toolCalls: ToolCallBatches;
 
   constructor(
-    private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http'>,
+    private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http' | 'auditFlushMs'>,
     private readonly warn: (message: string) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.toolCalls = new ToolCallBatches((slug, form) => this.post(slug, 'gateway/tool-calls', form), config.auditFlushMs, warn);
+  }
 
   get configured(): boolean {
     return this.config.crossgate.client !== undefined;
@@ -298,9 +303,9 @@ export class CrossgateClient {
     return { token: access_token, ...(expires_in === undefined ? {} : { expiresIn: expires_in }), ...(username === undefined ? {} : { username }) };
   }
 
-  /** Records one tool call in Crossgate's audit log; a failure is reported, never thrown. */
+  /** Records one tool call in Crossgate's audit log, in the resource's next batch (tool-call-batches.ts); a failure is reported, never thrown. */
   recordToolCall(route: Route, token: string, call: ToolCallRecord): void {
-    const form: Record<string, string> = {
+    const parameters: Record<string, string> = {
       token,
       tool: call.tool,
       decision: call.decision,
@@ -311,9 +316,12 @@ export class CrossgateClient {
       ...(call.reason === undefined ? {} : { reason: call.reason }),
       ...(call.approvalId === undefined ? {} : { approval_id: call.approvalId }),
     };
-    this.post(route.slug, 'gateway/tool-call', form).catch((error: unknown) =>
-      this.warn(`Could not record the ${call.decision === 'allow' ? 'allowed' : 'refused'} call of ${call.tool} at ${route.slug}: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    this.toolCalls.add(route.slug, { parameters, describe: `the ${call.decision === 'allow' ? 'allowed' : 'refused'} call of ${call.tool}` });
+  }
+
+  /** Resolves once every tool call recorded so far has been sent to Crossgate (for a graceful stop). */
+  flushed(): Promise<void> {
+    return this.toolCalls.flushed();
   }
 
   /** Opens the approval request of a live call of a high-risk tool (the call named by its argument digest, never its arguments). */
