@@ -119,7 +119,14 @@ function asResponse(reply: Reply): Response {
 async function write(reply: Reply, response: ServerResponse): Promise<void> {
   if (!(reply instanceof Response)) {
     response.writeHead(reply.status, reply.headers);
-    await pipeline(reply.body, response).catch(() => undefined);
+    // pipe() rather than pipeline(): no AbortController per call. Either side failing ends the other.
+    reply.body.once('error', () => response.destroy());
+    response.once('close', () => {
+      if (!reply.body.readableEnded) {
+        reply.body.destroy();
+      }
+    });
+    reply.body.pipe(response);
     return;
   }
   const headers: Record<string, string> = {};

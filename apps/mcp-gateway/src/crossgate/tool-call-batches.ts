@@ -4,7 +4,8 @@
  * `flushMs` (at most {@link maxCallsPerBatch} calls or about {@link maxBatchBytes}), each call with
  * its own access token, so Crossgate attributes every call from its token, as for a single one.
  * One batch per resource is in flight at a time, so calls are recorded in the order they were made;
- * the calls that come meanwhile go in the next batch, sent as soon as the one in flight is answered.
+ * the calls that come meanwhile go in the next batch, so a resource's batches are at most about
+ * 1000 / `flushMs` a second however many calls there are.
  *
  * A call is never delayed by its record: a batch that fails, or a call Crossgate refuses to record,
  * is reported (one warning per call), never thrown. `flushed()` sends whatever is pending, for a
@@ -54,6 +55,11 @@ export class ToolCallBatches {
     const json = JSON.stringify(call.parameters);
     queue.calls.push({ call, json });
     queue.bytes += json.length + 1;
+    this.schedule(slug, queue);
+  }
+
+  /** A full batch goes at once (unless one is in flight), any other within `flushMs`. */
+  private schedule(slug: string, queue: Queue): void {
     if (queue.inFlight !== undefined) {
       return;
     }
@@ -108,8 +114,11 @@ export class ToolCallBatches {
       )
       .finally(() => {
         queue.inFlight = undefined;
-        // The calls that came meanwhile have waited for a whole request already: they go at once.
-        this.send(slug, queue);
+        if (queue.calls.length === 0) {
+          this.queues.delete(slug);
+        } else {
+          this.schedule(slug, queue);
+        }
       });
   }
 
