@@ -11,7 +11,7 @@
  *   `cache.tokenMs` (default 1 s), never past the token's `exp`, and asked again in the background
  *   while it is in use (see {@link AskedAhead}), which keeps a busy session at about one and a third
  *   introspections a second, none of its calls waiting for them.
- * - `route(slug)`: the resource's gateway settings, reused for `cache.routeMs`.
+ * - `route(slug)`: the resource's gateway settings, reused for `cache.routeMs` (asked ahead likewise).
  * - `credential(slug, token)`: the vaulted API key for the upstream, retrieved for a live call
  *   (Crossgate audits the retrieval); reused for `cache.credentialMs` (asked ahead likewise) unless
  *   `fresh` is asked for.
@@ -243,7 +243,7 @@ const tokenKey = (slug: string, token: string) => `${slug}\n${createHash('sha256
 
 export class CrossgateClient {
   private readonly callers: AskedAhead<Caller | null>;
-  private readonly routes = new Expiring<Promise<Route | null>>(1_000);
+  private readonly routes: AskedAhead<Route | null>;
   private readonly credentials: AskedAhead<{ key: string; version: number }>;
   private readonly exchangedTokens = new Expiring<Promise<string>>();
   private readonly toolCalls: ToolCallBatches;
@@ -253,6 +253,7 @@ export class CrossgateClient {
     private readonly warn: (message: string) => void,
     private readonly now: () => number = Date.now,
   ) {
+    this.routes = new AskedAhead(now, 1_000);
     this.callers = new AskedAhead(now);
     this.credentials = new AskedAhead(now, 1_000);
     this.toolCalls = new ToolCallBatches((slug, form) => this.post(slug, 'gateway/tool-calls', form), config.auditFlushMs, warn);
@@ -272,12 +273,11 @@ export class CrossgateClient {
 
   /** The gateway-fronted resource behind `slug`, or null when there is none (or it is not fronted, or not by this gateway). */
   route(slug: string): Promise<Route | null> {
-    const now = this.now();
-    const cached = this.routes.get(slug, now);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const fresh = this.post(slug, 'gateway/route', { resource: this.resourceOf(slug) }).then(
+    return this.routes.get(slug, () => this.lookUpRoute(slug), (_route, askedAt) => askedAt + this.config.cache.routeMs);
+  }
+
+  private lookUpRoute(slug: string): Promise<Route | null> {
+    return this.post(slug, 'gateway/route', { resource: this.resourceOf(slug) }).then(
       (body): Route | null => {
         const parsed = routeSchema.safeParse(body);
         if (!parsed.success) {
@@ -312,9 +312,6 @@ export class CrossgateClient {
         throw error;
       },
     );
-    this.routes.set(slug, fresh, now + this.config.cache.routeMs);
-    fresh.catch(() => this.routes.delete(slug));
-    return fresh;
   }
 
   /** The caller behind `token` if Crossgate says it is active for this route's resource, else null (asked ahead, see {@link AskedAhead}). */
