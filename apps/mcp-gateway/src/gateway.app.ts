@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import canonicalize from 'canonicalize';
 
@@ -138,7 +139,7 @@ async function write(reply: Reply, response: ServerResponse): Promise<void> {
     response.end();
     return;
   }
-  await pipeline(Readable.fromWeb(reply.body as import('node:stream/web').ReadableStream), response).catch(() => undefined);
+  await pipeline(Readable.fromWeb(reply.body as WebReadableStream), response).catch(() => undefined);
 }
 
 /** SHA-256 of the canonical JSON of a call's arguments (RFC 8785): the same arguments, the same digest. */
