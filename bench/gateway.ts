@@ -83,7 +83,9 @@ async function main(): Promise<void> {
     );
     expectStatus(await admin.put(`/api/connections/${connection.id}/credential`, { value: apiKey }), 200, 'PUT /api/connections/:id/credential');
 
-    gateway = spawn(process.execPath, ['apps/mcp-gateway/dist/main.js'], {
+    // Flags for profiling the gateway (BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), as BENCH_API_NODE_ARGS for the API.
+    const gatewayNodeFlags = process.env['BENCH_GATEWAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+    gateway = spawn(process.execPath, [...gatewayNodeFlags, 'apps/mcp-gateway/dist/main.js'], {
       cwd: repositoryRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {

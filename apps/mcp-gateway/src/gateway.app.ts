@@ -1,5 +1,7 @@
 /**
- * @overview The MCP gateway as one web-standard `fetch` handler, in the order its checks run:
+ * @overview The MCP gateway as one node:http request handler, in the order its checks run (the
+ * gateway's own answers are web `Response`s; an upstream's answer is piped through as node's
+ * stream, with no web Request, Response or stream on a call's way):
  *
  * 1. `/.well-known/oauth-protected-resource/mcp/<slug>`: the RFC 9728 metadata of a fronted resource.
  * 2. `/mcp/<slug>`: the resource must be gateway-fronted, and fronted by this gateway (404 else).
@@ -18,15 +20,19 @@
  *    the result (json-rpc/progress-stream.ts), so the agent's request timeout can follow the wait.
  * 6. Forwarded upstream with the credential of the resource's outbound pattern (XAA, STS, vaulted
  *    key, service account: upstream/outbound-credentials.ts); Crossgate refusing it is a JSON-RPC
- *    error (403), with an STS connection's consent URI in its `data`; the answer streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log with a
- *    SHA-256 of its canonical (RFC 8785) arguments, never their values.
+ *    error (403), with an STS connection's consent URI in its `data`; the answer streams back. Every tool call, allowed or refused, is recorded in Crossgate's audit log
+ *    (in batches, crossgate/tool-call-batches.ts) with a SHA-256 of its canonical (RFC 8785)
+ *    arguments, never their values.
  *
  * Nothing is kept per session: the upstream's `Mcp-Session-Id` travels through, and every call is
  * authorised on its own, so any number of gateway instances can serve the same session.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol/node';
 import canonicalize from 'canonicalize';
 
 import type { GatewayConfig } from './config/gateway.config.ts';
@@ -37,7 +43,7 @@ import { acceptsEventStream, progressStream, progressTokenOf } from './json-rpc/
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
 import { idTokenHeader, protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
 import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
-import { Upstream, UpstreamUnavailableError } from './upstream/upstream.ts';
+import { discard, type HeaderReader, textOf, Upstream, type UpstreamAnswer, UpstreamUnavailableError } from './upstream/upstream.ts';
 
 export interface GatewayLogger {
   log(message: string): void;
@@ -46,8 +52,9 @@ export interface GatewayLogger {
 }
 
 export interface GatewayApp {
-  fetch: (request: Request) => Promise<Response>;
-  nodeHandler: NodeMcpRequestHandler;
+  nodeHandler: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** Sends the audit records still pending (for a graceful stop). */
+  close(): Promise<void>;
 }
 
 const slugPattern = '([a-z0-9]+(?:-[a-z0-9]+)*)';
@@ -57,31 +64,82 @@ const metadataPath = new RegExp(`^/\\.well-known/oauth-protected-resource/mcp/${
 const jsonRpcReply = (body: JsonRpcMessage, status = 200) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
 const unavailable = (description: string) => Response.json({ error: 'temporarily_unavailable', error_description: description }, { status: 503, headers: { 'retry-after': '5' } });
 
-/** The body, or null when it is longer than `limit` bytes (it is not read further). */
-async function readLimited(request: Request, limit: number): Promise<string | null> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) {
-    return null;
+/** What the gateway reads of an agent's request. */
+interface GatewayRequest {
+  method: string;
+  pathname: string;
+  headers: HeaderReader;
+  /** The body, or null when it is longer than `limit` bytes (it is not read further). */
+  body(limit: number): Promise<string | null>;
+}
+
+/** An answer to the agent: the gateway's own, or the upstream's, relayed with only its transport headers. */
+type Reply = Response | { status: number; headers: Record<string, string>; body: Readable };
+
+function gatewayRequest(incoming: IncomingMessage): GatewayRequest {
+  return {
+    method: incoming.method ?? 'GET',
+    pathname: new URL(incoming.url ?? '/', 'http://gateway').pathname,
+    headers: {
+      get: (name) => {
+        const value = incoming.headers[name];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    body: (limit) => {
+      if (Number(incoming.headers['content-length'] ?? '0') > limit) {
+        return Promise.resolve(null);
+      }
+      return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const onData = (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) {
+            // Not read further: the 413 closes the connection.
+            incoming.off('data', onData).pause();
+            resolve(null);
+            return;
+          }
+          chunks.push(chunk);
+        };
+        incoming.on('data', onData);
+        incoming.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+        incoming.once('error', reject);
+      });
+    },
+  };
+}
+
+/** A reply as a web Response (for the progress stream, which relays it). */
+function asResponse(reply: Reply): Response {
+  return reply instanceof Response ? reply : new Response(Readable.toWeb(reply.body) as ReadableStream<Uint8Array>, { status: reply.status, headers: reply.headers });
+}
+
+/** Writes `reply` to the agent, its body streamed as it comes (and dropped once the agent goes). */
+async function write(reply: Reply, response: ServerResponse): Promise<void> {
+  if (!(reply instanceof Response)) {
+    response.writeHead(reply.status, reply.headers);
+    // pipe() rather than pipeline(): no AbortController per call. Either side failing ends the other.
+    reply.body.once('error', () => response.destroy());
+    response.once('close', () => {
+      if (!reply.body.readableEnded) {
+        reply.body.destroy();
+      }
+    });
+    reply.body.pipe(response);
+    return;
   }
-  if (request.body === null) {
-    return '';
+  const headers: Record<string, string> = {};
+  for (const [name, value] of reply.headers) {
+    headers[name] = value;
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      break;
-    }
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+  response.writeHead(reply.status, headers);
+  if (reply.body === null) {
+    response.end();
+    return;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  await pipeline(Readable.fromWeb(reply.body as WebReadableStream), response).catch(() => undefined);
 }
 
 /** SHA-256 of the canonical JSON of a call's arguments (RFC 8785): the same arguments, the same digest. */
@@ -95,8 +153,8 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
   const crossgate = new CrossgateClient(config, (message) => logger.warn(message));
   const upstream = new Upstream(new OutboundCredentials(crossgate, config.cache), config.upstreamTimeoutMs);
 
-  async function fetch(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
+  async function serve(request: GatewayRequest): Promise<Reply> {
+    const path = request.pathname;
     if (path === '/healthz') {
       return Response.json({ status: 'ok' });
     }
@@ -132,7 +190,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
   }
 
   /** The access token of the request: its bearer token, or one obtained from the user's ID token; else the 401 to answer. */
-  async function accessTokenOf(route: Route, request: Request): Promise<string | Response> {
+  async function accessTokenOf(route: Route, request: GatewayRequest): Promise<string | Response> {
     const authorization = request.headers.get('authorization');
     const idToken = request.headers.get(idTokenHeader);
     if (idToken !== null) {
@@ -159,7 +217,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     return token;
   }
 
-  async function serveMcp(route: Route, request: Request): Promise<Response> {
+  async function serveMcp(route: Route, request: GatewayRequest): Promise<Reply> {
     const token = await accessTokenOf(route, request);
     if (token instanceof Response) {
       return token;
@@ -171,9 +229,9 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     if (request.method !== 'POST') {
       return relay(await forward(route, { token, caller }, { method: request.method, headers: request.headers }));
     }
-    const body = await readLimited(request, config.maxMessageBytes);
+    const body = await request.body(config.maxMessageBytes);
     if (body === null) {
-      return jsonRpcReply(errorMessage(null, errorCodes.invalidRequest, `The message is larger than ${config.maxMessageBytes} bytes`), 413);
+      return Response.json(errorMessage(null, errorCodes.invalidRequest, `The message is larger than ${config.maxMessageBytes} bytes`), { status: 413, headers: { 'cache-control': 'no-store', connection: 'close' } });
     }
     const parsed = parseMessage(body);
     if ('refusal' in parsed) {
@@ -189,16 +247,16 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       return relay(await send(), id);
     }
     const answer = await send();
-    if (!(answer instanceof Response) || !answer.ok) {
+    if ('code' in answer || answer.status < 200 || answer.status > 299) {
       return relay(answer, id);
     }
-    const filtered = rewriteMessages(await answer.text(), answer.headers.get('content-type') ?? '', (reply) =>
+    const filtered = rewriteMessages(await textOf(answer), Upstream.responseHeaders(answer)['content-type'] ?? '', (reply) =>
       Array.isArray(reply.result?.['tools']) ? { ...reply, result: { ...reply.result, tools: visibleTools(route.toolScopes, caller.scopes, reply.result['tools'] as { name?: unknown }[]) } } : reply,
     );
     return new Response(filtered, { status: answer.status, headers: Upstream.responseHeaders(answer) });
   }
 
-  async function callTool(route: Route, token: string, caller: Caller, call: { id: JsonRpcId; message: JsonRpcMessage; acceptsEventStream: boolean }, send: () => Promise<Response | GatewayRefusal>): Promise<Response> {
+  async function callTool(route: Route, token: string, caller: Caller, call: { id: JsonRpcId; message: JsonRpcMessage; acceptsEventStream: boolean }, send: () => Promise<UpstreamAnswer | GatewayRefusal>): Promise<Reply> {
     const { id, message } = call;
     const tool = message.params?.['name'];
     if (typeof tool !== 'string' || tool === '') {
@@ -210,11 +268,11 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       crossgate.recordToolCall(route, token, { tool, decision: 'deny', reason: decision.reason, pattern: route.pattern, downstreamStatus: null, latencyMs: 0, argumentsSha256 });
       return jsonRpcReply(errorMessage(id, errorCodes.forbidden, decision.reason, decision.scope === undefined ? { tool } : { tool, requiredScope: decision.scope }));
     }
-    const sendAndRecord = async (approvalId?: string): Promise<Response> => {
+    const sendAndRecord = async (approvalId?: string): Promise<Reply> => {
       const started = performance.now();
       const answer = await send();
       const latencyMs = performance.now() - started;
-      const refused = !(answer instanceof Response);
+      const refused = 'code' in answer;
       crossgate.recordToolCall(route, token, {
         tool,
         decision: refused ? 'deny' : 'allow',
@@ -231,7 +289,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
       return sendAndRecord();
     }
     const summary = metaOf(message, summaryMetaKey);
-    const approveThenSend = async (): Promise<Response> => {
+    const approveThenSend = async (): Promise<Reply> => {
       const approval = await awaitToolApproval(crossgate, route, token, { tool, argumentsSha256, ...(typeof summary === 'string' && summary.trim() !== '' ? { summary } : {}) });
       const { approvalId } = approval;
       if (!approval.approved) {
@@ -244,15 +302,15 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     if (progressToken === undefined || !call.acceptsEventStream) {
       return approveThenSend();
     }
-    return progressStream(progressToken, config.approvalProgressMs, () => `Tool "${tool}" is waiting for an approver at Crossgate`, approveThenSend);
+    return progressStream(progressToken, config.approvalProgressMs, () => `Tool "${tool}" is waiting for an approver at Crossgate`, async () => asResponse(await approveThenSend()));
   }
 
   /** The upstream's answer, or why the gateway could not get one. */
-  async function forward(route: Route, session: Session, request: { method: string; headers: Headers; body?: string }): Promise<Response | GatewayRefusal> {
+  async function forward(route: Route, session: Session, request: { method: string; headers: HeaderReader; body?: string }): Promise<UpstreamAnswer | GatewayRefusal> {
     try {
       const answer = await upstream.send(route, session, request);
       if (answer.status === 401 || answer.status === 403) {
-        await answer.body?.cancel();
+        discard(answer);
         logger.warn(`The upstream MCP server of ${route.slug} refused the gateway's credential (${answer.status})`);
         return { status: 502, code: errorCodes.upstreamUnavailable, reason: "The upstream MCP server refused the gateway's credential" };
       }
@@ -270,16 +328,25 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     }
   }
 
-  function relay(answer: Response | GatewayRefusal, id: JsonRpcId = null): Response {
-    if (!(answer instanceof Response)) {
+  function relay(answer: UpstreamAnswer | GatewayRefusal, id: JsonRpcId = null): Reply {
+    if ('code' in answer) {
       return jsonRpcReply(errorMessage(id, answer.code, answer.reason, answer.data), answer.status);
     }
-    return new Response(answer.body, { status: answer.status, headers: Upstream.responseHeaders(answer) });
+    return { status: answer.status, headers: Upstream.responseHeaders(answer), body: answer.body };
   }
 
   return {
-    fetch,
-    nodeHandler: toNodeHandler({ fetch }, { onerror: (error) => logger.error(`HTTP: ${error.message}`) }),
+    nodeHandler: async (incoming, outgoing) => {
+      let reply: Reply;
+      try {
+        reply = await serve(gatewayRequest(incoming));
+      } catch (error) {
+        logger.error(`HTTP: ${error instanceof Error ? error.message : String(error)}`);
+        reply = Response.json({ jsonrpc: '2.0', error: { code: errorCodes.internalError, message: 'Internal server error' }, id: null }, { status: 500 });
+      }
+      await write(reply, outgoing);
+    },
+    close: () => crossgate.flushed(),
   };
 }
 

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     logger.log(`${signal}: stopping`, 'McpGateway');
     server.closeAllConnections();
-    server.close(() => process.exit(0));
+    // The tool calls' audit records still pending go to Crossgate before the process ends.
+    server.close(() => void app.close().finally(() => process.exit(0)));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

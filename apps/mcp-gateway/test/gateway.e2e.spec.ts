@@ -16,6 +16,7 @@ import { startOidcProvider, type LocalOidcProvider, type OidcProviderClient } fr
 import { type ChainSetup, setUpChain } from '../../../libs/testing/src/xaa-chain.ts';
 import { type LegacyMcp, startLegacyMcp } from './support/legacy-mcp.ts';
 import { agentToken, connectAgent, sha256, textOf } from './support/mcp-agent.ts';
+import { clientSecretBasic } from '../src/crossgate/crossgate.client.ts';
 import { startTestCrossgate } from './support/test-crossgate.ts';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 
@@ -173,6 +174,125 @@ describe('the MCP gateway', () => {
     const nameless = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: {} }));
     expect(nameless.status).toBe(200);
     expect((await nameless.json()) as unknown).toMatchObject({ id: 2, error: { code: -32602 } });
+  });
+
+  it('should record a burst of concurrent calls in fewer requests than calls, one event per call, in the order they were made', async () => {
+    const { token, userId } = await accessTokenFor(unique('frank'));
+    const client = await connect(token);
+    try {
+      const queries = Array.from({ length: 12 }, (_, n) => `burst ${n}`);
+      const answers = await Promise.all(queries.map((query) => client.callTool({ name: 'tickets_search', arguments: { query } })));
+      expect(answers.map(textOf)).toEqual(queries.map((query) => `3 tickets match "${query}"`));
+    } finally {
+      await client.close();
+    }
+    const events = await eventually(
+      'the burst audit events',
+      () => prisma.auditEvent.findMany({ where: { action: 'gateway_tool_call', context: { path: ['userId'], equals: userId } }, orderBy: { seq: 'asc' } }),
+      (rows) => rows.length === 12,
+    );
+    expect(events.every((event) => event.decision === 'allow' && event.actorId === setup.resourceServer.id)).toBe(true);
+    expect(new Set(events.map((event) => (event.context as Record<string, unknown>)['argumentsSha256']))).toEqual(new Set(Array.from({ length: 12 }, (_, n) => sha256({ query: `burst ${n}` }))));
+    // Batched: the twelve events came in fewer requests than twelve.
+    expect(new Set(events.map((event) => event.requestId)).size).toBeLessThan(12);
+  }, 60_000);
+
+  describe('the tool-call audit endpoint (<issuer>/gateway/tool-calls)', () => {
+    const asGateway = () => clientSecretBasic(setup.resourceServer.clientId, setup.resourceServer.secret);
+    const call = (token: string, overrides: Record<string, string> = {}) => ({
+      token,
+      tool: 'tickets_search',
+      decision: 'allow',
+      pattern: 'vaulted_key',
+      latency_ms: '1.250',
+      arguments_sha256: sha256({ query: 'direct' }),
+      downstream_status: '200',
+      ...overrides,
+    });
+    const post = (form: Record<string, string>, authorization = asGateway()) =>
+      fetch(`${setup.resource.issuer}/gateway/tool-calls`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    const eventsOf = (requestId: string | null) => prisma.auditEvent.findMany({ where: { action: 'gateway_tool_call', requestId: requestId ?? '-' }, orderBy: { seq: 'asc' } });
+
+    it("should record each call of a batch as its own event, attributed from that call's own token", async () => {
+      const alice = await accessTokenFor(unique('gina'));
+      const bob = await accessTokenFor(unique('hank'));
+      const answer = await post({ calls: JSON.stringify([call(alice.token), call(bob.token, { tool: 'tickets_close', decision: 'deny', reason: 'Tool "tickets_close" needs scope "notes.write"', downstream_status: '' }), call(alice.token, { latency_ms: '7' })]) });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ recorded: 3, refused: [] });
+      const events = await eventsOf(answer.headers.get('x-request-id'));
+      expect(events.map((event) => [event.decision, (event.context as Record<string, unknown>)['userId'], (event.context as Record<string, unknown>)['tool']])).toEqual([
+        ['allow', alice.userId, 'tickets_search'],
+        ['deny', bob.userId, 'tickets_close'],
+        ['allow', alice.userId, 'tickets_search'],
+      ]);
+      expect(events[1]!.reason).toBe('Tool "tickets_close" needs scope "notes.write"');
+      expect(events[0]).toMatchObject({ actorId: setup.resourceServer.id, targetType: 'resource', targetId: setup.resource.id });
+      expect(events[2]!.context).toMatchObject({ agentClientId: setup.agentAtResource.clientId, resourceId: setup.resource.id, pattern: 'vaulted_key', downstreamStatus: 200, latencyMs: 7, argumentsSha256: sha256({ query: 'direct' }) });
+      expect(JSON.stringify(events.map(({ reason, context }) => ({ reason, context })))).not.toContain(alice.token);
+    });
+
+    it('should record a call with a revoked token as revoked, and one whose token names nobody as a refusal naming nobody, beside the others', async () => {
+      const revoked = await accessTokenFor(unique('ivy'));
+      const live = await accessTokenFor(unique('jack'));
+      const revocation = await fetch(`${setup.resource.issuer}/revoke`, {
+        method: 'POST',
+        headers: { authorization: clientSecretBasic(setup.agentAtResource.clientId, setup.agentAtResource.secret), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: revoked.token }),
+      });
+      expect(revocation.status).toBe(200);
+      const forged = `${live.token.slice(0, -4)}AAAA`;
+      const answer = await post({ calls: JSON.stringify([call(revoked.token), call(forged), call(live.token)]) });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ recorded: 2, refused: [{ index: 1, error: 'invalid_request', error_description: 'The token does not name a caller of this resource (invalid)' }] });
+      const events = await eventsOf(answer.headers.get('x-request-id'));
+      expect(events).toHaveLength(3);
+      const contexts = events.map((event) => event.context as Record<string, unknown>);
+      // Revoked: still named by its claims, with no user, and the gateway's decision as reported.
+      expect(events[0]!.decision).toBe('allow');
+      expect(contexts[0]).toMatchObject({ userId: null, outcome: 'revoked', agentClientId: setup.agentAtResource.clientId, tool: 'tickets_search' });
+      expect(typeof contexts[0]!['sub']).toBe('string');
+      // Forged: a refusal attributed to nobody, whatever the gateway said.
+      expect(events[1]!.decision).toBe('deny');
+      expect(events[1]!.reason).toBe('token: invalid_request: The token does not name a caller of this resource (invalid)');
+      expect(contexts[1]).toMatchObject({ userId: null, jti: null });
+      expect(contexts[1]!['tool']).toBeUndefined();
+      expect(contexts[2]).toMatchObject({ userId: live.userId, outcome: 'active' });
+    });
+
+    it('should answer hostile input with a 4xx OAuth error and record no call of it', async () => {
+      const { token } = await accessTokenFor(unique('kate'));
+      const refusals: [Record<string, string>, string?][] = [
+        [{}],
+        [{ calls: '{not json' }],
+        [{ calls: '[]' }],
+        [{ calls: '{"token":"x"}' }],
+        [{ calls: JSON.stringify([null]) }],
+        [{ calls: JSON.stringify([[call(token)]]) }],
+        [{ calls: JSON.stringify(Array.from({ length: 101 }, () => call(token))) }],
+        [{ calls: JSON.stringify([{ ...call(token), extra: 'x' }]) }],
+        [{ calls: JSON.stringify([{ ...call(token), latency_ms: 5 }]) }],
+        [{ calls: JSON.stringify([call(token, { decision: 'maybe' })]) }],
+        [{ calls: JSON.stringify([call(token, { arguments_sha256: 'not a digest' })]) }],
+        [{ calls: JSON.stringify([call(token, { latency_ms: '-1' })]) }],
+        [{ calls: JSON.stringify([call(token, { downstream_status: '2.5' })]) }],
+        [{ calls: JSON.stringify([call(token, { token: '' })]) }],
+        [{ calls: JSON.stringify([call(token, { tool: 'x'.repeat(129) })]) }],
+        [{ calls: JSON.stringify([call(token)]) }, clientSecretBasic(setup.resourceServer.clientId, 'not-the-secret')],
+        [{ calls: JSON.stringify([call(token)]) }, clientSecretBasic(setup.agentAtResource.clientId, setup.agentAtResource.secret)],
+      ];
+      for (const [form, authorization] of refusals) {
+        const answer = await post(form, authorization);
+        const body = (await answer.json()) as { error?: unknown; error_description?: unknown };
+        expect([answer.status, typeof body.error, typeof body.error_description]).toEqual([expect.any(Number), 'string', 'string']);
+        expect(answer.status >= 400 && answer.status < 500).toBe(true);
+        const events = await eventsOf(answer.headers.get('x-request-id'));
+        // The request itself is refused, once: none of its calls is recorded.
+        expect(events.map((event) => event.decision)).toEqual(['deny']);
+      }
+      const notForm = await fetch(`${setup.resource.issuer}/gateway/tool-calls`, { method: 'POST', headers: { authorization: asGateway(), 'content-type': 'application/json' }, body: JSON.stringify({ calls: [call(token)] }) });
+      expect(notForm.status).toBe(400);
+      expect(await notForm.json()).toMatchObject({ error: 'invalid_request' });
+    }, 30_000);
   });
 
   it('should keep a session working across a key rotation, with the new key retrieved from the vault', async () => {

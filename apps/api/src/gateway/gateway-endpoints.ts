@@ -3,7 +3,7 @@
  * authorization server, under its issuer `<public URL>/ras/<slug>`, as form endpoints beside
  * introspection and with the same caller rule: a confidential client listed in the resource's
  * `introspectionClientIds` (the gateway is that resource's resource server), else
- * `unauthorized_client`. Every request leaves exactly one audit event of its own, as at introspection.
+ * `unauthorized_client`.
  *
  * - `gateway/route`: how the gateway fronts the resource (upstream URL, tool → scope map, key
  *   header) and which pattern its outbound calls use: the gateway client's own strongest active
@@ -24,10 +24,12 @@
  *   `secret_retrieval` event (and, for an ID-JAG, its IssuedToken row) beside this endpoint's. For
  *   `xaa` the target is the upstream's own resource (an ID-JAG the gateway redeems there with the
  *   RFC 7523 grant); for the others it is this resource and the gateway's connection to it.
- * - `gateway/tool-call`: the gateway's record of one tool call (its decision, pattern, upstream
- *   status, latency, the SHA-256 of the arguments, never their values, and the approval it waited
- *   for), attributed from the access token itself (its user and agent), so the gateway cannot name
- *   somebody else.
+ * - `gateway/tool-calls`: the gateway's record of a batch of tool calls (each with its decision,
+ *   pattern, upstream status, latency, the SHA-256 of the arguments, never their values, and the
+ *   approval it waited for), each call a `gateway_tool_call` event of its own, attributed from that
+ *   call's own access token (its user and agent), so the gateway cannot name somebody else; a call
+ *   whose token names no caller of the resource is recorded as a refusal naming nobody, and the
+ *   answer lists it. Malformed input refuses the whole request (one refused event).
  * - `gateway/approval`: opens the approval request of a live call of one of the resource's
  *   high-risk tools (`token`, `tool`, `arguments_sha256`, an optional `summary`), for the user and
  *   agent of that active token; it times out after the resource's approval timeout.
@@ -36,11 +38,14 @@
  *   (a kill switch, a revocation), the request is cancelled and the answer is `invalid_grant`, so
  *   the call is refused even if it was approved.
  *
+ * Every request leaves exactly one audit event of its own, but for `gateway/tool-calls`: one per
+ * call it reports (or one refusal when the request itself is refused).
  * @see RFC 6749 §2.3 (client authentication), RFC 7662 §2 (the caller rule it mirrors)
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { type ConnectionPattern, connectionPatternStrength, connectionTokenTypes, type ToolCallApprovalStatus } from '@crossgate/domain';
+import { defaultMaxTokenBytes } from '@crossgate/token';
 
 import { ConnectionCredentialService, openConnectionCredential } from '../connections/index.ts';
 import { KillSwitchGate } from '../kill-switches/index.ts';
@@ -49,7 +54,7 @@ import { assertNoKillSwitch, type ExchangeTrail, type FormEndpoint, handleForSes
 import { OAuthError } from '../http/index.ts';
 import { PolicyEngineService, servingSnapshot } from '../policies/index.ts';
 import { Clock } from '../platform/index.ts';
-import { assertResourceServer, type AuthorizationServer, RasAccessTokens, RasEndpoints, type TokenRequestContext } from '../ras/index.ts';
+import { assertResourceServer, type AuthorizationServer, RasAccessTokens, RasEndpoints, type RequestItem, type TokenRequestContext, type TokenRequestTrail } from '../ras/index.ts';
 import { ToolCallApprovalsService } from './tool-call-approvals.service.ts';
 
 export interface GatewayRouteResponse {
@@ -83,7 +88,30 @@ export interface GatewayCredentialResponse {
   expires_in?: number;
 }
 
+export interface GatewayToolCallsResponse {
+  /** How many of the calls were recorded as the gateway reported them. */
+  recorded: number;
+  /** The calls whose token names no caller of this resource: each recorded as a refusal, attributed to nobody. */
+  refused: { index: number; error: string; error_description: string }[];
+}
+
+/** One tool call as the gateway reports it: the live call's access token, and what it decided. */
+interface ReportedToolCall {
+  token: string;
+  tool: string;
+  decision: (typeof decisions)[number];
+  pattern: string | null;
+  latencyMs: number;
+  argumentsSha256: string;
+  downstreamStatus: number | null;
+  reason: string;
+  approvalId?: string;
+}
+
 const decisions = ['allow', 'deny'] as const;
+/** The most calls one `gateway/tool-calls` request may report. */
+export const maxToolCallsPerRequest = 100;
+const toolCallParameters = new Set(['token', 'tool', 'decision', 'pattern', 'latency_ms', 'arguments_sha256', 'downstream_status', 'reason', 'approval_id']);
 const sha256Hex = /^[0-9a-f]{64}$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The longest an approval wait is held open, below the proxies' usual 30 s idle timeouts. */
@@ -207,48 +235,26 @@ export class GatewayEndpoints {
       }
     });
 
-  /** `POST <issuer>/gateway/tool-call`. */
-  toolCall: FormEndpoint['handle'] = (request) =>
-    this.ras.tokenRequest('gateway_tool_call', request, async (context): Promise<Record<string, never>> => {
+  /** `POST <issuer>/gateway/tool-calls`. */
+  toolCalls: FormEndpoint['handle'] = (request) =>
+    this.ras.itemsRequest('gateway_tool_call', request, async (context): Promise<{ items: RequestItem[]; answer: GatewayToolCallsResponse }> => {
       const { server, trail } = context;
       this.fronted(context);
       trail.step = 'parameters';
-      const form = context.form;
-      const tool = form['tool'] ?? '';
-      const decision = form['decision'] as (typeof decisions)[number];
-      const argumentsSha256 = form['arguments_sha256'] ?? '';
-      const latencyMs = Number(form['latency_ms']);
-      const downstreamStatus = form['downstream_status'] === undefined || form['downstream_status'] === '' ? null : Number(form['downstream_status']);
-      if (tool === '' || tool.length > 128 || !decisions.includes(decision) || !sha256Hex.test(argumentsSha256) || !Number.isFinite(latencyMs) || latencyMs < 0 || (downstreamStatus !== null && !Number.isInteger(downstreamStatus))) {
-        throw new OAuthError('invalid_request', 'tool, decision (allow|deny), arguments_sha256 (hex SHA-256), latency_ms and an integer downstream_status are required');
-      }
-      trail.step = 'token';
-      // Attribution from the token itself: its user when it is still known, else its claims (a killed token still names who).
-      const status = await this.accessTokens.status(server.resource, server.issuer, context.token());
-      if (status.claims === undefined && !status.active) {
-        throw new OAuthError('invalid_request', `The token does not name a caller of this resource (${status.reason})`);
-      }
-      trail.jti = status.claims?.jti;
-      trail.tokenClientId = status.claims?.client_id;
-      trail.userId = status.active ? status.userId : null;
-      trail.outcome = status.active ? 'active' : status.reason;
-      trail.context = {
-        sub: status.claims?.sub ?? null,
-        agentClientId: status.claims?.client_id ?? null,
-        resourceId: server.resource.id,
-        tool,
-        pattern: form['pattern'] ?? null,
-        // A shared account's password is the weakest pattern: flagged wherever it is used.
-        ...(form['pattern'] === 'service_account' ? { legacy: true } : {}),
-        downstreamStatus,
-        latencyMs: Math.round(latencyMs * 1000) / 1000,
-        argumentsSha256,
-        // The approval a high-risk call waited for (approved, rejected, expired or cancelled).
-        ...(form['approval_id'] !== undefined && uuid.test(form['approval_id']) ? { approvalId: form['approval_id'] } : {}),
+      const calls = parseToolCalls(context.form['calls']);
+      // Each call's own token decides who it is attributed to; a token the batch repeats is looked up once.
+      const statuses = new Map<string, Promise<TokenStatus>>();
+      const statusOf = (token: string) => {
+        let status = statuses.get(token);
+        if (status === undefined) {
+          status = this.accessTokens.status(server.resource, server.issuer, token);
+          statuses.set(token, status);
+        }
+        return status;
       };
-      const reason = (form['reason'] ?? '').slice(0, 500);
-      trail.reported = { decision, reason: decision === 'deny' ? reason || 'refused by the gateway' : null };
-      return {};
+      const items = await Promise.all(calls.map(async (call) => toolCallItem(server, call, await statusOf(call.token))));
+      const refused = items.flatMap((item, index) => (item.refusal === null ? [] : [{ index, error: item.refusal.code, error_description: item.refusal.description }]));
+      return { items, answer: { recorded: items.length - refused.length, refused } };
     });
 
   /** `POST <issuer>/gateway/approval`. */
@@ -381,13 +387,97 @@ export class GatewayEndpoints {
   }
 }
 
+type TokenStatus = Awaited<ReturnType<RasAccessTokens['status']>>;
+
+/**
+ * The `calls` parameter: a JSON array of 1 to {@link maxToolCallsPerRequest} objects, each with the
+ * string parameters of one call (`token`, `tool`, `decision`, `pattern`, `latency_ms`,
+ * `arguments_sha256`, `downstream_status`, optional `reason` and `approval_id`).
+ * @throws OAuthError `invalid_request` naming the first call that is wrong (the whole request is refused).
+ */
+function parseToolCalls(value: string | undefined): ReportedToolCall[] {
+  const shape = `calls (a JSON array of 1 to ${maxToolCallsPerRequest} objects of string parameters) is required`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value ?? '');
+  } catch {
+    throw new OAuthError('invalid_request', shape);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > maxToolCallsPerRequest) {
+    throw new OAuthError('invalid_request', shape);
+  }
+  return parsed.map((call: unknown, index) => {
+    if (typeof call !== 'object' || call === null || Array.isArray(call) || !Object.entries(call).every(([name, field]) => toolCallParameters.has(name) && typeof field === 'string')) {
+      throw new OAuthError('invalid_request', `Call ${index}: ${shape}`);
+    }
+    const fields = call as Record<string, string>;
+    const token = fields['token'] ?? '';
+    const tool = fields['tool'] ?? '';
+    const decision = fields['decision'] as (typeof decisions)[number];
+    const argumentsSha256 = fields['arguments_sha256'] ?? '';
+    const latencyMs = Number(fields['latency_ms']);
+    const downstreamStatus = fields['downstream_status'] === undefined || fields['downstream_status'] === '' ? null : Number(fields['downstream_status']);
+    if (token === '' || token.length > defaultMaxTokenBytes || tool === '' || tool.length > 128 || !decisions.includes(decision) || !sha256Hex.test(argumentsSha256) || !Number.isFinite(latencyMs) || latencyMs < 0 || (downstreamStatus !== null && !Number.isInteger(downstreamStatus))) {
+      throw new OAuthError('invalid_request', `Call ${index}: token, tool, decision (allow|deny), arguments_sha256 (hex SHA-256), latency_ms and an integer downstream_status are required`);
+    }
+    const approvalId = fields['approval_id'];
+    return {
+      token,
+      tool,
+      decision,
+      pattern: fields['pattern'] ?? null,
+      latencyMs,
+      argumentsSha256,
+      downstreamStatus,
+      reason: (fields['reason'] ?? '').slice(0, 500),
+      // The approval a high-risk call waited for (approved, rejected, expired or cancelled).
+      ...(approvalId !== undefined && uuid.test(approvalId) ? { approvalId } : {}),
+    };
+  });
+}
+
+/**
+ * The audit event of one reported call, attributed from its token itself: its user when it is still
+ * known, else its claims (a killed token still names who). A token that names no caller of this
+ * resource (forged, another resource's) is a refusal attributed to nobody, as the gateway's word
+ * alone names no one.
+ */
+function toolCallItem(server: AuthorizationServer, call: ReportedToolCall, status: TokenStatus): RequestItem {
+  const { claims } = status;
+  if (claims === undefined) {
+    return { trail: { step: 'token' }, refusal: new OAuthError('invalid_request', `The token does not name a caller of this resource (${status.active ? 'no claims' : status.reason})`) };
+  }
+  const trail: TokenRequestTrail = {
+    step: 'token',
+    jti: claims.jti,
+    tokenClientId: claims.client_id,
+    userId: status.active ? status.userId : null,
+    outcome: status.active ? 'active' : status.reason,
+    context: {
+      sub: claims.sub,
+      agentClientId: claims.client_id,
+      resourceId: server.resource.id,
+      tool: call.tool,
+      pattern: call.pattern,
+      // A shared account's password is the weakest pattern: flagged wherever it is used.
+      ...(call.pattern === 'service_account' ? { legacy: true } : {}),
+      downstreamStatus: call.downstreamStatus,
+      latencyMs: Math.round(call.latencyMs * 1000) / 1000,
+      argumentsSha256: call.argumentsSha256,
+      ...(call.approvalId === undefined ? {} : { approvalId: call.approvalId }),
+    },
+    reported: { decision: call.decision, reason: call.decision === 'deny' ? call.reason || 'refused by the gateway' : null },
+  };
+  return { trail, refusal: null };
+}
+
 /** Where each gateway form endpoint is served (Express path syntax), for app.factory.ts. */
 export function gatewayFormEndpoints(endpoints: GatewayEndpoints): [path: string, endpoint: FormEndpoint][] {
   return [
     ['/ras/:slug/gateway/route', { handle: endpoints.route }],
     ['/ras/:slug/gateway/credential', { handle: endpoints.credential }],
     ['/ras/:slug/gateway/exchange', { handle: endpoints.exchange }],
-    ['/ras/:slug/gateway/tool-call', { handle: endpoints.toolCall }],
+    ['/ras/:slug/gateway/tool-calls', { handle: endpoints.toolCalls, longParameters: new Set(['calls']) }],
     ['/ras/:slug/gateway/approval', { handle: endpoints.approval }],
     ['/ras/:slug/gateway/approval-wait', { handle: endpoints.approvalWait }],
   ];

@@ -35,6 +35,8 @@ export interface FormRequest {
 export interface FormEndpoint {
   /** The JSON body of a 200 answer; an OAuthError for a refusal. */
   handle(request: FormRequest): Promise<object>;
+  /** Parameters that may be as long as the body may be (a batch of items); every other one is as {@link parseForm} says. */
+  longParameters?: ReadonlySet<string>;
 }
 
 /** Parameters that carry a JWT may be as long as a token may be; every other one is short. */
@@ -47,10 +49,11 @@ const formMediaType = 'application/x-www-form-urlencoded';
 type Body = { text: string } | { refusal: OAuthError } | { notForm: true };
 
 /**
- * One form-encoded body, each parameter once and of a sane size (RFC 6749 §3.2).
+ * One form-encoded body, each parameter once and of a sane size (RFC 6749 §3.2); `longParameters`
+ * are bounded by the body limit alone.
  * @throws OAuthError `invalid_request` naming what is wrong.
  */
-export function parseForm(body: Body): Form {
+export function parseForm(body: Body, longParameters?: ReadonlySet<string>): Form {
   if ('notForm' in body) {
     throw new OAuthError('invalid_request', `The request body must be ${formMediaType}`);
   }
@@ -66,7 +69,7 @@ export function parseForm(body: Body): Form {
     if (Object.hasOwn(form, name)) {
       throw new OAuthError('invalid_request', `The ${name.slice(0, 64)} parameter is repeated`);
     }
-    if (value.length > (tokenParameters.has(name) ? defaultMaxTokenBytes : maxParameterLength)) {
+    if (value.length > (tokenParameters.has(name) ? defaultMaxTokenBytes : maxParameterLength) && longParameters?.has(name) !== true) {
       throw new OAuthError('invalid_request', `The ${name.slice(0, 64)} parameter is too long`);
     }
     form[name] = value;
@@ -171,7 +174,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, pathnam
   response.setHeader('X-Request-Id', requestId);
   try {
     const body = await readBody(request, limit);
-    const answer = await endpoint.handle({ headers: request.headers, form: () => parseForm(body), requestId, params });
+    const answer = await endpoint.handle({ headers: request.headers, form: () => parseForm(body, endpoint.longParameters), requestId, params });
     send(response, 200, JSON.stringify(answer));
   } catch (error) {
     const reply = oauthErrorReply(error, { method: 'POST', path: pathname, headers: request.headers, requestId }, logger);

@@ -69,6 +69,12 @@ export interface TokenRequestTrail {
   reported?: { decision: 'allow' | 'deny'; reason: string | null };
 }
 
+/** One item of a request that reports many ({@link RasEndpoints.itemsRequest}): its trail, and its refusal, if it is refused. */
+export interface RequestItem {
+  trail: TokenRequestTrail;
+  refusal: OAuthError | null;
+}
+
 export interface TokenRequestContext {
   server: AuthorizationServer;
   client: AuthenticatedClient;
@@ -179,7 +185,29 @@ export class RasEndpoints {
    * client, then `run`; the answer leaves once its audit event is committed, and a refusal at any
    * step is audited too. `token()` is the `token` parameter, or `invalid_request`.
    */
-  async tokenRequest<T>(action: string, { headers, form: readForm, requestId, params }: FormRequest, run: (context: TokenRequestContext) => Promise<T>): Promise<T> {
+  tokenRequest<T>(action: string, request: FormRequest, run: (context: TokenRequestContext) => Promise<T>): Promise<T> {
+    return this.authenticatedRequest(action, request, async (context) => {
+      const answer = await run(context);
+      await this.record(this.tokenAuditEntry(action, context.server, context.trail, request.requestId, null));
+      return answer;
+    });
+  }
+
+  /**
+   * A request that reports many items at once (the gateway's batch of tool calls): the same steps as
+   * {@link tokenRequest}, but `run` gives each item a trail of its own, and each item leaves its own
+   * `action` event (a refusal when it has one) instead of one for the request; the answer leaves once
+   * they are all committed. A refusal of the request itself (its client, its form) is one event.
+   */
+  itemsRequest<T>(action: string, request: FormRequest, run: (context: TokenRequestContext) => Promise<{ items: RequestItem[]; answer: T }>): Promise<T> {
+    return this.authenticatedRequest(action, request, async (context) => {
+      const { items, answer } = await run(context);
+      await Promise.all(items.map((item) => this.record(this.tokenAuditEntry(action, context.server, { ...item.trail, client: context.client }, request.requestId, item.refusal))));
+      return answer;
+    });
+  }
+
+  private async authenticatedRequest<T>(action: string, { headers, form: readForm, requestId, params }: FormRequest, run: (context: TokenRequestContext) => Promise<T>): Promise<T> {
     const server = this.authorizationServer(params['slug']);
     const trail: TokenRequestTrail = { step: 'request' };
     try {
@@ -195,7 +223,6 @@ export class RasEndpoints {
         return value;
       };
       const answer = await run({ server, client, form, token, trail });
-      await this.record(this.tokenAuditEntry(action, server, trail, requestId, null));
       trail.step = 'recorded';
       return answer;
     } catch (error) {

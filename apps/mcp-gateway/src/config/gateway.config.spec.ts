@@ -9,6 +9,7 @@ describe('loadGatewayConfig', () => {
       maxMessageBytes: 1024 * 1024,
       approvalProgressMs: 10_000,
       upstreamTimeoutMs: 30_000,
+      auditFlushMs: 10,
       logLevel: 'log',
     });
   });

@@ -40,6 +40,11 @@ const environmentSchema = z.object({
   MCP_GATEWAY_APPROVAL_PROGRESS_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How long an upstream MCP server may take to start answering. */
   MCP_GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * How long a tool call's audit record waits for others to share one request to Crossgate with
+   * (at most 100 calls a request); 0 sends each at once, as long as no request for that resource is in flight.
+   */
+  MCP_GATEWAY_AUDIT_FLUSH_MS: z.coerce.number().int().min(0).max(1_000).default(10),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
@@ -63,6 +68,7 @@ export interface GatewayConfig {
   maxMessageBytes: number;
   approvalProgressMs: number;
   upstreamTimeoutMs: number;
+  auditFlushMs: number;
   logLevel: Environment['LOG_LEVEL'];
 }
 
@@ -77,6 +83,7 @@ function toConfig(env: Environment): GatewayConfig {
     maxMessageBytes: env.MCP_GATEWAY_MAX_MESSAGE_BYTES,
     approvalProgressMs: env.MCP_GATEWAY_APPROVAL_PROGRESS_MS,
     upstreamTimeoutMs: env.MCP_GATEWAY_UPSTREAM_TIMEOUT_MS,
+    auditFlushMs: env.MCP_GATEWAY_AUDIT_FLUSH_MS,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -8,11 +8,13 @@
  *   users, groups, policies and kill switches apply exactly as at the token endpoint, and a kill
  *   switch stops a live session's next call once the short cache below has lapsed (a signature
  *   check alone would honour a killed token until it expired). The answer is reused for
- *   `cache.tokenMs` (default 1 s), never past the token's `exp`, which keeps a busy session at about
- *   one introspection a second.
- * - `route(slug)`: the resource's gateway settings, reused for `cache.routeMs`.
+ *   `cache.tokenMs` (default 1 s), never past the token's `exp`, and asked again in the background
+ *   while it is in use (see {@link AskedAhead}), which keeps a busy session at about one and a third
+ *   introspections a second, none of its calls waiting for them.
+ * - `route(slug)`: the resource's gateway settings, reused for `cache.routeMs` (asked ahead likewise).
  * - `credential(slug, token)`: the vaulted API key for the upstream, retrieved for a live call
- *   (Crossgate audits the retrieval); reused for `cache.credentialMs` unless `fresh` is asked for.
+ *   (Crossgate audits the retrieval); reused for `cache.credentialMs` (asked ahead likewise) unless
+ *   `fresh` is asked for.
  * - `exchange(route, token, scope)`: the RFC 8693 token exchange as the gateway's client for the
  *   user of the live call's token: an ID-JAG for the upstream's authorization server (xaa), the
  *   user's brokered upstream token (sts) or a service account's password (service_account). Not
@@ -20,7 +22,8 @@
  * - `accessTokenFromIdToken(route, clientAuthorization, idToken)`: for an agent that presents the
  *   user's IdP ID token instead of an access token, the token exchange and redemption done as that
  *   agent's client.
- * - `recordToolCall(slug, token, call)`: the audit event of one tool call; never delays the call.
+ * - `recordToolCall(slug, token, call)`: the audit event of one tool call, sent in a batch with the
+ *   resource's other calls of the moment (tool-call-batches.ts); never delays the call.
  * - `openApproval(route, token, call)` and `awaitApproval(route, token, id, wait)`: the approval
  *   request of a call of a high-risk tool, and its decision by long poll (see approval/tool-approval.ts).
  *
@@ -31,6 +34,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import type { GatewayConfig } from '../config/gateway.config.ts';
+import { ToolCallBatches } from './tool-call-batches.ts';
 
 export class CrossgateUnavailableError extends Error {
   override readonly name = 'CrossgateUnavailableError';
@@ -173,19 +177,87 @@ export class Expiring<V> {
   }
 }
 
+/**
+ * Answers asked for by key and reused until a deadline each answer sets: callers asking meanwhile
+ * share one question, and an answer still in use is asked again in the background once three
+ * quarters of its lifetime has passed, so a busy key rarely waits for Crossgate while no caller
+ * ever gets an answer older than its lifetime (it counts from when it was asked).
+ */
+export class AskedAhead<V> {
+  private readonly entries: Expiring<{ answer: Promise<V>; refreshAt: number; refreshing: boolean }>;
+
+  constructor(
+    private readonly now: () => number,
+    max?: number,
+  ) {
+    this.entries = new Expiring(max);
+  }
+
+  /** `ask`'s answer for `key`; `until(value, askedAt)` is the deadline of an answer asked at `askedAt`. */
+  get(key: string, ask: () => Promise<V>, until: (value: V, askedAt: number) => number, fresh = false): Promise<V> {
+    const now = this.now();
+    const cached = fresh ? undefined : this.entries.get(key, now);
+    if (cached === undefined) {
+      return this.ask(key, ask, until, now, false);
+    }
+    if (now >= cached.refreshAt && !cached.refreshing) {
+      cached.refreshing = true;
+      // A failure leaves the answer in use to its own deadline; the next caller after it asks again.
+      this.ask(key, ask, until, now, true).catch(() => undefined);
+    }
+    return cached.answer;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  private ask(key: string, ask: () => Promise<V>, until: (value: V, askedAt: number) => number, now: number, inBackground: boolean): Promise<V> {
+    const answer = ask();
+    const entry = { answer, refreshAt: Infinity, refreshing: false };
+    if (!inBackground) {
+      // Shared while in flight; replaced by its real deadline below.
+      this.entries.set(key, entry, now + 60_000);
+    }
+    answer.then(
+      (value) => {
+        const deadline = until(value, now);
+        entry.refreshAt = now + ((deadline - now) * 3) / 4;
+        if (deadline > this.now()) {
+          this.entries.set(key, entry, deadline);
+        } else if (!inBackground) {
+          this.entries.delete(key);
+        }
+      },
+      () => {
+        if (!inBackground) {
+          this.entries.delete(key);
+        }
+      },
+    );
+    return answer;
+  }
+}
+
 const tokenKey = (slug: string, token: string) => `${slug}\n${createHash('sha256').update(token).digest('base64url')}`;
 
 export class CrossgateClient {
-  private readonly callers = new Expiring<Caller | null>();
-  private readonly routes = new Expiring<Promise<Route | null>>(1_000);
-  private readonly credentials = new Expiring<Promise<{ key: string; version: number }>>(1_000);
+  private readonly callers: AskedAhead<Caller | null>;
+  private readonly routes: AskedAhead<Route | null>;
+  private readonly credentials: AskedAhead<{ key: string; version: number }>;
   private readonly exchangedTokens = new Expiring<Promise<string>>();
+  private readonly toolCalls: ToolCallBatches;
 
   constructor(
-    private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http'>,
+    private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http' | 'auditFlushMs'>,
     private readonly warn: (message: string) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.routes = new AskedAhead(now, 1_000);
+    this.callers = new AskedAhead(now);
+    this.credentials = new AskedAhead(now, 1_000);
+    this.toolCalls = new ToolCallBatches((slug, form) => this.post(slug, 'gateway/tool-calls', form), config.auditFlushMs, warn);
+  }
 
   get configured(): boolean {
     return this.config.crossgate.client !== undefined;
@@ -201,12 +273,11 @@ export class CrossgateClient {
 
   /** The gateway-fronted resource behind `slug`, or null when there is none (or it is not fronted, or not by this gateway). */
   route(slug: string): Promise<Route | null> {
-    const now = this.now();
-    const cached = this.routes.get(slug, now);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const fresh = this.post(slug, 'gateway/route', { resource: this.resourceOf(slug) }).then(
+    return this.routes.get(slug, () => this.lookUpRoute(slug), (_route, askedAt) => askedAt + this.config.cache.routeMs);
+  }
+
+  private lookUpRoute(slug: string): Promise<Route | null> {
+    return this.post(slug, 'gateway/route', { resource: this.resourceOf(slug) }).then(
       (body): Route | null => {
         const parsed = routeSchema.safeParse(body);
         if (!parsed.success) {
@@ -241,19 +312,18 @@ export class CrossgateClient {
         throw error;
       },
     );
-    this.routes.set(slug, fresh, now + this.config.cache.routeMs);
-    fresh.catch(() => this.routes.delete(slug));
-    return fresh;
   }
 
-  /** The caller behind `token` if Crossgate says it is active for this route's resource, else null. */
-  async caller(route: Route, token: string): Promise<Caller | null> {
-    const key = tokenKey(route.slug, token);
-    const now = this.now();
-    const cached = this.callers.get(key, now);
-    if (cached !== undefined) {
-      return cached;
-    }
+  /** The caller behind `token` if Crossgate says it is active for this route's resource, else null (asked ahead, see {@link AskedAhead}). */
+  caller(route: Route, token: string): Promise<Caller | null> {
+    return this.callers.get(
+      tokenKey(route.slug, token),
+      () => this.introspect(route, token),
+      (caller, askedAt) => Math.min(askedAt + this.config.cache.tokenMs, caller === null ? Infinity : caller.exp * 1000),
+    );
+  }
+
+  private async introspect(route: Route, token: string): Promise<Caller | null> {
     const answer = introspectionSchema.safeParse(await this.post(route.slug, 'introspect', { token, token_type_hint: 'access_token' }));
     if (!answer.success) {
       throw new CrossgateUnavailableError(`${route.issuer}/introspect answered something other than an RFC 7662 response`);
@@ -261,31 +331,20 @@ export class CrossgateClient {
     const { active, iss, aud, sub, client_id, exp, scope } = answer.data;
     const audiences = typeof aud === 'string' ? [aud] : (aud ?? []);
     // RFC 7662 §4: the resource server checks the audience and issuer itself.
-    const caller = active && iss === route.issuer && audiences.includes(route.resource) && sub !== undefined && client_id !== undefined && exp !== undefined ? { sub, clientId: client_id, scopes: scope?.split(' ').filter(Boolean) ?? [], exp } : null;
-    const until = Math.min(now + this.config.cache.tokenMs, caller === null ? Infinity : caller.exp * 1000);
-    if (until > now) {
-      this.callers.set(key, caller, until);
-    }
-    return caller;
+    return active && iss === route.issuer && audiences.includes(route.resource) && sub !== undefined && client_id !== undefined && exp !== undefined ? { sub, clientId: client_id, scopes: scope?.split(' ').filter(Boolean) ?? [], exp } : null;
   }
 
-  /** The vaulted API key for the route's upstream, retrieved with the live call's token; `fresh` skips the cache. */
+  /** The vaulted API key for the route's upstream, retrieved with the live call's token (asked ahead, see {@link AskedAhead}); `fresh` skips the cache. */
   credential(route: Route, token: string, fresh = false): Promise<{ key: string; version: number }> {
-    const now = this.now();
-    const cached = fresh ? undefined : this.credentials.get(route.slug, now);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const retrieved = this.post(route.slug, 'gateway/credential', { token }).then((body) => {
-      const parsed = credentialSchema.safeParse(body);
-      if (!parsed.success) {
-        throw new CrossgateUnavailableError(`${route.issuer}/gateway/credential answered something unexpected`);
-      }
-      return { key: parsed.data.access_token, version: parsed.data.key_version };
-    });
-    this.credentials.set(route.slug, retrieved, now + this.config.cache.credentialMs);
-    retrieved.catch(() => this.credentials.delete(route.slug));
-    return retrieved;
+    const retrieve = () =>
+      this.post(route.slug, 'gateway/credential', { token }).then((body) => {
+        const parsed = credentialSchema.safeParse(body);
+        if (!parsed.success) {
+          throw new CrossgateUnavailableError(`${route.issuer}/gateway/credential answered something unexpected`);
+        }
+        return { key: parsed.data.access_token, version: parsed.data.key_version };
+      });
+    return this.credentials.get(route.slug, retrieve, (_key, askedAt) => askedAt + this.config.cache.credentialMs, fresh);
   }
 
   /** The token exchange for the user of `token` with the route's pattern (xaa, sts, service_account), as the gateway's client. */
@@ -298,9 +357,9 @@ export class CrossgateClient {
     return { token: access_token, ...(expires_in === undefined ? {} : { expiresIn: expires_in }), ...(username === undefined ? {} : { username }) };
   }
 
-  /** Records one tool call in Crossgate's audit log; a failure is reported, never thrown. */
+  /** Records one tool call in Crossgate's audit log, in the resource's next batch (tool-call-batches.ts); a failure is reported, never thrown. */
   recordToolCall(route: Route, token: string, call: ToolCallRecord): void {
-    const form: Record<string, string> = {
+    const parameters: Record<string, string> = {
       token,
       tool: call.tool,
       decision: call.decision,
@@ -311,9 +370,12 @@ export class CrossgateClient {
       ...(call.reason === undefined ? {} : { reason: call.reason }),
       ...(call.approvalId === undefined ? {} : { approval_id: call.approvalId }),
     };
-    this.post(route.slug, 'gateway/tool-call', form).catch((error: unknown) =>
-      this.warn(`Could not record the ${call.decision === 'allow' ? 'allowed' : 'refused'} call of ${call.tool} at ${route.slug}: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    this.toolCalls.add(route.slug, { parameters, describe: `the ${call.decision === 'allow' ? 'allowed' : 'refused'} call of ${call.tool}` });
+  }
+
+  /** Resolves once every tool call recorded so far has been sent to Crossgate (for a graceful stop). */
+  flushed(): Promise<void> {
+    return this.toolCalls.flushed();
   }
 
   /** Opens the approval request of a live call of a high-risk tool (the call named by its argument digest, never its arguments). */

@@ -18,7 +18,7 @@ export interface JsonRpcMessage {
 }
 
 /** Error codes: JSON-RPC's own, and one of the implementation-defined range for a policy refusal. */
-export const errorCodes = { parseError: -32700, invalidRequest: -32600, invalidParams: -32602, forbidden: -32003, upstreamUnavailable: -32004 } as const;
+export const errorCodes = { parseError: -32700, invalidRequest: -32600, invalidParams: -32602, internalError: -32603, forbidden: -32003, upstreamUnavailable: -32004 } as const;
 
 export function errorMessage(id: JsonRpcId, code: number, message: string, data?: Record<string, unknown>): JsonRpcMessage & { error: { code: number; message: string; data?: Record<string, unknown> } } {
   return { jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } };

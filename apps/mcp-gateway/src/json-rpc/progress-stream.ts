@@ -20,7 +20,7 @@ export function progressTokenOf(message: JsonRpcMessage): ProgressToken | undefi
 }
 
 /** Whether the client takes an SSE answer (Streamable HTTP clients list both types in Accept). */
-export function acceptsEventStream(headers: Headers): boolean {
+export function acceptsEventStream(headers: Pick<Headers, 'get'>): boolean {
   return (headers.get('accept') ?? '').toLowerCase().includes('text/event-stream');
 }
 

@@ -29,6 +29,7 @@ export async function startTestGateway(port: number, crossgateUrl: string, clien
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await app.close();
     },
   };
 }
