@@ -1,7 +1,8 @@
 /**
  * `npm run bench:gateway`: what the MCP gateway adds to a tool call. The built API runs as a child
  * process on a database of its own, the built gateway (apps/mcp-gateway/dist/main.js) as another,
- * and a legacy MCP server that only takes an API key in this process. Setup goes through the admin
+ * and an upstream MCP server that only takes an API key as a third (support/upstream-mcp.ts: a
+ * minimal one on node:http, or with BENCH_UPSTREAM=sdk the tests' one on the MCP server SDK). Setup goes through the admin
  * API (libs/testing xaa-chain.ts): an IdP (oidc-provider), an agent, the gateway's client, a
  * gateway-fronted resource with a tool → scope map and a vaulted_key connection. The agent's access
  * token comes from the real chain (sign-in, token exchange, redemption).
@@ -17,11 +18,11 @@ import { spawn } from 'node:child_process';
 
 import { AdminHttp, createAdmin, expectStatus, freePort, stopChild, waitFor } from '@crossgate/testing';
 
-import { type LegacyMcp, startLegacyMcp } from '../apps/mcp-gateway/test/support/legacy-mcp.ts';
 import { startOidcProvider, type LocalOidcProvider } from '../libs/testing/src/oidc-provider.ts';
 import { accessTokenThroughChain, setUpChain } from '../libs/testing/src/xaa-chain.ts';
 import { buildServer, createBenchDatabase, numberFromEnv, repositoryRoot, runBench, settledCounts, startApi } from './support/bench-api.ts';
 import { driveRequestsAtRate, type RawRequest, round } from './support/http-load.ts';
+import { startUpstreamMcp, type UpstreamMcp } from './support/upstream-mcp.ts';
 
 const seconds = numberFromEnv('BENCH_SECONDS', 10);
 const warmupSeconds = numberFromEnv('BENCH_WARMUP_SECONDS', 2);
@@ -30,6 +31,7 @@ const connections = numberFromEnv('BENCH_CONNECTIONS', 64);
 const adminPassword = 'bench admin password, not a secret';
 const apiKey = 'lk_bench_legacy_key_not_a_secret';
 const targets = { added_p50_ms: 2, added_p99_ms: 10 };
+const upstreamKind = process.env['BENCH_UPSTREAM'] === 'sdk' ? 'sdk' : 'minimal';
 
 function toolCalls(count: number, headers: Record<string, string>): RawRequest[] {
   return Array.from({ length: count }, (_, n) => ({
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   let gateway: ReturnType<typeof spawn> | undefined;
   let provider: LocalOidcProvider | undefined;
-  let legacy: LegacyMcp | undefined;
+  let legacy: UpstreamMcp | undefined;
   const cleanUp = async () => {
     await stopChild(gateway);
     await legacy?.close();
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     const admin = await AdminHttp.signIn(api.baseUrl, 'admin@crossgate.local', adminPassword);
     const idpClient = { clientId: 'bench-agent-at-idp', clientSecret: 'bench-rp-secret-0123456789abcdef0123456789abcdef', redirectUri: 'http://127.0.0.1/callback' };
     provider = await startOidcProvider([idpClient]);
-    legacy = await startLegacyMcp(apiKey);
+    legacy = await startUpstreamMcp(apiKey, upstreamKind);
 
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -109,14 +111,12 @@ async function main(): Promise<void> {
     await preflight(legacy.url, direct[0]!, 'straight to the server');
     // The directory reloads after the setup writes; the first call through the gateway may wait for it.
     await waitFor('a first call through the gateway', 30_000, async () => ((await preflight(resource, governed[0]!, 'through the gateway').then(() => true, () => undefined))));
-    if (warmupSeconds > 0) {
-      await driveRequestsAtRate('direct warm-up', legacy.url, direct, warmupSeconds, rate, connections);
-      await driveRequestsAtRate('gateway warm-up', resource, governed, warmupSeconds, rate, connections);
-    }
+    // Each measured run follows its own warm-up on the same connections (http-load.ts `warmupSeconds`).
+    const straight = await driveRequestsAtRate(`direct, ${rate} calls/s`, legacy.url, direct, seconds, rate, connections, { warmupSeconds });
     const before = await database.prisma.auditEvent.count({ where: { action: 'gateway_tool_call' } });
-    const straight = await driveRequestsAtRate(`direct, ${rate} calls/s`, legacy.url, direct, seconds, rate, connections);
-    const through = await driveRequestsAtRate(`through the gateway, ${rate} calls/s`, resource, governed, seconds, rate, connections);
-    const { audited } = await settledCounts(async () => ({ audited: (await database.prisma.auditEvent.count({ where: { action: 'gateway_tool_call', decision: 'allow' } })) - before }));
+    const through = await driveRequestsAtRate(`through the gateway, ${rate} calls/s`, resource, governed, seconds, rate, connections, { warmupSeconds });
+    const warmupCalls = Math.round(rate * warmupSeconds);
+    const { audited } = await settledCounts(async () => ({ audited: (await database.prisma.auditEvent.count({ where: { action: 'gateway_tool_call', decision: 'allow' } })) - before - warmupCalls }));
     const consistent = audited >= through.load.ok;
     console.log(`audit: ${audited} gateway_tool_call rows for ${through.load.ok} 2xx calls through the gateway → ${consistent ? 'consistent' : 'MISMATCH'}`);
 
@@ -130,6 +130,7 @@ async function main(): Promise<void> {
       added_p99_ms: added.p99,
       direct_calls_per_s: straight.load.reqPerSecond,
       rate,
+      upstream: upstreamKind,
       gateway_p50_ms: through.load.p50,
       gateway_p99_ms: through.load.p99,
       direct_p50_ms: straight.load.p50,

@@ -116,13 +116,21 @@ export interface RawRequest {
  * {@link driveAtRate} for any POST, with latencies in fractional milliseconds (and every one of
  * them, sorted, for comparisons finer than a millisecond).
  */
-export async function driveRequestsAtRate(label: string, url: string, requests: RawRequest[], duration: number, rate: number, connections: number): Promise<{ load: Load; latencies: number[] }> {
+export async function driveRequestsAtRate(
+  label: string,
+  url: string,
+  requests: RawRequest[],
+  duration: number,
+  rate: number,
+  connections: number,
+  options: { warmupSeconds?: number } = {},
+): Promise<{ load: Load; latencies: number[] }> {
   // A process of its own, so that neither the bench's heap (a seeded dataset, prepared requests) nor
   // its other work delays the requests: every such delay would count as the server's latency.
   const driver = fork(fileURLToPath(new URL('./rate-driver.ts', import.meta.url)), { stdio: 'inherit' });
   const exited = new Promise<never>((_, reject) => driver.once('exit', (code) => reject(new Error(`The load generator exited (${code}) before it reported`))));
   const reported = new Promise<{ load: Load; latencies: number[] }>((resolve) => driver.once('message', (message) => resolve(message as { load: Load; latencies: number[] })));
-  const run: OpenLoopRun = { label, url, requests, duration, rate, connections };
+  const run: OpenLoopRun = { label, url, requests, duration, rate, connections, warmupSeconds: options.warmupSeconds ?? 0 };
   driver.send(run);
   try {
     return await Promise.race([reported, exited]);
@@ -139,13 +147,29 @@ export interface OpenLoopRun {
   duration: number;
   rate: number;
   connections: number;
+  /**
+   * Seconds at the same rate first, on the same kept-alive connections, whose figures are printed
+   * but not returned: the measured run starts warm, as in steady traffic, not with connections
+   * still to open.
+   */
+  warmupSeconds: number;
 }
 
 /** {@link driveRequestsAtRate} in this process (the load generator's). */
-export async function runOpenLoop({ label, url, requests, duration, rate, connections }: OpenLoopRun): Promise<{ load: Load; latencies: number[] }> {
-  // BENCH_TRACE_FILE: each request's due time (epoch ms) and latency, a line each, appended.
-  const traceFile = process.env['BENCH_TRACE_FILE'];
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+export async function runOpenLoop(run: OpenLoopRun): Promise<{ load: Load; latencies: number[] }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: run.connections });
+  try {
+    if (run.warmupSeconds > 0) {
+      await openLoop(agent, { ...run, label: `${run.label} (warm-up)`, duration: run.warmupSeconds }, undefined);
+    }
+    // BENCH_TRACE_FILE: each request's due time (epoch ms) and latency, a line each, appended.
+    return await openLoop(agent, run, process.env['BENCH_TRACE_FILE']);
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function openLoop(agent: http.Agent, { label, url, requests, duration, rate, connections }: OpenLoopRun, traceFile: string | undefined): Promise<{ load: Load; latencies: number[] }> {
   const total = Math.round(rate * duration);
   const latencies: number[] = [];
   let turn = Math.floor(Math.random() * requests.length);
@@ -200,7 +224,6 @@ export async function runOpenLoop({ label, url, requests, duration, rate, connec
   });
   const elapsed = (performance.now() - started) / 1000;
   loopDelay.disable();
-  agent.destroy();
   if (traceFile !== undefined) {
     writeFileSync(traceFile, `${trace.join('\n')}\n`, { flag: 'a' });
   }
