@@ -40,6 +40,7 @@ import { type Caller, CrossgateClient, CrossgateRefusalError, CrossgateUnavailab
 import { errorCodes, errorMessage, type JsonRpcId, type JsonRpcMessage, metaOf, parseMessage, rewriteMessages } from './json-rpc/json-rpc.ts';
 import { awaitToolApproval, summaryMetaKey } from './approval/tool-approval.ts';
 import { acceptsEventStream, progressStream, progressTokenOf } from './json-rpc/progress-stream.ts';
+import { OutboundHttp } from './http/outbound-http.ts';
 import { decideToolCall, visibleTools } from './policy/tool-policy.ts';
 import { idTokenHeader, protectedResourceMetadata, unauthorized } from './protected-resource/protected-resource.ts';
 import { OutboundCredentials, type Session } from './upstream/outbound-credentials.ts';
@@ -150,8 +151,9 @@ export function argumentsDigest(args: unknown): string {
 }
 
 export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): GatewayApp {
-  const crossgate = new CrossgateClient(config, (message) => logger.warn(message));
-  const upstream = new Upstream(new OutboundCredentials(crossgate, config.cache), config.upstreamTimeoutMs);
+  const outbound = new OutboundHttp();
+  const crossgate = new CrossgateClient(config, (message) => logger.warn(message), outbound);
+  const upstream = new Upstream(new OutboundCredentials(crossgate, config.cache), config.upstreamTimeoutMs, outbound);
 
   async function serve(request: GatewayRequest): Promise<Reply> {
     const path = request.pathname;
@@ -332,7 +334,7 @@ export function createGatewayApp(config: GatewayConfig, logger: GatewayLogger): 
     if ('code' in answer) {
       return jsonRpcReply(errorMessage(id, answer.code, answer.reason, answer.data), answer.status);
     }
-    return { status: answer.status, headers: Upstream.responseHeaders(answer), body: answer.body };
+    return { status: answer.status, headers: Upstream.responseHeaders(answer, { relayed: true }), body: answer.body };
   }
 
   return {

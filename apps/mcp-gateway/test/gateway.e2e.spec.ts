@@ -176,6 +176,32 @@ describe('the MCP gateway', () => {
     expect((await nameless.json()) as unknown).toMatchObject({ id: 2, error: { code: -32602 } });
   });
 
+  it('should relay an upstream JSON answer with its length, and give a filtered tools/list the length of what it sends', async () => {
+    const { token } = await accessTokenFor(unique('judy'));
+    const post = (body: unknown) =>
+      fetch(gatewayResource, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(body) });
+    legacy.answerAsJson = true;
+    try {
+      const called = await post({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'tickets_search', arguments: { query: 'toner' } } });
+      expect(called.status).toBe(200);
+      expect(called.headers.get('content-type')).toContain('application/json');
+      const calledBody = await called.text();
+      expect(called.headers.get('content-length')).toBe(String(Buffer.byteLength(calledBody)));
+      expect(JSON.parse(calledBody)).toMatchObject({ id: 11, result: { content: [{ type: 'text', text: '3 tickets match "toner"' }] } });
+
+      // The gateway rewrites this answer (tickets_purge and debug_dump are not shown), so the upstream's length would be wrong.
+      const listed = await post({ jsonrpc: '2.0', id: 12, method: 'tools/list' });
+      expect(listed.status).toBe(200);
+      const listedBody = await listed.text();
+      const length = listed.headers.get('content-length');
+      expect(length === null || length === String(Buffer.byteLength(listedBody))).toBe(true);
+      const tools = (JSON.parse(listedBody) as { id: number; result: { tools: { name: string }[] } }).result.tools.map((tool) => tool.name);
+      expect(tools.sort()).toEqual(['tickets_close', 'tickets_search']);
+    } finally {
+      legacy.answerAsJson = false;
+    }
+  });
+
   it('should record a burst of concurrent calls in fewer requests than calls, one event per call, in the order they were made', async () => {
     const { token, userId } = await accessTokenFor(unique('frank'));
     const client = await connect(token);

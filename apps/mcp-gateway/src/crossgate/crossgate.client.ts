@@ -34,6 +34,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import type { GatewayConfig } from '../config/gateway.config.ts';
+import { bodyText, OutboundHttp } from '../http/outbound-http.ts';
 import { ToolCallBatches } from './tool-call-batches.ts';
 
 export class CrossgateUnavailableError extends Error {
@@ -251,6 +252,7 @@ export class CrossgateClient {
   constructor(
     private readonly config: Pick<GatewayConfig, 'crossgate' | 'cache' | 'http' | 'auditFlushMs'>,
     private readonly warn: (message: string) => void,
+    private readonly outbound = new OutboundHttp(),
     private readonly now: () => number = Date.now,
   ) {
     this.routes = new AskedAhead(now, 1_000);
@@ -454,27 +456,30 @@ export class CrossgateClient {
 
   /** A form POST with this `authorization`: the JSON answer, or {@link CrossgateRefusalError} / {@link CrossgateUnavailableError}. */
   private async postForm(url: string, authorization: string, form: Record<string, string>, timeoutMs = 5_000): Promise<unknown> {
-    let response: Response;
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams(form),
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'manual',
-      });
+      const body = Buffer.from(new URLSearchParams(form).toString(), 'utf8');
+      const answer = await this.outbound.send(new URL(url), { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, timeoutMs });
+      status = answer.statusCode ?? 0;
+      text = await bodyText(answer);
     } catch (cause) {
       throw new CrossgateUnavailableError(`${url} cannot be reached`, { cause });
     }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (status >= 200 && status <= 299) {
       return body;
     }
     const refusal = errorSchema.safeParse(body);
-    if (!refusal.success || response.status >= 500) {
-      throw new CrossgateUnavailableError(`${url} answered ${response.status}${refusal.success ? ` ${refusal.data.error}` : ''}`);
+    if (!refusal.success || status >= 500) {
+      throw new CrossgateUnavailableError(`${url} answered ${status}${refusal.success ? ` ${refusal.data.error}` : ''}`);
     }
-    throw new CrossgateRefusalError(response.status, refusal.data.error, refusal.data.error_description ?? refusal.data.error, refusal.data.consent_uri);
+    throw new CrossgateRefusalError(status, refusal.data.error, refusal.data.error_description ?? refusal.data.error, refusal.data.consent_uri);
   }
 
   private post(slug: string, endpoint: string, form: Record<string, string>): Promise<unknown> {

@@ -8,15 +8,15 @@
  *
  * The agent never sees the credential: it is only ever in this request's headers.
  *
- * Sent with node:http over kept-alive connections (one agent per gateway), and answered as node's
+ * Sent over the gateway's kept-alive connections (http/outbound-http.ts), and answered as node's
  * own stream, which the gateway pipes to the agent: no web Request, Response or stream per call.
- * Redirects are not followed (the answer is relayed as it is). One timer per request bounds it,
- * answer included.
+ * Redirects are not followed (the answer is relayed as it is). The upstream timeout bounds a
+ * request, answer included.
  */
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 import type { Route } from '../crossgate/crossgate.client.ts';
+import { bodyText, type OutboundHttp } from '../http/outbound-http.ts';
 import type { OutboundCredentials, Session } from './outbound-credentials.ts';
 
 /** The MCP transport headers that travel upstream; everything else of the agent's stays at the gateway. */
@@ -47,13 +47,7 @@ export interface UpstreamAnswer {
 }
 
 /** The answer's body as text. */
-export async function textOf(answer: UpstreamAnswer): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of answer.body) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+export const textOf = (answer: UpstreamAnswer): Promise<string> => bodyText(answer.body);
 
 /** Drops the answer's body (its connection is reused once it is read). */
 export function discard(answer: UpstreamAnswer): void {
@@ -61,12 +55,13 @@ export function discard(answer: UpstreamAnswer): void {
 }
 
 export class Upstream {
-  private readonly http = new HttpAgent({ keepAlive: true });
-  private readonly https = new HttpsAgent({ keepAlive: true });
+  /** Each route's upstream URL, parsed once. */
+  private readonly urls = new Map<string, URL | null>();
 
   constructor(
     private readonly credentials: OutboundCredentials,
     private readonly timeoutMs: number,
+    private readonly outbound: OutboundHttp,
   ) {}
 
   /** The upstream's answer. @throws UpstreamUnavailableError when it cannot be reached in time. */
@@ -79,14 +74,22 @@ export class Upstream {
     return first;
   }
 
-  /** Only the transport headers of an upstream answer, for the agent. */
-  static responseHeaders(answer: UpstreamAnswer): Record<string, string> {
+  /**
+   * Only the transport headers of an upstream answer, for the agent; with `relayed` (the body goes
+   * to the agent byte for byte) its `content-length` too, so the agent's answer needs no chunked
+   * framing and goes out in one write.
+   */
+  static responseHeaders(answer: UpstreamAnswer, { relayed = false }: { relayed?: boolean } = {}): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const name of forwardedResponseHeaders) {
       const value = answer.headers[name];
       if (value !== undefined) {
         headers[name] = Array.isArray(value) ? value.join(', ') : value;
       }
+    }
+    const length = answer.headers['content-length'];
+    if (relayed && length !== undefined && /^\d+$/.test(length) && answer.headers['transfer-encoding'] === undefined) {
+      headers['content-length'] = length;
     }
     return headers;
   }
@@ -103,31 +106,28 @@ export class Upstream {
       headers[name.toLowerCase()] = value;
     }
     const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
-    if (body !== undefined) {
-      headers['content-length'] = String(body.length);
-    }
     const unreachable = (cause: unknown) => new UpstreamUnavailableError(`The upstream MCP server of ${route.slug} cannot be reached`, { cause });
-    let url: URL;
+    const url = this.urlOf(route.upstreamUrl);
+    if (url === null) {
+      throw unreachable(new Error(`"${route.upstreamUrl}" is not a URL`));
+    }
     try {
-      url = new URL(route.upstreamUrl);
+      const response = await this.outbound.send(url, { method: request.method, headers, ...(body === undefined ? {} : { body }), timeoutMs: this.timeoutMs });
+      return { status: response.statusCode ?? 502, headers: response.headers, body: response };
     } catch (cause) {
       throw unreachable(cause);
     }
-    const secure = url.protocol === 'https:';
-    return new Promise((resolve, reject) => {
-      const outgoing = (secure ? httpsRequest : httpRequest)(url, { method: request.method, headers, agent: secure ? this.https : this.http });
-      // The whole exchange, answer included, within the timeout.
-      const timer = setTimeout(() => outgoing.destroy(new Error(`No complete answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      outgoing.on('error', (cause) => {
-        // Before an answer, the call fails; after, the answer's body ends early, which the relay sees.
-        clearTimeout(timer);
-        reject(unreachable(cause));
-      });
-      outgoing.once('response', (response) => {
-        response.once('close', () => clearTimeout(timer));
-        resolve({ status: response.statusCode ?? 502, headers: response.headers, body: response });
-      });
-      outgoing.end(body);
-    });
+  }
+
+  private urlOf(upstreamUrl: string): URL | null {
+    let url = this.urls.get(upstreamUrl);
+    if (url === undefined) {
+      url = URL.canParse(upstreamUrl) ? new URL(upstreamUrl) : null;
+      if (this.urls.size >= 1_000) {
+        this.urls.clear();
+      }
+      this.urls.set(upstreamUrl, url);
+    }
+    return url;
   }
 }

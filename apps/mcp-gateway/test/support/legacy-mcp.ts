@@ -19,6 +19,11 @@ export interface LegacyMcp {
   acceptedKeys: Set<string>;
   /** The header names of every request that reached it, and the status it answered. */
   seen: { headers: string[]; status: number }[];
+  /**
+   * Answer each request with one JSON body and its `content-length` instead of an SSE stream (both
+   * are Streamable HTTP), as servers that never stream do.
+   */
+  answerAsJson: boolean;
   close(): Promise<void>;
 }
 
@@ -54,20 +59,35 @@ export async function startLegacyMcp(
       }
       const answer = await mcp.fetch(request);
       seen.push({ headers, status: answer.status });
-      return answer;
+      return legacy.answerAsJson ? asJson(answer) : answer;
     },
   });
   const server: Server = createServer((request, response) => void handler(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const legacy: LegacyMcp = {
     url: `http://127.0.0.1:${port}/mcp`,
     acceptedKeys,
     seen,
+    answerAsJson: false,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await mcp.close();
     },
   };
+  return legacy;
+}
+
+/** An SSE answer of one message as that message's JSON body. */
+async function asJson(answer: Response): Promise<Response> {
+  if (!(answer.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    return answer;
+  }
+  const data = (await answer.text())
+    .split('\n')
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => line.slice('data:'.length).trim());
+  const text = data.length === 1 ? data[0]! : `[${data.join(',')}]`;
+  return new Response(text, { status: answer.status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
 }
