@@ -2,14 +2,16 @@
  * `npm run bench:gateway`: what the MCP gateway adds to a tool call. The built API runs as a child
  * process on a database of its own, the built gateway (apps/mcp-gateway/dist/main.js) as another,
  * and an upstream MCP server that only takes an API key as a third (support/upstream-mcp.ts: a
- * minimal one on node:http, or with BENCH_UPSTREAM=sdk the tests' one on the MCP server SDK). Setup goes through the admin
- * API (libs/testing xaa-chain.ts): an IdP (oidc-provider), an agent, the gateway's client, a
- * gateway-fronted resource with a tool → scope map and a vaulted_key connection. The agent's access
- * token comes from the real chain (sign-in, token exchange, redemption).
+ * minimal one on node:http, or with BENCH_UPSTREAM=sdk the tests' one on the MCP server SDK).
+ * Setup goes through the admin API (libs/testing xaa-chain.ts): an IdP (oidc-provider), an agent,
+ * the gateway's client, a gateway-fronted resource with a tool → scope map and a vaulted_key
+ * connection. The agent's access token comes from the real chain (sign-in, token exchange,
+ * redemption).
  *
  * The same `tools/call` requests (JSON-RPC over Streamable HTTP, varying arguments) go straight to
  * the server with the key, then through the gateway with the access token, each open-loop at
- * BENCH_RATE calls/s (default 500) for BENCH_SECONDS; the gateway introspects (cached per
+ * BENCH_RATE calls/s (default 500) for BENCH_SECONDS, each after BENCH_WARMUP_SECONDS on the same
+ * connections, from the load generator's own process; the gateway introspects (cached per
  * MCP_GATEWAY_TOKEN_CACHE_MS), applies the tool policy, adds the vaulted key and records an audit
  * event per call. Every gateway call must leave one `gateway_tool_call` row. The last line printed
  * is one JSON object; targets: added_p50_ms ≤ 2, added_p99_ms ≤ 10.
