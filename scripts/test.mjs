@@ -9,10 +9,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const resultsFile = 'test-output/jest-results.json';
 /** Written by the suites that skip themselves (libs/testing test-server.ts), one `{ suite, file, reason }` a line. */
 const notRunFile = 'test-output/not-run.jsonl';
+/**
+ * Test files run side by side, one per jest worker, each worker on a database and Redis prefix of its
+ * own (libs/testing global setup): one worker per core, at least two (the e2e files mostly wait on
+ * their servers), at most four, as each worker's servers hold PostgreSQL connections of their own.
+ */
+const jestWorkers = Math.min(4, Math.max(2, availableParallelism()));
 const checks = [];
 
 function step(name, command, args, options = {}) {
@@ -43,7 +50,7 @@ const jestRan = step('jest', process.execPath, [
   '--experimental-vm-modules',
   '--no-warnings=ExperimentalWarning',
   'node_modules/jest/bin/jest.js',
-  '-i',
+  `--maxWorkers=${jestWorkers}`,
   '--json',
   `--outputFile=${resultsFile}`,
   ...process.argv.slice(2),
