@@ -129,3 +129,26 @@ export function useWorkerTestRun(): void {
   process.env['DATABASE_URL'] = run.databaseUrl;
   process.env['REDIS_PREFIX'] = run.redisPrefix;
 }
+
+/**
+ * Takes this test file's turn on the jest run's PostgreSQL server, held until the returned function
+ * is called (or the process ends): shared with the files running beside it, or, with `alone`, the
+ * server to itself, for a file whose processes between them hold most of `max_connections`.
+ * A PostgreSQL advisory lock on the run's name, so the turn never outlives a crashed worker, and a
+ * file waiting to run alone keeps new files from starting until it has had its turn.
+ */
+export async function takeTurnOnPostgres(options: { alone: boolean }): Promise<() => Promise<void>> {
+  const runs = testRuns();
+  if (runs === undefined) {
+    return async () => undefined;
+  }
+  const client = new pg.Client({ connectionString: runs.template.serverUrl });
+  await client.connect();
+  try {
+    await client.query(`SELECT ${options.alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(hashtext($1))`, [runs.template.databaseName]);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  return () => client.end();
+}
