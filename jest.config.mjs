@@ -25,5 +25,6 @@ export default {
   transform: { '^.+\\.tsx?$': swc },
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+  testSequencer: '<rootDir>/libs/testing/src/jest/test-sequencer.mjs',
   testTimeout: 30000,
 };
