@@ -9,17 +9,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 
 const resultsFile = 'test-output/jest-results.json';
 /** Written by the suites that skip themselves (libs/testing test-server.ts), one `{ suite, file, reason }` a line. */
 const notRunFile = 'test-output/not-run.jsonl';
 /**
- * Test files run side by side, one per jest worker, each worker on a database and Redis prefix of its
- * own (libs/testing global setup): one worker per core, at least two (the e2e files mostly wait on
- * their servers), at most four, as each worker's servers hold PostgreSQL connections of their own.
+ * Test files run two at a time, one per jest worker, each worker on a database and Redis prefix of
+ * its own (libs/testing global setup). Two, whatever the cores: the e2e files mostly wait on their
+ * servers, and the servers of two files, up to 35 connections each, fit PostgreSQL's default
+ * max_connections of 100 where more would not.
  */
-const jestWorkers = Math.min(4, Math.max(2, availableParallelism()));
+const jestWorkers = 2;
 const checks = [];
 
 function step(name, command, args, options = {}) {
