@@ -1,6 +1,7 @@
 /**
  * One jest run for the whole repository, in ESM mode (NestJS 12 ships ESM only) with @swc/jest.
- * Types are checked separately by `npm run typecheck`. Each run gets its own database (global setup).
+ * Types are checked separately by `npm run typecheck`. Each run gets its own databases (global setup),
+ * one per jest worker, which the test environment picks by JEST_WORKER_ID.
  */
 const swc = [
   '@swc/jest',
@@ -15,7 +16,7 @@ const swc = [
 ];
 
 export default {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/libs/testing/src/jest/test-environment.ts',
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
@@ -24,5 +25,6 @@ export default {
   transform: { '^.+\\.tsx?$': swc },
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+  testSequencer: '<rootDir>/libs/testing/src/jest/test-sequencer.mjs',
   testTimeout: 30000,
 };

@@ -13,6 +13,13 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 const resultsFile = 'test-output/jest-results.json';
 /** Written by the suites that skip themselves (libs/testing test-server.ts), one `{ suite, file, reason }` a line. */
 const notRunFile = 'test-output/not-run.jsonl';
+/**
+ * Test files run two at a time, one per jest worker, each worker on a database and Redis prefix of
+ * its own (libs/testing global setup). Two, whatever the cores: the e2e files mostly wait on their
+ * servers, and the servers of two files, up to 35 connections each, fit PostgreSQL's default
+ * max_connections of 100 where more would not.
+ */
+const jestWorkers = 2;
 const checks = [];
 
 function step(name, command, args, options = {}) {
@@ -43,7 +50,7 @@ const jestRan = step('jest', process.execPath, [
   '--experimental-vm-modules',
   '--no-warnings=ExperimentalWarning',
   'node_modules/jest/bin/jest.js',
-  '-i',
+  `--maxWorkers=${jestWorkers}`,
   '--json',
   `--outputFile=${resultsFile}`,
   ...process.argv.slice(2),

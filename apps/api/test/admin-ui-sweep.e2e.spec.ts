@@ -2,19 +2,17 @@
  * The console checked as a person would, in a real browser (Debian's Chromium, driven by
  * playwright-core) against the real API serving the built SPA, on a database of its own seeded with
  * the Acme Bank demo data: each role signs in through the form and visits every main page, with no
- * console error and no serious or critical axe-core violation (@axe-core/playwright) on any of them.
+ * console error and no serious or critical axe-core violation on any of them.
  * Then the things that block real work: finding a record with the global search, setting a client
  * secret from the client's page (shown once, and the one the API now checks), "Rotate now" disabled
  * with its reason when no hook is set, and firing a kill switch with the keyboard alone.
  * Screenshots of every page go to test-results/admin-ui/<role>/ on each run.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { AxeBuilder } from '@axe-core/playwright';
 import { hash, verify } from '@node-rs/argon2';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 import { loadConfig } from '@crossgate/config';
 import { type AdminRole, adminObjects } from '@crossgate/domain';
@@ -24,15 +22,12 @@ import { createAdmin, createFreshDatabase, type FreshDatabase, type TestAdmin, u
 import { ConnectionCredentialService } from '../src/connections/index.ts';
 import { CrudService } from '../src/crud/index.ts';
 import { seedDemoData } from '../src/seed/index.ts';
+import { builtAdminUi, launchChromium, screenshot as screenshotInto, seriousViolations } from './support/admin-browser.ts';
 import { startTestApi, type TestApi } from './support/test-api.ts';
 
-const builtAdminUi = fileURLToPath(new URL('../../admin/dist', import.meta.url));
 const screenshotRoot = fileURLToPath(new URL('../../../test-results/admin-ui', import.meta.url));
-const chromiumPath = '/usr/bin/chromium';
 const password = 'correct horse battery staple';
 const roles: readonly AdminRole[] = ['it-admin', 'incident-responder', 'compliance-reviewer', 'auditor'];
-/** The axe impacts this suite fails on. */
-const failingImpacts = new Set(['serious', 'critical']);
 
 /** The admin objects the console has no page for (served to the CLI and the worker only). */
 const withoutPage: readonly string[] = ['signing-keys', 'ssf-streams', 'tool-call-approvals'];
@@ -51,12 +46,7 @@ const shown = new Map<string, string>();
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(builtAdminUi, 'index.html'))) {
-    throw new Error(`The admin UI is not built (no ${builtAdminUi}/index.html): run \`npm run build:admin\` first.`);
-  }
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: run \`apt-get install -y chromium fonts-liberation\` (CI does).`);
-  }
+  browser = await launchChromium();
   database = await createFreshDatabase();
   api = await startTestApi({ DATABASE_URL: database.url, ADMIN_UI_DIR: builtAdminUi, REDIS_PREFIX: `${loadConfig().redis.prefix}:${unique('ui-sweep')}` });
   await seedDemoData(api.app.get(CrudService), api.app.get(CrudRepository), api.config.http.publicUrl, { credentials: api.app.get(ConnectionCredentialService) });
@@ -86,11 +76,6 @@ beforeAll(async () => {
   ] as const) {
     shown.set(route, id);
   }
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }, 120_000);
 
 afterAll(async () => {
@@ -149,17 +134,8 @@ async function settled({ page, pending }: RolePage): Promise<void> {
   await page.locator('.RaLoadingIndicator-loader, [role="progressbar"].MuiLinearProgress-root:not([aria-valuenow])').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((violation) => failingImpacts.has(violation.impact ?? ''))
-    .map((violation) => `${violation.id} (${violation.help}): ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`);
-}
-
-async function screenshot(page: Page, role: AdminRole, name: string): Promise<void> {
-  const folder = path.join(screenshotRoot, role);
-  mkdirSync(folder, { recursive: true });
-  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: true, animations: 'disabled' });
+function screenshot(page: Page, role: AdminRole, name: string): Promise<void> {
+  return screenshotInto(page, path.join(screenshotRoot, role), name);
 }
 
 describe.each(roles)('every main page as %s', (role) => {

@@ -201,7 +201,8 @@ describe('admin UI in a browser', () => {
     await screenshot('clients');
 
     await page.getByRole('menuitem', { name: 'Audit log' }).click();
-    const filtered = page.waitForResponse((response) => decodeURIComponent(response.url()).includes('"action":"client.create"'));
+    // From the click on, through the page's first load and the filter's debounce: more than one step's 10 s.
+    const filtered = page.waitForResponse((response) => decodeURIComponent(response.url()).includes('"action":"client.create"'), { timeout: 30_000 });
     await page.getByRole('textbox', { name: 'Action' }).fill('client.create');
     await filtered;
     const event = page.getByRole('row').filter({ hasText: 'client.create' }).filter({ hasText: name });
@@ -213,7 +214,7 @@ describe('admin UI in a browser', () => {
     await screenshot('audit');
 
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 
   it('should show what a draft policy would decide and whom it affects, and the effective access of a client', async () => {
     const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
@@ -285,7 +286,7 @@ describe('admin UI in a browser', () => {
     await screenshot('effective-access');
 
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 
   it('should recommend XAA in the wizard, hold a service account to the API justification rule, badge both and chart the ladder', async () => {
     const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
@@ -360,7 +361,7 @@ describe('admin UI in a browser', () => {
     await screenshot('dashboard');
 
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 
   it('should create an OAuth provider without ever showing its secret, pick it in the STS wizard, and revoke a consent from the consents page, and keep or remove the secret only when asked', async () => {
     const http = AdminHttp.withToken(api.baseUrl, (await createAdmin(api.prisma, 'it-admin')).token);
@@ -474,7 +475,7 @@ describe('admin UI in a browser', () => {
     expect(await page.content()).not.toContain(provider.clientSecret);
     expect(await page.content()).not.toContain(refreshToken);
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 
   it('should rotate a vaulted key from its page through the real worker, follow the progress, show the new versions, and show a failed rotation while the key stays active', async () => {
     const hookCredential = unique('hook-credential');

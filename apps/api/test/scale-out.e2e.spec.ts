@@ -3,6 +3,8 @@
  * database, with Redis (queues, pub/sub, hot keys) or without it (all of it on PostgreSQL). On both,
  * a policy written on one instance decides on the other, a kill switch fired on one instance stops the
  * other within the gate's bound, and the fan-out job it causes runs once although two workers compete.
+ *
+ * @runsAlone its two API instances and two workers on PostgreSQL hold about 80 connections between them
  */
 import { AdminHttp, createActivePolicy, createAdmin, describeWithRedis, eventually, SetReceiver, startWorkerProcess, stopWorkerProcess, type TestAdmin, unique, type WorkerProcess } from '@crossgate/testing';
 import { grantTypes, tokenTypes } from '@crossgate/token';

@@ -1,6 +1,8 @@
 /**
  * The kill-switch fan-out suite again, with the queues in PostgreSQL (BullMQ's PostgreSQL backend, as
  * when REDIS_URL is unset) instead of Redis: the same cases must hold on both.
+ *
+ * @runsAlone its workers, each with a BullMQ pool per queue on PostgreSQL, hold about 40 connections
  */
 import './support/queues-on-postgres.ts';
 import './kill-switch-fan-out.e2e.spec.ts';

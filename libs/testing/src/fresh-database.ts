@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { createDatabase, dropDatabase, newTestRun } from './test-run.ts';
+import { createDatabase, dropDatabase, newTestRun, type TestRun, testRuns } from './test-run.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -29,9 +29,22 @@ export async function migrateInChildProcess(databaseUrl: string): Promise<string
   return stdout;
 }
 
-/** On the run's PostgreSQL, or on `serverUrl` ({@link testServerDatabaseUrl} for the PostgreSQL server). */
-export async function createFreshDatabase(serverUrl?: string): Promise<FreshDatabase> {
-  const run = newTestRun(serverUrl === undefined ? {} : { serverUrl });
+/** The migrated template of this jest run when it lives on `serverUrl`'s server, else undefined. */
+function migratedTemplateOn(serverUrl: string): string | undefined {
+  const template = testRuns()?.template;
+  return template !== undefined && new URL(template.serverUrl).host === new URL(serverUrl).host ? template.databaseName : undefined;
+}
+
+/**
+ * Creates `run`'s database with the migrations applied: a copy of the jest run's migrated template
+ * where there is one on the same server (the same tables, a fraction of the time), else migrated here.
+ */
+export async function createMigratedDatabase(run: TestRun): Promise<void> {
+  const template = migratedTemplateOn(run.serverUrl);
+  if (template !== undefined) {
+    await createDatabase(run, { template });
+    return;
+  }
   await createDatabase(run);
   try {
     await migrateInChildProcess(run.databaseUrl);
@@ -39,5 +52,11 @@ export async function createFreshDatabase(serverUrl?: string): Promise<FreshData
     await dropDatabase(run);
     throw error;
   }
+}
+
+/** On the run's PostgreSQL, or on `serverUrl` ({@link testServerDatabaseUrl} for the PostgreSQL server). */
+export async function createFreshDatabase(serverUrl?: string): Promise<FreshDatabase> {
+  const run = newTestRun(serverUrl === undefined ? {} : { serverUrl });
+  await createMigratedDatabase(run);
   return { url: run.databaseUrl, drop: () => dropDatabase(run) };
 }

@@ -7,8 +7,8 @@ import { type ChildProcess } from 'node:child_process';
 import { createPrismaClient, type PrismaClient } from '@crossgate/store';
 
 import { stopChild } from './child-processes.ts';
-import { migrateInChildProcess } from './fresh-database.ts';
-import { clearRedis, createDatabase, dropDatabase, newTestRun, type TestRun } from './test-run.ts';
+import { createMigratedDatabase } from './fresh-database.ts';
+import { clearRedis, dropDatabase, newTestRun, type TestRun } from './test-run.ts';
 
 export interface ScratchDatabase {
   run: TestRun;
@@ -20,7 +20,7 @@ export interface ScratchDatabase {
 export async function createScratchDatabase(purpose: string): Promise<ScratchDatabase> {
   const run = newTestRun({ purpose });
   process.stdout.write(`database ${run.databaseName}, Redis prefix ${run.redisPrefix}\n`);
-  await createDatabase(run);
+  await createMigratedDatabase(run);
   const prisma = createPrismaClient(run.databaseUrl);
   let cleaned: Promise<void> | undefined;
   const cleanUp = (children: (ChildProcess | undefined)[] = []) =>
@@ -31,11 +31,5 @@ export async function createScratchDatabase(purpose: string): Promise<ScratchDat
       await clearRedis(run).catch((error: unknown) => process.stderr.write(`Could not clear Redis keys ${run.redisPrefix}:*: ${String(error)}\n`));
       process.stdout.write(`dropped database ${run.databaseName} and Redis keys ${run.redisPrefix}:*\n`);
     })());
-  try {
-    await migrateInChildProcess(run.databaseUrl);
-  } catch (error) {
-    await cleanUp();
-    throw error;
-  }
   return { run, prisma, cleanUp };
 }

@@ -1,7 +1,8 @@
 /**
  * @overview Each test run gets a database and a Redis key prefix of its own, named after the run, so
- * runs never collide and never depend on leftovers. The global setup creates them and the teardown
- * removes them.
+ * runs never collide and never depend on leftovers. Within a jest run, each jest worker has a run of
+ * its own (test files running at once never share a database or a prefix), copied from one migrated
+ * template. The global setup creates them and the teardown removes them.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -66,8 +67,10 @@ async function onServer<T>(run: TestRun, work: (client: pg.Client) => Promise<T>
   }
 }
 
-export async function createDatabase(run: TestRun): Promise<void> {
-  await onServer(run, (client) => client.query(`CREATE DATABASE "${run.databaseName}"`));
+/** Creates the run's database: empty, or a copy of `template` (a database on the same server no session is connected to). */
+export async function createDatabase(run: TestRun, options: { template?: string } = {}): Promise<void> {
+  const copied = options.template === undefined ? '' : ` TEMPLATE "${options.template}"`;
+  await onServer(run, (client) => client.query(`CREATE DATABASE "${run.databaseName}"${copied}`));
 }
 
 export async function dropDatabase(run: TestRun): Promise<void> {
@@ -93,4 +96,59 @@ export async function clearRedis(run: TestRun): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * The runs of one jest run, in CROSSGATE_TEST_RUNS: one per jest worker, and the migrated template
+ * they were copied from, which no test connects to, so fresh databases can be copied from it too.
+ */
+export interface TestRuns {
+  template: TestRun;
+  workers: TestRun[];
+}
+
+/** The jest run's runs, or undefined outside jest. */
+export function testRuns(): TestRuns | undefined {
+  const raw = process.env['CROSSGATE_TEST_RUNS'];
+  return raw === undefined ? undefined : (JSON.parse(raw) as TestRuns);
+}
+
+/**
+ * Points this process at the run of its jest worker (JEST_WORKER_ID, from 1; 1 when jest runs in
+ * band): CROSSGATE_TEST_RUN, DATABASE_URL and REDIS_PREFIX, which the test files and the processes
+ * they start read.
+ */
+export function useWorkerTestRun(): void {
+  const runs = testRuns();
+  if (runs === undefined) {
+    return;
+  }
+  const worker = Number(process.env['JEST_WORKER_ID'] ?? '1');
+  const run = runs.workers[(worker - 1) % runs.workers.length]!;
+  process.env['CROSSGATE_TEST_RUN'] = JSON.stringify(run);
+  process.env['DATABASE_URL'] = run.databaseUrl;
+  process.env['REDIS_PREFIX'] = run.redisPrefix;
+}
+
+/**
+ * Takes this test file's turn on the jest run's PostgreSQL server, held until the returned function
+ * is called (or the process ends): shared with the files running beside it, or, with `alone`, the
+ * server to itself, for a file whose processes between them hold most of `max_connections`.
+ * A PostgreSQL advisory lock on the run's name, so the turn never outlives a crashed worker, and a
+ * file waiting to run alone keeps new files from starting until it has had its turn.
+ */
+export async function takeTurnOnPostgres(options: { alone: boolean }): Promise<() => Promise<void>> {
+  const runs = testRuns();
+  if (runs === undefined) {
+    return async () => undefined;
+  }
+  const client = new pg.Client({ connectionString: runs.template.serverUrl });
+  await client.connect();
+  try {
+    await client.query(`SELECT ${options.alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(hashtext($1))`, [runs.template.databaseName]);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  return () => client.end();
 }

@@ -8,7 +8,7 @@ import { checkPostgres, checkRedis, redactUrl } from '../../../store/src/depende
 import { startEmbeddedPostgres } from '../../../store/src/embedded/embedded-postgres.ts';
 
 import { migrateInChildProcess } from '../fresh-database.ts';
-import { createDatabase, newTestRun } from '../test-run.ts';
+import { createDatabase, newTestRun, type TestRuns, useWorkerTestRun } from '../test-run.ts';
 import { localDatabaseUrl, localRedisUrl, notRunFile } from '../test-server.ts';
 
 /** What global teardown stops; on globalThis, as setup and teardown do not share their modules. */
@@ -57,23 +57,28 @@ async function redisServer(): Promise<string | undefined> {
 }
 
 /**
- * Creates this run's database and applies the migrations to it; test files read the URL from env.
- * REDIS_URL is set only when Redis answers, so the tests meet the deployment without Redis otherwise.
+ * Creates one database per jest worker, each a copy of a template the migrations are applied to once,
+ * and one Redis prefix per worker; the test environment points each test file at its worker's
+ * (JEST_WORKER_ID). REDIS_URL is set only when Redis answers, so the tests meet the deployment without
+ * Redis otherwise.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
   rmSync(notRunFile, { force: true });
   const [serverUrl, redisUrl] = await Promise.all([postgresServer(), redisServer()]);
-  const run = newTestRun({ serverUrl, redisUrl });
-  await createDatabase(run);
-  await migrateInChildProcess(run.databaseUrl);
-  process.env['CROSSGATE_TEST_RUN'] = JSON.stringify(run);
-  process.env['DATABASE_URL'] = run.databaseUrl;
+  const template = newTestRun({ purpose: 'template', serverUrl, redisUrl });
+  await createDatabase(template);
+  await migrateInChildProcess(template.databaseUrl);
+  const workers = Array.from({ length: Math.max(1, globalConfig.maxWorkers) }, () => newTestRun({ serverUrl, redisUrl }));
+  for (const run of workers) {
+    await createDatabase(run, { template: template.databaseName });
+  }
+  process.env['CROSSGATE_TEST_RUNS'] = JSON.stringify({ template, workers } satisfies TestRuns);
   if (redisUrl === undefined) {
     delete process.env['REDIS_URL'];
   } else {
     process.env['REDIS_URL'] = redisUrl;
   }
-  process.env['REDIS_PREFIX'] = run.redisPrefix;
   process.env['SEED_DEMO_DATA'] = 'false';
   process.env['NODE_ENV'] = 'test';
+  useWorkerTestRun();
 }

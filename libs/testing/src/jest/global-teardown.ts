@@ -1,17 +1,18 @@
 import { rmSync } from 'node:fs';
 
-import { clearRedis, dropDatabase, type TestRun } from '../test-run.ts';
+import { clearRedis, dropDatabase, testRuns } from '../test-run.ts';
 
+/** Drops the workers' databases and the template, and deletes the workers' Redis keys. */
 export default async function globalTeardown(): Promise<void> {
-  const raw = process.env['CROSSGATE_TEST_RUN'];
+  const runs = testRuns();
   const embedded = globalThis.crossgateTestEmbeddedPostgres;
-  if (raw !== undefined) {
-    const run = JSON.parse(raw) as TestRun;
+  if (runs !== undefined) {
+    const all = [...runs.workers, runs.template];
     if (process.env['CROSSGATE_KEEP_TEST_DATABASE'] === 'true' && embedded === undefined) {
-      process.stdout.write(`\nKept test database ${run.databaseName}\n`);
+      process.stdout.write(`\nKept test databases ${all.map((run) => run.databaseName).join(', ')}\n`);
       return;
     }
-    await Promise.allSettled([dropDatabase(run), clearRedis(run)]);
+    await Promise.allSettled(all.flatMap((run) => [dropDatabase(run), clearRedis(run)]));
   }
   if (embedded !== undefined) {
     await embedded.stop();
