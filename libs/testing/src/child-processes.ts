@@ -4,11 +4,11 @@
  * kept for error messages, and a clean stop.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { promisify } from 'node:util';
+
+import { oneFileAtATime } from './test-run.ts';
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {
@@ -124,45 +124,13 @@ export function startBuiltWorker(options: { repositoryRoot: string; env: EnvOver
   return { child, output: relay(child, 'worker', { quiet: options.quiet ?? false }) };
 }
 
-/** A lock older than this was left by a process that died while building, and is taken over. */
-const staleBuildLockMs = 10 * 60_000;
-
 /**
- * Runs `work` holding the lock directory `lock` (mkdir succeeds for one process only), so that test
- * files running at once take turns.
- */
-async function holdingLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
-  await mkdir(path.dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-      const held = await stat(lock).catch(() => undefined);
-      if (held !== undefined && Date.now() - held.mtimeMs > staleBuildLockMs) {
-        await rm(lock, { recursive: true, force: true });
-        continue;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
-}
-
-/**
- * `npm run build:server` in `repositoryRoot`, rejecting with its output. One build at a time: two
- * test files building at once would write the same files while the other's API may be loading them;
- * the second finds the build up to date.
+ * `npm run build:server` in `repositoryRoot`, rejecting with its output. One test file at a time:
+ * two building at once would write the same files while the other's API may be loading them; the
+ * second finds the build up to date.
  */
 export function buildServer(repositoryRoot: string): Promise<unknown> {
-  return holdingLock(path.join(repositoryRoot, 'test-output', 'build-server.lock'), () =>
+  return oneFileAtATime('build-server', () =>
     promisify(execFile)('npm', ['run', 'build:server'], { cwd: repositoryRoot, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string }) => {
       throw new Error(`npm run build:server failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     }),

@@ -131,24 +131,43 @@ export function useWorkerTestRun(): void {
 }
 
 /**
- * Takes this test file's turn on the jest run's PostgreSQL server, held until the returned function
- * is called (or the process ends): shared with the files running beside it, or, with `alone`, the
- * server to itself, for a file whose processes between them hold most of `max_connections`.
- * A PostgreSQL advisory lock on the run's name, so the turn never outlives a crashed worker, and a
- * file waiting to run alone keeps new files from starting until it has had its turn.
+ * A PostgreSQL advisory lock named `name` on the jest run's server, `shared` or exclusive, held until
+ * the returned function is called or the process ends (the lock ends with its connection, so it
+ * never outlives a crashed worker).
  */
-export async function takeTurnOnPostgres(options: { alone: boolean }): Promise<() => Promise<void>> {
-  const runs = testRuns();
-  if (runs === undefined) {
-    return async () => undefined;
-  }
+async function advisoryLock(runs: TestRuns, name: string, shared: boolean): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: runs.template.serverUrl });
   await client.connect();
   try {
-    await client.query(`SELECT ${options.alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(hashtext($1))`, [runs.template.databaseName]);
+    await client.query(`SELECT ${shared ? 'pg_advisory_lock_shared' : 'pg_advisory_lock'}(hashtext($1))`, [name]);
   } catch (error) {
     await client.end();
     throw error;
   }
   return () => client.end();
+}
+
+/**
+ * Takes this test file's turn on the jest run's PostgreSQL server, held until the returned function
+ * is called (or the process ends): shared with the files running beside it, or, with `alone`, the
+ * server to itself, for a file whose processes between them hold most of `max_connections`. A file
+ * waiting to run alone keeps new files from starting until it has had its turn.
+ */
+export async function takeTurnOnPostgres(options: { alone: boolean }): Promise<() => Promise<void>> {
+  const runs = testRuns();
+  return runs === undefined ? async () => undefined : advisoryLock(runs, runs.template.databaseName, !options.alone);
+}
+
+/** Runs `work` while no other test file of the jest run does the same `purpose` (outside jest, at once). */
+export async function oneFileAtATime<T>(purpose: string, work: () => Promise<T>): Promise<T> {
+  const runs = testRuns();
+  if (runs === undefined) {
+    return work();
+  }
+  const release = await advisoryLock(runs, `${runs.template.databaseName}:${purpose}`, false);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
 }

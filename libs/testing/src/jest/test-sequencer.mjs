@@ -17,6 +17,7 @@ function runsAlone(test) {
 export default class RunsAloneFirstSequencer extends Sequencer {
   async sort(tests) {
     const sorted = await super.sort(tests);
-    return [...sorted.filter(runsAlone), ...sorted.filter((test) => !runsAlone(test))];
+    const alone = new Set(sorted.filter(runsAlone));
+    return [...alone, ...sorted.filter((test) => !alone.has(test))];
   }
 }
