@@ -55,9 +55,6 @@ export function discard(answer: UpstreamAnswer): void {
 }
 
 export class Upstream {
-  /** Each route's upstream URL, parsed once. */
-  private readonly urls = new Map<string, URL | null>();
-
   constructor(
     private readonly credentials: OutboundCredentials,
     private readonly timeoutMs: number,
@@ -107,27 +104,12 @@ export class Upstream {
     }
     const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
     const unreachable = (cause: unknown) => new UpstreamUnavailableError(`The upstream MCP server of ${route.slug} cannot be reached`, { cause });
-    const url = this.urlOf(route.upstreamUrl);
-    if (url === null) {
-      throw unreachable(new Error(`"${route.upstreamUrl}" is not a URL`));
-    }
     try {
-      const response = await this.outbound.send(url, { method: request.method, headers, ...(body === undefined ? {} : { body }), timeoutMs: this.timeoutMs });
+      // A malformed upstream URL throws here, and the upstream is as unreachable as a closed port.
+      const response = await this.outbound.send(new URL(route.upstreamUrl), { method: request.method, headers, ...(body === undefined ? {} : { body }), timeoutMs: this.timeoutMs });
       return { status: response.statusCode ?? 502, headers: response.headers, body: response };
     } catch (cause) {
       throw unreachable(cause);
     }
-  }
-
-  private urlOf(upstreamUrl: string): URL | null {
-    let url = this.urls.get(upstreamUrl);
-    if (url === undefined) {
-      url = URL.canParse(upstreamUrl) ? new URL(upstreamUrl) : null;
-      if (this.urls.size >= 1_000) {
-        this.urls.clear();
-      }
-      this.urls.set(upstreamUrl, url);
-    }
-    return url;
   }
 }
